@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrateToLatest } from './migrations/index.js';
+
+declare const writable: unique symbol;
+
+/**
+ * A handle that may only be read through. Query functions take this type,
+ * so the compiler shows which code can change the database.
+ */
+export type ReadableDatabase = Omit<Database.Database, 'exec' | 'transaction'>;
+
+/** A handle opened for writing, after migrations have run. */
+export type WritableDatabase = Database.Database & { readonly [writable]: true };
+
+export interface OpenOptions {
+  /** Open an existing database without creating or migrating it. */
+  readonly?: boolean;
+}
+
+/**
+ * Opens (and creates, and migrates) the database file. WAL lets the UI read
+ * while an import writes; NORMAL synchronous is safe in WAL mode (a power
+ * cut may lose the last transactions, never corrupt the file).
+ */
+export function openDatabase(file: string, options: { readonly: true }): ReadableDatabase;
+export function openDatabase(file: string, options?: OpenOptions): WritableDatabase;
+export function openDatabase(file: string, options: OpenOptions = {}): Database.Database {
+  if (options.readonly) {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return db;
+  }
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrateToLatest(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}

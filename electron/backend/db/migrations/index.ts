@@ -1,0 +1,52 @@
+import type Database from 'better-sqlite3';
+import { migration0001Initial } from './0001-initial.js';
+
+export interface Migration {
+  /** Becomes PRAGMA user_version once applied; strictly increasing from 1. */
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+/** Every migration ever released, in order. Released ones are never edited: add a new one. */
+export const MIGRATIONS: readonly Migration[] = [migration0001Initial];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Thrown for a database written by a newer tlsrpt-viewer. Opening it with
+ * this version could damage data the newer schema relies on, so we refuse.
+ */
+export class DatabaseFromFutureError extends Error {
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(
+      `this database has schema version ${found}, but this tlsrpt-viewer only knows versions up to ${supported}: ` +
+        'it was written by a newer release. Update tlsrpt-viewer, or use another --db file.',
+    );
+    this.name = 'DatabaseFromFutureError';
+  }
+}
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Applies every migration above the database's version, each in its own
+ * transaction together with its user_version bump, so a crash leaves the
+ * database at one version or the next, never between.
+ */
+export function migrateToLatest(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+  const current = schemaVersion(db);
+  const latest = migrations.length;
+  if (current > latest) throw new DatabaseFromFutureError(current, latest);
+  for (const migration of migrations.slice(current)) {
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,116 @@
+import type { Statement } from 'better-sqlite3';
+import type { ReportWarning, TlsRptReport } from '../../../shared/report/types.js';
+import type { WritableDatabase } from './database.js';
+
+export type ReportSourceKind = 'file' | 'upload' | 'mailbox';
+
+/** A parsed report with everything the store keeps beside it. */
+export interface ReportToStore {
+  report: TlsRptReport & { reportId: string };
+  warnings: ReportWarning[];
+  source: { kind: ReportSourceKind; ref: string };
+  /** Date of the carrying e-mail, UTC seconds. */
+  receivedAt: number | null;
+  /** The report document as sent, gzip-compressed. */
+  rawGzip: Uint8Array;
+  /** SHA-256 of the normalized report: equal for the same report however it was formatted or wrapped. */
+  contentSha256: string;
+}
+
+export type StoreOutcome =
+  | { status: 'imported'; rowId: number }
+  /** `sameContent` is false when the stored report with this id has other bytes (a re-sent, corrected report). */
+  | { status: 'duplicate'; rowId: number; sameContent: boolean };
+
+/**
+ * Writes reports, each one whole or not at all. Statements are prepared once
+ * per database handle.
+ */
+export class ReportWriter {
+  private readonly insertReport: Statement;
+  private readonly insertPolicy: Statement;
+  private readonly insertFailureDetail: Statement;
+  private readonly findReport: Statement<[string, string], { id: number; content_sha256: string }>;
+
+  constructor(private readonly db: WritableDatabase) {
+    this.insertReport = db.prepare(`
+      INSERT INTO reports (organization_name, report_id, start_time, end_time, contact_info,
+        successful_sessions, failed_sessions, source_kind, source_ref, received_at, imported_at,
+        warnings_json, raw_gzip, content_sha256)
+      VALUES (@organizationName, @reportId, @startTime, @endTime, @contactInfo,
+        @successfulSessions, @failedSessions, @sourceKind, @sourceRef, @receivedAt, @importedAt,
+        @warningsJson, @rawGzip, @contentSha256)
+      ON CONFLICT (organization_name, report_id) DO NOTHING`);
+    this.insertPolicy = db.prepare(`
+      INSERT INTO policies (report_rowid, position, start_time, policy_type, policy_domain,
+        policy_strings_json, mx_hosts_json, successful_sessions, failed_sessions)
+      VALUES (@reportRowId, @position, @startTime, @policyType, @policyDomain,
+        @policyStringsJson, @mxHostsJson, @successfulSessions, @failedSessions)`);
+    this.insertFailureDetail = db.prepare(`
+      INSERT INTO failure_details (policy_rowid, report_rowid, start_time, policy_domain, result_type,
+        sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip, failed_sessions,
+        additional_information, failure_reason_code)
+      VALUES (@policyRowId, @reportRowId, @startTime, @policyDomain, @resultType,
+        @sendingMtaIp, @receivingMxHostname, @receivingMxHelo, @receivingIp, @failedSessions,
+        @additionalInformation, @failureReasonCode)`);
+    this.findReport = db.prepare(
+      'SELECT id, content_sha256 FROM reports WHERE organization_name = ? AND report_id = ?',
+    );
+  }
+
+  /** Stores one report in one transaction; a report already stored is left as it is. */
+  store(item: ReportToStore, importedAt = Math.floor(Date.now() / 1000)): StoreOutcome {
+    return this.db.transaction(() => this.storeInOpenTransaction(item, importedAt)).immediate();
+  }
+
+  private storeInOpenTransaction(item: ReportToStore, importedAt: number): StoreOutcome {
+    const { report } = item;
+    const inserted = this.insertReport.run({
+      organizationName: report.organizationName,
+      reportId: report.reportId,
+      startTime: report.startTime,
+      endTime: report.endTime,
+      contactInfo: report.contactInfo,
+      successfulSessions: report.policies.reduce((sum, policy) => sum + policy.successfulSessions, 0),
+      failedSessions: report.policies.reduce((sum, policy) => sum + policy.failedSessions, 0),
+      sourceKind: item.source.kind,
+      sourceRef: item.source.ref,
+      receivedAt: item.receivedAt,
+      importedAt,
+      warningsJson: JSON.stringify(item.warnings),
+      rawGzip: Buffer.from(item.rawGzip.buffer, item.rawGzip.byteOffset, item.rawGzip.byteLength),
+      contentSha256: item.contentSha256,
+    });
+    if (inserted.changes === 0) {
+      const existing = this.findReport.get(report.organizationName, report.reportId);
+      if (!existing) throw new Error('report conflicted on insert but cannot be found');
+      return { status: 'duplicate', rowId: existing.id, sameContent: existing.content_sha256 === item.contentSha256 };
+    }
+    const reportRowId = Number(inserted.lastInsertRowid);
+    report.policies.forEach((policy, position) => {
+      const policyRowId = Number(
+        this.insertPolicy.run({
+          reportRowId,
+          position,
+          startTime: report.startTime,
+          policyType: policy.policyType,
+          policyDomain: policy.policyDomain,
+          policyStringsJson: policy.policyStrings === null ? null : JSON.stringify(policy.policyStrings),
+          mxHostsJson: JSON.stringify(policy.mxHosts),
+          successfulSessions: policy.successfulSessions,
+          failedSessions: policy.failedSessions,
+        }).lastInsertRowid,
+      );
+      for (const detail of policy.failureDetails) {
+        this.insertFailureDetail.run({
+          policyRowId,
+          reportRowId,
+          startTime: report.startTime,
+          policyDomain: policy.policyDomain,
+          ...detail,
+        });
+      }
+    });
+    return { status: 'imported', rowId: reportRowId };
+  }
+}

@@ -1,0 +1,167 @@
+import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
+import { MISSING_RESULT_TYPE, failureRate } from '../../../shared/summary/types.js';
+import type { ReadableDatabase } from './database.js';
+
+/**
+ * The WHERE clause for a filter over a table that carries `start_time` and
+ * `policy_domain` (policies, failure_details). Only fixed fragments are
+ * concatenated; values go in as named parameters.
+ */
+function filterClause(filter: ReportFilter, alias: string): { sql: string; params: Record<string, unknown> } {
+  const conditions: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (filter.fromTime != null) {
+    conditions.push(`${alias}.start_time >= @fromTime`);
+    params.fromTime = filter.fromTime;
+  }
+  if (filter.toTime != null) {
+    conditions.push(`${alias}.start_time < @toTime`);
+    params.toTime = filter.toTime;
+  }
+  if (filter.policyDomain != null) {
+    conditions.push(`${alias}.policy_domain = @policyDomain`);
+    params.policyDomain = filter.policyDomain;
+  }
+  return { sql: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
+}
+
+interface Totals {
+  reports: number;
+  senders: number;
+  successful: number;
+  failed: number;
+}
+
+function totals(db: ReadableDatabase, filter: ReportFilter): Totals {
+  if (filter.policyDomain == null) {
+    // Every report counts, even one with an empty policies array.
+    const where = filterClause(filter, 'r');
+    return db
+      .prepare(
+        `SELECT COUNT(*) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
+           COALESCE(SUM(r.successful_sessions), 0) AS successful, COALESCE(SUM(r.failed_sessions), 0) AS failed
+         FROM reports r ${where.sql}`,
+      )
+      .get(where.params) as Totals;
+  }
+  const where = filterClause(filter, 'p');
+  return db
+    .prepare(
+      `SELECT COUNT(DISTINCT p.report_rowid) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
+         COALESCE(SUM(p.successful_sessions), 0) AS successful, COALESCE(SUM(p.failed_sessions), 0) AS failed
+       FROM policies p JOIN reports r ON r.id = p.report_rowid ${where.sql}`,
+    )
+    .get(where.params) as Totals;
+}
+
+/** Per reporting organization. Reports without policies still count as reports. */
+export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Summary['bySender'] {
+  if (filter.policyDomain == null) {
+    const where = filterClause(filter, 'r');
+    return db
+      .prepare(
+        `SELECT r.organization_name AS organization, COUNT(*) AS reports,
+           SUM(r.successful_sessions) AS successfulSessions, SUM(r.failed_sessions) AS failedSessions,
+           MAX(r.start_time) AS lastReportTime
+         FROM reports r ${where.sql}
+         GROUP BY r.organization_name ORDER BY failedSessions DESC, organization`,
+      )
+      .all(where.params) as Summary['bySender'];
+  }
+  const where = filterClause(filter, 'p');
+  return db
+    .prepare(
+      `SELECT r.organization_name AS organization, COUNT(DISTINCT r.id) AS reports,
+         SUM(p.successful_sessions) AS successfulSessions, SUM(p.failed_sessions) AS failedSessions,
+         MAX(r.start_time) AS lastReportTime
+       FROM policies p JOIN reports r ON r.id = p.report_rowid ${where.sql}
+       GROUP BY r.organization_name ORDER BY failedSessions DESC, organization`,
+    )
+    .all(where.params) as Summary['bySender'];
+}
+
+/** Failed sessions per receiving MX host and result type, from the failure details. */
+export function failuresByMxHost(db: ReadableDatabase, filter: ReportFilter): Summary['byMx'] {
+  const where = filterClause(filter, 'f');
+  const rows = db
+    .prepare(
+      `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+       FROM failure_details f ${where.sql}
+       GROUP BY f.receiving_mx_hostname, f.result_type`,
+    )
+    .all(where.params) as { mx: string | null; resultType: string | null; failed: number }[];
+  const byMx = new Map<string | null, Summary['byMx'][number]>();
+  for (const row of rows) {
+    let entry = byMx.get(row.mx);
+    if (!entry) {
+      entry = { mx: row.mx, failedSessions: 0, byResultType: {} };
+      byMx.set(row.mx, entry);
+    }
+    entry.failedSessions += row.failed;
+    const type = row.resultType ?? MISSING_RESULT_TYPE;
+    entry.byResultType[type] = (entry.byResultType[type] ?? 0) + row.failed;
+  }
+  return [...byMx.values()].sort(
+    (a, b) => b.failedSessions - a.failedSessions || (a.mx ?? '\uffff').localeCompare(b.mx ?? '\uffff'),
+  );
+}
+
+/** Failed sessions per result type, from the failure details. */
+export function failuresByResultType(db: ReadableDatabase, filter: ReportFilter): Summary['byResultType'] {
+  const where = filterClause(filter, 'f');
+  const rows = db
+    .prepare(
+      `SELECT f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+       FROM failure_details f ${where.sql}
+       GROUP BY f.result_type ORDER BY failed DESC, resultType`,
+    )
+    .all(where.params) as { resultType: string | null; failed: number }[];
+  const result: Record<string, number> = {};
+  for (const row of rows) {
+    const type = row.resultType ?? MISSING_RESULT_TYPE;
+    result[type] = (result[type] ?? 0) + row.failed;
+  }
+  return result;
+}
+
+/** Sessions per policy domain, from the policy summaries. */
+export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilter): Summary['byDomain'] {
+  const where = filterClause(filter, 'p');
+  return db
+    .prepare(
+      `SELECT p.policy_domain AS domain, SUM(p.successful_sessions) AS successfulSessions,
+         SUM(p.failed_sessions) AS failedSessions
+       FROM policies p ${where.sql}
+       GROUP BY p.policy_domain ORDER BY failedSessions DESC, domain`,
+    )
+    .all(where.params) as Summary['byDomain'];
+}
+
+/** Sessions per UTC day of the reports' start. */
+export function sessionsByDay(db: ReadableDatabase, filter: ReportFilter): Summary['byDay'] {
+  const where = filterClause(filter, 'p');
+  return db
+    .prepare(
+      `SELECT date(p.start_time, 'unixepoch') AS day, SUM(p.successful_sessions) AS successfulSessions,
+         SUM(p.failed_sessions) AS failedSessions
+       FROM policies p ${where.sql}
+       GROUP BY day ORDER BY day`,
+    )
+    .all(where.params) as Summary['byDay'];
+}
+
+export function summarize(db: ReadableDatabase, filter: ReportFilter = {}): Summary {
+  const total = totals(db, filter);
+  return {
+    reports: total.reports,
+    successfulSessions: total.successful,
+    failedSessions: total.failed,
+    failureRate: failureRate(total.successful, total.failed),
+    senders: total.senders,
+    bySender: failuresBySender(db, filter),
+    byMx: failuresByMxHost(db, filter),
+    byResultType: failuresByResultType(db, filter),
+    byDomain: sessionsByPolicyDomain(db, filter),
+    byDay: sessionsByDay(db, filter),
+  };
+}

@@ -1,0 +1,47 @@
+import type { FileOutcome } from '../../../shared/import/types.js';
+import { openDatabase } from '../../backend/db/database.js';
+import { ReportImporter, plural } from '../../backend/import/importer.js';
+import { resolveDatabasePath } from '../../backend/paths.js';
+import { printable } from '../text.js';
+import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
+
+export const importUsage = 'tlsrpt import [--db FILE] [--json] PATH...';
+
+const STATUS_LABELS: Record<FileOutcome['status'], string> = {
+  imported: 'imported ',
+  duplicate: 'duplicate',
+  skipped: 'skipped  ',
+  rejected: 'rejected ',
+};
+
+export async function runImport(args: string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length === 0) throw new UsageError('name at least one file or folder to import');
+  const asJson = values.json === true;
+
+  const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
+  try {
+    const importer = new ReportImporter(db);
+    const result = await importer.importPaths(positionals, {
+      onFile: asJson
+        ? undefined
+        : (outcome) =>
+            out.write(`${STATUS_LABELS[outcome.status]}  ${printable(outcome.file)}: ${printable(outcome.message)}\n`),
+    });
+    const { totals } = result;
+    if (asJson) {
+      out.write(`${JSON.stringify({ ...totals, files: result.files })}\n`);
+    } else {
+      out.write(
+        `${plural(totals.files, 'file')}: ${totals.imported} imported, ${plural(totals.duplicates, 'duplicate')}, ` +
+          `${totals.rejected} rejected, ${totals.skipped} skipped\n`,
+      );
+    }
+    return totals.rejected > 0 ? EXIT_SOME_REJECTED : EXIT_OK;
+  } finally {
+    db.close();
+  }
+}

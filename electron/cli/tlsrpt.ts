@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { DatabaseFromFutureError } from '../backend/db/migrations/index.js';
+import { importUsage, runImport } from './commands/import.js';
+import { runSummary, summaryUsage } from './commands/summary.js';
+import { EXIT_USAGE, UsageError } from './usage.js';
+
+const USAGE = `tlsrpt — read SMTP TLS reports (RFC 8460)
+
+Usage:
+  ${importUsage}
+  ${summaryUsage}
+
+The database is --db FILE, else $TLSRPT_DB, else the desktop app's own
+(tlsrpt-viewer/reports.sqlite in your user data folder).
+`;
+
+type Command = (args: string[], out: NodeJS.WritableStream) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  import: runImport,
+  summary: runSummary,
+};
+
+export async function main(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? err : out).write(USAGE);
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    err.write(`tlsrpt: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command(args, out);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err.write(`tlsrpt ${name}: ${error.message}\n\n${USAGE}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof DatabaseFromFutureError) {
+      err.write(`tlsrpt ${name}: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2), process.stdout, process.stderr).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    process.stderr.write(`tlsrpt: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 3;
+  },
+);

@@ -1,0 +1,357 @@
+import { parseReportDateTime } from './datetime.js';
+import type {
+  FailureDetail,
+  ReportParseResult,
+  ReportWarning,
+  ReportWarningCode,
+  TlsRptPolicy,
+  TlsRptReport,
+} from './types.js';
+import { isKnownPolicyType, isKnownResultType } from './vocabulary.js';
+
+/**
+ * Parses an RFC 8460 report from its JSON text.
+ *
+ * Lenient where real senders deviate (see the corpus README's "quirks"):
+ * each deviation it can work around becomes a warning stored with the
+ * report. Strict where a guess would misstate the numbers: a document that
+ * is not a JSON object, has no `policies` array, a count that is not a
+ * non-negative integer, or no readable `date-range` is rejected, with the
+ * JSON path of the field at fault.
+ */
+export function parseTlsRptReport(text: string): ReportParseResult {
+  const warnings: ReportWarning[] = [];
+  let body = text;
+  if (body.charCodeAt(0) === 0xfeff) {
+    body = body.slice(1);
+    warnings.push({ code: 'byte-order-mark', field: null, message: 'UTF-8 byte order mark removed' });
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(body);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: { field: null, message: `not JSON: ${detail}` } };
+  }
+  return normalizeTlsRptReport(document, warnings);
+}
+
+/** Normalizes an already decoded JSON value; see {@link parseTlsRptReport}. */
+export function normalizeTlsRptReport(document: unknown, warnings: ReportWarning[] = []): ReportParseResult {
+  const reader = new FieldReader(warnings);
+  try {
+    const report = readReport(reader, document);
+    return { ok: true, report, warnings };
+  } catch (error) {
+    if (error instanceof Rejection) return { ok: false, error: { field: error.field, message: error.message } };
+    throw error;
+  }
+}
+
+const REPORT_FIELDS = new Set(['organization-name', 'date-range', 'contact-info', 'report-id', 'policies']);
+const POLICY_ENTRY_FIELDS = new Set(['policy', 'summary', 'failure-details']);
+const POLICY_FIELDS = new Set(['policy-type', 'policy-string', 'policy-domain', 'mx-host']);
+const SUMMARY_FIELDS = new Set(['total-successful-session-count', 'total-failure-session-count']);
+const DETAIL_FIELDS = new Set([
+  'result-type',
+  'sending-mta-ip',
+  'receiving-mx-hostname',
+  'receiving-mx-helo',
+  'receiving-ip',
+  'failed-session-count',
+  'additional-information',
+  'failure-reason-code',
+]);
+
+function readReport(reader: FieldReader, document: unknown): TlsRptReport {
+  const root = reader.object(document, null, 'the report');
+  reader.flagUnknownFields(root, REPORT_FIELDS, null);
+
+  const contactInfo = reader.optionalString(root, 'contact-info', null);
+  let organizationName = reader.optionalString(root, 'organization-name', null);
+  if (organizationName === null || organizationName.trim() === '') {
+    // Without a name the report still counts; fall back on whom to ask.
+    organizationName = contactInfo ?? '(unnamed sender)';
+    reader.warn('missing-field', 'organization-name', `no organization-name; shown as "${organizationName}"`);
+  }
+  const reportId = reader.optionalString(root, 'report-id', null);
+  if (reportId === null) {
+    reader.warn('missing-field', 'report-id', 'no report-id; an id derived from the report bytes is used instead');
+  }
+
+  const { startTime, endTime } = readDateRange(reader, root);
+
+  const policiesValue = root.policies;
+  if (!Array.isArray(policiesValue)) {
+    throw new Rejection(
+      'policies',
+      policiesValue === undefined ? 'missing' : `must be an array, got ${describe(policiesValue)}`,
+    );
+  }
+  const policies = policiesValue.map((entry, index) => readPolicy(reader, entry, `policies[${index}]`));
+
+  return { organizationName, reportId, startTime, endTime, contactInfo, policies };
+}
+
+function readDateRange(reader: FieldReader, root: JsonObject): { startTime: number; endTime: number } {
+  const range = root['date-range'];
+  if (range === undefined) throw new Rejection('date-range', 'missing');
+  const rangeObject = reader.object(range, 'date-range', 'date-range');
+  const read = (key: 'start-datetime' | 'end-datetime'): number => {
+    const field = `date-range.${key}`;
+    const value = rangeObject[key];
+    if (typeof value !== 'string') {
+      throw new Rejection(
+        field,
+        value === undefined ? 'missing' : `must be a date-time string, got ${describe(value)}`,
+      );
+    }
+    const parsed = parseReportDateTime(value);
+    if (parsed === null) throw new Rejection(field, `not a date-time: "${value}"`);
+    if (!parsed.hasZone) {
+      // Microsoft sends these (2023, 2024); RFC 8460 §4.4 says UTC.
+      reader.warn('datetime-without-zone', field, `"${value}" has no time zone; read as UTC`);
+    }
+    return parsed.epochSeconds;
+  };
+  const startTime = read('start-datetime');
+  const endTime = read('end-datetime');
+  if (endTime < startTime) {
+    reader.warn('date-range-reversed', 'date-range', 'end-datetime is before start-datetime');
+  }
+  return { startTime, endTime };
+}
+
+function readPolicy(reader: FieldReader, entry: unknown, path: string): TlsRptPolicy {
+  const entryObject = reader.object(entry, path, 'a policy entry');
+  reader.flagUnknownFields(entryObject, POLICY_ENTRY_FIELDS, path);
+
+  const policyPath = `${path}.policy`;
+  const policy = reader.object(entryObject.policy, policyPath, 'the policy');
+  reader.flagUnknownFields(policy, POLICY_FIELDS, policyPath);
+
+  const policyType = reader.optionalString(policy, 'policy-type', policyPath);
+  if (policyType === null) {
+    reader.warn('missing-field', `${policyPath}.policy-type`, 'no policy-type');
+  } else if (!isKnownPolicyType(policyType)) {
+    reader.warn('unknown-policy-type', `${policyPath}.policy-type`, `unknown policy-type "${policyType}" kept as is`);
+  }
+  const policyDomain = normalizeHostname(reader.optionalString(policy, 'policy-domain', policyPath));
+  if (policyDomain === null) {
+    reader.warn('missing-field', `${policyPath}.policy-domain`, 'no policy-domain');
+  }
+
+  const summaryPath = `${path}.summary`;
+  const summary = reader.object(entryObject.summary, summaryPath, 'the summary');
+  reader.flagUnknownFields(summary, SUMMARY_FIELDS, summaryPath);
+  const successfulSessions = reader.count(summary, 'total-successful-session-count', summaryPath);
+  const failureDetails = readFailureDetails(reader, entryObject['failure-details'], `${path}.failure-details`);
+  const detailSum = failureDetails.reduce((sum, detail) => sum + detail.failedSessions, 0);
+
+  let failedSessions: number;
+  if (summary['total-failure-session-count'] === undefined) {
+    failedSessions = detailSum;
+    reader.warn(
+      'missing-field',
+      `${summaryPath}.total-failure-session-count`,
+      `no total-failure-session-count; taken as ${detailSum}, the sum of the failure details`,
+    );
+  } else {
+    failedSessions = reader.count(summary, 'total-failure-session-count', summaryPath);
+    // Details may describe only part of the failures, but never more (Mail.ru does this).
+    if (detailSum > failedSessions) {
+      reader.warn(
+        'count-mismatch',
+        `${summaryPath}.total-failure-session-count`,
+        `the failure details add up to ${detailSum} sessions, more than the total of ${failedSessions}`,
+      );
+    }
+  }
+
+  return {
+    policyType,
+    policyDomain,
+    policyStrings: readPolicyStrings(reader, policy, policyPath),
+    mxHosts: readMxHosts(reader, policy, policyPath),
+    successfulSessions,
+    failedSessions,
+    failureDetails,
+  };
+}
+
+function readPolicyStrings(reader: FieldReader, policy: JsonObject, policyPath: string): string[] | null {
+  const field = `${policyPath}.policy-string`;
+  const value = policy['policy-string'];
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') {
+    // Microsoft's DANE reports send one string instead of an array.
+    reader.warn('policy-string-format', field, 'policy-string is a single string, not an array');
+    return [value];
+  }
+  if (!Array.isArray(value)) {
+    reader.warn('wrong-type', field, `policy-string must be an array of strings, got ${describe(value)}; ignored`);
+    return null;
+  }
+  return value.map((item, index) => reader.coerceString(item, `${field}[${index}]`));
+}
+
+function readMxHosts(reader: FieldReader, policy: JsonObject, policyPath: string): string[] {
+  const field = `${policyPath}.mx-host`;
+  const value = policy['mx-host'];
+  if (value === undefined || value === null) return [];
+  let items: unknown[];
+  if (typeof value === 'string') {
+    // The RFC 8460 example as printed (erratum 6241) uses a bare string.
+    reader.warn('mx-host-format', field, 'mx-host is a single string, not an array');
+    items = [value];
+  } else if (Array.isArray(value)) {
+    items = value;
+  } else {
+    reader.warn('wrong-type', field, `mx-host must be an array of strings, got ${describe(value)}; ignored`);
+    return [];
+  }
+  return items.map((item, index) => {
+    const host = reader.coerceString(item, `${field}[${index}]`).trim();
+    // Some reporters copy the policy line, `mx: mx.example.com`, verbatim.
+    const prefixed = /^mx:\s*/i.exec(host);
+    if (prefixed) {
+      reader.warn('mx-host-format', `${field}[${index}]`, `"${host}" carries an "mx:" prefix; removed`);
+      return host.slice(prefixed[0].length).toLowerCase();
+    }
+    return host.toLowerCase();
+  });
+}
+
+function readFailureDetails(reader: FieldReader, value: unknown, path: string): FailureDetail[] {
+  if (value === undefined) return [];
+  if (value === null) {
+    reader.warn('null-field', path, 'failure-details is null; read as empty');
+    return [];
+  }
+  if (!Array.isArray(value)) throw new Rejection(path, `must be an array, got ${describe(value)}`);
+  return value.map((item, index) => readFailureDetail(reader, item, `${path}[${index}]`));
+}
+
+function readFailureDetail(reader: FieldReader, item: unknown, path: string): FailureDetail {
+  const detail = reader.object(item, path, 'a failure detail');
+  reader.flagUnknownFields(detail, DETAIL_FIELDS, path, ['additional-info-uri']);
+
+  const resultType = reader.optionalString(detail, 'result-type', path);
+  if (resultType === null) {
+    reader.warn('missing-field', `${path}.result-type`, 'no result-type');
+  } else if (!isKnownResultType(resultType)) {
+    reader.warn('unknown-result-type', `${path}.result-type`, `unknown result-type "${resultType}" kept as is`);
+  }
+
+  let additionalInformation = reader.optionalString(detail, 'additional-information', path);
+  if (additionalInformation === null && detail['additional-info-uri'] !== undefined) {
+    // The key's name in drafts of RFC 8460.
+    additionalInformation = reader.optionalString(detail, 'additional-info-uri', path);
+    reader.warn(
+      'deprecated-field',
+      `${path}.additional-info-uri`,
+      'draft-era "additional-info-uri" read as additional-information',
+    );
+  }
+
+  return {
+    resultType,
+    sendingMtaIp: reader.optionalString(detail, 'sending-mta-ip', path),
+    receivingMxHostname: normalizeHostname(reader.optionalString(detail, 'receiving-mx-hostname', path)),
+    receivingMxHelo: reader.optionalString(detail, 'receiving-mx-helo', path),
+    receivingIp: reader.optionalString(detail, 'receiving-ip', path),
+    failedSessions: reader.count(detail, 'failed-session-count', path),
+    additionalInformation,
+    failureReasonCode: reader.optionalString(detail, 'failure-reason-code', path),
+  };
+}
+
+/** Host names compare case-insensitively and with or without the root dot. */
+function normalizeHostname(name: string | null): string | null {
+  if (name === null) return null;
+  const trimmed = name.trim().toLowerCase().replace(/\.$/, '');
+  return trimmed === '' ? null : trimmed;
+}
+
+type JsonObject = Record<string, unknown>;
+
+class Rejection extends Error {
+  constructor(
+    readonly field: string | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads fields of one report, collecting warnings and throwing {@link Rejection} on fatal faults. */
+class FieldReader {
+  constructor(private readonly warnings: ReportWarning[]) {}
+
+  warn(code: ReportWarningCode, field: string | null, message: string): void {
+    this.warnings.push({ code, field, message });
+  }
+
+  object(value: unknown, path: string | null, what: string): JsonObject {
+    if (value === undefined) throw new Rejection(path, 'missing');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new Rejection(path, `${what} must be a JSON object, got ${describe(value)}`);
+    }
+    return value as JsonObject;
+  }
+
+  /** A string field that may be absent; null and non-strings are flagged. */
+  optionalString(container: JsonObject, key: string, parent: string | null): string | null {
+    const value = container[key];
+    if (value === undefined) return null;
+    const field = join(parent, key);
+    if (value === null) {
+      this.warn('null-field', field, `${key} is null`);
+      return null;
+    }
+    return this.coerceString(value, field);
+  }
+
+  coerceString(value: unknown, field: string): string {
+    if (typeof value === 'string') return value;
+    this.warn('wrong-type', field, `expected a string, got ${describe(value)}; converted`);
+    // Numbers, booleans, objects: their JSON text is what the sender wrote.
+    return JSON.stringify(value);
+  }
+
+  /** A session count: required, and a non-negative integer, or the report is rejected. */
+  count(container: JsonObject, key: string, parent: string): number {
+    const value = container[key];
+    const field = join(parent, key);
+    if (value === undefined) throw new Rejection(field, 'missing');
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+      throw new Rejection(field, `must be a non-negative integer, got ${describe(value)}`);
+    }
+    return value;
+  }
+
+  flagUnknownFields(
+    container: JsonObject,
+    known: Set<string>,
+    parent: string | null,
+    handledElsewhere: string[] = [],
+  ): void {
+    for (const key of Object.keys(container)) {
+      if (known.has(key) || handledElsewhere.includes(key)) continue;
+      this.warn('unknown-field', join(parent, key), `unknown field "${key}" kept in the raw report`);
+    }
+  }
+}
+
+function join(parent: string | null, key: string): string {
+  return parent === null ? key : `${parent}.${key}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number') return String(value);
+  return `a ${typeof value}`;
+}
