@@ -140,14 +140,21 @@ export class ReportImporter {
     // compact or gzipped is the same report.
     const contentSha256 = createHash('sha256').update(JSON.stringify(parsed.report)).digest('hex');
     const report = { ...parsed.report, reportId: parsed.report.reportId ?? `sha256:${contentSha256}` };
-    const stored = this.writer.store({
-      report,
-      warnings: parsed.warnings,
-      source: { kind: source.kind, ref: part === null ? source.ref : `${source.ref} [${part}]` },
-      receivedAt,
-      rawGzip: payload.rawGzip,
-      contentSha256,
-    });
+    let stored;
+    try {
+      stored = this.writer.store({
+        report,
+        warnings: parsed.warnings,
+        source: { kind: source.kind, ref: part === null ? source.ref : `${source.ref} [${part}]` },
+        receivedAt,
+        rawGzip: payload.rawGzip,
+        contentSha256,
+      });
+    } catch (error) {
+      // The transaction was rolled back: nothing of this report is stored.
+      const detail = error instanceof Error ? error.message : String(error);
+      return { status: 'rejected', field: null, error: `could not be stored: ${detail}`, part };
+    }
     const identity = { organization: report.organizationName, reportId: report.reportId, part };
     return stored.status === 'imported'
       ? { status: 'imported', ...identity, warnings: parsed.warnings.length }
