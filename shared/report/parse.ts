@@ -315,8 +315,13 @@ class FieldReader {
   coerceString(value: unknown, field: string): string {
     if (typeof value === 'string') return value;
     this.warn('wrong-type', field, `expected a string, got ${describe(value)}; converted`);
-    // Numbers, booleans, objects: their JSON text is what the sender wrote.
-    return JSON.stringify(value);
+    if (typeof value !== 'object' || value === null) return String(value);
+    // An object where text belongs: keep its JSON, unless it is nested too deep to write out.
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return Array.isArray(value) ? '[…]' : '{…}';
+    }
   }
 
   /** A session count: required, and a non-negative integer, or the report is rejected. */

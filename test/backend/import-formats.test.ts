@@ -276,6 +276,13 @@ describe('broken input', () => {
     expect(rejectedMessage(await importer.importFile(write(dir, name, content)))).toMatch(message);
   });
 
+  it('skips an .eml of random bytes without a crash', async () => {
+    const { dir, importer } = setup();
+    const noise = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
+    const outcome = await importer.importFile(write(dir, 'noise.eml', noise));
+    expect(outcome).toMatchObject({ status: 'skipped', message: 'no TLS-RPT report in message' });
+  });
+
   it('rejects truncated gzip data', async () => {
     const { dir, importer } = setup();
     const gz = gzipSync(report('t'));

@@ -242,6 +242,14 @@ describe('parseTlsRptReport accepts what real senders send', () => {
     expect(warnings[0]?.field).toBe('report-id');
   });
 
+  it('survives a field nested too deep to write out (organization-name as 200,000 nested arrays)', () => {
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
+    const text = reportJson().replace('"Sender Inc."', deep);
+    const { report, warnings } = parsed(parseTlsRptReport(text));
+    expect(report.organizationName).toBe('[…]');
+    expect(warnings.map((warning) => [warning.code, warning.field])).toEqual([['wrong-type', 'organization-name']]);
+  });
+
   it('names a sender without organization-name by its contact-info', () => {
     const document = reportDocument();
     delete document['organization-name'];

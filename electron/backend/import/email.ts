@@ -1,4 +1,4 @@
-import { simpleParser, type Attachment } from 'mailparser';
+import type { Attachment } from 'mailparser';
 import { MAX_EMAIL_NESTING } from './limits.js';
 
 /** One MIME part that carries (or claims to carry) a TLS-RPT report. */
@@ -58,6 +58,8 @@ async function collect(
   found: ReportAttachment[],
   otherNames: string[],
 ): Promise<number | null> {
+  // Loaded on first use: it takes longer to load than the rest of the command line together.
+  const { simpleParser } = await import('mailparser');
   const parsed = await simpleParser(Buffer.from(message.buffer, message.byteOffset, message.byteLength), {
     skipHtmlToText: true,
     skipTextToHtml: true,

@@ -134,7 +134,14 @@ export class ReportImporter {
       if (error instanceof RejectedInput) return { status: 'rejected', field: null, error: error.message, part };
       throw error;
     }
-    const parsed = parseTlsRptReport(payload.text);
+    let parsed;
+    try {
+      parsed = parseTlsRptReport(payload.text);
+    } catch (error) {
+      // The parser turns every fault it knows into a rejection; anything else is a bug, but still one file's.
+      const detail = error instanceof Error ? error.message : String(error);
+      return { status: 'rejected', field: null, error: `could not be read: ${detail}`, part };
+    }
     if (!parsed.ok) return { status: 'rejected', field: parsed.error.field, error: parsed.error.message, part };
     // Identity of the content, not of the bytes: the same report pretty-printed,
     // compact or gzipped is the same report.
@@ -187,7 +194,13 @@ export async function listInputFiles(paths: readonly string[]): Promise<{ files:
     const real = await realpath(path);
     if (seenFolders.has(real)) return;
     seenFolders.add(real);
-    const entries = (await readdir(path)).sort();
+    let entries;
+    try {
+      entries = (await readdir(path)).sort();
+    } catch (error) {
+      missing.push(rejectedFile(path, `cannot read the folder: ${describeIoError(error)}`));
+      return;
+    }
     for (const entry of entries) await visit(resolve(path, entry));
   };
   for (const path of paths) await visit(resolve(path));
