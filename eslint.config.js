@@ -1,5 +1,6 @@
 // @ts-check
 import eslint from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -33,6 +34,7 @@ export default tseslint.config(
       // Bracket access marks keys of untyped JSON documents; both forms are fine.
       '@typescript-eslint/dot-notation': 'off',
       '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       'no-restricted-syntax': ['error', { selector: 'TSAsExpression > TSAnyKeyword', message: 'No `as any`.' }],
     },
   },
@@ -47,6 +49,28 @@ export default tseslint.config(
             {
               group: [...nodeBuiltins, 'electron', 'better-sqlite3', 'react', '**/electron/**', '**/renderer/**'],
               message: 'shared/ must stay free of Node, DOM and Electron.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      // These warn about React Compiler memoization, which this app does not use.
+      'react-hooks/incompatible-library': 'off',
+      // The renderer reaches the backend only through the contract.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [...nodeBuiltins, 'electron', 'better-sqlite3', '**/electron/**'],
+              message: 'The renderer talks to the backend only through the API contract.',
             },
           ],
         },

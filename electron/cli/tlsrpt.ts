@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { DatabaseFromFutureError } from '../backend/db/migrations/index.js';
 import { importUsage, runImport } from './commands/import.js';
+import { runServe, serveUsage } from './commands/serve.js';
 import { runSummary, summaryUsage } from './commands/summary.js';
 import { EXIT_USAGE, UsageError } from './usage.js';
 
@@ -9,16 +10,18 @@ const USAGE = `tlsrpt — read SMTP TLS reports (RFC 8460)
 Usage:
   ${importUsage}
   ${summaryUsage}
+  ${serveUsage}
 
 The database is --db FILE, else $TLSRPT_DB, else the desktop app's own
 (tlsrpt-viewer/reports.sqlite in your user data folder).
 `;
 
-type Command = (args: string[], out: NodeJS.WritableStream) => number | Promise<number>;
+type Command = (args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   import: runImport,
   summary: runSummary,
+  serve: runServe,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -33,7 +36,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream, err: Node
     return EXIT_USAGE;
   }
   try {
-    return await command(args, out);
+    return await command(args, out, err);
   } catch (error) {
     if (error instanceof UsageError) {
       err.write(`tlsrpt ${name}: ${error.message}\n\n${USAGE}`);

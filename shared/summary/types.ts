@@ -39,6 +39,8 @@ export interface SenderBreakdown {
   failedSessions: number;
   /** Start of its most recent report, UTC seconds. */
   lastReportTime: number;
+  /** The result type with the most failed sessions in its failure details; null when it reported none. */
+  mainResultType: string | null;
 }
 
 export interface MxBreakdown {

@@ -110,6 +110,7 @@ describe('summarize over all reports', () => {
         successfulSessions: 180,
         failedSessions: 11,
         lastReportTime: day('2026-01-12'),
+        mainResultType: 'certificate-expired',
       },
       {
         organization: 'Microsoft Corporation',
@@ -117,6 +118,7 @@ describe('summarize over all reports', () => {
         successfulSessions: 20,
         failedSessions: 5,
         lastReportTime: day('2026-01-10'),
+        mainResultType: 'sts-policy-fetch-error',
       },
       {
         organization: 'Mail.ru',
@@ -124,6 +126,7 @@ describe('summarize over all reports', () => {
         successfulSessions: 0,
         failedSessions: 0,
         lastReportTime: day('2026-01-20'),
+        mainResultType: null,
       },
     ]);
   });
@@ -175,6 +178,7 @@ describe('summarize with filters', () => {
         successfulSessions: 50,
         failedSessions: 0,
         lastReportTime: day('2026-01-10'),
+        mainResultType: null,
       },
     ]);
     expect(summary.byMx).toEqual([]);

@@ -1,29 +1,7 @@
 import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
 import { MISSING_RESULT_TYPE, failureRate } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
-
-/**
- * The WHERE clause for a filter over a table that carries `start_time` and
- * `policy_domain` (policies, failure_details). Only fixed fragments are
- * concatenated; values go in as named parameters.
- */
-function filterClause(filter: ReportFilter, alias: string): { sql: string; params: Record<string, unknown> } {
-  const conditions: string[] = [];
-  const params: Record<string, unknown> = {};
-  if (filter.fromTime != null) {
-    conditions.push(`${alias}.start_time >= @fromTime`);
-    params.fromTime = filter.fromTime;
-  }
-  if (filter.toTime != null) {
-    conditions.push(`${alias}.start_time < @toTime`);
-    params.toTime = filter.toTime;
-  }
-  if (filter.policyDomain != null) {
-    conditions.push(`${alias}.policy_domain = @policyDomain`);
-    params.policyDomain = filter.policyDomain;
-  }
-  return { sql: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
-}
+import { filterClause } from './filter-sql.js';
 
 interface Totals {
   reports: number;
@@ -56,9 +34,11 @@ function totals(db: ReadableDatabase, filter: ReportFilter): Totals {
 
 /** Per reporting organization. Reports without policies still count as reports. */
 export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Summary['bySender'] {
+  type Row = Omit<Summary['bySender'][number], 'mainResultType'>;
+  let rows: Row[];
   if (filter.policyDomain == null) {
     const where = filterClause(filter, 'r');
-    return db
+    rows = db
       .prepare(
         `SELECT r.organization_name AS organization, COUNT(*) AS reports,
            SUM(r.successful_sessions) AS successfulSessions, SUM(r.failed_sessions) AS failedSessions,
@@ -66,18 +46,40 @@ export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Su
          FROM reports r ${where.sql}
          GROUP BY r.organization_name ORDER BY failedSessions DESC, organization`,
       )
-      .all(where.params) as Summary['bySender'];
+      .all(where.params) as Row[];
+  } else {
+    const where = filterClause(filter, 'p');
+    rows = db
+      .prepare(
+        `SELECT r.organization_name AS organization, COUNT(DISTINCT r.id) AS reports,
+           SUM(p.successful_sessions) AS successfulSessions, SUM(p.failed_sessions) AS failedSessions,
+           MAX(r.start_time) AS lastReportTime
+         FROM policies p JOIN reports r ON r.id = p.report_rowid ${where.sql}
+         GROUP BY r.organization_name ORDER BY failedSessions DESC, organization`,
+      )
+      .all(where.params) as Row[];
   }
-  const where = filterClause(filter, 'p');
-  return db
+  const main = mainResultTypeBySender(db, filter);
+  return rows.map((row) => ({ ...row, mainResultType: main.get(row.organization) ?? null }));
+}
+
+/** For each organization, the result type that failed most sessions (ties: alphabetical). */
+function mainResultTypeBySender(db: ReadableDatabase, filter: ReportFilter): Map<string, string> {
+  const where = filterClause(filter, 'f');
+  const rows = db
     .prepare(
-      `SELECT r.organization_name AS organization, COUNT(DISTINCT r.id) AS reports,
-         SUM(p.successful_sessions) AS successfulSessions, SUM(p.failed_sessions) AS failedSessions,
-         MAX(r.start_time) AS lastReportTime
-       FROM policies p JOIN reports r ON r.id = p.report_rowid ${where.sql}
-       GROUP BY r.organization_name ORDER BY failedSessions DESC, organization`,
+      `SELECT r.organization_name AS organization, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+       FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
+       GROUP BY r.organization_name, f.result_type
+       ORDER BY failed DESC, resultType`,
     )
-    .all(where.params) as Summary['bySender'];
+    .all(where.params) as { organization: string; resultType: string | null; failed: number }[];
+  const main = new Map<string, string>();
+  for (const row of rows) {
+    if (!main.has(row.organization) && row.failed > 0)
+      main.set(row.organization, row.resultType ?? MISSING_RESULT_TYPE);
+  }
+  return main;
 }
 
 /** Failed sessions per receiving MX host and result type, from the failure details. */
@@ -90,6 +92,13 @@ export function failuresByMxHost(db: ReadableDatabase, filter: ReportFilter): Su
        GROUP BY f.receiving_mx_hostname, f.result_type`,
     )
     .all(where.params) as { mx: string | null; resultType: string | null; failed: number }[];
+  return groupFailuresByMx(rows);
+}
+
+/** Folds (MX host, result type, failed) rows into one entry per host, most failures first. */
+export function groupFailuresByMx(
+  rows: { mx: string | null; resultType: string | null; failed: number }[],
+): Summary['byMx'] {
   const byMx = new Map<string | null, Summary['byMx'][number]>();
   for (const row of rows) {
     let entry = byMx.get(row.mx);

@@ -1,0 +1,267 @@
+import { gunzipSync } from 'node:zlib';
+import type {
+  FailureQuery,
+  FailureRow,
+  FailureSortColumn,
+  FilterOptions,
+  MxHostRow,
+  ReportDetail,
+  ReportRow,
+  ReportSortColumn,
+  SenderBreakdown,
+} from '../../../shared/api/contract.js';
+import type { ReportWarning } from '../../../shared/report/types.js';
+import type { ReportFilter } from '../../../shared/summary/types.js';
+import type { ReadableDatabase } from './database.js';
+import { failureClause, filterClause } from './filter-sql.js';
+import { failuresByMxHost, groupFailuresByMx } from './summary-queries.js';
+
+/** The queries behind the UI's drill-downs: lists, pages and single reports. */
+
+export interface Sort<Column extends string> {
+  column: Column;
+  direction: 'asc' | 'desc';
+}
+
+/** Values the UI offers in its filters. */
+export function filterOptions(db: ReadableDatabase): FilterOptions {
+  // Each query leaves NULL out itself.
+  const column = (sql: string): string[] => db.prepare(sql).pluck().all() as string[];
+  const range = db.prepare('SELECT MIN(start_time) AS first, MAX(start_time) AS last FROM reports').get() as {
+    first: number | null;
+    last: number | null;
+  };
+  return {
+    domains: column('SELECT DISTINCT policy_domain FROM policies WHERE policy_domain IS NOT NULL ORDER BY 1'),
+    organizations: column('SELECT DISTINCT organization_name FROM reports ORDER BY 1'),
+    resultTypes: column('SELECT DISTINCT result_type FROM failure_details WHERE result_type IS NOT NULL ORDER BY 1'),
+    policyTypes: column('SELECT DISTINCT policy_type FROM policies WHERE policy_type IS NOT NULL ORDER BY 1'),
+    firstReportTime: range.first,
+    lastReportTime: range.last,
+  };
+}
+
+/** One sender's failures by MX host and result type. */
+export function senderBreakdown(db: ReadableDatabase, filter: ReportFilter, organization: string): SenderBreakdown {
+  const where = failureClause({ filter, organization });
+  const rows = db
+    .prepare(
+      `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+       FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
+       GROUP BY f.receiving_mx_hostname, f.result_type`,
+    )
+    .all(where.params) as { mx: string | null; resultType: string | null; failed: number }[];
+  const byMx = groupFailuresByMx(rows);
+  const byResultType: Record<string, number> = {};
+  for (const entry of byMx) {
+    for (const [type, count] of Object.entries(entry.byResultType))
+      byResultType[type] = (byResultType[type] ?? 0) + count;
+  }
+  return { organization, byMx, byResultType };
+}
+
+/** Per MX host: failures by result type, distinct sending IPs, receiving IPs and senders that saw it. */
+export function mxHostRows(db: ReadableDatabase, filter: ReportFilter): MxHostRow[] {
+  const where = filterClause(filter, 'f');
+  const extra = db
+    .prepare(
+      `SELECT f.receiving_mx_hostname AS mx,
+         COUNT(DISTINCT f.sending_mta_ip) AS sendingMtaIps,
+         json_group_array(DISTINCT f.receiving_ip) AS receivingIps,
+         json_group_array(DISTINCT r.organization_name) AS senders
+       FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
+       GROUP BY f.receiving_mx_hostname`,
+    )
+    .all(where.params) as { mx: string | null; sendingMtaIps: number; receivingIps: string; senders: string }[];
+  const byMx = new Map(extra.map((row) => [row.mx, row]));
+  return failuresByMxHost(db, filter).map((entry) => {
+    const row = byMx.get(entry.mx);
+    const list = (json: string | undefined): string[] =>
+      (JSON.parse(json ?? '[]') as (string | null)[]).filter((value): value is string => value !== null).sort();
+    return {
+      ...entry,
+      sendingMtaIps: row?.sendingMtaIps ?? 0,
+      receivingIps: list(row?.receivingIps),
+      senders: list(row?.senders),
+    };
+  });
+}
+
+const FAILURE_SORT_SQL: Record<FailureSortColumn, string> = {
+  startTime: 'f.start_time',
+  organization: 'r.organization_name',
+  policyDomain: 'f.policy_domain',
+  policyType: 'p.policy_type',
+  resultType: 'f.result_type',
+  receivingMxHostname: 'f.receiving_mx_hostname',
+  sendingMtaIp: 'f.sending_mta_ip',
+  receivingIp: 'f.receiving_ip',
+  failedSessions: 'f.failed_sessions',
+};
+
+const FAILURE_COLUMNS = `f.id AS id, f.report_rowid AS reportRowId, f.start_time AS startTime,
+  r.organization_name AS organization, f.policy_domain AS policyDomain, p.policy_type AS policyType,
+  f.result_type AS resultType, f.sending_mta_ip AS sendingMtaIp, f.receiving_mx_hostname AS receivingMxHostname,
+  f.receiving_mx_helo AS receivingMxHelo, f.receiving_ip AS receivingIp, f.failed_sessions AS failedSessions,
+  f.additional_information AS additionalInformation, f.failure_reason_code AS failureReasonCode`;
+
+const FAILURE_FROM = `FROM failure_details f
+  JOIN reports r ON r.id = f.report_rowid
+  JOIN policies p ON p.id = f.policy_rowid`;
+
+function failureOrder(sort: Sort<FailureSortColumn> | undefined): string {
+  const chosen = sort ?? { column: 'startTime', direction: 'desc' };
+  const direction = chosen.direction === 'asc' ? 'ASC' : 'DESC';
+  return `ORDER BY ${FAILURE_SORT_SQL[chosen.column]} ${direction}, f.id ${direction}`;
+}
+
+/** One page of failure details, with the total for the query. */
+export function failurePage(
+  db: ReadableDatabase,
+  query: FailureQuery,
+  sort: Sort<FailureSortColumn> | undefined,
+  offset: number,
+  limit: number,
+): { total: number; rows: FailureRow[] } {
+  const where = failureClause(query);
+  const total = db.prepare(`SELECT COUNT(*) ${FAILURE_FROM} ${where.sql}`).pluck().get(where.params) as number;
+  const rows = db
+    .prepare(`SELECT ${FAILURE_COLUMNS} ${FAILURE_FROM} ${where.sql} ${failureOrder(sort)} LIMIT @limit OFFSET @offset`)
+    .all({ ...where.params, limit, offset }) as FailureRow[];
+  return { total, rows };
+}
+
+/** Every failure detail of a query, in order, one at a time (for CSV export). */
+export function* iterateFailures(
+  db: ReadableDatabase,
+  query: FailureQuery,
+  sort: Sort<FailureSortColumn> | undefined,
+): Generator<FailureRow> {
+  const where = failureClause(query);
+  yield* db
+    .prepare(`SELECT ${FAILURE_COLUMNS} ${FAILURE_FROM} ${where.sql} ${failureOrder(sort)}`)
+    .iterate(where.params) as IterableIterator<FailureRow>;
+}
+
+const REPORT_SORT_SQL: Record<ReportSortColumn, string> = {
+  startTime: 'r.start_time',
+  organization: 'r.organization_name',
+  failedSessions: 'r.failed_sessions',
+  successfulSessions: 'r.successful_sessions',
+};
+
+interface ReportRowSql {
+  id: number;
+  organization: string;
+  reportId: string;
+  startTime: number;
+  endTime: number;
+  successfulSessions: number;
+  failedSessions: number;
+  policyDomains: string;
+  warnings: number;
+}
+
+const REPORT_COLUMNS = `r.id AS id, r.organization_name AS organization, r.report_id AS reportId,
+  r.start_time AS startTime, r.end_time AS endTime, r.successful_sessions AS successfulSessions,
+  r.failed_sessions AS failedSessions, json_array_length(r.warnings_json) AS warnings,
+  (SELECT json_group_array(DISTINCT p.policy_domain) FROM policies p
+     WHERE p.report_rowid = r.id AND p.policy_domain IS NOT NULL) AS policyDomains`;
+
+function reportRow(row: ReportRowSql): ReportRow {
+  return { ...row, policyDomains: JSON.parse(row.policyDomains) as string[] };
+}
+
+/** One page of the report list. With a policy domain, the reports that have a policy for it. */
+export function reportPage(
+  db: ReadableDatabase,
+  filter: ReportFilter,
+  organization: string | undefined,
+  sort: Sort<ReportSortColumn> | undefined,
+  offset: number,
+  limit: number,
+): { total: number; rows: ReportRow[] } {
+  const where = filterClause({ fromTime: filter.fromTime ?? null, toTime: filter.toTime ?? null }, 'r');
+  const conditions = where.sql === '' ? [] : [where.sql.slice('WHERE '.length)];
+  const params: Record<string, unknown> = { ...where.params };
+  if (filter.policyDomain != null) {
+    conditions.push(
+      'EXISTS (SELECT 1 FROM policies p WHERE p.report_rowid = r.id AND p.policy_domain = @policyDomain)',
+    );
+    params['policyDomain'] = filter.policyDomain;
+  }
+  if (organization !== undefined) {
+    conditions.push('r.organization_name = @organization');
+    params['organization'] = organization;
+  }
+  const whereSql = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
+  const chosen = sort ?? { column: 'startTime', direction: 'desc' };
+  const direction = chosen.direction === 'asc' ? 'ASC' : 'DESC';
+  const total = db.prepare(`SELECT COUNT(*) FROM reports r ${whereSql}`).pluck().get(params) as number;
+  const rows = db
+    .prepare(
+      `SELECT ${REPORT_COLUMNS} FROM reports r ${whereSql}
+       ORDER BY ${REPORT_SORT_SQL[chosen.column]} ${direction}, r.id ${direction} LIMIT @limit OFFSET @offset`,
+    )
+    .all({ ...params, limit, offset }) as ReportRowSql[];
+  return { total, rows: rows.map(reportRow) };
+}
+
+/** Everything stored about one report; null when there is no such report. */
+export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | null {
+  const row = db
+    .prepare(
+      `SELECT ${REPORT_COLUMNS}, r.contact_info AS contactInfo, r.source_kind AS sourceKind, r.source_ref AS sourceRef,
+         r.received_at AS receivedAt, r.imported_at AS importedAt, r.warnings_json AS warningsJson, r.raw_gzip AS rawGzip
+       FROM reports r WHERE r.id = ?`,
+    )
+    .get(id) as
+    | (ReportRowSql &
+        Pick<ReportDetail, 'contactInfo' | 'sourceKind' | 'sourceRef' | 'receivedAt' | 'importedAt'> & {
+          warningsJson: string;
+          rawGzip: Buffer;
+        })
+    | undefined;
+  if (!row) return null;
+  const policies = db
+    .prepare(
+      `SELECT id, policy_type AS policyType, policy_domain AS policyDomain, policy_strings_json AS policyStrings,
+         mx_hosts_json AS mxHosts, successful_sessions AS successfulSessions, failed_sessions AS failedSessions
+       FROM policies WHERE report_rowid = ? ORDER BY position`,
+    )
+    .all(id) as {
+    id: number;
+    policyType: string | null;
+    policyDomain: string | null;
+    policyStrings: string | null;
+    mxHosts: string;
+    successfulSessions: number;
+    failedSessions: number;
+  }[];
+  const details = db.prepare(
+    `SELECT id, result_type AS resultType, sending_mta_ip AS sendingMtaIp, receiving_mx_hostname AS receivingMxHostname,
+       receiving_mx_helo AS receivingMxHelo, receiving_ip AS receivingIp, failed_sessions AS failedSessions,
+       additional_information AS additionalInformation, failure_reason_code AS failureReasonCode
+     FROM failure_details WHERE policy_rowid = ? ORDER BY id`,
+  );
+  const { warningsJson, rawGzip, ...rest } = row;
+  return {
+    ...reportRow(rest),
+    contactInfo: rest.contactInfo,
+    sourceKind: rest.sourceKind,
+    sourceRef: rest.sourceRef,
+    receivedAt: rest.receivedAt,
+    importedAt: rest.importedAt,
+    warningList: JSON.parse(warningsJson) as ReportWarning[],
+    policies: policies.map((policy) => ({
+      policyType: policy.policyType,
+      policyDomain: policy.policyDomain,
+      policyStrings: policy.policyStrings === null ? null : (JSON.parse(policy.policyStrings) as string[]),
+      mxHosts: JSON.parse(policy.mxHosts) as string[],
+      successfulSessions: policy.successfulSessions,
+      failedSessions: policy.failedSessions,
+      failureDetails: details.all(policy.id) as ReportDetail['policies'][number]['failureDetails'],
+    })),
+    rawJson: gunzipSync(rawGzip).toString('utf8'),
+  };
+}

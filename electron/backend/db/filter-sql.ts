@@ -1,0 +1,66 @@
+import type { FailureQuery } from '../../../shared/api/contract.js';
+import type { ReportFilter } from '../../../shared/summary/types.js';
+
+export interface SqlWhere {
+  /** Empty, or `WHERE …` built only from fixed fragments. */
+  sql: string;
+  /** Named parameters for the fragments. */
+  params: Record<string, unknown>;
+}
+
+function where(conditions: string[], params: Record<string, unknown>): SqlWhere {
+  return { sql: conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`, params };
+}
+
+function filterConditions(filter: ReportFilter, alias: string, params: Record<string, unknown>): string[] {
+  const conditions: string[] = [];
+  if (filter.fromTime != null) {
+    conditions.push(`${alias}.start_time >= @fromTime`);
+    params['fromTime'] = filter.fromTime;
+  }
+  if (filter.toTime != null) {
+    conditions.push(`${alias}.start_time < @toTime`);
+    params['toTime'] = filter.toTime;
+  }
+  if (filter.policyDomain != null) {
+    conditions.push(`${alias}.policy_domain = @policyDomain`);
+    params['policyDomain'] = filter.policyDomain;
+  }
+  return conditions;
+}
+
+/**
+ * The WHERE clause for a filter over a table that carries `start_time` and
+ * `policy_domain` (policies, failure_details; reports when no domain is set).
+ */
+export function filterClause(filter: ReportFilter, alias: string): SqlWhere {
+  const params: Record<string, unknown> = {};
+  return where(filterConditions(filter, alias, params), params);
+}
+
+/**
+ * The WHERE clause for failure details (alias `f`), joined to their report
+ * (`r`) and policy (`p`). A null `mx` or `resultType` selects the rows where
+ * the sender named none.
+ */
+export function failureClause(query: FailureQuery): SqlWhere {
+  const params: Record<string, unknown> = {};
+  const conditions = filterConditions(query.filter, 'f', params);
+  if (query.organization !== undefined) {
+    conditions.push('r.organization_name = @organization');
+    params['organization'] = query.organization;
+  }
+  const nullable = (column: string, name: string, value: string | null | undefined): void => {
+    if (value === undefined) return;
+    if (value === null) {
+      conditions.push(`${column} IS NULL`);
+    } else {
+      conditions.push(`${column} = @${name}`);
+      params[name] = value;
+    }
+  };
+  nullable('f.receiving_mx_hostname', 'mx', query.mx);
+  nullable('f.result_type', 'resultType', query.resultType);
+  nullable('p.policy_type', 'policyType', query.policyType);
+  return where(conditions, params);
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { ImportJobStatus } from '../../../shared/api/contract.js';
+import type { FileOutcome, ImportProgress } from '../../../shared/import/types.js';
+import { addToTotals, emptyTotals } from '../../../shared/import/types.js';
+import type { ReportImporter } from './importer.js';
+
+interface Job {
+  id: string;
+  done: boolean;
+  progress: ImportProgress;
+  outcomes: FileOutcome[];
+  error: string | null;
+}
+
+/** Finished jobs kept for late status requests. */
+const KEEP_FINISHED = 20;
+
+/**
+ * Imports that run while the UI goes on: a job is started, and its progress
+ * and per-file outcomes are read by polling, which works the same over IPC
+ * and HTTP.
+ */
+export class ImportJobs {
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(private readonly importer: ReportImporter) {}
+
+  startPaths(paths: string[]): string {
+    return this.start(async (job) => {
+      await this.importer.importPaths(paths, {
+        onFile: (outcome, progress) => {
+          job.outcomes.push(outcome);
+          job.progress = progress;
+        },
+      });
+    });
+  }
+
+  /** Files uploaded by a browser (serve mode), decoded one at a time. */
+  startUploads(files: { name: string; base64: string }[]): string {
+    return this.start(async (job) => {
+      job.progress.total = files.length;
+      for (const file of files) {
+        const outcome = await this.importer.importBytes(Buffer.from(file.base64, 'base64'), {
+          kind: 'upload',
+          ref: file.name,
+        });
+        job.outcomes.push(outcome);
+        addToTotals(job.progress.totals, outcome);
+        job.progress.done += 1;
+      }
+    });
+  }
+
+  status(jobId: string, since: number): ImportJobStatus | null {
+    const job = this.jobs.get(jobId);
+    if (!job) return null;
+    return {
+      jobId,
+      done: job.done,
+      progress: { ...job.progress, totals: { ...job.progress.totals } },
+      outcomes: job.outcomes.slice(since),
+      error: job.error,
+    };
+  }
+
+  /** Resolves when every running job has finished (for an orderly shutdown). */
+  async idle(): Promise<void> {
+    while ([...this.jobs.values()].some((job) => !job.done)) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  private start(run: (job: Job) => Promise<void>): string {
+    const job: Job = {
+      id: randomUUID(),
+      done: false,
+      progress: { done: 0, total: 0, totals: emptyTotals() },
+      outcomes: [],
+      error: null,
+    };
+    this.jobs.set(job.id, job);
+    this.forgetOldJobs();
+    run(job)
+      .catch((error: unknown) => {
+        job.error = error instanceof Error ? error.message : String(error);
+      })
+      .finally(() => {
+        job.done = true;
+      });
+    return job.id;
+  }
+
+  private forgetOldJobs(): void {
+    const finished = [...this.jobs.values()].filter((job) => job.done);
+    for (const job of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.jobs.delete(job.id);
+  }
+}

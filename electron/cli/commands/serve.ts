@@ -1,0 +1,70 @@
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { createApiHandlers } from '../../backend/api/handlers.js';
+import { openDatabase } from '../../backend/db/database.js';
+import { resolveDatabasePath } from '../../backend/paths.js';
+import { createHttpServer } from '../../backend/serve/http-server.js';
+import { EXIT_OK, UsageError, parseCommandArgs, stringOption } from '../usage.js';
+
+export const serveUsage = 'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote]';
+
+/** The renderer as built by `npm run build`, beside the compiled command line. */
+const BUILT_RENDERER = fileURLToPath(new URL('../../../renderer', import.meta.url));
+const DEFAULT_PORT = 8460;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/**
+ * Serves the UI to a browser on this machine. Only loopback by default: the
+ * UI can import files and read every report, and has no login.
+ */
+export async function runServe(
+  args: string[],
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    db: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'allow-remote': { type: 'boolean' },
+    'renderer-dir': { type: 'string' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const host = stringOption(values, 'host') ?? '127.0.0.1';
+  const portText = stringOption(values, 'port') ?? String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(`--port takes a number from 0 to 65535, got "${portText}"`);
+  if (!LOOPBACK.test(host)) {
+    if (values['allow-remote'] !== true) {
+      throw new UsageError(`--host ${host} is not a loopback address; add --allow-remote to serve other machines`);
+    }
+    err.write(
+      `warning: serving on ${host}: anyone who can reach this address can read every report and import files. There is no login.\n`,
+    );
+  }
+
+  const databasePath = resolveDatabasePath(stringOption(values, 'db'));
+  const db = openDatabase(databasePath);
+  const { handlers, jobs } = createApiHandlers({ db, databasePath, transport: 'http', allowPaths: false });
+  const server = createHttpServer({ handlers, rendererDir: stringOption(values, 'renderer-dir') ?? BUILT_RENDERER });
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = server.address();
+  const actualPort = address !== null && typeof address !== 'string' ? address.port : port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  out.write(`tlsrpt-viewer is serving http://${shownHost}:${actualPort}/ with ${databasePath} (Ctrl-C to stop)\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      server.close();
+      server.closeAllConnections();
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await jobs.idle();
+  db.close();
+  return EXIT_OK;
+}

@@ -1,0 +1,44 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests of the real UI: serve mode over a real SQLite file,
+ * driven in Debian's Chromium. No browser is downloaded: the path is
+ * Debian's, or $CHROMIUM_PATH.
+ */
+const PORT = 8461;
+export const E2E_DATABASE = 'test/.artifacts/e2e/reports.sqlite';
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  outputDir: 'test/.artifacts/playwright',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}/`,
+    launchOptions: {
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
+  },
+  webServer: {
+    // A fresh database for every run: the tests check numbers against it.
+    command: `rm -rf test/.artifacts/e2e && mkdir -p test/.artifacts/e2e && node dist/electron/cli/tlsrpt.js serve --port ${PORT} --db ${E2E_DATABASE}`,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: false,
+    timeout: 30_000,
+    stdout: 'pipe',
+  },
+});

@@ -1,0 +1,93 @@
+import { useState, type DragEvent } from 'react';
+import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
+import { FilterBar } from './components/FilterBar.js';
+import { filesFromDrop } from './import/collect-files.js';
+import { ImportProvider, useImports } from './import/ImportProvider.js';
+import { FilterProvider } from './state/filter.js';
+import { Failures } from './views/Failures.js';
+import { ImportView } from './views/ImportView.js';
+import { MxHosts } from './views/MxHosts.js';
+import { Overview } from './views/Overview.js';
+import { ReportPage, Reports } from './views/Reports.js';
+import { SenderDetail, Senders } from './views/Senders.js';
+
+const NAVIGATION = [
+  { to: '/', label: 'Overview' },
+  { to: '/senders', label: 'Senders' },
+  { to: '/mx', label: 'MX hosts' },
+  { to: '/failures', label: 'Failures' },
+  { to: '/reports', label: 'Reports' },
+  { to: '/import', label: 'Import' },
+];
+
+export function App() {
+  return (
+    <HashRouter>
+      <FilterProvider>
+        <ImportProvider>
+          <Shell />
+        </ImportProvider>
+      </FilterProvider>
+    </HashRouter>
+  );
+}
+
+/** The window: navigation, shared filters, the current view, and a drop target over all of it. */
+function Shell() {
+  const { importFiles } = useImports();
+  const navigate = useNavigate();
+  const [dragging, setDragging] = useState(false);
+  const onDrop = (event: DragEvent<HTMLDivElement>): void => {
+    event.preventDefault();
+    setDragging(false);
+    void filesFromDrop(event.dataTransfer).then((files) => {
+      if (files.length === 0) return;
+      void navigate('/import');
+      void importFiles(files);
+    });
+  };
+  return (
+    <div
+      className={`app${dragging ? ' dragging' : ''}`}
+      data-testid="app"
+      onDragOver={(event) => {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = 'copy';
+        setDragging(true);
+      }}
+      onDragLeave={(event) => {
+        if (event.currentTarget === event.target) setDragging(false);
+      }}
+      onDrop={onDrop}
+    >
+      <header className="top">
+        <h1>tlsrpt-viewer</h1>
+        <nav aria-label="Views">
+          {NAVIGATION.map((item) => (
+            <NavLink key={item.to} to={item.to} end={item.to === '/'}>
+              {item.label}
+            </NavLink>
+          ))}
+        </nav>
+      </header>
+      <FilterBar />
+      <main>
+        <Routes>
+          <Route path="/" element={<Overview />} />
+          <Route path="/senders" element={<Senders />} />
+          <Route path="/senders/:organization" element={<SenderDetail />} />
+          <Route path="/mx" element={<MxHosts />} />
+          <Route path="/failures" element={<Failures />} />
+          <Route path="/reports" element={<Reports />} />
+          <Route path="/reports/:id" element={<ReportPage />} />
+          <Route path="/import" element={<ImportView />} />
+        </Routes>
+      </main>
+      {dragging && (
+        <div className="drop-overlay" aria-hidden="true">
+          Drop reports to import them
+        </div>
+      )}
+    </div>
+  );
+}

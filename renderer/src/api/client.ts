@@ -1,0 +1,63 @@
+import type { ElectronBridge } from '../../../shared/api/bridge.js';
+import type { ApiClient, ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../../../shared/api/contract.js';
+
+declare global {
+  interface Window {
+    tlsrpt?: ElectronBridge;
+  }
+}
+
+/** An error the backend answered with; `message` is meant for people. */
+export class ApiCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiCallError';
+  }
+}
+
+function unwrap<M extends ApiMethod>(result: ApiResult<unknown>): ApiResponse<M> {
+  if (!result.ok) throw new ApiCallError(result.error.code, result.error.message);
+  return result.value as ApiResponse<M>;
+}
+
+/** In the desktop app: the preload's bridge over IPC. */
+function electronClient(bridge: ElectronBridge): ApiClient {
+  return {
+    async call(method, request) {
+      return unwrap(await bridge.invoke(method, request));
+    },
+  };
+}
+
+/** In serve mode: same-origin JSON posts. */
+function httpClient(): ApiClient {
+  return {
+    async call<M extends ApiMethod>(method: M, request: ApiRequest<M>) {
+      const response = await fetch(`api/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(request),
+      });
+      let result: ApiResult<unknown>;
+      try {
+        result = (await response.json()) as ApiResult<unknown>;
+      } catch {
+        throw new ApiCallError('internal', `the server answered ${response.status} ${response.statusText}`);
+      }
+      return unwrap<M>(result);
+    },
+  };
+}
+
+/** Picked once at start; the rest of the UI cannot tell the transports apart. */
+export const api: ApiClient = window.tlsrpt ? electronClient(window.tlsrpt) : httpClient();
+
+/** The path of a dropped file, where the desktop app can give one. */
+export function pathForFile(file: File): string | null {
+  if (!window.tlsrpt) return null;
+  const path = window.tlsrpt.pathForFile(file);
+  return path === '' ? null : path;
+}

@@ -1,0 +1,128 @@
+import { createColumnHelper } from '@tanstack/react-table';
+import { Link, useNavigate, useParams } from 'react-router';
+import type { MxBreakdown, SenderBreakdown as SenderRow } from '../../../shared/summary/types.js';
+import { useApi } from '../api/useApi.js';
+import { ResultTypeChart } from '../components/Charts.js';
+import { SortableTable } from '../components/SortableTable.js';
+import { Loaded } from '../components/States.js';
+import { failureRate, formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
+import { useFilter } from '../state/filter.js';
+
+type Row = SenderRow & { failureRate: number | null };
+
+const column = createColumnHelper<Row>();
+const columns = [
+  column.accessor('organization', { header: 'Sender' }),
+  column.accessor('reports', {
+    header: 'Reports',
+    cell: (cell) => formatCount(cell.getValue()),
+    meta: { numeric: true },
+  }),
+  column.accessor('successfulSessions', {
+    header: 'Successful',
+    cell: (cell) => formatCount(cell.getValue()),
+    meta: { numeric: true },
+  }),
+  column.accessor('failedSessions', {
+    header: 'Failed',
+    cell: (cell) => formatCount(cell.getValue()),
+    meta: { numeric: true },
+  }),
+  column.accessor((row) => row.failureRate ?? -1, {
+    id: 'failureRate',
+    header: 'Failure rate',
+    cell: (cell) => formatRate(cell.row.original.failureRate),
+    meta: { numeric: true },
+  }),
+  column.accessor((row) => row.mainResultType ?? '', { id: 'mainResultType', header: 'Main result type' }),
+  column.accessor('lastReportTime', { header: 'Last report', cell: (cell) => formatDay(cell.getValue()) }),
+];
+
+/** One row per reporting organization. */
+export function Senders() {
+  const { filter } = useFilter();
+  const summary = useApi('summary', { filter });
+  const navigate = useNavigate();
+  return (
+    <Loaded state={summary}>
+      {(value) => {
+        const rows: Row[] = value.bySender.map((sender) => ({
+          ...sender,
+          failureRate: failureRate(sender.successfulSessions, sender.failedSessions),
+        }));
+        return (
+          <>
+            <h2>Senders</h2>
+            <SortableTable
+              label="Senders"
+              testId="senders-table"
+              rows={rows}
+              columns={columns}
+              initialSort={[{ id: 'failedSessions', desc: true }]}
+              onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
+            />
+          </>
+        );
+      }}
+    </Loaded>
+  );
+}
+
+const mxColumn = createColumnHelper<MxBreakdown>();
+const mxColumns = [
+  mxColumn.accessor((row) => orUnnamed(row.mx), { id: 'mx', header: 'MX host' }),
+  mxColumn.accessor('failedSessions', {
+    header: 'Failed',
+    cell: (cell) => formatCount(cell.getValue()),
+    meta: { numeric: true },
+  }),
+  mxColumn.accessor(
+    (row) =>
+      Object.entries(row.byResultType)
+        .sort((a, b) => b[1] - a[1])
+        .map(([type, count]) => `${type} ${formatCount(count)}`)
+        .join(', '),
+    { id: 'types', header: 'Result types' },
+  ),
+];
+
+/** One sender: where its failures happened, and why. */
+export function SenderDetail() {
+  const { organization = '' } = useParams();
+  const { filter } = useFilter();
+  const breakdown = useApi('senderBreakdown', { filter, organization });
+  return (
+    <>
+      <p>
+        <Link to="/senders">← Senders</Link>
+      </p>
+      <h2>{organization}</h2>
+      <Loaded state={breakdown}>
+        {(value) =>
+          value.byMx.length === 0 ? (
+            <p className="muted">This sender reported no failures in this time range.</p>
+          ) : (
+            <div className="chart-grid">
+              <section>
+                <h3>Failures by MX host</h3>
+                <SortableTable
+                  label={`Failures reported by ${organization} by MX host`}
+                  rows={value.byMx}
+                  columns={mxColumns}
+                  testId="sender-mx-table"
+                />
+              </section>
+              <ResultTypeChart byResultType={value.byResultType} />
+            </div>
+          )
+        }
+      </Loaded>
+      <p>
+        <Link to={`/failures?organization=${encodeURIComponent(organization)}`}>
+          All failure details from this sender
+        </Link>{' '}
+        · <Link to={`/reports?organization=${encodeURIComponent(organization)}`}>Its reports</Link>
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,38 @@
+/**
+ * The Failures view keeps its filters in the URL, so every drill-down is a
+ * link. A named value that is null ("the sender named none") is written as
+ * the empty string.
+ */
+export interface FailureLinkFilter {
+  organization?: string | undefined;
+  mx?: string | null | undefined;
+  resultType?: string | null | undefined;
+  policyType?: string | null | undefined;
+}
+
+export const FAILURE_LINK_KEYS = ['organization', 'mx', 'resultType', 'policyType'] as const;
+
+export function failuresLink(filter: FailureLinkFilter): string {
+  const params = new URLSearchParams();
+  for (const key of FAILURE_LINK_KEYS) {
+    const value = filter[key];
+    if (value !== undefined) params.set(key, value ?? '');
+  }
+  const query = params.toString();
+  return `/failures${query === '' ? '' : `?${query}`}`;
+}
+
+export function readFailureLink(params: URLSearchParams): FailureLinkFilter {
+  const read = (key: (typeof FAILURE_LINK_KEYS)[number]): string | null | undefined => {
+    const value = params.get(key);
+    if (value === null) return undefined;
+    return value === '' ? null : value;
+  };
+  const organization = read('organization');
+  return {
+    organization: organization ?? undefined,
+    mx: read('mx'),
+    resultType: read('resultType'),
+    policyType: read('policyType'),
+  };
+}

@@ -1,0 +1,241 @@
+import { z } from 'zod';
+import type { FileOutcome, ImportProgress } from '../import/types.js';
+import type { MxBreakdown, Summary } from '../summary/types.js';
+
+/**
+ * The one contract between the UI and the backend: every method with the
+ * schema of its request and the type of its response. The Electron bridge
+ * (IPC), serve mode (HTTP) and the renderer's client are all derived from
+ * this object, so a renamed or retyped method breaks the build, not the app.
+ *
+ * Requests cross a trust boundary (the renderer may be compromised by a
+ * hostile report), so each is validated with its schema before it reaches a
+ * handler. Responses come from our own backend and are typed only.
+ */
+
+const MAX_TEXT = 1024;
+/** Year 1970 to 9999, in UTC seconds. */
+const epochSeconds = z.number().int().min(0).max(253_402_300_799);
+const text = z.string().max(MAX_TEXT);
+
+export const reportFilterSchema = z
+  .object({
+    fromTime: epochSeconds.nullable().optional(),
+    toTime: epochSeconds.nullable().optional(),
+    policyDomain: text.nullable().optional(),
+  })
+  .strict();
+
+/**
+ * Narrows failure details. For `mx` and `resultType`, null selects the rows
+ * where the sender named none; leaving the key out selects all.
+ */
+export const failureQuerySchema = z
+  .object({
+    filter: reportFilterSchema,
+    organization: text.optional(),
+    mx: text.nullable().optional(),
+    resultType: text.nullable().optional(),
+    policyType: text.nullable().optional(),
+  })
+  .strict();
+
+export const FAILURE_SORT_COLUMNS = [
+  'startTime',
+  'organization',
+  'policyDomain',
+  'policyType',
+  'resultType',
+  'receivingMxHostname',
+  'sendingMtaIp',
+  'receivingIp',
+  'failedSessions',
+] as const;
+
+const sortSchema = <T extends readonly [string, ...string[]]>(columns: T) =>
+  z.object({ column: z.enum(columns), direction: z.enum(['asc', 'desc']) }).strict();
+
+const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number().int().min(1).max(1000) };
+
+export const REPORT_SORT_COLUMNS = ['startTime', 'organization', 'failedSessions', 'successfulSessions'] as const;
+
+/** Files sent by a browser in serve mode: the bytes, base64-encoded. */
+const uploadedFileSchema = z.object({ name: text, base64: z.string().max(180 * 1024 * 1024) }).strict();
+
+export type ReportFilterInput = z.input<typeof reportFilterSchema>;
+export type FailureQuery = z.infer<typeof failureQuerySchema>;
+export type FailureSortColumn = (typeof FAILURE_SORT_COLUMNS)[number];
+export type ReportSortColumn = (typeof REPORT_SORT_COLUMNS)[number];
+
+export interface AppInfo {
+  version: string;
+  databasePath: string;
+  /** How this UI reaches the backend. */
+  transport: 'electron' | 'http';
+  /** True where the backend can read files by path and open native dialogs (the desktop app). */
+  canChoosePaths: boolean;
+}
+
+export interface FilterOptions {
+  domains: string[];
+  organizations: string[];
+  resultTypes: string[];
+  policyTypes: string[];
+  /** Start of the oldest and newest stored report, UTC seconds; null when there is none. */
+  firstReportTime: number | null;
+  lastReportTime: number | null;
+}
+
+export interface SenderBreakdown {
+  organization: string;
+  byMx: MxBreakdown[];
+  byResultType: Record<string, number>;
+}
+
+export interface MxHostRow extends MxBreakdown {
+  sendingMtaIps: number;
+  receivingIps: string[];
+  senders: string[];
+}
+
+export interface FailureRow {
+  id: number;
+  reportRowId: number;
+  startTime: number;
+  organization: string;
+  policyDomain: string | null;
+  policyType: string | null;
+  resultType: string | null;
+  sendingMtaIp: string | null;
+  receivingMxHostname: string | null;
+  receivingMxHelo: string | null;
+  receivingIp: string | null;
+  failedSessions: number;
+  additionalInformation: string | null;
+  failureReasonCode: string | null;
+}
+
+export interface ReportRow {
+  id: number;
+  organization: string;
+  reportId: string;
+  startTime: number;
+  endTime: number;
+  successfulSessions: number;
+  failedSessions: number;
+  policyDomains: string[];
+  warnings: number;
+}
+
+export interface ReportDetail extends ReportRow {
+  contactInfo: string | null;
+  sourceKind: 'file' | 'upload' | 'mailbox';
+  sourceRef: string;
+  receivedAt: number | null;
+  importedAt: number;
+  warningList: { code: string; field: string | null; message: string }[];
+  policies: {
+    policyType: string | null;
+    policyDomain: string | null;
+    policyStrings: string[] | null;
+    mxHosts: string[];
+    successfulSessions: number;
+    failedSessions: number;
+    failureDetails: Omit<FailureRow, 'reportRowId' | 'startTime' | 'organization' | 'policyDomain' | 'policyType'>[];
+  }[];
+  /** The report document as the sender wrote it. */
+  rawJson: string;
+}
+
+export interface ImportJobStatus {
+  jobId: string;
+  done: boolean;
+  progress: ImportProgress;
+  /** Outcomes from index `since` of the request on. */
+  outcomes: FileOutcome[];
+  /** Set when the job itself failed (not a file in it). */
+  error: string | null;
+}
+
+/**
+ * Declares a method: its request schema, and its response type as a phantom.
+ * Curried so the response type is given and the request type inferred.
+ */
+// Response exists only as a type: the phantom that types each method's answer.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
+function method<Response>() {
+  return <Request extends z.ZodType>(request: Request): { request: Request; response?: Response } => ({ request });
+}
+
+const filterOnly = z.object({ filter: reportFilterSchema }).strict();
+const failuresRequest = z
+  .object({ query: failureQuerySchema, sort: sortSchema(FAILURE_SORT_COLUMNS).optional(), ...page })
+  .strict();
+const failuresCsvRequest = z
+  .object({ query: failureQuerySchema, sort: sortSchema(FAILURE_SORT_COLUMNS).optional() })
+  .strict();
+const reportsRequest = z
+  .object({
+    filter: reportFilterSchema,
+    organization: text.optional(),
+    sort: sortSchema(REPORT_SORT_COLUMNS).optional(),
+    ...page,
+  })
+  .strict();
+const startImportRequest = z
+  .object({
+    paths: z.array(z.string().min(1).max(4096)).max(100_000).optional(),
+    files: z.array(uploadedFileSchema).max(10_000).optional(),
+  })
+  .strict()
+  .refine((request) => (request.paths?.length ?? 0) + (request.files?.length ?? 0) > 0, {
+    error: 'name at least one path or file',
+  });
+
+export type FailuresRequest = z.infer<typeof failuresRequest>;
+export type FailuresCsvRequest = z.infer<typeof failuresCsvRequest>;
+export type ReportsRequest = z.infer<typeof reportsRequest>;
+export type StartImportRequest = z.infer<typeof startImportRequest>;
+
+export const API = {
+  appInfo: method<AppInfo>()(z.object({}).strict()),
+  filterOptions: method<FilterOptions>()(z.object({}).strict()),
+  summary: method<Summary>()(filterOnly),
+  senderBreakdown: method<SenderBreakdown>()(z.object({ filter: reportFilterSchema, organization: text }).strict()),
+  mxHosts: method<MxHostRow[]>()(filterOnly),
+  failures: method<{ total: number; rows: FailureRow[] }>()(failuresRequest),
+  failuresCsv: method<{ csv: string; rows: number }>()(failuresCsvRequest),
+  reports: method<{ total: number; rows: ReportRow[] }>()(reportsRequest),
+  report: method<ReportDetail>()(z.object({ id: z.number().int().min(1) }).strict()),
+  startImport: method<{ jobId: string }>()(startImportRequest),
+  importStatus: method<ImportJobStatus>()(z.object({ jobId: text, since: z.number().int().min(0) }).strict()),
+  /** Desktop only: a native open dialog, then an import of what was chosen. */
+  chooseAndImport: method<{ jobId: string | null }>()(z.object({ what: z.enum(['files', 'folder']) }).strict()),
+} as const;
+
+export type ApiMethod = keyof typeof API;
+export type ApiRequest<M extends ApiMethod> = z.input<(typeof API)[M]['request']>;
+export type ApiResponse<M extends ApiMethod> = NonNullable<(typeof API)[M]['response']>;
+export const API_METHODS = Object.keys(API) as ApiMethod[];
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API, name);
+}
+
+export type ApiErrorCode = 'invalid-request' | 'not-found' | 'unavailable' | 'internal';
+
+/** What every transport carries back: a value, or an error a person can read. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string } };
+
+/** The renderer's view of the backend, whatever the transport. */
+export interface ApiClient {
+  call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>>;
+}
+
+/** Turns a failed validation into one line: `filter.fromTime: Expected number, received string`. */
+export function describeValidationError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+    .join('; ');
+}

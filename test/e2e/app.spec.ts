@@ -1,0 +1,273 @@
+import Database from 'better-sqlite3';
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { E2E_DATABASE } from '../../playwright.config.js';
+
+/*
+ * The UI end to end, in serve mode over a real database: import by drop and
+ * by the file picker, then every number shown is checked against SQL run
+ * directly on the database file. Screenshots of each view go to
+ * test/.artifacts/screenshots for review.
+ */
+
+const CORPUS = join('test', 'fixtures', 'corpus', 'reports');
+const SCREENSHOTS = join('test', '.artifacts', 'screenshots');
+const number = new Intl.NumberFormat('en-US');
+
+test.describe.configure({ mode: 'serial' });
+
+function database(): Database.Database {
+  return new Database(E2E_DATABASE, { readonly: true, fileMustExist: true });
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Drops files on the window the way a browser does: a drop event carrying a DataTransfer of Files. */
+async function dropFiles(page: Page, paths: string[]): Promise<void> {
+  const files = paths.map((path) => ({ name: basename(path), base64: readFileSync(path).toString('base64') }));
+  const dataTransfer = await page.evaluateHandle((list) => {
+    const transfer = new DataTransfer();
+    for (const file of list) {
+      const bytes = Uint8Array.from(atob(file.base64), (char) => char.charCodeAt(0));
+      transfer.items.add(new File([bytes], file.name));
+    }
+    return transfer;
+  }, files);
+  await page.dispatchEvent('[data-testid=app]', 'dragover', { dataTransfer });
+  await page.dispatchEvent('[data-testid=app]', 'drop', { dataTransfer });
+}
+
+/** Records CSP violations and page errors, which must never happen. */
+async function watchForViolations(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  await page.addInitScript(() => {
+    const record = window as unknown as { __cspViolations?: string[] };
+    document.addEventListener('securitypolicyviolation', (event) => {
+      (record.__cspViolations ??= []).push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  return problems;
+}
+
+async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
+}
+
+async function waitForImportDone(page: Page): Promise<string> {
+  const totals = page.getByTestId('import-totals');
+  await expect(totals).toHaveText(/^Done: /, { timeout: 30_000 });
+  return (await totals.textContent()) ?? '';
+}
+
+test('an empty database shows how to start', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'No reports yet' })).toBeVisible();
+  await screenshot(page, '01-empty');
+  expect(await cspViolations(page)).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test('dropping files on the window imports them', async ({ page }) => {
+  await page.goto('/');
+  const dropped = [
+    'dmarc-report-viewer__google.json',
+    'dmarc-report-viewer__microsoft.json',
+    'parsedmarc__mail.ru.json',
+    'neztore-tls-rpt-monitor__microsoft-report.json.gz',
+    'mox__example.eml',
+  ].map((name) => join(CORPUS, name));
+  await dropFiles(page, dropped);
+  await expect(page).toHaveURL(/#\/import$/);
+  const totals = await waitForImportDone(page);
+  expect(totals).toContain('5 of 5 files · 5 imported · 0 duplicates · 0 rejected · 0 skipped');
+  await expect(page.getByTestId('import-outcomes').locator('li')).toHaveCount(5);
+  await screenshot(page, '02-import-drop');
+  const db = database();
+  expect(db.prepare('SELECT COUNT(*) FROM reports').pluck().get()).toBe(5);
+  expect(db.prepare("SELECT COUNT(*) FROM reports WHERE source_kind = 'upload'").pluck().get()).toBe(5);
+  db.close();
+});
+
+test('the file picker imports the rest, and says what it skipped', async ({ page }) => {
+  await page.goto('/#/import');
+  const files = readdirSync(CORPUS, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(CORPUS, entry.name));
+  await page.getByTestId('file-input').setInputFiles(files);
+  const totals = await waitForImportDone(page);
+  expect(totals).toMatch(/· 0 rejected · 1 skipped$/);
+  await expect(page.getByTestId('import-outcomes')).toContainText('Skipped mail-tls-rpt__report.json.gz.b64');
+  await screenshot(page, '03-import-picker');
+});
+
+test('the Overview shows the database’s totals', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  await page.goto('/');
+  const db = database();
+  const totals = db
+    .prepare(
+      `SELECT COUNT(*) AS reports, SUM(successful_sessions) AS ok, SUM(failed_sessions) AS failed,
+         COUNT(DISTINCT organization_name) AS senders FROM reports`,
+    )
+    .get() as { reports: number; ok: number; failed: number; senders: number };
+  db.close();
+  await expect(page.getByTestId('card-reports')).toContainText(number.format(totals.reports));
+  await expect(page.getByTestId('card-successful')).toContainText(number.format(totals.ok));
+  await expect(page.getByTestId('card-failed')).toContainText(number.format(totals.failed));
+  await expect(page.getByTestId('card-senders')).toContainText(number.format(totals.senders));
+  await expect(page.getByTestId('card-rate')).toContainText(
+    `${((totals.failed / (totals.ok + totals.failed)) * 100).toFixed(1)}%`,
+  );
+  await expect(page.getByTestId('daily-chart').locator('.recharts-bar-rectangle').first()).toBeVisible();
+  await expect(page.getByTestId('result-type-chart')).toBeVisible();
+  await screenshot(page, '04-overview');
+  expect(await cspViolations(page)).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test('Senders lists each organization with the database’s numbers, and opens one', async ({ page }) => {
+  await page.goto('/#/senders');
+  const db = database();
+  const expected = db
+    .prepare(
+      `SELECT organization_name AS organization, COUNT(*) AS reports, SUM(successful_sessions) AS ok,
+         SUM(failed_sessions) AS failed FROM reports GROUP BY organization_name`,
+    )
+    .all() as { organization: string; reports: number; ok: number; failed: number }[];
+  db.close();
+  const table = page.getByTestId('senders-table');
+  await expect(table.locator('tbody tr')).toHaveCount(expected.length);
+  for (const sender of expected) {
+    const row = table
+      .locator('tbody tr')
+      .filter({ has: page.getByRole('cell', { name: sender.organization, exact: true }) });
+    await expect(row.locator('td').nth(1)).toHaveText(number.format(sender.reports));
+    await expect(row.locator('td').nth(2)).toHaveText(number.format(sender.ok));
+    await expect(row.locator('td').nth(3)).toHaveText(number.format(sender.failed));
+  }
+  await screenshot(page, '05-senders');
+  await table.getByRole('cell', { name: 'Company-X', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Company-X' })).toBeVisible();
+  await expect(page.getByTestId('sender-mx-table')).toContainText('mx2.mail.company-y.example');
+  await screenshot(page, '06-sender-detail');
+});
+
+test('MX hosts shows failures per host as stored', async ({ page }) => {
+  await page.goto('/#/mx');
+  const db = database();
+  const expected = db
+    .prepare('SELECT receiving_mx_hostname AS mx, SUM(failed_sessions) AS failed FROM failure_details GROUP BY 1')
+    .all() as { mx: string | null; failed: number }[];
+  db.close();
+  const table = page.getByTestId('mx-table');
+  await expect(table.locator('tbody tr')).toHaveCount(expected.length);
+  for (const host of expected) {
+    const row = table
+      .locator('tbody tr')
+      .filter({ has: page.getByRole('cell', { name: host.mx ?? '(not named)', exact: true }) });
+    await expect(row.locator('td').nth(1)).toHaveText(number.format(host.failed));
+  }
+  await screenshot(page, '07-mx-hosts');
+});
+
+test('a report page shows summary, policies, failures, warnings and the raw JSON', async ({ page }) => {
+  const db = database();
+  const id = db.prepare("SELECT id FROM reports WHERE organization_name = 'Mail.ru'").pluck().get() as number;
+  db.close();
+  await page.goto(`/#/reports/${id}`);
+  await expect(page.getByTestId('report-organization')).toHaveText('Mail.ru');
+  await expect(page.getByRole('cell', { name: 'bad https response code: 404' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Warnings from import' })).toBeVisible();
+  await expect(page.getByText('the failure details add up to 2 sessions, more than the total of 1')).toBeVisible();
+  await page.getByText('Raw JSON as sent').click();
+  await expect(page.getByTestId('raw-json')).toContainText('"b28254de-7b2e-be36-bb5c-4c3b92da8b25@mail.ru"');
+  await screenshot(page, '08-report');
+  await page.goto('/#/reports');
+  await expect(page.getByTestId('reports-table').locator('tbody tr').first()).toBeVisible();
+  await screenshot(page, '09-reports');
+});
+
+test('Failures filters, and exports exactly the filtered rows to CSV', async ({ page }) => {
+  await page.goto('/#/failures');
+  const db = database();
+  const all = db.prepare('SELECT COUNT(*) FROM failure_details').pluck().get() as number;
+  const expired = db
+    .prepare("SELECT COUNT(*) FROM failure_details WHERE result_type = 'certificate-expired'")
+    .pluck()
+    .get() as number;
+  db.close();
+  await expect(page.getByTestId('failures-count')).toHaveText(`${number.format(all)} failure detail rows`);
+  await page.getByLabel('Result type').selectOption('certificate-expired');
+  await expect(page).toHaveURL(/resultType=certificate-expired/);
+  await expect(page.getByTestId('failures-count')).toHaveText(`${number.format(expired)} failure detail rows`);
+  await expect(page.getByTestId('failure-row')).toHaveCount(expired);
+  await screenshot(page, '10-failures');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8')
+    .trim()
+    .split('\r\n');
+  expect(csv[0]).toBe(
+    'report_start,organization,policy_domain,policy_type,result_type,sending_mta_ip,receiving_mx_hostname,receiving_mx_helo,receiving_ip,failed_sessions,failure_reason_code,additional_information',
+  );
+  expect(csv).toHaveLength(expired + 1);
+  expect(csv.slice(1).every((line) => line.includes(',certificate-expired,'))).toBe(true);
+});
+
+test('a report whose organization-name is HTML shows as inert text', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Evil Corp';
+  const report = JSON.stringify({
+    'organization-name': payload,
+    'date-range': { 'start-datetime': '2026-01-10T00:00:00Z', 'end-datetime': '2026-01-10T23:59:59Z' },
+    'contact-info': '<b>x</b>',
+    'report-id': '<svg onload=alert(1)>',
+    policies: [
+      {
+        policy: {
+          'policy-type': 'sts',
+          'policy-domain': 'xss.example',
+          'policy-string': ['<iframe src=javascript:alert(1)>'],
+        },
+        summary: { 'total-successful-session-count': 1, 'total-failure-session-count': 1 },
+        'failure-details': [
+          {
+            'result-type': '<img src=y onerror=alert(2)>',
+            'receiving-mx-hostname': '<b>mx</b>',
+            'failed-session-count': 1,
+          },
+        ],
+      },
+    ],
+  });
+  await page.goto('/#/import');
+  const dataTransfer = await page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], 'evil.json', { type: 'application/json' }));
+    return transfer;
+  }, report);
+  await page.dispatchEvent('[data-testid=app]', 'drop', { dataTransfer });
+  await waitForImportDone(page);
+
+  for (const view of ['/#/senders', '/#/mx', '/#/failures', '/#/reports']) {
+    await page.goto(view);
+    await expect(page.getByText(payload, { exact: true }).filter({ visible: true }).first()).toBeVisible();
+  }
+  const db = database();
+  const id = db.prepare('SELECT id FROM reports WHERE organization_name = ?').pluck().get(payload) as number;
+  db.close();
+  await page.goto(`/#/reports/${id}`);
+  await expect(page.getByTestId('report-organization')).toHaveText(payload);
+  await screenshot(page, '11-xss-as-text');
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  expect(await page.locator('img[src="x"], img[src="y"], iframe, svg[onload]').count()).toBe(0);
+  expect(problems).toEqual([]);
+});

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Makes sure the Debian packages the tests drive for real are installed:
+# installs them with apt-get when run as root, otherwise names them and fails.
+# Each entry: the command that proves the package is there, then the package.
+set -euo pipefail
+
+needed=(
+  "/usr/bin/chromium chromium"
+)
+
+missing=()
+for entry in "${needed[@]}"; do
+  read -r probe package <<<"$entry"
+  if [ ! -x "$probe" ] && ! command -v "$probe" >/dev/null 2>&1; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing the Debian packages the tests use: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+
+echo "The tests need these Debian packages: ${missing[*]}" >&2
+echo "Install them with: sudo apt-get install ${missing[*]}" >&2
+exit 1
