@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from 'react';
+import { useEffect, useState, type DragEvent } from 'react';
 import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
 import { FilterBar } from './components/FilterBar.js';
 import { filesFromDrop } from './import/collect-files.js';
@@ -34,9 +34,18 @@ export function App() {
 
 /** The window: navigation, shared filters, the current view, and a drop target over all of it. */
 function Shell() {
-  const { importFiles } = useImports();
+  const { importFiles, chooseAndImport } = useImports();
   const navigate = useNavigate();
   const [dragging, setDragging] = useState(false);
+  // File ▸ Import… in the desktop app's menu: the same path as the Import view's buttons.
+  useEffect(
+    () =>
+      window.tlsrpt?.onMenuCommand((command) => {
+        void navigate('/import');
+        void chooseAndImport(command === 'import-files' ? 'files' : 'folder');
+      }),
+    [navigate, chooseAndImport],
+  );
   const onDrop = (event: DragEvent<HTMLDivElement>): void => {
     event.preventDefault();
     setDragging(false);

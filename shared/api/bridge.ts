@@ -1,14 +1,24 @@
 import type { ApiResult } from './contract.js';
 
+/** Commands the native menu sends to the page; the page answers through the contract. */
+export type MenuCommand = 'import-files' | 'import-folder';
+
 /**
  * What the Electron preload puts on `window.tlsrpt`: the contract's single
- * entry point, and the one thing a sandboxed page cannot do itself, find the
- * path of a dropped file. Nothing else of Electron reaches the page.
+ * entry point; the one thing a sandboxed page cannot do itself, find the
+ * path of a dropped file; and the menu's commands. Nothing else of Electron
+ * reaches the page.
  */
-export interface ElectronBridge {
+/** `FileType` is the DOM's File in the page; shared/ itself knows no DOM. */
+export interface ElectronBridge<FileType = unknown> {
   invoke(method: string, request: unknown): Promise<ApiResult<unknown>>;
-  pathForFile(file: unknown): string;
+  pathForFile(file: FileType): string;
+  /** Returns the function that removes the listener. */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }
 
-export const BRIDGE_GLOBAL = 'tlsrpt';
-export const IPC_CHANNEL_PREFIX = 'api:';
+/** IPC channels: one per contract method, `api:<method>`. */
+export type ApiChannelPrefix = 'api:';
+export const API_CHANNEL_PREFIX: ApiChannelPrefix = 'api:';
+export type MenuChannel = 'menu-command';
+export const MENU_CHANNEL: MenuChannel = 'menu-command';

@@ -11,7 +11,10 @@ export async function dispatch(handlers: ApiHandlers, method: unknown, request: 
   if (!isApiMethod(method)) {
     return {
       ok: false,
-      error: { code: 'invalid-request', message: `unknown method ${typeof method === 'string' ? JSON.stringify(method.slice(0, 80)) : typeof method}` },
+      error: {
+        code: 'invalid-request',
+        message: `unknown method ${typeof method === 'string' ? JSON.stringify(method.slice(0, 80)) : typeof method}`,
+      },
     };
   }
   const parsed = API[method].request.safeParse(request);

@@ -17,6 +17,12 @@ export type WritableDatabase = Database.Database & { readonly [writable]: true }
 export interface OpenOptions {
   /** Open an existing database without creating or migrating it. */
   readonly?: boolean;
+  /**
+   * The compiled better-sqlite3 addon to load, when it is not the one in
+   * node_modules: the desktop app's backend runs in Electron, whose Node ABI
+   * differs from the Node that runs the tests and the command line.
+   */
+  nativeBinding?: string | undefined;
 }
 
 /**
@@ -28,12 +34,12 @@ export function openDatabase(file: string, options: { readonly: true }): Readabl
 export function openDatabase(file: string, options?: OpenOptions): WritableDatabase;
 export function openDatabase(file: string, options: OpenOptions = {}): Database.Database {
   if (options.readonly) {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    const db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding });
     db.pragma('busy_timeout = 5000');
     return db;
   }
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = new Database(file, { nativeBinding: options.nativeBinding });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

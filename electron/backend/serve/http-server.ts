@@ -1,10 +1,10 @@
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { join } from 'node:path';
 import type { ApiErrorCode, ApiResult } from '../../../shared/api/contract.js';
-import { CONTENT_SECURITY_POLICY } from '../../../shared/security.js';
 import { dispatch } from '../api/dispatch.js';
 import type { ApiHandlers } from '../api/handlers.js';
+import { SECURITY_HEADERS, resolveStaticFile } from './static-files.js';
 
 export interface HttpServerOptions {
   handlers: ApiHandlers;
@@ -20,26 +20,6 @@ const STATUS_FOR: Record<ApiErrorCode, number> = {
   'not-found': 404,
   unavailable: 409,
   internal: 500,
-};
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
-
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'X-Frame-Options': 'DENY',
 };
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -162,26 +142,18 @@ function serveStatic(
     );
     return;
   }
-  let relative: string;
-  try {
-    relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-  } catch {
-    sendText(response, 400, 'Bad path.');
-    return;
-  }
-  if (relative === '' || relative.endsWith(sep)) relative = join(relative, 'index.html');
-  const file = join(rendererDir, relative);
-  if (!file.startsWith(rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+  const found = resolveStaticFile(rendererDir, pathname);
+  if (!found) {
     sendText(response, 404, 'Not found.');
     return;
   }
   response.writeHead(200, {
     ...SECURITY_HEADERS,
-    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-    'Cache-Control': relative.startsWith('assets') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'Content-Type': found.contentType,
+    'Cache-Control': pathname.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   if (request.method === 'HEAD') response.end();
-  else createReadStream(file).pipe(response);
+  else createReadStream(found.file).pipe(response);
 }
 
 function failure(code: ApiErrorCode, message: string): ApiResult<never> {

@@ -4,7 +4,7 @@ import { createApiHandlers } from '../../backend/api/handlers.js';
 import { openDatabase } from '../../backend/db/database.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
-import { EXIT_OK, UsageError, parseCommandArgs, stringOption } from '../usage.js';
+import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 export const serveUsage = 'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote]';
 
@@ -49,7 +49,22 @@ export async function runServe(
   const { handlers, jobs } = createApiHandlers({ db, databasePath, transport: 'http', allowPaths: false });
   const server = createHttpServer({ handlers, rendererDir: stringOption(values, 'renderer-dir') ?? BUILT_RENDERER });
   server.listen(port, host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    db.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'EADDRINUSE'
+        ? `port ${port} is already in use; choose another with --port`
+        : code === 'EADDRNOTAVAIL'
+          ? `${host} is not an address of this machine`
+          : error instanceof Error
+            ? error.message
+            : String(error);
+    err.write(`tlsrpt serve: cannot listen on ${host}:${port}: ${reason}\n`);
+    return EXIT_USAGE;
+  }
   const address = server.address();
   const actualPort = address !== null && typeof address !== 'string' ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;

@@ -3,7 +3,7 @@ import type { ApiClient, ApiMethod, ApiRequest, ApiResponse, ApiResult } from '.
 
 declare global {
   interface Window {
-    tlsrpt?: ElectronBridge;
+    tlsrpt?: ElectronBridge<File>;
   }
 }
 
@@ -24,7 +24,7 @@ function unwrap<M extends ApiMethod>(result: ApiResult<unknown>): ApiResponse<M>
 }
 
 /** In the desktop app: the preload's bridge over IPC. */
-function electronClient(bridge: ElectronBridge): ApiClient {
+function electronClient(bridge: ElectronBridge<File>): ApiClient {
   return {
     async call(method, request) {
       return unwrap(await bridge.invoke(method, request));

@@ -1,0 +1,54 @@
+import type { ApiMethod, ApiResult } from '../../shared/api/contract.js';
+
+/** The message port of the backend process, as main sees it (Electron's UtilityProcess). */
+export interface BackendPort {
+  postMessage(message: BackendRequest): void;
+  on(event: 'message', listener: (message: BackendResponse) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+}
+
+export interface BackendRequest {
+  id: number;
+  method: ApiMethod;
+  request: unknown;
+}
+
+export interface BackendResponse {
+  id: number;
+  result: ApiResult<unknown>;
+}
+
+/**
+ * Calls into the backend process and matches answers to calls. If the
+ * process ends, every open call is answered with an error instead of
+ * hanging the window.
+ */
+export class BackendClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, (result: ApiResult<unknown>) => void>();
+  private exited: string | null = null;
+
+  constructor(private readonly port: BackendPort) {
+    port.on('message', (message) => {
+      const resolve = this.pending.get(message.id);
+      if (!resolve) return;
+      this.pending.delete(message.id);
+      resolve(message.result);
+    });
+    port.on('exit', (code) => {
+      this.exited = `the backend process stopped (exit code ${code})`;
+      for (const resolve of this.pending.values())
+        resolve({ ok: false, error: { code: 'internal', message: this.exited } });
+      this.pending.clear();
+    });
+  }
+
+  call(method: ApiMethod, request: unknown): Promise<ApiResult<unknown>> {
+    if (this.exited !== null) return Promise.resolve({ ok: false, error: { code: 'internal', message: this.exited } });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.port.postMessage({ id, method, request });
+    });
+  }
+}

@@ -1,0 +1,55 @@
+import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import { API_CHANNEL_PREFIX } from '../../shared/api/bridge.js';
+import {
+  API,
+  API_METHODS,
+  describeValidationError,
+  type ApiMethod,
+  type ApiResult,
+} from '../../shared/api/contract.js';
+import { isAppUrl } from './security.js';
+
+/** Where validated requests go: the backend process, or main itself for what needs the window (dialogs). */
+export interface ApiRouter {
+  call(method: ApiMethod, request: unknown): Promise<ApiResult<unknown>>;
+}
+
+/**
+ * Registers one IPC handler per contract method, and nothing else. Each
+ * checks that the call comes from the app's own page and that the request
+ * matches the method's schema before it goes any further.
+ */
+export function registerApiHandlers(ipcMain: Pick<IpcMain, 'handle'>, router: ApiRouter): string[] {
+  const channels: string[] = [];
+  for (const method of API_METHODS) {
+    const channel = `${API_CHANNEL_PREFIX}${method}`;
+    ipcMain.handle(channel, (event: IpcMainInvokeEvent, request: unknown) =>
+      handleApiCall(router, method, event, request),
+    );
+    channels.push(channel);
+  }
+  return channels;
+}
+
+export async function handleApiCall(
+  router: ApiRouter,
+  method: ApiMethod,
+  event: Pick<IpcMainInvokeEvent, 'senderFrame'>,
+  request: unknown,
+): Promise<ApiResult<unknown>> {
+  if (!isAppUrl(event.senderFrame?.url)) {
+    return { ok: false, error: { code: 'invalid-request', message: 'calls from outside the app are refused' } };
+  }
+  const parsed = API[method].request.safeParse(request);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      error: { code: 'invalid-request', message: `${method}: ${describeValidationError(parsed.error)}` },
+    };
+  }
+  try {
+    return await router.call(method, parsed.data);
+  } catch (error) {
+    return { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } };
+  }
+}
