@@ -6,12 +6,14 @@ set -euo pipefail
 
 needed=(
   "/usr/bin/chromium chromium"
+  # Text in screenshots: chromium only recommends a font.
+  "/usr/share/fonts/truetype/liberation fonts-liberation"
 )
 
 missing=()
 for entry in "${needed[@]}"; do
   read -r probe package <<<"$entry"
-  if [ ! -x "$probe" ] && ! command -v "$probe" >/dev/null 2>&1; then
+  if [ ! -e "$probe" ] && ! command -v "$probe" >/dev/null 2>&1; then
     missing+=("$package")
   fi
 done

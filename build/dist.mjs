@@ -1,0 +1,22 @@
+// npm run dist: build, package with electron-builder, then put back the Node
+// build of better-sqlite3 that electron-builder replaced with Electron's, so
+// that `npm test` and `npx tlsrpt` keep working in this checkout.
+import { spawnSync } from 'node:child_process';
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const run = (command, args) =>
+  spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' }).status ?? 1;
+
+let status = run(npm, ['run', 'build']);
+if (status === 0)
+  status = run(npx, [
+    'electron-builder',
+    '--config',
+    'build/electron-builder.yml',
+    '--publish',
+    'never',
+    ...process.argv.slice(2),
+  ]);
+const restored = run(npm, ['rebuild', 'better-sqlite3']);
+process.exit(status || restored);
