@@ -1,12 +1,6 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { API_CHANNEL_PREFIX } from '../../shared/api/bridge.js';
-import {
-  API,
-  API_METHODS,
-  describeValidationError,
-  type ApiMethod,
-  type ApiResult,
-} from '../../shared/api/contract.js';
+import { API_METHODS, validateRequest, type ApiMethod, type ApiResult } from '../../shared/api/contract.js';
 import { isAppUrl } from './security.js';
 
 /** Where validated requests go: the backend process, or main itself for what needs the window (dialogs). */
@@ -40,15 +34,10 @@ export async function handleApiCall(
   if (!isAppUrl(event.senderFrame?.url)) {
     return { ok: false, error: { code: 'invalid-request', message: 'calls from outside the app are refused' } };
   }
-  const parsed = API[method].request.safeParse(request);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      error: { code: 'invalid-request', message: `${method}: ${describeValidationError(parsed.error)}` },
-    };
-  }
+  const valid = validateRequest(method, request);
+  if (!valid.ok) return valid;
   try {
-    return await router.call(method, parsed.data);
+    return await router.call(method, valid.request);
   } catch (error) {
     return { ok: false, error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } };
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FileOutcome, ImportProgress } from '../import/types.js';
+import type { FailureDetail } from '../report/types.js';
 import type { MxBreakdown, Summary } from '../summary/types.js';
 
 /**
@@ -98,21 +99,14 @@ export interface MxHostRow extends MxBreakdown {
   senders: string[];
 }
 
-export interface FailureRow {
+/** A stored failure detail with what the list needs to show and link it. */
+export interface FailureRow extends FailureDetail {
   id: number;
   reportRowId: number;
   startTime: number;
   organization: string;
   policyDomain: string | null;
   policyType: string | null;
-  resultType: string | null;
-  sendingMtaIp: string | null;
-  receivingMxHostname: string | null;
-  receivingMxHelo: string | null;
-  receivingIp: string | null;
-  failedSessions: number;
-  additionalInformation: string | null;
-  failureReasonCode: string | null;
 }
 
 export interface ReportRow {
@@ -141,7 +135,7 @@ export interface ReportDetail extends ReportRow {
     mxHosts: string[];
     successfulSessions: number;
     failedSessions: number;
-    failureDetails: Omit<FailureRow, 'reportRowId' | 'startTime' | 'organization' | 'policyDomain' | 'policyType'>[];
+    failureDetails: (FailureDetail & { id: number })[];
   }[];
   /** The report document as the sender wrote it. */
   rawJson: string;
@@ -230,6 +224,22 @@ export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: 
 /** The renderer's view of the backend, whatever the transport. */
 export interface ApiClient {
   call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>>;
+}
+
+/**
+ * Checks a request against its method's schema: the parsed request, or the
+ * error answer. Every transport calls this before anything else happens.
+ */
+export function validateRequest(
+  method: ApiMethod,
+  request: unknown,
+): { ok: true; request: unknown } | { ok: false; error: { code: 'invalid-request'; message: string } } {
+  const parsed = API[method].request.safeParse(request);
+  if (parsed.success) return { ok: true, request: parsed.data };
+  return {
+    ok: false,
+    error: { code: 'invalid-request', message: `${method}: ${describeValidationError(parsed.error)}` },
+  };
 }
 
 /** Turns a failed validation into one line: `filter.fromTime: Expected number, received string`. */

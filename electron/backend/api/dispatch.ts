@@ -1,4 +1,4 @@
-import { API, describeValidationError, isApiMethod, type ApiResult } from '../../../shared/api/contract.js';
+import { isApiMethod, validateRequest, type ApiResult } from '../../../shared/api/contract.js';
 import { ApiFailure, type ApiHandlers } from './handlers.js';
 
 /**
@@ -17,16 +17,11 @@ export async function dispatch(handlers: ApiHandlers, method: unknown, request: 
       },
     };
   }
-  const parsed = API[method].request.safeParse(request);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      error: { code: 'invalid-request', message: `${method}: ${describeValidationError(parsed.error)}` },
-    };
-  }
+  const valid = validateRequest(method, request);
+  if (!valid.ok) return valid;
   try {
     const handler = handlers[method] as (request: unknown) => unknown;
-    return { ok: true, value: await handler(parsed.data) };
+    return { ok: true, value: await handler(valid.request) };
   } catch (error) {
     if (error instanceof ApiFailure) return { ok: false, error: { code: error.code, message: error.message } };
     const message = error instanceof Error ? error.message : String(error);

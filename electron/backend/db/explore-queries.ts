@@ -150,17 +150,8 @@ const REPORT_SORT_SQL: Record<ReportSortColumn, string> = {
   successfulSessions: 'r.successful_sessions',
 };
 
-interface ReportRowSql {
-  id: number;
-  organization: string;
-  reportId: string;
-  startTime: number;
-  endTime: number;
-  successfulSessions: number;
-  failedSessions: number;
-  policyDomains: string;
-  warnings: number;
-}
+/** A ReportRow as SQLite returns it: the policy domains still a JSON array. */
+type ReportRowSql = Omit<ReportRow, 'policyDomains'> & { policyDomains: string };
 
 const REPORT_COLUMNS = `r.id AS id, r.organization_name AS organization, r.report_id AS reportId,
   r.start_time AS startTime, r.end_time AS endTime, r.successful_sessions AS successfulSessions,

@@ -3,27 +3,15 @@ import { useNavigate } from 'react-router';
 import type { MxHostRow } from '../../../shared/api/contract.js';
 import { useApi } from '../api/useApi.js';
 import { SortableTable } from '../components/SortableTable.js';
+import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { Loaded } from '../components/States.js';
-import { formatCount, orUnnamed } from '../format.js';
+import { formatCount } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
 
 const column = createColumnHelper<MxHostRow>();
 const columns = [
-  column.accessor((row) => orUnnamed(row.mx), { id: 'mx', header: 'MX host' }),
-  column.accessor('failedSessions', {
-    header: 'Failed',
-    cell: (cell) => formatCount(cell.getValue()),
-    meta: { numeric: true },
-  }),
-  column.accessor(
-    (row) =>
-      Object.entries(row.byResultType)
-        .sort((a, b) => b[1] - a[1])
-        .map(([type, count]) => `${type} ${formatCount(count)}`)
-        .join(', '),
-    { id: 'types', header: 'Result types' },
-  ),
+  ...mxBreakdownColumns<MxHostRow>(),
   column.accessor('sendingMtaIps', {
     header: 'Sending IPs',
     cell: (cell) => formatCount(cell.getValue()),

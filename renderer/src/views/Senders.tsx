@@ -4,8 +4,9 @@ import type { MxBreakdown, SenderBreakdown as SenderRow } from '../../../shared/
 import { useApi } from '../api/useApi.js';
 import { ResultTypeChart } from '../components/Charts.js';
 import { SortableTable } from '../components/SortableTable.js';
+import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { Loaded } from '../components/States.js';
-import { failureRate, formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
+import { failureRate, formatCount, formatDay, formatRate } from '../format.js';
 import { useFilter } from '../state/filter.js';
 
 type Row = SenderRow & { failureRate: number | null };
@@ -68,23 +69,7 @@ export function Senders() {
   );
 }
 
-const mxColumn = createColumnHelper<MxBreakdown>();
-const mxColumns = [
-  mxColumn.accessor((row) => orUnnamed(row.mx), { id: 'mx', header: 'MX host' }),
-  mxColumn.accessor('failedSessions', {
-    header: 'Failed',
-    cell: (cell) => formatCount(cell.getValue()),
-    meta: { numeric: true },
-  }),
-  mxColumn.accessor(
-    (row) =>
-      Object.entries(row.byResultType)
-        .sort((a, b) => b[1] - a[1])
-        .map(([type, count]) => `${type} ${formatCount(count)}`)
-        .join(', '),
-    { id: 'types', header: 'Result types' },
-  ),
-];
+const mxColumns = mxBreakdownColumns<MxBreakdown>();
 
 /** One sender: where its failures happened, and why. */
 export function SenderDetail() {
