@@ -3,6 +3,7 @@ import { DatabaseFromFutureError } from '../backend/db/migrations/index.js';
 import { importUsage, runImport } from './commands/import.js';
 import { runServe, serveUsage } from './commands/serve.js';
 import { runSummary, summaryUsage } from './commands/summary.js';
+import { runSync, syncUsage } from './commands/sync.js';
 import { EXIT_USAGE, UsageError } from './usage.js';
 
 const USAGE = `tlsrpt — read SMTP TLS reports (RFC 8460)
@@ -11,6 +12,7 @@ Usage:
   ${importUsage}
   ${summaryUsage}
   ${serveUsage}
+  ${syncUsage}
 
 The database is --db FILE, else $TLSRPT_DB, else the desktop app's own
 (tlsrpt-viewer/reports.sqlite in your user data folder).
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   import: runImport,
   summary: runSummary,
   serve: runServe,
+  sync: runSync,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {

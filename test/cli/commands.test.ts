@@ -179,3 +179,25 @@ describe('tlsrpt summary', () => {
     expect(result.stdout).toMatch(/^Failures by MX host$/m);
   });
 });
+
+describe('tlsrpt sync usage', () => {
+  it.each([
+    [['sync', '--user', 'u'], /--host is required/],
+    [['sync', '--host', 'h'], /--user is required/],
+    [
+      ['sync', '--host', 'h', '--user', 'u'],
+      /give the password or token with --password-env NAME or --password-file FILE/,
+    ],
+    [
+      ['sync', '--host', 'h', '--user', 'u', '--password-env', 'NOT_SET_ANYWHERE'],
+      /the environment variable NOT_SET_ANYWHERE is not set/,
+    ],
+    [['sync', '--host', 'h', '--user', 'u', '--security', 'ssl'], /--security takes tls, starttls or plain/],
+    [['sync', '--host', 'h', '--user', 'u', '--after', 'delete'], /--after takes none, seen or move:FOLDER/],
+    [['sync', '--host', 'h', '--user', 'u', '--password', 'x'], /Unknown option '--password'/],
+  ])('exits 2 for %j', (args, message) => {
+    const result = runCli([...args, '--db', join(tempDir(), 'x.sqlite')]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});

@@ -8,6 +8,8 @@ needed=(
   "/usr/bin/chromium chromium"
   # Text in screenshots: chromium only recommends a font.
   "/usr/share/fonts/truetype/liberation fonts-liberation"
+  # The IMAP server the sync tests run against.
+  "/usr/sbin/dovecot dovecot-imapd"
 )
 
 missing=()

@@ -1,0 +1,82 @@
+import type { MessageOutcome } from '../../../shared/mailbox/account.js';
+import type { ReadableDatabase, WritableDatabase } from './database.js';
+
+export interface MailboxProgress {
+  uidValidity: string;
+  lastUid: number;
+}
+
+/** Where a mailbox's sync stands; null before its first sync. */
+export function mailboxProgress(db: ReadableDatabase, accountKey: string, mailbox: string): MailboxProgress | null {
+  const row = db
+    .prepare(
+      'SELECT uidvalidity AS uidValidity, last_uid AS lastUid FROM mailbox_state WHERE account_key = ? AND mailbox = ?',
+    )
+    .get(accountKey, mailbox) as MailboxProgress | undefined;
+  return row ?? null;
+}
+
+/** Starts a mailbox over under a new UIDVALIDITY: every UID is new again. */
+export function resetMailboxProgress(
+  db: WritableDatabase,
+  accountKey: string,
+  mailbox: string,
+  uidValidity: string,
+): void {
+  db.prepare(
+    `INSERT INTO mailbox_state (account_key, mailbox, uidvalidity, last_uid) VALUES (?, ?, ?, 0)
+     ON CONFLICT (account_key, mailbox) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = 0`,
+  ).run(accountKey, mailbox, uidValidity);
+}
+
+/**
+ * Records what happened to one message and moves the mailbox's mark past it,
+ * in one transaction. The report itself was stored before, in its own
+ * transaction: a crash in between means the message is fetched again and
+ * its report found to be a duplicate, never lost or stored twice.
+ */
+export function recordMessage(
+  db: WritableDatabase,
+  accountKey: string,
+  mailbox: string,
+  uidValidity: string,
+  outcome: MessageOutcome,
+  now = Math.floor(Date.now() / 1000),
+): void {
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO mailbox_messages (account_key, mailbox, uidvalidity, uid, status, message, reports_imported, processed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (account_key, mailbox, uidvalidity, uid) DO UPDATE SET
+         status = excluded.status, message = excluded.message,
+         reports_imported = excluded.reports_imported, processed_at = excluded.processed_at`,
+    ).run(accountKey, mailbox, uidValidity, outcome.uid, outcome.status, outcome.message, outcome.reportsImported, now);
+    db.prepare(
+      `UPDATE mailbox_state SET last_uid = MAX(last_uid, ?) WHERE account_key = ? AND mailbox = ? AND uidvalidity = ?`,
+    ).run(outcome.uid, accountKey, mailbox, uidValidity);
+  }).immediate();
+}
+
+export function recordSyncEnd(db: WritableDatabase, accountKey: string, mailbox: string, error: string | null): void {
+  db.prepare('UPDATE mailbox_state SET last_sync_at = ?, last_error = ? WHERE account_key = ? AND mailbox = ?').run(
+    Math.floor(Date.now() / 1000),
+    error,
+    accountKey,
+    mailbox,
+  );
+}
+
+/** The per-message log of a mailbox, newest first. */
+export function mailboxMessages(
+  db: ReadableDatabase,
+  accountKey: string,
+  mailbox: string,
+  limit = 500,
+): (MessageOutcome & { processedAt: number })[] {
+  return db
+    .prepare(
+      `SELECT uid, status, message, reports_imported AS reportsImported, processed_at AS processedAt
+       FROM mailbox_messages WHERE account_key = ? AND mailbox = ? ORDER BY processed_at DESC, uid DESC LIMIT ?`,
+    )
+    .all(accountKey, mailbox, limit) as (MessageOutcome & { processedAt: number })[];
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { rootCertificates, type ConnectionOptions } from 'node:tls';
+import { ImapFlow } from 'imapflow';
+import { isLoopbackHost, type MailboxAccount } from '../../../shared/mailbox/account.js';
+
+/** A connection problem in words a postmaster can act on; it never carries the secret. */
+export class ImapConnectionError extends Error {
+  override name = 'ImapConnectionError';
+}
+
+export type ImapServer = Pick<MailboxAccount, 'host' | 'port' | 'security' | 'user' | 'auth' | 'caFile'>;
+
+/** `user@host:port`: the key under which a mailbox's progress is kept. */
+export function accountKey(server: ImapServer): string {
+  return `${server.user}@${server.host}:${server.port}`;
+}
+
+/** RFC 5092 URL of one message, stored as the source of the reports it carried. */
+export function messageUrl(server: ImapServer, mailbox: string, uidValidity: string, uid: number): string {
+  const host = server.host.includes(':') && !server.host.startsWith('[') ? `[${server.host}]` : server.host;
+  return `imap://${encodeURIComponent(server.user)}@${host}:${server.port}/${encodeURIComponent(mailbox)};UIDVALIDITY=${uidValidity}/;UID=${uid}`;
+}
+
+/**
+ * TLS options: certificates are always verified. A private CA is added to
+ * the system's trusted ones, never in place of verification.
+ */
+function tlsOptions(server: ImapServer): ConnectionOptions {
+  const options: ConnectionOptions = { rejectUnauthorized: true, minVersion: 'TLSv1.2' };
+  if (isIP(server.host.replace(/^\[|\]$/g, '')) === 0) options.servername = server.host;
+  if (server.caFile !== null) {
+    let pem: string;
+    try {
+      pem = readFileSync(server.caFile, 'utf8');
+    } catch (error) {
+      throw new ImapConnectionError(
+        `cannot read the CA file ${server.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+    options.ca = [...rootCertificates, pem];
+  }
+  return options;
+}
+
+/** Opens and authenticates an IMAP connection; failures become {@link ImapConnectionError}. */
+export async function connectImap(server: ImapServer, secret: string): Promise<ImapFlow> {
+  if (server.security === 'plain' && !isLoopbackHost(server.host)) {
+    throw new ImapConnectionError(
+      `refusing to send the ${server.auth === 'xoauth2' ? 'access token' : 'password'} to ${server.host} without TLS; ` +
+        'plain IMAP is allowed only to this machine (localhost)',
+    );
+  }
+  const client = new ImapFlow({
+    host: server.host.replace(/^\[|\]$/g, ''),
+    port: server.port,
+    secure: server.security === 'tls',
+    doSTARTTLS: server.security === 'starttls' ? true : server.security === 'plain' ? false : undefined,
+    auth: server.auth === 'xoauth2' ? { user: server.user, accessToken: secret } : { user: server.user, pass: secret },
+    tls: tlsOptions(server),
+    logger: false,
+    connectionTimeout: 20_000,
+    greetingTimeout: 20_000,
+    socketTimeout: 10 * 60_000,
+    // imapflow starts IDLE after this long without commands (15 s by default); new reports
+    // should show within seconds, and a sync's own commands follow each other closer than this.
+    autoIdleDelay: 2000,
+  });
+  // Errors also arrive as events; without a listener Node would end the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    client.close();
+    throw new ImapConnectionError(describeImapError(error, server, secret));
+  }
+  return client;
+}
+
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+]);
+
+/** One line for a failed IMAP operation, with the secret scrubbed whatever the library put in the message. */
+export function describeImapError(error: unknown, server: ImapServer, secret = ''): string {
+  const failure = error as
+    (NodeJS.ErrnoException & { authenticationFailed?: boolean; responseText?: string }) | undefined;
+  const where = `${server.host}:${server.port}`;
+  let text: string;
+  if (failure?.authenticationFailed) {
+    text = `authentication failed for ${server.user} at ${where}: the server rejected the user name or ${server.auth === 'xoauth2' ? 'access token' : 'password'}`;
+  } else if (failure?.code !== undefined && UNTRUSTED.has(failure.code)) {
+    text = `the certificate of ${where} is not trusted (${failure.code}); if the server uses a private CA, add it with --ca FILE (or in the account's settings)`;
+  } else if (failure?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    text = `the certificate of ${where} is not issued for ${server.host}`;
+  } else if (failure?.code === 'CERT_HAS_EXPIRED') {
+    text = `the certificate of ${where} has expired`;
+  } else if (failure?.code === 'ECONNREFUSED') {
+    text = `cannot connect to ${where}: connection refused (is the port right?)`;
+  } else if (failure?.code === 'ENOTFOUND' || failure?.code === 'EAI_AGAIN') {
+    text = `cannot find the host ${server.host}`;
+  } else if (
+    failure?.code === 'ETIMEDOUT' ||
+    failure?.code === 'CONNECT_TIMEOUT' ||
+    failure?.code === 'GREETING_TIMEOUT'
+  ) {
+    text = `no answer from ${where} (timed out)`;
+  } else if (failure?.code === 'ECONNRESET' || failure?.code === 'NoConnection' || failure?.code === 'EPIPE') {
+    text = `the connection to ${where} was cut`;
+  } else {
+    const detail = failure?.responseText ?? (error instanceof Error ? error.message : String(error));
+    text = `IMAP error from ${where}: ${detail}`;
+  }
+  return secret.length >= 3 ? text.split(secret).join('***') : text;
+}

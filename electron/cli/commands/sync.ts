@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_PORTS,
+  isLoopbackHost,
+  parseAfterProcessing,
+  type MailboxAccount,
+  type MessageOutcome,
+  type SyncResult,
+} from '../../../shared/mailbox/account.js';
+import { openDatabase } from '../../backend/db/database.js';
+import { ReportImporter } from '../../backend/import/importer.js';
+import {
+  ImapConnectionError,
+  accountKey,
+  connectImap,
+  describeImapError,
+} from '../../backend/mailbox/imap-connection.js';
+import { syncMailbox, type SyncTarget } from '../../backend/mailbox/mailbox-sync.js';
+import { MailboxWatcher } from '../../backend/mailbox/mailbox-watcher.js';
+import { resolveDatabasePath } from '../../backend/paths.js';
+import { printable } from '../text.js';
+import {
+  EXIT_OK,
+  EXIT_SOME_REJECTED,
+  EXIT_USAGE,
+  UsageError,
+  parseCommandArgs,
+  stringOption,
+  type OptionValues,
+} from '../usage.js';
+
+export const syncUsage =
+  'tlsrpt sync [--db FILE] --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
+  '              [--auth password|xoauth2] [--password-env NAME | --password-file FILE] [--mailbox NAME]\n' +
+  '              [--after move:FOLDER|seen|none] [--poll SECONDS] [--once] [--json]';
+
+const STATUS_LABELS: Record<MessageOutcome['status'], string> = {
+  imported: 'imported ',
+  duplicate: 'duplicate',
+  'no-report': 'no report',
+  error: 'error    ',
+};
+
+/**
+ * The secret comes from an environment variable or a file, never from the
+ * command line itself, where every user of the machine could read it in the
+ * process list.
+ */
+function readSecret(values: OptionValues): string {
+  const envName = stringOption(values, 'password-env');
+  const file = stringOption(values, 'password-file');
+  if (envName !== undefined && file !== undefined)
+    throw new UsageError('give --password-env or --password-file, not both');
+  if (envName !== undefined) {
+    const value = process.env[envName];
+    if (value === undefined || value === '') throw new UsageError(`the environment variable ${envName} is not set`);
+    return value;
+  }
+  if (file !== undefined) {
+    try {
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new UsageError(
+        `cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+  }
+  throw new UsageError('give the password or token with --password-env NAME or --password-file FILE');
+}
+
+function accountFromArgs(values: OptionValues): MailboxAccount {
+  const host = stringOption(values, 'host');
+  const user = stringOption(values, 'user');
+  if (host === undefined) throw new UsageError('--host is required');
+  if (user === undefined) throw new UsageError('--user is required');
+  const security = stringOption(values, 'security') ?? 'tls';
+  if (security !== 'tls' && security !== 'starttls' && security !== 'plain') {
+    throw new UsageError(`--security takes tls, starttls or plain, got "${security}"`);
+  }
+  const auth = stringOption(values, 'auth') ?? 'password';
+  if (auth !== 'password' && auth !== 'xoauth2')
+    throw new UsageError(`--auth takes password or xoauth2, got "${auth}"`);
+  const portText = stringOption(values, 'port');
+  const port = portText === undefined ? DEFAULT_PORTS[security] : Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--port takes a number from 1 to 65535, got "${portText ?? ''}"`);
+  const afterText = stringOption(values, 'after') ?? 'none';
+  const after = parseAfterProcessing(afterText);
+  if (after === null) throw new UsageError(`--after takes none, seen or move:FOLDER, got "${afterText}"`);
+  const pollText = stringOption(values, 'poll') ?? '300';
+  const pollIntervalSeconds = Number(pollText);
+  if (!Number.isInteger(pollIntervalSeconds) || pollIntervalSeconds < 1)
+    throw new UsageError(`--poll takes seconds, got "${pollText}"`);
+  return {
+    name: `${user}@${host}`,
+    host,
+    port,
+    security,
+    user,
+    auth,
+    mailbox: stringOption(values, 'mailbox') ?? 'INBOX',
+    after,
+    pollIntervalSeconds,
+    caFile: stringOption(values, 'ca') ?? null,
+  };
+}
+
+export async function runSync(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    db: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    security: { type: 'string' },
+    ca: { type: 'string' },
+    user: { type: 'string' },
+    auth: { type: 'string' },
+    'password-env': { type: 'string' },
+    'password-file': { type: 'string' },
+    mailbox: { type: 'string' },
+    after: { type: 'string' },
+    poll: { type: 'string' },
+    once: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const account = accountFromArgs(values);
+  const secret = readSecret(values);
+  const asJson = values['json'] === true;
+  if (account.security === 'plain' && isLoopbackHost(account.host)) {
+    err.write(`warning: plain IMAP without TLS to ${account.host}; use it only for a server on this machine\n`);
+  }
+
+  const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
+  const importer = new ReportImporter(db);
+  const target: SyncTarget = { server: account, mailbox: account.mailbox, after: account.after };
+  const printOutcome = (outcome: MessageOutcome): void => {
+    if (asJson) return;
+    out.write(`${STATUS_LABELS[outcome.status]}  UID ${outcome.uid}: ${printable(outcome.message)}\n`);
+  };
+  const printTotals = (result: SyncResult): void => {
+    if (asJson) {
+      out.write(`${JSON.stringify(result)}\n`);
+      return;
+    }
+    out.write(
+      `${accountKey(account)}/${printable(result.mailbox)}: ${result.messagesSeen} new messages, ${result.reportsImported} reports imported, ` +
+        `${result.duplicates} duplicates, ${result.noReport} without a report, ${result.errors} failed` +
+        `${result.rescanned ? ' (UIDVALIDITY changed: the mailbox was scanned again)' : ''}\n`,
+    );
+  };
+
+  try {
+    if (values['once'] === true) {
+      let client;
+      try {
+        client = await connectImap(account, secret);
+      } catch (error) {
+        if (error instanceof ImapConnectionError) {
+          err.write(`tlsrpt sync: ${error.message}\n`);
+          return EXIT_USAGE;
+        }
+        throw error;
+      }
+      try {
+        const result = await syncMailbox(db, importer, client, target, { onMessage: printOutcome });
+        printTotals(result);
+        return result.errors > 0 ? EXIT_SOME_REJECTED : EXIT_OK;
+      } catch (error) {
+        err.write(`tlsrpt sync: ${describeImapError(error, account, secret)}\n`);
+        return EXIT_USAGE;
+      } finally {
+        await client.logout().catch(() => undefined);
+      }
+    }
+
+    const watcher = new MailboxWatcher({
+      server: account,
+      connect: () => connectImap(account, secret),
+      sync: (client) => syncMailbox(db, importer, client, target, { onMessage: printOutcome }),
+      pollIntervalSeconds: account.pollIntervalSeconds,
+      onEvent: (event) => {
+        if (event.type === 'synced' && event.result.messagesSeen > 0) printTotals(event.result);
+        if (event.type === 'error')
+          err.write(`tlsrpt sync: ${event.message}; trying again in ${event.retryInSeconds} s\n`);
+      },
+    });
+    if (!asJson) out.write(`watching ${accountKey(account)}/${printable(account.mailbox)} (Ctrl-C to stop)\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await watcher.stop();
+    return EXIT_OK;
+  } finally {
+    db.close();
+  }
+}
