@@ -5,7 +5,9 @@ import { parseArgs } from 'node:util';
 import { createApiHandlers } from '../backend/api/handlers.js';
 import { dispatch } from '../backend/api/dispatch.js';
 import { openDatabase } from '../backend/db/database.js';
-import type { BackendRequest, BackendResponse } from './backend-client.js';
+import { MailboxError } from '../backend/mailbox/mailbox-manager.js';
+import type { SecretVault } from '../backend/mailbox/secret-vault.js';
+import type { BackendResponse, MainToBackend, VaultReply, VaultRequest } from './backend-client.js';
 
 const { values } = parseArgs({
   options: { db: { type: 'string' }, 'native-binding': { type: 'string' } },
@@ -14,13 +16,55 @@ const { values } = parseArgs({
 if (values.db === undefined) throw new Error('backend process started without --db');
 
 const port = process.parentPort;
-const db = openDatabase(values.db, { nativeBinding: values['native-binding'] });
-const { handlers } = createApiHandlers({ db, databasePath: values.db, transport: 'electron', allowPaths: true });
 
-port.on('message', (event: { data: BackendRequest }) => {
-  const { id, method, request } = event.data;
-  void dispatch(handlers, method, request).then((result) => {
-    const response: BackendResponse = { id, result };
+/** Mailbox secrets sealed by the OS keychain, which only main can reach: asked for over the parent port. */
+class KeychainVault implements SecretVault {
+  readonly persistent = true;
+  private nextId = 1;
+  private readonly pending = new Map<number, (reply: VaultReply['vaultReply']) => void>();
+
+  answer(reply: VaultReply['vaultReply']): void {
+    this.pending.get(reply.id)?.(reply);
+    this.pending.delete(reply.id);
+  }
+
+  async seal(_name: string, secret: string): Promise<Uint8Array> {
+    return Buffer.from(await this.ask('seal', secret), 'base64');
+  }
+
+  async open(_name: string, sealed: Uint8Array | null): Promise<string | null> {
+    return sealed === null ? null : this.ask('open', Buffer.from(sealed).toString('base64'));
+  }
+
+  forget(): void {
+    // Nothing is held here: the sealed bytes go with the account's row.
+  }
+
+  private ask(op: 'seal' | 'open', data: string): Promise<string> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (reply) => {
+        if (reply.ok) resolve(reply.data);
+        else reject(new MailboxError(reply.error));
+      });
+      const request: VaultRequest = { vault: { id, op, data } };
+      port.postMessage(request);
+    });
+  }
+}
+
+const vault = new KeychainVault();
+const db = openDatabase(values.db, { nativeBinding: values['native-binding'] });
+const { handlers } = createApiHandlers({ db, databasePath: values.db, transport: 'electron', allowPaths: true, vault });
+
+port.on('message', (event: { data: MainToBackend }) => {
+  const message = event.data;
+  if ('vaultReply' in message) {
+    vault.answer(message.vaultReply);
+    return;
+  }
+  void dispatch(handlers, message.method, message.request).then((result) => {
+    const response: BackendResponse = { id: message.id, result };
     port.postMessage(response);
   });
 });

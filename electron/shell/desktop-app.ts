@@ -13,7 +13,7 @@ import { boundsToRestore, loadWindowState, saveWindowState } from './window-stat
 /** The parts of the electron module the shell uses; tests hand in a stand-in. */
 export type ElectronModule = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'Menu' | 'ipcMain' | 'dialog' | 'protocol' | 'screen' | 'utilityProcess'
+  'app' | 'BrowserWindow' | 'Menu' | 'ipcMain' | 'dialog' | 'protocol' | 'screen' | 'utilityProcess' | 'safeStorage'
 >;
 
 export interface DesktopPaths {
@@ -70,7 +70,7 @@ export function startDesktopApp(
     app.on('will-quit', () => {
       backendProcess.kill();
     });
-    const backend = new BackendClient(backendProcess);
+    const backend = new BackendClient(backendProcess, electron.safeStorage);
 
     const chooseAndImport = async (what: 'files' | 'folder'): Promise<ApiResult<unknown>> => {
       const options: Electron.OpenDialogOptions =

@@ -6,6 +6,7 @@ import { ImportProvider, useImports } from './import/ImportProvider.js';
 import { FilterProvider } from './state/filter.js';
 import { Failures } from './views/Failures.js';
 import { ImportView } from './views/ImportView.js';
+import { Mailboxes } from './views/Mailboxes.js';
 import { MxHosts } from './views/MxHosts.js';
 import { Overview } from './views/Overview.js';
 import { ReportPage, Reports } from './views/Reports.js';
@@ -18,6 +19,7 @@ const NAVIGATION = [
   { to: '/failures', label: 'Failures' },
   { to: '/reports', label: 'Reports' },
   { to: '/import', label: 'Import' },
+  { to: '/mailboxes', label: 'Mailboxes' },
 ];
 
 export function App() {
@@ -90,6 +92,7 @@ function Shell() {
           <Route path="/reports" element={<Reports />} />
           <Route path="/reports/:id" element={<ReportPage />} />
           <Route path="/import" element={<ImportView />} />
+          <Route path="/mailboxes" element={<Mailboxes />} />
         </Routes>
       </main>
       {dragging && (

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FileOutcome, ImportProgress } from '../import/types.js';
 import type { FailureDetail } from '../report/types.js';
 import type { MxBreakdown, Summary } from '../summary/types.js';
+import { mailboxAccountSchema, type MailboxStatus, type MessageOutcome } from '../mailbox/account.js';
 
 /**
  * The one contract between the UI and the backend: every method with the
@@ -162,6 +163,7 @@ function method<Response>() {
 }
 
 const filterOnly = z.object({ filter: reportFilterSchema }).strict();
+const secretSchema = z.string().min(1).max(16_384);
 const failuresRequest = z
   .object({ query: failureQuerySchema, sort: sortSchema(FAILURE_SORT_COLUMNS).optional(), ...page })
   .strict();
@@ -203,6 +205,23 @@ export const API = {
   report: method<ReportDetail>()(z.object({ id: z.number().int().min(1) }).strict()),
   startImport: method<{ jobId: string }>()(startImportRequest),
   importStatus: method<ImportJobStatus>()(z.object({ jobId: text, since: z.number().int().min(0) }).strict()),
+  mailboxes: method<MailboxStatus[]>()(z.object({}).strict()),
+  /** Saves a mailbox; `secret` (password or token) only when it is new or changed. */
+  saveMailbox: method<MailboxStatus>()(
+    z
+      .object({ account: mailboxAccountSchema, secret: secretSchema.optional(), previousName: z.string().max(100).optional() })
+      .strict(),
+  ),
+  removeMailbox: method<{ removed: boolean }>()(z.object({ name: z.string().max(100) }).strict()),
+  /** Connects and lists the folders, with the secret given or the one saved. */
+  testMailbox: method<{ folders: string[] }>()(
+    z.object({ account: mailboxAccountSchema, secret: secretSchema.optional() }).strict(),
+  ),
+  startMailboxSync: method<MailboxStatus>()(z.object({ name: z.string().max(100) }).strict()),
+  stopMailboxSync: method<MailboxStatus>()(z.object({ name: z.string().max(100) }).strict()),
+  mailboxMessages: method<(MessageOutcome & { processedAt: number })[]>()(
+    z.object({ name: z.string().max(100), limit: z.number().int().min(1).max(5000) }).strict(),
+  ),
   /** Desktop only: a native open dialog, then an import of what was chosen. */
   chooseAndImport: method<{ jobId: string | null }>()(z.object({ what: z.enum(['files', 'folder']) }).strict()),
 } as const;
@@ -216,7 +235,11 @@ export function isApiMethod(name: unknown): name is ApiMethod {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(API, name);
 }
 
-export type ApiErrorCode = 'invalid-request' | 'not-found' | 'unavailable' | 'internal';
+/**
+ * `failed`: the request was fine but what it asked could not be done (a
+ * mailbox server said no, say); the message says why.
+ */
+export type ApiErrorCode = 'invalid-request' | 'not-found' | 'unavailable' | 'failed' | 'internal';
 
 /** What every transport carries back: a value, or an error a person can read. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string } };

@@ -71,3 +71,21 @@ export function parseAfterProcessing(text: string): AfterProcessing | null {
 export function isLoopbackHost(host: string): boolean {
   return /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
 }
+
+export type MailboxState = 'stopped' | 'connecting' | 'syncing' | 'watching' | 'error';
+
+/** A saved mailbox as the Mailboxes page shows it. */
+export interface MailboxStatus {
+  account: MailboxAccount;
+  hasSecret: boolean;
+  /** False where secrets last only as long as the process (serve mode). */
+  secretPersists: boolean;
+  state: MailboxState;
+  lastSyncAt: number | null;
+  /** Messages looked at and reports imported, over all syncs. */
+  messagesSeen: number;
+  reportsImported: number;
+  lastError: string | null;
+  /** The running sync's progress. */
+  progress: { done: number; total: number } | null;
+}

@@ -170,5 +170,11 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
     },
   };
 
-  return { app, BrowserWindow, protocol, ipcMain, dialog, Menu, screen, utilityProcess };
+  const safeStorage = {
+    isEncryptionAvailable: () => true,
+    encryptString: (plain: string) => Buffer.from(plain).reverse(),
+    decryptString: (sealed: Buffer) => Buffer.from(sealed).reverse().toString(),
+  };
+
+  return { app, BrowserWindow, protocol, ipcMain, dialog, Menu, screen, utilityProcess, safeStorage };
 }

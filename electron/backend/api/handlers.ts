@@ -15,11 +15,14 @@ import {
 import { summarize } from '../db/summary-queries.js';
 import { ImportJobs } from '../import/import-jobs.js';
 import { ReportImporter } from '../import/importer.js';
+import { ImapConnectionError } from '../mailbox/imap-connection.js';
+import { MailboxError, MailboxManager } from '../mailbox/mailbox-manager.js';
+import { MemoryVault, type SecretVault } from '../mailbox/secret-vault.js';
 
 /** A handled failure with a code the client can act on; the message is for people. */
 export class ApiFailure extends Error {
   constructor(
-    readonly code: 'not-found' | 'unavailable',
+    readonly code: 'not-found' | 'unavailable' | 'failed',
     message: string,
   ) {
     super(message);
@@ -37,6 +40,18 @@ export interface BackendOptions {
   transport: AppInfo['transport'];
   /** Whether callers may name files by path (the desktop app) or only upload them (a browser). */
   allowPaths: boolean;
+  /** Where mailbox secrets are kept; in memory unless the desktop app provides the OS keychain. */
+  vault?: SecretVault;
+}
+
+/** Mailbox failures are the user's to fix (a wrong password, a missing account): answered as `failed`. */
+async function mailboxCall<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof MailboxError || error instanceof ImapConnectionError) throw new ApiFailure('failed', error.message);
+    throw error;
+  }
 }
 
 /** Spreadsheets run cells that start like a formula; report fields are written by strangers. */
@@ -62,9 +77,15 @@ const CSV_COLUMNS = [
 ];
 
 /** The backend behind the contract: one function per method, over one database. */
-export function createApiHandlers(options: BackendOptions): { handlers: ApiHandlers; jobs: ImportJobs } {
+export function createApiHandlers(options: BackendOptions): {
+  handlers: ApiHandlers;
+  jobs: ImportJobs;
+  mailboxes: MailboxManager;
+} {
   const { db } = options;
-  const jobs = new ImportJobs(new ReportImporter(db));
+  const importer = new ReportImporter(db);
+  const jobs = new ImportJobs(importer);
+  const mailboxes = new MailboxManager(db, importer, options.vault ?? new MemoryVault());
   const handlers: ApiHandlers = {
     appInfo: () => ({
       version: APP_VERSION,
@@ -126,6 +147,18 @@ export function createApiHandlers(options: BackendOptions): { handlers: ApiHandl
     chooseAndImport: () => {
       throw new ApiFailure('unavailable', 'file dialogs exist only in the desktop app; use the file picker instead');
     },
+    mailboxes: () => mailboxes.list(),
+    saveMailbox: ({ account, secret, previousName }) =>
+      mailboxCall(() => mailboxes.save(account, secret, previousName ?? null)),
+    removeMailbox: async ({ name }) => ({ removed: await mailboxes.remove(name) }),
+    testMailbox: ({ account, secret }) => mailboxCall(async () => ({ folders: await mailboxes.test(account, secret) })),
+    startMailboxSync: ({ name }) => mailboxCall(() => mailboxes.start(name)),
+    stopMailboxSync: ({ name }) =>
+      mailboxCall(async () => {
+        await mailboxes.stop(name);
+        return mailboxes.status(name);
+      }),
+    mailboxMessages: ({ name, limit }) => mailboxCall(() => mailboxes.messages(name, limit)),
   };
-  return { handlers, jobs };
+  return { handlers, jobs, mailboxes };
 }

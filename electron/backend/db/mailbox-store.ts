@@ -80,3 +80,70 @@ export function mailboxMessages(
     )
     .all(accountKey, mailbox, limit) as (MessageOutcome & { processedAt: number })[];
 }
+
+export interface SavedAccountRow {
+  name: string;
+  settingsJson: string;
+  secretEncrypted: Buffer | null;
+}
+
+export function savedAccounts(db: ReadableDatabase): SavedAccountRow[] {
+  return db
+    .prepare('SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts ORDER BY name')
+    .all() as SavedAccountRow[];
+}
+
+export function savedAccount(db: ReadableDatabase, name: string): SavedAccountRow | null {
+  const row = db
+    .prepare('SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts WHERE name = ?')
+    .get(name) as SavedAccountRow | undefined;
+  return row ?? null;
+}
+
+/**
+ * Saves an account under its name, replacing `previousName` when it was
+ * renamed. `secretEncrypted` undefined keeps the stored secret.
+ */
+export function saveAccount(
+  db: WritableDatabase,
+  name: string,
+  settingsJson: string,
+  secretEncrypted: Uint8Array | null | undefined,
+  previousName: string | null,
+): void {
+  const now = Math.floor(Date.now() / 1000);
+  db.transaction(() => {
+    if (previousName !== null && previousName !== name) {
+      db.prepare('UPDATE mailbox_accounts SET name = ? WHERE name = ?').run(name, previousName);
+    }
+    db.prepare(
+      `INSERT INTO mailbox_accounts (name, settings_json, secret_encrypted, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET settings_json = excluded.settings_json, updated_at = excluded.updated_at`,
+    ).run(name, settingsJson, secretEncrypted ?? null, now, now);
+    if (secretEncrypted !== undefined) {
+      db.prepare('UPDATE mailbox_accounts SET secret_encrypted = ? WHERE name = ?').run(secretEncrypted, name);
+    }
+  }).immediate();
+}
+
+export function deleteAccount(db: WritableDatabase, name: string): boolean {
+  return db.prepare('DELETE FROM mailbox_accounts WHERE name = ?').run(name).changes > 0;
+}
+
+/** Totals of what a mailbox's sync did so far. */
+export function mailboxTotals(
+  db: ReadableDatabase,
+  accountKey: string,
+  mailbox: string,
+): { messagesSeen: number; reportsImported: number; lastSyncAt: number | null; lastError: string | null } {
+  const totals = db
+    .prepare(
+      `SELECT COUNT(*) AS messagesSeen, COALESCE(SUM(reports_imported), 0) AS reportsImported
+       FROM mailbox_messages WHERE account_key = ? AND mailbox = ?`,
+    )
+    .get(accountKey, mailbox) as { messagesSeen: number; reportsImported: number };
+  const state = db
+    .prepare('SELECT last_sync_at AS lastSyncAt, last_error AS lastError FROM mailbox_state WHERE account_key = ? AND mailbox = ?')
+    .get(accountKey, mailbox) as { lastSyncAt: number | null; lastError: string | null } | undefined;
+  return { ...totals, lastSyncAt: state?.lastSyncAt ?? null, lastError: state?.lastError ?? null };
+}

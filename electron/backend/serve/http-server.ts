@@ -19,6 +19,7 @@ const STATUS_FOR: Record<ApiErrorCode, number> = {
   'invalid-request': 400,
   'not-found': 404,
   unavailable: 409,
+  failed: 422,
   internal: 500,
 };
 

@@ -46,7 +46,7 @@ export async function runServe(
 
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
-  const { handlers, jobs } = createApiHandlers({ db, databasePath, transport: 'http', allowPaths: false });
+  const { handlers, jobs, mailboxes } = createApiHandlers({ db, databasePath, transport: 'http', allowPaths: false });
   const server = createHttpServer({ handlers, rendererDir: stringOption(values, 'renderer-dir') ?? BUILT_RENDERER });
   server.listen(port, host);
   try {
@@ -79,7 +79,7 @@ export async function runServe(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await jobs.idle();
+  await Promise.all([jobs.idle(), mailboxes.stopAll()]);
   db.close();
   return EXIT_OK;
 }

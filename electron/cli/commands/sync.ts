@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import {
   DEFAULT_PORTS,
   isLoopbackHost,
+  mailboxAccountSchema,
   parseAfterProcessing,
   type MailboxAccount,
   type MessageOutcome,
   type SyncResult,
 } from '../../../shared/mailbox/account.js';
-import { openDatabase } from '../../backend/db/database.js';
+import { openDatabase, type WritableDatabase } from '../../backend/db/database.js';
+import { savedAccount, savedAccounts } from '../../backend/db/mailbox-store.js';
 import { ReportImporter } from '../../backend/import/importer.js';
 import {
   ImapConnectionError,
@@ -30,9 +32,9 @@ import {
 } from '../usage.js';
 
 export const syncUsage =
-  'tlsrpt sync [--db FILE] --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
-  '              [--auth password|xoauth2] [--password-env NAME | --password-file FILE] [--mailbox NAME]\n' +
-  '              [--after move:FOLDER|seen|none] [--poll SECONDS] [--once] [--json]';
+  'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
+  '              [--auth password|xoauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
+  '              [--password-env NAME | --password-file FILE] [--once] [--json]';
 
 const STATUS_LABELS: Record<MessageOutcome['status'], string> = {
   imported: 'imported ',
@@ -105,9 +107,30 @@ function accountFromArgs(values: OptionValues): MailboxAccount {
   };
 }
 
+const SERVER_OPTIONS = ['host', 'port', 'security', 'ca', 'user', 'auth', 'mailbox', 'after', 'poll'];
+
+/**
+ * `--account NAME` takes a mailbox saved in the app (its settings; the secret
+ * still comes from --password-env or --password-file, since the app's is
+ * sealed by the desktop's keychain). Otherwise the options describe it.
+ */
+function savedOrGivenAccount(db: WritableDatabase, values: OptionValues): MailboxAccount {
+  const name = stringOption(values, 'account');
+  if (name === undefined) return accountFromArgs(values);
+  const given = SERVER_OPTIONS.filter((option) => values[option] !== undefined);
+  if (given.length > 0) throw new UsageError(`--account takes the saved settings; leave out --${given.join(', --')}`);
+  const row = savedAccount(db, name);
+  if (!row) {
+    const known = savedAccounts(db).map((saved) => saved.name);
+    throw new UsageError(`no saved mailbox named "${name}"${known.length > 0 ? `; saved: ${known.join(', ')}` : ''}`);
+  }
+  return mailboxAccountSchema.parse(JSON.parse(row.settingsJson));
+}
+
 export async function runSync(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     db: { type: 'string' },
+    account: { type: 'string' },
     host: { type: 'string' },
     port: { type: 'string' },
     security: { type: 'string' },
@@ -123,14 +146,21 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     json: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const account = accountFromArgs(values);
-  const secret = readSecret(values);
+  const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
+  let account: MailboxAccount;
+  let secret: string;
+  try {
+    account = savedOrGivenAccount(db, values);
+    secret = readSecret(values);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   const asJson = values['json'] === true;
   if (account.security === 'plain' && isLoopbackHost(account.host)) {
     err.write(`warning: plain IMAP without TLS to ${account.host}; use it only for a server on this machine\n`);
   }
 
-  const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
   const importer = new ReportImporter(db);
   const target: SyncTarget = { server: account, mailbox: account.mailbox, after: account.after };
   const printOutcome = (outcome: MessageOutcome): void => {

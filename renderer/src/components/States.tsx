@@ -36,7 +36,8 @@ export function EmptyDatabase() {
       </p>
       <p>
         Or go to <Link to="/import">Import</Link> to choose files. Reports usually arrive by e-mail at the{' '}
-        <code>rua=mailto:</code> address of your <code>_smtp._tls</code> TXT record.
+        <code>rua=mailto:</code> address of your <code>_smtp._tls</code> TXT record: add that mailbox under{' '}
+        <Link to="/mailboxes">Mailboxes</Link> and new reports come in by themselves.
       </p>
     </section>
   );
