@@ -46,7 +46,8 @@ export function answerVaultRequest(keychain: Keychain, request: VaultRequest['va
       vaultReply: {
         id: request.id,
         ok: false,
-        error: 'the system keychain is not available, so the password cannot be stored safely; unlock or set up the keychain and try again',
+        error:
+          'the system keychain is not available, so the password cannot be stored safely; unlock or set up the keychain and try again',
       },
     };
   }
@@ -57,7 +58,13 @@ export function answerVaultRequest(keychain: Keychain, request: VaultRequest['va
         : keychain.decryptString(Buffer.from(request.data, 'base64'));
     return { vaultReply: { id: request.id, ok: true, data } };
   } catch (error) {
-    return { vaultReply: { id: request.id, ok: false, error: `the keychain refused: ${error instanceof Error ? error.message : String(error)}` } };
+    return {
+      vaultReply: {
+        id: request.id,
+        ok: false,
+        error: `the keychain refused: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
   }
 }
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { FileOutcome, ImportProgress } from '../import/types.js';
 import type { FailureDetail } from '../report/types.js';
 import type { MxBreakdown, Summary } from '../summary/types.js';
-import { mailboxAccountSchema, type MailboxStatus, type MessageOutcome } from '../mailbox/account.js';
+import { mailboxAccountSchema } from '../mailbox/account-schema.js';
+import type { MailboxStatus, MessageOutcome } from '../mailbox/account.js';
 
 /**
  * The one contract between the UI and the backend: every method with the
@@ -209,7 +210,11 @@ export const API = {
   /** Saves a mailbox; `secret` (password or token) only when it is new or changed. */
   saveMailbox: method<MailboxStatus>()(
     z
-      .object({ account: mailboxAccountSchema, secret: secretSchema.optional(), previousName: z.string().max(100).optional() })
+      .object({
+        account: mailboxAccountSchema,
+        secret: secretSchema.optional(),
+        previousName: z.string().max(100).optional(),
+      })
       .strict(),
   ),
   removeMailbox: method<{ removed: boolean }>()(z.object({ name: z.string().max(100) }).strict()),

@@ -1,39 +1,28 @@
-import { z } from 'zod';
-
 /**
  * The settings of one IMAP mailbox to fetch reports from. The secret
  * (password or OAuth2 access token) is never part of them: the desktop app
  * keeps it encrypted by the OS keychain, the command line reads it from an
  * environment variable or a file.
+ *
+ * Plain types here, so that the renderer can use them without the schema
+ * library (account-schema.ts), whose compiled validators need `eval`, which
+ * the UI's Content-Security-Policy forbids.
  */
-export const afterProcessingSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('none') }).strict(),
-  z.object({ action: z.literal('seen') }).strict(),
-  z.object({ action: z.literal('move'), folder: z.string().min(1).max(255) }).strict(),
-]);
+export type AfterProcessing = { action: 'none' } | { action: 'seen' } | { action: 'move'; folder: string };
 
-export const mailboxAccountSchema = z
-  .object({
-    name: z.string().min(1).max(100),
-    host: z
-      .string()
-      .min(1)
-      .max(253)
-      .regex(/^[A-Za-z0-9.:[\]-]+$/, 'a host name or IP address'),
-    port: z.number().int().min(1).max(65535),
-    security: z.enum(['tls', 'starttls', 'plain']),
-    user: z.string().min(1).max(320),
-    auth: z.enum(['password', 'xoauth2']),
-    mailbox: z.string().min(1).max(255),
-    after: afterProcessingSchema,
-    pollIntervalSeconds: z.number().int().min(30).max(86_400),
-    /** A PEM file of extra trusted CAs, for a server with a private CA. Verification stays on. */
-    caFile: z.string().max(4096).nullable(),
-  })
-  .strict();
-
-export type MailboxAccount = z.infer<typeof mailboxAccountSchema>;
-export type AfterProcessing = z.infer<typeof afterProcessingSchema>;
+export interface MailboxAccount {
+  name: string;
+  host: string;
+  port: number;
+  security: 'tls' | 'starttls' | 'plain';
+  user: string;
+  auth: 'password' | 'xoauth2';
+  mailbox: string;
+  after: AfterProcessing;
+  pollIntervalSeconds: number;
+  /** A PEM file of extra trusted CAs, for a server with a private CA. Verification stays on. */
+  caFile: string | null;
+}
 
 export const DEFAULT_PORTS = { tls: 993, starttls: 143, plain: 143 } as const;
 

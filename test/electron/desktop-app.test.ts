@@ -193,6 +193,15 @@ describe('the application', () => {
     expect(backend?.killed).toBe(true);
   });
 
+  it('seals mailbox secrets for the backend with the OS keychain (safeStorage)', async () => {
+    const { fake } = await started();
+    const [backend] = fake.utilityProcess.forked;
+    backend?.emit('message', { vault: { id: 7, op: 'seal', data: 'hunter2' } });
+    const [reply] = (backend?.vaultReplies ?? []) as { id: number; ok: boolean; data: string }[];
+    expect(reply).toMatchObject({ id: 7, ok: true });
+    expect(Buffer.from(reply?.data ?? '', 'base64')).toEqual(fake.safeStorage.encryptString('hunter2'));
+  });
+
   it('has a File menu whose import items ask the page to import, and Help ▸ About', async () => {
     const { fake, window } = await started();
     const menu = fake.Menu.applicationMenu as {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
-import type { BackendRequest } from '../../electron/shell/backend-client.js';
+import type { MainToBackend } from '../../electron/shell/backend-client.js';
 
 /**
  * A stand-in for the parts of the electron module the shell uses. It records
@@ -152,7 +152,12 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
     ) {
       super();
     }
-    postMessage(message: BackendRequest): void {
+    vaultReplies: unknown[] = [];
+    postMessage(message: MainToBackend): void {
+      if ('vaultReply' in message) {
+        this.vaultReplies.push(message.vaultReply);
+        return;
+      }
       void dispatch(options.handlers, message.method, message.request).then((result) => {
         this.emit('message', { id: message.id, result });
       });

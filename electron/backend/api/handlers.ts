@@ -49,7 +49,8 @@ async function mailboxCall<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof MailboxError || error instanceof ImapConnectionError) throw new ApiFailure('failed', error.message);
+    if (error instanceof MailboxError || error instanceof ImapConnectionError)
+      throw new ApiFailure('failed', error.message);
     throw error;
   }
 }

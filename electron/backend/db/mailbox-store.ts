@@ -89,13 +89,17 @@ export interface SavedAccountRow {
 
 export function savedAccounts(db: ReadableDatabase): SavedAccountRow[] {
   return db
-    .prepare('SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts ORDER BY name')
+    .prepare(
+      'SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts ORDER BY name',
+    )
     .all() as SavedAccountRow[];
 }
 
 export function savedAccount(db: ReadableDatabase, name: string): SavedAccountRow | null {
   const row = db
-    .prepare('SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts WHERE name = ?')
+    .prepare(
+      'SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts WHERE name = ?',
+    )
     .get(name) as SavedAccountRow | undefined;
   return row ?? null;
 }
@@ -143,7 +147,9 @@ export function mailboxTotals(
     )
     .get(accountKey, mailbox) as { messagesSeen: number; reportsImported: number };
   const state = db
-    .prepare('SELECT last_sync_at AS lastSyncAt, last_error AS lastError FROM mailbox_state WHERE account_key = ? AND mailbox = ?')
+    .prepare(
+      'SELECT last_sync_at AS lastSyncAt, last_error AS lastError FROM mailbox_state WHERE account_key = ? AND mailbox = ?',
+    )
     .get(accountKey, mailbox) as { lastSyncAt: number | null; lastError: string | null } | undefined;
   return { ...totals, lastSyncAt: state?.lastSyncAt ?? null, lastError: state?.lastError ?? null };
 }

@@ -1,12 +1,19 @@
 import {
-  mailboxAccountSchema,
   type MailboxAccount,
   type MailboxState,
   type MailboxStatus,
   type MessageOutcome,
 } from '../../../shared/mailbox/account.js';
+import { mailboxAccountSchema } from '../../../shared/mailbox/account-schema.js';
 import type { WritableDatabase } from '../db/database.js';
-import { deleteAccount, mailboxMessages, mailboxTotals, saveAccount, savedAccount, savedAccounts } from '../db/mailbox-store.js';
+import {
+  deleteAccount,
+  mailboxMessages,
+  mailboxTotals,
+  saveAccount,
+  savedAccount,
+  savedAccounts,
+} from '../db/mailbox-store.js';
 import type { ReportImporter } from '../import/importer.js';
 import { ImapConnectionError, accountKey, connectImap, describeImapError } from './imap-connection.js';
 import { syncMailbox } from './mailbox-sync.js';

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import {
   DEFAULT_PORTS,
   isLoopbackHost,
-  mailboxAccountSchema,
   parseAfterProcessing,
   type MailboxAccount,
   type MessageOutcome,
   type SyncResult,
 } from '../../../shared/mailbox/account.js';
+import { mailboxAccountSchema } from '../../../shared/mailbox/account-schema.js';
 import { openDatabase, type WritableDatabase } from '../../backend/db/database.js';
 import { savedAccount, savedAccounts } from '../../backend/db/mailbox-store.js';
 import { ReportImporter } from '../../backend/import/importer.js';
