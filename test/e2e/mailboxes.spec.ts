@@ -56,6 +56,9 @@ test('a mailbox is added, tested and synced from the Mailboxes page', async ({ p
   await card.getByRole('button', { name: 'Start sync' }).click();
   await expect(card.getByTestId('mailbox-reports')).toHaveText('2', { timeout: 20_000 });
   await expect(card.getByTestId('mailbox-state')).toHaveText('Watching for new reports');
+  await card.getByText('Recent messages').click();
+  await expect(card.getByTestId('mailbox-log').locator('li')).toHaveCount(2);
+  await expect(card.getByTestId('mailbox-log')).toContainText('Imported UID 1');
   mkdirSync(join('test', '.artifacts', 'screenshots'), { recursive: true });
   await page.screenshot({ path: join('test', '.artifacts', 'screenshots', '12-mailboxes.png'), fullPage: true });
 

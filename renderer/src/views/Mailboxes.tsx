@@ -1,7 +1,8 @@
 import { useEffect, useState, type SyntheticEvent } from 'react';
-import type { MailboxAccount, MailboxStatus } from '../../../shared/mailbox/account.js';
+import type { MailboxAccount, MailboxStatus, MessageOutcome } from '../../../shared/mailbox/account.js';
 import { DEFAULT_PORTS } from '../../../shared/mailbox/account.js';
 import { api } from '../api/client.js';
+import { useApi } from '../api/useApi.js';
 import { ErrorNote } from '../components/States.js';
 import { formatCount, formatDateTime } from '../format.js';
 import { useDataChanged } from '../state/filter.js';
@@ -144,6 +145,8 @@ function MailboxCard(props: {
           </>
         )}
       </dl>
+      {/* Remounted, so reloaded, whenever the count of messages seen changes. */}
+      <RecentMessages key={status.messagesSeen} name={account.name} messagesSeen={status.messagesSeen} />
       <p>
         {running ? (
           <button type="button" onClick={props.onStop}>
@@ -162,6 +165,32 @@ function MailboxCard(props: {
         </button>
       </p>
     </li>
+  );
+}
+
+const MESSAGE_LABELS: Record<MessageOutcome['status'], string> = {
+  imported: 'Imported',
+  duplicate: 'Already stored',
+  'no-report': 'No report',
+  error: 'Failed',
+};
+
+/** What happened to each message, newest first. */
+function RecentMessages({ name, messagesSeen }: { name: string; messagesSeen: number }) {
+  const messages = useApi('mailboxMessages', { name, limit: 20 });
+  if (messagesSeen === 0 || messages.status !== 'ready') return null;
+  return (
+    <details>
+      <summary>Recent messages</summary>
+      <ul className="outcomes" data-testid="mailbox-log">
+        {messages.value.map((message) => (
+          <li key={message.uid} className={`outcome ${message.status === 'error' ? 'rejected' : message.status}`}>
+            <strong>{MESSAGE_LABELS[message.status]}</strong> UID {message.uid} ({formatDateTime(message.processedAt)}):{' '}
+            {message.message}
+          </li>
+        ))}
+      </ul>
+    </details>
   );
 }
 
