@@ -1,0 +1,45 @@
+/**
+ * The shared grammar of the MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460
+ * §3) TXT records: `v=…` first, then `name=value` fields separated by
+ * `*WSP ";" *WSP`, an optional final separator, nothing else.
+ */
+export interface RecordField {
+  name: string;
+  value: string;
+}
+
+export type FieldSplit = { ok: true; fields: RecordField[] } | { ok: false; problem: string };
+
+/** `ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")` */
+export const EXTENSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+/** `ext-value = 1*(%x21-3A / %x3C / %x3E-7E)`: visible characters but ";" and "=". */
+export const EXTENSION_VALUE = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
+
+/** Joins the character-strings of one TXT record: without any separator (RFC 7208 §3.3 practice, RFC 8461 §3.1). */
+export function joinTxtStrings(strings: readonly string[]): string {
+  return strings.join('');
+}
+
+export function splitRecordFields(text: string): FieldSplit {
+  if (/^[ \t]/.test(text)) return { ok: false, problem: 'whitespace before "v=" (the version must come first)' };
+  const parts = text.split(';');
+  const last = parts.length - 1;
+  // `[field-delim]`: one final ";" may end the record, with whitespace only around it.
+  const endsWithDelimiter = last > 0 && /^[ \t]*$/.test(parts[last] ?? '');
+  const fieldParts = endsWithDelimiter ? parts.slice(0, last) : parts;
+  const fields: RecordField[] = [];
+  for (const [index, raw] of fieldParts.entries()) {
+    const followedBySemicolon = index < fieldParts.length - 1 || endsWithDelimiter;
+    const precededBySemicolon = index > 0;
+    if (!precededBySemicolon && /^[ \t]/.test(raw)) return { ok: false, problem: 'whitespace before the first field' };
+    if (!followedBySemicolon && /[ \t]$/.test(raw)) {
+      return { ok: false, problem: 'whitespace after the last field (whitespace is allowed only around ";")' };
+    }
+    const part = raw.replace(/^[ \t]+|[ \t]+$/g, '');
+    if (part === '') return { ok: false, problem: 'an empty field (";;")' };
+    const equals = part.indexOf('=');
+    if (equals <= 0) return { ok: false, problem: `"${part}" is not a name=value field` };
+    fields.push({ name: part.slice(0, equals), value: part.slice(equals + 1) });
+  }
+  return { ok: true, fields };
+}

@@ -1,0 +1,136 @@
+import { lintResult, type Finding, type LintResult } from './findings.js';
+import { EXTENSION_NAME, EXTENSION_VALUE, joinTxtStrings, splitRecordFields } from './record-fields.js';
+
+const RFC = 'RFC 8460 §3';
+
+export interface TlsRptRecord {
+  rua: string[];
+  extensions: Record<string, string>;
+}
+
+/**
+ * `mailto:` or `https:` and the characters RFC 3986 allows in a URI, less
+ * "," and ";", which must be percent-encoded inside a rua (RFC 8460 §3).
+ */
+const RUA_URI = /^(mailto|https?):[A-Za-z0-9\-._~:/?#[\]@!$&'()*+=%]+$/i;
+
+/**
+ * The `_smtp._tls` TXT record (RFC 8460 §3):
+ * `v=TLSRPTv1; rua=<uri>[,<uri>…]` with `mailto:` or `https:` URIs (commas
+ * inside a URI percent-encoded) and optional extensions.
+ */
+export function parseTlsRptRecord(input: string | readonly string[]): LintResult & { record: TlsRptRecord | null } {
+  const text = typeof input === 'string' ? input : joinTxtStrings(input);
+  const findings: Finding[] = [];
+  const fail = (code: string, message: string, fix?: string): LintResult & { record: null } => ({
+    ...lintResult([...findings, { severity: 'error', code, message, rfc: RFC, fix }]),
+    record: null,
+  });
+  if (!text.startsWith('v=TLSRPTv1')) {
+    return fail(
+      'tlsrpt-record-version',
+      'the record must start with "v=TLSRPTv1"',
+      'v=TLSRPTv1; rua=mailto:tlsrpt@example.com',
+    );
+  }
+  const split = splitRecordFields(text);
+  if (!split.ok) return fail('tlsrpt-record-syntax', `the record is malformed: ${split.problem}`);
+  const [version, ...fields] = split.fields;
+  if (version?.name !== 'v' || version.value !== 'TLSRPTv1')
+    return fail('tlsrpt-record-version', 'the record must start with "v=TLSRPTv1"');
+  let rua: string[] | null = null;
+  const extensions: Record<string, string> = {};
+  for (const field of fields) {
+    if (field.name === 'rua') {
+      if (rua !== null) {
+        // The grammar allows it; what senders do with a second rua is not said.
+        findings.push({
+          severity: 'warning',
+          code: 'tlsrpt-record-repeated-rua',
+          message: 'the record has more than one "rua" field; some senders use only the first',
+          rfc: RFC,
+          fix: 'list every address in one rua, separated by commas',
+        });
+      }
+      const uris = field.value.split(/[ \t]*,[ \t]*/);
+      for (const uri of uris) {
+        if (!RUA_URI.test(uri)) {
+          return fail(
+            'tlsrpt-record-rua',
+            uri === '' ? 'rua has an empty address' : `"${uri}" is not a mailto: or https: URI`,
+            'rua=mailto:tlsrpt@example.com (commas inside an address are written %2C)',
+          );
+        }
+        if (/^http:/i.test(uri)) {
+          findings.push({
+            severity: 'error',
+            code: 'tlsrpt-rua-not-https',
+            message: `"${uri}" is plain HTTP: reports must be posted over HTTPS`,
+            rfc: 'RFC 8460 §3',
+            fix: uri.replace(/^http:/i, 'https:'),
+          });
+        }
+        if (/^mailto:/i.test(uri) && !/^mailto:[^@]+@[^@]+$/i.test(uri)) {
+          return fail('tlsrpt-record-rua', `"${uri}" is not a mailto: address (user@domain)`);
+        }
+      }
+      rua = [...(rua ?? []), ...uris];
+    } else if (field.name === 'v') {
+      return fail('tlsrpt-record-syntax', '"v=" appears again after the start of the record');
+    } else if (!EXTENSION_NAME.test(field.name) || !EXTENSION_VALUE.test(field.value)) {
+      return fail('tlsrpt-record-extension', `"${field.name}=${field.value}" is not a valid extension field`);
+    } else {
+      extensions[field.name] = field.value;
+      findings.push({
+        severity: 'info',
+        code: 'tlsrpt-record-extension-unknown',
+        message: `extension "${field.name}" is not defined by RFC 8460 and is ignored`,
+        rfc: RFC,
+      });
+    }
+  }
+  if (rua === null)
+    return fail(
+      'tlsrpt-record-missing-rua',
+      'the record has no "rua" field: senders have nowhere to send reports',
+      'add "; rua=mailto:tlsrpt@example.com"',
+    );
+  return { ...lintResult(findings), record: { rua, extensions } };
+}
+
+/** All TXT strings at `_smtp._tls.<domain>`: exactly one TLS-RPT record must be among them (RFC 8460 §3). */
+export function parseTlsRptRecordSet(
+  records: readonly (string | readonly string[])[],
+): LintResult & { record: TlsRptRecord | null } {
+  const texts = records.map((record) => (typeof record === 'string' ? record : joinTxtStrings(record)));
+  // "Records that do not begin with "v=TLSRPTv1;" are discarded."
+  const reports = texts.filter((text) => text.startsWith('v=TLSRPTv1;'));
+  if (reports.length === 0) {
+    return {
+      ...lintResult([
+        {
+          severity: 'error',
+          code: 'tlsrpt-record-missing',
+          message: 'no TXT record starting with "v=TLSRPTv1" was found',
+          rfc: RFC,
+        },
+      ]),
+      record: null,
+    };
+  }
+  if (reports.length > 1) {
+    return {
+      ...lintResult([
+        {
+          severity: 'error',
+          code: 'tlsrpt-record-multiple',
+          message: `${reports.length} TLS-RPT records were found; with more than one, senders send no reports`,
+          rfc: RFC,
+          fix: 'keep exactly one "v=TLSRPTv1" TXT record',
+        },
+      ]),
+      record: null,
+    };
+  }
+  return parseTlsRptRecord(reports[0] ?? '');
+}
