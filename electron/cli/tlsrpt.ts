@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { DatabaseFromFutureError } from '../backend/db/migrations/index.js';
 import { importUsage, runImport } from './commands/import.js';
+import { lintUsage, runLint } from './commands/lint.js';
 import { runServe, serveUsage } from './commands/serve.js';
 import { runSummary, summaryUsage } from './commands/summary.js';
 import { runSync, syncUsage } from './commands/sync.js';
@@ -13,6 +14,7 @@ Usage:
   ${summaryUsage}
   ${serveUsage}
   ${syncUsage}
+  ${lintUsage}
 
 The database is --db FILE, else $TLSRPT_DB, else the desktop app's own
 (tlsrpt-viewer/reports.sqlite in your user data folder).
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   summary: runSummary,
   serve: runServe,
   sync: runSync,
+  lint: runLint,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {

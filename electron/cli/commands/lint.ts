@@ -1,0 +1,116 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Finding, LintResult } from '../../../shared/policy/findings.js';
+import { lintResult } from '../../../shared/policy/findings.js';
+import { lintText, type TextKind } from '../../../shared/policy/lint.js';
+import { lintStoredPolicies } from '../../../shared/policy/report-lint.js';
+import { formatUtcDate } from '../../../shared/report/datetime.js';
+import { openDatabase } from '../../backend/db/database.js';
+import { mxHostsInFailures, reportedPolicyVersions } from '../../backend/db/policy-queries.js';
+import { resolveDatabasePath } from '../../backend/paths.js';
+import { printable } from '../text.js';
+import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
+
+export const lintUsage =
+  'tlsrpt lint DOMAIN [--db FILE] [--json]      (the policies senders quoted in stored reports)\n' +
+  '  tlsrpt lint --policy FILE | --sts-record TEXT | --tlsrpt-record TEXT [--json]';
+
+function printFindings(findings: readonly Finding[], out: NodeJS.WritableStream, indent = ''): void {
+  if (findings.length === 0) {
+    out.write(`${indent}no findings\n`);
+    return;
+  }
+  for (const finding of findings) {
+    out.write(
+      `${indent}${finding.severity.padEnd(7)} ${finding.code}: ${printable(finding.message)} (${finding.rfc})\n`,
+    );
+    if (finding.fix) out.write(`${indent}        fix: ${printable(finding.fix)}\n`);
+  }
+}
+
+/** Exit status 1 when anything is an error, as for a rejected import. */
+function statusOf(result: LintResult): number {
+  return result.valid ? EXIT_OK : EXIT_SOME_REJECTED;
+}
+
+export function runLint(args: string[], out: NodeJS.WritableStream): number {
+  const { values, positionals } = parseCommandArgs(args, {
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+    policy: { type: 'string' },
+    'sts-record': { type: 'string' },
+    'tlsrpt-record': { type: 'string' },
+  });
+  const asJson = values['json'] === true;
+  const texts: [TextKind, string | undefined][] = [
+    ['policy', stringOption(values, 'policy')],
+    ['sts-record', stringOption(values, 'sts-record')],
+    ['tlsrpt-record', stringOption(values, 'tlsrpt-record')],
+  ];
+  const given = texts.filter(([, value]) => value !== undefined);
+  if (given.length + positionals.length !== 1) {
+    throw new UsageError('name one DOMAIN, or one of --policy FILE, --sts-record TEXT, --tlsrpt-record TEXT');
+  }
+
+  const [kind, value] = given[0] ?? [];
+  if (kind !== undefined && value !== undefined) {
+    let text = value;
+    if (kind === 'policy') {
+      try {
+        text = readFileSync(value, 'utf8');
+      } catch (error) {
+        throw new UsageError(
+          `cannot read the policy file ${value}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        );
+      }
+    }
+    const result = lintText(text, kind);
+    if (asJson) out.write(`${JSON.stringify({ valid: result.valid, findings: result.findings })}\n`);
+    else printFindings(result.findings, out);
+    return statusOf(result);
+  }
+
+  const domain = (positionals[0] ?? '').trim().toLowerCase().replace(/\.$/, '');
+  const path = resolveDatabasePath(stringOption(values, 'db'));
+  if (!existsSync(path)) throw new UsageError(`no database at ${path}; import reports first with "tlsrpt import"`);
+  const db = openDatabase(path);
+  try {
+    const stored = lintStoredPolicies(domain, reportedPolicyVersions(db, domain), mxHostsInFailures(db, domain));
+    const findings = stored.current?.findings ?? [];
+    const result = lintResult(findings);
+    if (asJson) {
+      out.write(
+        `${JSON.stringify({ valid: result.valid, findings, domain, versions: stored.versions, mxCoverage: stored.mxCoverage })}\n`,
+      );
+      return statusOf(result);
+    }
+    if (stored.versions.length === 0) {
+      out.write(`no MTA-STS policy of ${domain} is quoted in the stored reports\n`);
+      return EXIT_OK;
+    }
+    out.write(`MTA-STS policies of ${domain} as senders saw them:\n`);
+    for (const version of stored.versions) {
+      const mode = version.policy
+        ? `mode ${version.policy.mode}, max_age ${version.policy.maxAge}, mx ${version.policy.mx.join(' ')}`
+        : 'not a valid policy';
+      out.write(
+        `\n  ${formatUtcDate(version.firstSeen)} – ${formatUtcDate(version.lastSeen)} (${version.reports} reports): ${printable(mode)}\n`,
+      );
+      printFindings(version.result.findings, out, '    ');
+    }
+    if (stored.mxCoverage.length > 0) {
+      out.write('\nMX hosts named in failure details:\n');
+      for (const entry of stored.mxCoverage) {
+        const covered =
+          entry.covered === null
+            ? 'no valid policy to check against'
+            : entry.covered
+              ? 'covered by the policy'
+              : 'NOT covered by the policy';
+        out.write(`  ${printable(entry.host)}: ${entry.failedSessions} failed sessions, ${covered}\n`);
+      }
+    }
+    return statusOf(result);
+  } finally {
+    db.close();
+  }
+}
