@@ -7,6 +7,7 @@ import { FilterProvider } from './state/filter.js';
 import { Failures } from './views/Failures.js';
 import { ImportView } from './views/ImportView.js';
 import { Mailboxes } from './views/Mailboxes.js';
+import { Policies } from './views/Policies.js';
 import { MxHosts } from './views/MxHosts.js';
 import { Overview } from './views/Overview.js';
 import { ReportPage, Reports } from './views/Reports.js';
@@ -19,6 +20,7 @@ const NAVIGATION = [
   { to: '/failures', label: 'Failures' },
   { to: '/reports', label: 'Reports' },
   { to: '/import', label: 'Import' },
+  { to: '/policies', label: 'Policies' },
   { to: '/mailboxes', label: 'Mailboxes' },
 ];
 
@@ -92,6 +94,7 @@ function Shell() {
           <Route path="/reports" element={<Reports />} />
           <Route path="/reports/:id" element={<ReportPage />} />
           <Route path="/import" element={<ImportView />} />
+          <Route path="/policies" element={<Policies />} />
           <Route path="/mailboxes" element={<Mailboxes />} />
         </Routes>
       </main>

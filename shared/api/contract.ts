@@ -4,6 +4,10 @@ import type { FailureDetail } from '../report/types.js';
 import type { MxBreakdown, Summary } from '../summary/types.js';
 import { mailboxAccountSchema } from '../mailbox/account-schema.js';
 import type { MailboxStatus, MessageOutcome } from '../mailbox/account.js';
+import type { LintResult } from '../policy/findings.js';
+import type { GeneratedSetup } from '../policy/generate.js';
+import type { TextKind } from '../policy/lint.js';
+import type { StoredPolicyLint } from '../policy/report-lint.js';
 
 /**
  * The one contract between the UI and the backend: every method with the
@@ -226,6 +230,30 @@ export const API = {
   stopMailboxSync: method<MailboxStatus>()(z.object({ name: z.string().max(100) }).strict()),
   mailboxMessages: method<(MessageOutcome & { processedAt: number })[]>()(
     z.object({ name: z.string().max(100), limit: z.number().int().min(1).max(5000) }).strict(),
+  ),
+  /** Lints a pasted `_mta-sts` record, `_smtp._tls` record or policy file. */
+  lintText: method<LintResult & { kind: TextKind }>()(
+    z
+      .object({
+        text: z.string().max(65_536),
+        kind: z.enum(['sts-record', 'tlsrpt-record', 'policy']).optional(),
+        domain: text.optional(),
+      })
+      .strict(),
+  ),
+  policyDomains: method<{ domain: string; reports: number }[]>()(z.object({}).strict()),
+  /** The policies senders quoted in stored reports for a domain, linted, with MX coverage. */
+  storedPolicyLint: method<StoredPolicyLint>()(z.object({ domain: text }).strict()),
+  generateSetup: method<GeneratedSetup>()(
+    z
+      .object({
+        domain: z.string().min(1).max(253),
+        mxHosts: z.array(z.string().min(1).max(253)).min(1).max(50),
+        mode: z.enum(['enforce', 'testing', 'none']),
+        maxAge: z.number().int().min(0).max(31_557_600),
+        reportAddress: z.string().min(3).max(512),
+      })
+      .strict(),
   ),
   /** Desktop only: a native open dialog, then an import of what was chosen. */
   chooseAndImport: method<{ jobId: string | null }>()(z.object({ what: z.enum(['files', 'folder']) }).strict()),

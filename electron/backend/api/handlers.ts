@@ -13,6 +13,10 @@ import {
   senderBreakdown,
 } from '../db/explore-queries.js';
 import { summarize } from '../db/summary-queries.js';
+import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
+import { generateSetup } from '../../../shared/policy/generate.js';
+import { lintText } from '../../../shared/policy/lint.js';
+import { lintStoredPolicies } from '../../../shared/policy/report-lint.js';
 import { ImportJobs } from '../import/import-jobs.js';
 import { ReportImporter } from '../import/importer.js';
 import { ImapConnectionError } from '../mailbox/imap-connection.js';
@@ -148,6 +152,13 @@ export function createApiHandlers(options: BackendOptions): {
     chooseAndImport: () => {
       throw new ApiFailure('unavailable', 'file dialogs exist only in the desktop app; use the file picker instead');
     },
+    lintText: ({ text: input, kind, domain }) => lintText(input, kind, { domain: domain ?? null }),
+    policyDomains: () => reportedPolicyDomains(db),
+    storedPolicyLint: ({ domain }) => {
+      const name = domain.trim().toLowerCase().replace(/\.$/, '');
+      return lintStoredPolicies(name, reportedPolicyVersions(db, name), mxHostsInFailures(db, name));
+    },
+    generateSetup: (input) => generateSetup({ ...input, now: new Date() }),
     mailboxes: () => mailboxes.list(),
     saveMailbox: ({ account, secret, previousName }) =>
       mailboxCall(() => mailboxes.save(account, secret, previousName ?? null)),
