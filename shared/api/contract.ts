@@ -244,6 +244,26 @@ export const API = {
   policyDomains: method<{ domain: string; reports: number }[]>()(z.object({}).strict()),
   /** The policies senders quoted in stored reports for a domain, linted, with MX coverage. */
   storedPolicyLint: method<StoredPolicyLint>()(z.object({ domain: text }).strict()),
+  /** Looks the domain up in DNS and fetches its policy over HTTPS, now (only when the user asks). */
+  checkOnline: method<
+    LintResult & {
+      mxHosts: string[];
+      stsRecords: string[];
+      tlsrptRecords: string[];
+      policyUrl: string;
+      policyText: string | null;
+    }
+  >()(
+    z
+      .object({
+        domain: z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(/^[A-Za-z0-9.-]+$/, 'a domain name'),
+      })
+      .strict(),
+  ),
   generateSetup: method<GeneratedSetup>()(
     z
       .object({

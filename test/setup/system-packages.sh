@@ -10,6 +10,8 @@ needed=(
   "/usr/share/fonts/truetype/liberation fonts-liberation"
   # The IMAP server the sync tests run against.
   "/usr/sbin/dovecot dovecot-imapd"
+  # The DNS server the online policy check is tested against (the binary only: no system service).
+  "/usr/sbin/dnsmasq dnsmasq-base"
 )
 
 missing=()

@@ -22,6 +22,7 @@ import { ReportImporter } from '../import/importer.js';
 import { ImapConnectionError } from '../mailbox/imap-connection.js';
 import { MailboxError, MailboxManager } from '../mailbox/mailbox-manager.js';
 import { MemoryVault, type SecretVault } from '../mailbox/secret-vault.js';
+import { lintDomainOnline, type OnlineLintOptions } from '../policy/online-lint.js';
 
 /** A handled failure with a code the client can act on; the message is for people. */
 export class ApiFailure extends Error {
@@ -46,6 +47,8 @@ export interface BackendOptions {
   allowPaths: boolean;
   /** Where mailbox secrets are kept; in memory unless the desktop app provides the OS keychain. */
   vault?: SecretVault;
+  /** DNS servers and extra CAs for the online policy check; the system's by default. */
+  onlineLint?: OnlineLintOptions;
 }
 
 /** Mailbox failures are the user's to fix (a wrong password, a missing account): answered as `failed`. */
@@ -159,6 +162,7 @@ export function createApiHandlers(options: BackendOptions): {
       return lintStoredPolicies(name, reportedPolicyVersions(db, name), mxHostsInFailures(db, name));
     },
     generateSetup: (input) => generateSetup({ ...input, now: new Date() }),
+    checkOnline: ({ domain }) => lintDomainOnline(domain, options.onlineLint ?? {}),
     mailboxes: () => mailboxes.list(),
     saveMailbox: ({ account, secret, previousName }) =>
       mailboxCall(() => mailboxes.save(account, secret, previousName ?? null)),

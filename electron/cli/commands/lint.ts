@@ -7,11 +7,13 @@ import { formatUtcDate } from '../../../shared/report/datetime.js';
 import { openDatabase } from '../../backend/db/database.js';
 import { mxHostsInFailures, reportedPolicyVersions } from '../../backend/db/policy-queries.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
+import { lintDomainOnline } from '../../backend/policy/online-lint.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 export const lintUsage =
   'tlsrpt lint DOMAIN [--db FILE] [--json]      (the policies senders quoted in stored reports)\n' +
+  '  tlsrpt lint DOMAIN --online [--dns-server ADDR[:PORT]] [--ca FILE] [--json]   (DNS and HTTPS, now)\n' +
   '  tlsrpt lint --policy FILE | --sts-record TEXT | --tlsrpt-record TEXT [--json]';
 
 function printFindings(findings: readonly Finding[], out: NodeJS.WritableStream, indent = ''): void {
@@ -32,10 +34,15 @@ function statusOf(result: LintResult): number {
   return result.valid ? EXIT_OK : EXIT_SOME_REJECTED;
 }
 
-export function runLint(args: string[], out: NodeJS.WritableStream): number {
+export async function runLint(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     db: { type: 'string' },
     json: { type: 'boolean' },
+    online: { type: 'boolean' },
+    'dns-server': { type: 'string', multiple: true },
+    ca: { type: 'string' },
+    // For tests that serve policies on a high loopback port; real policy hosts listen on 443.
+    'https-port': { type: 'string' },
     policy: { type: 'string' },
     'sts-record': { type: 'string' },
     'tlsrpt-record': { type: 'string' },
@@ -70,6 +77,27 @@ export function runLint(args: string[], out: NodeJS.WritableStream): number {
   }
 
   const domain = (positionals[0] ?? '').trim().toLowerCase().replace(/\.$/, '');
+  if (values['online'] === true) {
+    const dnsServers = values['dns-server'];
+    const portText = stringOption(values, 'https-port');
+    const report = await lintDomainOnline(domain, {
+      dnsServers: Array.isArray(dnsServers)
+        ? dnsServers.filter((server): server is string => typeof server === 'string')
+        : [],
+      caFile: stringOption(values, 'ca') ?? null,
+      httpsPort: portText === undefined ? 443 : Number(portText),
+    });
+    if (asJson) {
+      out.write(`${JSON.stringify(report)}\n`);
+    } else {
+      out.write(`${domain}: MX ${report.mxHosts.join(', ') || '(none)'}\n`);
+      out.write(`  _mta-sts: ${report.stsRecords.map(printable).join(' | ') || '(none)'}\n`);
+      out.write(`  _smtp._tls: ${report.tlsrptRecords.map(printable).join(' | ') || '(none)'}\n`);
+      out.write(`  ${report.policyUrl}: ${report.policyText === null ? 'not fetched' : 'fetched'}\n\n`);
+      printFindings(report.findings, out);
+    }
+    return statusOf(report);
+  }
   const path = resolveDatabasePath(stringOption(values, 'db'));
   if (!existsSync(path)) throw new UsageError(`no database at ${path}; import reports first with "tlsrpt import"`);
   const db = openDatabase(path);

@@ -38,6 +38,7 @@ export function Policies() {
           }
         </Loaded>
         {domain !== null && <StoredPolicies domain={domain} />}
+        {domain !== null && <OnlineCheck key={domain} domain={domain} />}
       </section>
       <LintBox />
       <Generator />
@@ -89,6 +90,56 @@ function StoredPolicies({ domain }: { domain: string }) {
         </div>
       )}
     </Loaded>
+  );
+}
+
+/** DNS and HTTPS, now: only when asked, since the rest of the app never goes online. */
+function OnlineCheck({ domain }: { domain: string }) {
+  const [report, setReport] = useState<ApiResponse<'checkOnline'> | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const check = async (): Promise<void> => {
+    setBusy(true);
+    setError(null);
+    try {
+      setReport(await api.call('checkOnline', { domain }));
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="online-check">
+      <p>
+        <button type="button" onClick={() => void check()} disabled={busy}>
+          {busy ? 'Checking…' : `Check ${domain} online`}
+        </button>{' '}
+        <span className="muted">looks up its DNS records and fetches its policy over HTTPS</span>
+      </p>
+      {error && <ErrorNote message={error} />}
+      {report && (
+        <div data-testid="online-result">
+          <dl className="facts">
+            <dt>MX hosts</dt>
+            <dd>{report.mxHosts.join(', ') || '(none)'}</dd>
+            <dt>_mta-sts</dt>
+            <dd className="mono">{report.stsRecords.join(' | ') || '(none)'}</dd>
+            <dt>_smtp._tls</dt>
+            <dd className="mono">{report.tlsrptRecords.join(' | ') || '(none)'}</dd>
+            <dt>Policy</dt>
+            <dd>
+              {report.policyText === null ? (
+                `not fetched from ${report.policyUrl}`
+              ) : (
+                <pre className="policy-string">{report.policyText}</pre>
+              )}
+            </dd>
+          </dl>
+          <FindingList findings={report.findings} />
+        </div>
+      )}
+    </div>
   );
 }
 
