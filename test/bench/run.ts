@@ -1,0 +1,153 @@
+// npm run bench -- --size 100000: the import and query figures of issue 6,
+// measured in one run on one machine. Each figure is one JSON line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { openDatabase } from '../../electron/backend/db/database.js';
+import { failurePage } from '../../electron/backend/db/explore-queries.js';
+import {
+  failuresByMxHost,
+  failuresByResultType,
+  failuresBySender,
+  sessionsByDay,
+  sessionsByPolicyDomain,
+  summarize,
+} from '../../electron/backend/db/summary-queries.js';
+import type { ReportFilter } from '../../shared/summary/types.js';
+import { writeSyntheticCorpus } from './synthetic-corpus.js';
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '10000' },
+    dir: { type: 'string' },
+    runs: { type: 'string', default: '20' },
+  },
+});
+const size = Number(values.size);
+const runs = Number(values.runs);
+const root = values.dir ?? join(tmpdir(), `tlsrpt-bench-${size}`);
+const corpus = join(root, 'corpus');
+// dist/bench/test/bench/run.js: four folders below the project.
+const projectRoot = new URL('../../../../', import.meta.url).pathname;
+const cli = join(projectRoot, 'dist', 'electron', 'cli', 'tlsrpt.js');
+const peakRss = join(projectRoot, 'test', 'helpers', 'peak-rss.mjs');
+const END = Date.UTC(2026, 10, 1);
+
+function emit(figure: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ ...figure, size })}\n`);
+}
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+emit({
+  figure: 'machine',
+  cpus: cpus().length,
+  cpu: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+});
+
+if (!existsSync(join(corpus, '.complete'))) {
+  rmSync(corpus, { recursive: true, force: true });
+  const started = performance.now();
+  writeSyntheticCorpus(
+    corpus,
+    { reports: size, domains: Math.max(10, Math.round(size / 200)), emailShare: 0.1, seed: 8460 },
+    END,
+  );
+  rmSync(join(corpus, '.complete'), { force: true });
+  spawnSync('touch', [join(corpus, '.complete')]);
+  emit({ figure: 'corpus', seconds: (performance.now() - started) / 1000 });
+}
+const files = listFiles(corpus)
+  .filter((file) => !file.endsWith('.complete'))
+  .sort();
+
+// The floor: read, gunzip and JSON.parse each report, nothing else.
+{
+  const started = performance.now();
+  let parsed = 0;
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    let gz: Buffer;
+    if (file.endsWith('.eml')) {
+      const text = bytes.toString('latin1');
+      const at = text.indexOf('\r\n\r\n', text.indexOf('Content-Transfer-Encoding: base64'));
+      gz = Buffer.from(text.slice(at + 4, text.indexOf('--b--')), 'base64');
+    } else {
+      gz = bytes;
+    }
+    if ((JSON.parse(gunzipSync(gz).toString('utf8')) as { policies: unknown[] }).policies.length > 0) parsed += 1;
+  }
+  const floorSeconds = (performance.now() - started) / 1000;
+
+  // The import: the app's own path (tlsrpt import) into a fresh database, in a child process for its peak memory.
+  const db = join(root, 'bench.sqlite');
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
+  const importStarted = performance.now();
+  const result = spawnSync(process.execPath, [peakRss, cli, 'import', '--db', db, corpus], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  });
+  const importSeconds = (performance.now() - importStarted) / 1000;
+  const peak = Number(/peak-rss-bytes (\d+)/.exec(result.stderr)?.[1] ?? 0);
+  const summaryLine = result.stdout.trim().split('\n').at(-1) ?? '';
+  emit({
+    figure: 'import',
+    files: files.length,
+    reportsParsed: parsed,
+    floorSeconds: Number(floorSeconds.toFixed(2)),
+    importSeconds: Number(importSeconds.toFixed(2)),
+    ratioFloorToImport: Number((floorSeconds / importSeconds).toFixed(3)),
+    reportsPerSecond: Math.round(size / importSeconds),
+    peakRssMB: Math.round(peak / 1e6),
+    databaseBytesPerReport: Math.round(
+      ['', '-wal'].reduce(
+        (sum, suffix) => sum + (existsSync(`${db}${suffix}`) ? statSync(`${db}${suffix}`).size : 0),
+        0,
+      ) / size,
+    ),
+    result: summaryLine,
+  });
+}
+
+// Query figures: every breakdown the UI shows, all time and the last 30 days, p50 and p95 of `runs` runs.
+{
+  const db = openDatabase(join(root, 'bench.sqlite'));
+  const last30: ReportFilter = { fromTime: END / 1000 - 30 * 86_400, toTime: END / 1000 };
+  const queries: [string, (filter: ReportFilter) => unknown][] = [
+    // The Overview's one call computes every breakdown at once.
+    ['overview (whole summary)', (filter) => summarize(db, filter).reports],
+    ['daily series', (filter) => sessionsByDay(db, filter)],
+    ['per sender', (filter) => failuresBySender(db, filter)],
+    ['per MX host', (filter) => failuresByMxHost(db, filter)],
+    ['per domain', (filter) => sessionsByPolicyDomain(db, filter)],
+    ['per result type', (filter) => failuresByResultType(db, filter)],
+    ['failure details page', (filter) => failurePage(db, { filter }, undefined, 0, 200)],
+  ];
+  for (const [range, filter] of [
+    ['all time', {}],
+    ['last 30 days', last30],
+  ] as const) {
+    for (const [name, query] of queries) {
+      const times: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const started = performance.now();
+        query(filter);
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      const at = (share: number): number =>
+        Number((times[Math.min(times.length - 1, Math.ceil(share * times.length) - 1)] ?? 0).toFixed(1));
+      emit({ figure: 'query', query: name, range, runs, p50ms: at(0.5), p95ms: at(0.95) });
+    }
+  }
+  db.close();
+}
