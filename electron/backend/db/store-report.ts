@@ -1,4 +1,4 @@
-import type { Statement } from 'better-sqlite3';
+import type { Statement, Transaction } from 'better-sqlite3';
 import type { ReportWarning, TlsRptReport } from '../../../shared/report/types.js';
 import type { WritableDatabase } from './database.js';
 
@@ -31,6 +31,8 @@ export class ReportWriter {
   private readonly insertPolicy: Statement;
   private readonly insertFailureDetail: Statement;
   private readonly findReport: Statement<[string, string], { id: number; content_sha256: string }>;
+  /** Built once: better-sqlite3 wraps a function for each transaction() call, which is costly per report. */
+  private readonly storeTransaction: Transaction<(item: ReportToStore, importedAt: number) => StoreOutcome>;
 
   constructor(private readonly db: WritableDatabase) {
     this.insertReport = db.prepare(`
@@ -56,11 +58,14 @@ export class ReportWriter {
     this.findReport = db.prepare(
       'SELECT id, content_sha256 FROM reports WHERE organization_name = ? AND report_id = ?',
     );
+    this.storeTransaction = db.transaction((item: ReportToStore, importedAt: number) =>
+      this.storeInOpenTransaction(item, importedAt),
+    );
   }
 
   /** Stores one report in one transaction; a report already stored is left as it is. */
   store(item: ReportToStore, importedAt = Math.floor(Date.now() / 1000)): StoreOutcome {
-    return this.db.transaction(() => this.storeInOpenTransaction(item, importedAt)).immediate();
+    return this.storeTransaction.immediate(item, importedAt);
   }
 
   private storeInOpenTransaction(item: ReportToStore, importedAt: number): StoreOutcome {
