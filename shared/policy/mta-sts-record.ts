@@ -1,5 +1,11 @@
 import { lintResult, type Finding, type LintResult } from './findings.js';
-import { EXTENSION_NAME, EXTENSION_VALUE, joinTxtStrings, splitRecordFields } from './record-fields.js';
+import {
+  EXTENSION_NAME,
+  EXTENSION_VALUE,
+  joinTxtStrings,
+  selectSingleRecord,
+  splitRecordFields,
+} from './record-fields.js';
 
 const RFC = 'RFC 8461 §3.1';
 
@@ -72,35 +78,23 @@ export function parseMtaStsRecord(input: string | readonly string[]): LintResult
 export function parseMtaStsRecordSet(
   records: readonly (string | readonly string[])[],
 ): LintResult & { record: MtaStsRecord | null } {
-  const texts = records.map((record) => (typeof record === 'string' ? record : joinTxtStrings(record)));
-  // "Records that do not begin with "v=STSv1;" are discarded."
-  const sts = texts.filter((text) => text.startsWith('v=STSv1;'));
-  if (sts.length === 0) {
-    return {
-      ...lintResult([
-        {
-          severity: 'error',
-          code: 'sts-record-missing',
-          message: 'no TXT record starting with "v=STSv1" was found',
-          rfc: RFC,
-        },
-      ]),
-      record: null,
-    };
-  }
-  if (sts.length > 1) {
-    return {
-      ...lintResult([
-        {
-          severity: 'error',
-          code: 'sts-record-multiple',
-          message: `${sts.length} MTA-STS records were found; with more than one, senders treat the domain as having no policy`,
-          rfc: RFC,
-          fix: 'keep exactly one "v=STSv1" TXT record',
-        },
-      ]),
-      record: null,
-    };
-  }
-  return parseMtaStsRecord(sts[0] ?? '');
+  const selected = selectSingleRecord(
+    records,
+    'v=STSv1',
+    {
+      severity: 'error',
+      code: 'sts-record-missing',
+      message: 'no TXT record starting with "v=STSv1;" was found',
+      rfc: RFC,
+    },
+    (count) => ({
+      severity: 'error',
+      code: 'sts-record-multiple',
+      message: `${count} MTA-STS records were found; with more than one, senders treat the domain as having no policy`,
+      rfc: RFC,
+      fix: 'keep exactly one "v=STSv1" TXT record',
+    }),
+  );
+  if ('finding' in selected) return { ...lintResult([selected.finding]), record: null };
+  return parseMtaStsRecord(selected.text);
 }

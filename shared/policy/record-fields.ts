@@ -1,3 +1,5 @@
+import type { Finding } from './findings.js';
+
 /**
  * The shared grammar of the MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460
  * §3) TXT records: `v=…` first, then `name=value` fields separated by
@@ -14,6 +16,25 @@ export type FieldSplit = { ok: true; fields: RecordField[] } | { ok: false; prob
 export const EXTENSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 /** `ext-value = 1*(%x21-3A / %x3C / %x3E-7E)`: visible characters but ";" and "=". */
 export const EXTENSION_VALUE = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
+
+/**
+ * From all TXT strings at a record's name, the one record of its kind: both
+ * RFCs discard strings that do not begin with "<version>;", and more than one
+ * record of the kind counts as none. The text, or the finding that says why
+ * there is none.
+ */
+export function selectSingleRecord(
+  records: readonly (string | readonly string[])[],
+  versionPrefix: string,
+  missing: Finding,
+  multiple: (count: number) => Finding,
+): { text: string } | { finding: Finding } {
+  const texts = records.map((record) => (typeof record === 'string' ? record : joinTxtStrings(record)));
+  const matching = texts.filter((text) => text.startsWith(`${versionPrefix};`));
+  if (matching.length === 0) return { finding: missing };
+  if (matching.length > 1) return { finding: multiple(matching.length) };
+  return { text: matching[0] ?? '' };
+}
 
 /** Joins the character-strings of one TXT record: without any separator (RFC 7208 §3.3 practice, RFC 8461 §3.1). */
 export function joinTxtStrings(strings: readonly string[]): string {

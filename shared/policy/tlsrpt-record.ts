@@ -1,5 +1,11 @@
 import { lintResult, type Finding, type LintResult } from './findings.js';
-import { EXTENSION_NAME, EXTENSION_VALUE, joinTxtStrings, splitRecordFields } from './record-fields.js';
+import {
+  EXTENSION_NAME,
+  EXTENSION_VALUE,
+  joinTxtStrings,
+  selectSingleRecord,
+  splitRecordFields,
+} from './record-fields.js';
 
 const RFC = 'RFC 8460 §3';
 
@@ -102,35 +108,23 @@ export function parseTlsRptRecord(input: string | readonly string[]): LintResult
 export function parseTlsRptRecordSet(
   records: readonly (string | readonly string[])[],
 ): LintResult & { record: TlsRptRecord | null } {
-  const texts = records.map((record) => (typeof record === 'string' ? record : joinTxtStrings(record)));
-  // "Records that do not begin with "v=TLSRPTv1;" are discarded."
-  const reports = texts.filter((text) => text.startsWith('v=TLSRPTv1;'));
-  if (reports.length === 0) {
-    return {
-      ...lintResult([
-        {
-          severity: 'error',
-          code: 'tlsrpt-record-missing',
-          message: 'no TXT record starting with "v=TLSRPTv1" was found',
-          rfc: RFC,
-        },
-      ]),
-      record: null,
-    };
-  }
-  if (reports.length > 1) {
-    return {
-      ...lintResult([
-        {
-          severity: 'error',
-          code: 'tlsrpt-record-multiple',
-          message: `${reports.length} TLS-RPT records were found; with more than one, senders send no reports`,
-          rfc: RFC,
-          fix: 'keep exactly one "v=TLSRPTv1" TXT record',
-        },
-      ]),
-      record: null,
-    };
-  }
-  return parseTlsRptRecord(reports[0] ?? '');
+  const selected = selectSingleRecord(
+    records,
+    'v=TLSRPTv1',
+    {
+      severity: 'error',
+      code: 'tlsrpt-record-missing',
+      message: 'no TXT record starting with "v=TLSRPTv1;" was found',
+      rfc: RFC,
+    },
+    (count) => ({
+      severity: 'error',
+      code: 'tlsrpt-record-multiple',
+      message: `${count} TLS-RPT records were found; with more than one, senders send no reports`,
+      rfc: RFC,
+      fix: 'keep exactly one "v=TLSRPTv1" TXT record',
+    }),
+  );
+  if ('finding' in selected) return { ...lintResult([selected.finding]), record: null };
+  return parseTlsRptRecord(selected.text);
 }
