@@ -19,6 +19,8 @@ export interface ReportToStore {
 
 export type StoreOutcome =
   | { status: 'imported'; rowId: number }
+  /** The report could not be written (its savepoint was rolled back, nothing of it is stored). */
+  | { status: 'failed'; error: string }
   /** `sameContent` is false when the stored report with this id has other bytes (a re-sent, corrected report). */
   | { status: 'duplicate'; rowId: number; sameContent: boolean };
 
@@ -33,6 +35,9 @@ export class ReportWriter {
   private readonly findReport: Statement<[string, string], { id: number; content_sha256: string }>;
   /** Built once: better-sqlite3 wraps a function for each transaction() call, which is costly per report. */
   private readonly storeTransaction: Transaction<(item: ReportToStore, importedAt: number) => StoreOutcome>;
+  private readonly batchTransaction: Transaction<
+    (items: readonly ReportToStore[], importedAt: number) => StoreOutcome[]
+  >;
 
   constructor(private readonly db: WritableDatabase) {
     this.insertReport = db.prepare(`
@@ -61,11 +66,31 @@ export class ReportWriter {
     this.storeTransaction = db.transaction((item: ReportToStore, importedAt: number) =>
       this.storeInOpenTransaction(item, importedAt),
     );
+    // Inside the batch's transaction, each report's own transaction becomes a savepoint:
+    // a report that fails is rolled back whole, and the others are kept.
+    this.batchTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) =>
+      items.map((item): StoreOutcome => {
+        try {
+          return this.storeTransaction(item, importedAt);
+        } catch (error) {
+          return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
   }
 
   /** Stores one report in one transaction; a report already stored is left as it is. */
   store(item: ReportToStore, importedAt = Math.floor(Date.now() / 1000)): StoreOutcome {
-    return this.storeTransaction.immediate(item, importedAt);
+    return this.storeMany([item], importedAt)[0] ?? { status: 'failed', error: 'nothing stored' };
+  }
+
+  /**
+   * Stores reports in one transaction, each whole or not at all: one commit
+   * for many small reports is what makes a large import fast, and a crash
+   * still leaves only whole reports.
+   */
+  storeMany(items: readonly ReportToStore[], importedAt = Math.floor(Date.now() / 1000)): StoreOutcome[] {
+    return items.length === 0 ? [] : this.batchTransaction.immediate(items, importedAt);
   }
 
   private storeInOpenTransaction(item: ReportToStore, importedAt: number): StoreOutcome {
