@@ -61,7 +61,9 @@ export function startDesktopApp(
   void app.whenReady().then(() => {
     serveRendererOnAppScheme(protocol, paths.rendererDir);
     const userData = app.getPath('userData');
-    const databasePath = env['TLSRPT_DB'] ?? join(userData, DATABASE_FILE_NAME);
+    // As on the command line: a set, non-empty TLSRPT_DB wins.
+    const fromEnv = env['TLSRPT_DB'];
+    const databasePath = fromEnv !== undefined && fromEnv !== '' ? fromEnv : join(userData, DATABASE_FILE_NAME);
     const backendProcess = electron.utilityProcess.fork(
       paths.backendEntry,
       ['--db', databasePath, ...(paths.nativeBinding ? ['--native-binding', paths.nativeBinding] : [])],
