@@ -1,11 +1,5 @@
 import { lintResult, type Finding, type LintResult } from './findings.js';
-import {
-  EXTENSION_NAME,
-  EXTENSION_VALUE,
-  joinTxtStrings,
-  selectSingleRecord,
-  splitRecordFields,
-} from './record-fields.js';
+import { readTaggedRecord, selectSingleRecord } from './record-fields.js';
 
 const RFC = 'RFC 8461 §3.1';
 
@@ -20,54 +14,41 @@ export interface MtaStsRecord {
  * given as several character-strings is joined first.
  */
 export function parseMtaStsRecord(input: string | readonly string[]): LintResult & { record: MtaStsRecord | null } {
-  const text = typeof input === 'string' ? input : joinTxtStrings(input);
-  const findings: Finding[] = [];
-  const fail = (code: string, message: string, fix?: string): LintResult & { record: null } => ({
-    ...lintResult([...findings, { severity: 'error', code, message, rfc: RFC, fix }]),
-    record: null,
-  });
-  if (!text.startsWith('v=STSv1')) {
-    return fail('sts-record-version', 'the record must start with "v=STSv1"', 'v=STSv1; id=20260101000000');
-  }
-  const split = splitRecordFields(text);
-  if (!split.ok) return fail('sts-record-syntax', `the record is malformed: ${split.problem}`);
-  const [version, ...fields] = split.fields;
-  if (version?.name !== 'v' || version.value !== 'STSv1')
-    return fail('sts-record-version', 'the record must start with "v=STSv1"');
   let id: string | null = null;
-  const extensions: Record<string, string> = {};
-  for (const field of fields) {
-    if (field.name === 'id') {
-      if (id !== null) return fail('sts-record-duplicate-id', 'the record has more than one "id" field');
+  const fatal = (code: string, message: string, fix?: string): Finding => ({
+    severity: 'error',
+    code,
+    message,
+    rfc: RFC,
+    fix,
+  });
+  return readTaggedRecord<MtaStsRecord>(
+    input,
+    { version: 'STSv1', codePrefix: 'sts-record', rfc: RFC, example: 'v=STSv1; id=20260101000000' },
+    (field) => {
+      if (field.name !== 'id') return 'unhandled';
+      if (id !== null) return fatal('sts-record-duplicate-id', 'the record has more than one "id" field');
       if (!/^[A-Za-z0-9]{1,32}$/.test(field.value)) {
-        return fail(
+        return fatal(
           'sts-record-id',
           `id "${field.value}" must be 1 to 32 letters and digits`,
           'use a time stamp such as id=20260101000000',
         );
       }
       id = field.value;
-    } else if (field.name === 'v') {
-      return fail('sts-record-syntax', '"v=" appears again after the start of the record');
-    } else if (!EXTENSION_NAME.test(field.name) || !EXTENSION_VALUE.test(field.value)) {
-      return fail('sts-record-extension', `"${field.name}=${field.value}" is not a valid extension field`);
-    } else {
-      extensions[field.name] = field.value;
-      findings.push({
-        severity: 'info',
-        code: 'sts-record-extension-unknown',
-        message: `extension "${field.name}" is not defined by RFC 8461 and is ignored`,
-        rfc: RFC,
-      });
-    }
-  }
-  if (id === null)
-    return fail(
-      'sts-record-missing-id',
-      'the record has no "id" field',
-      'add "; id=20260101000000" and change the id whenever the policy changes',
-    );
-  return { ...lintResult(findings), record: { id, extensions } };
+      return 'handled';
+    },
+    (extensions) =>
+      id === null
+        ? {
+            error: fatal(
+              'sts-record-missing-id',
+              'the record has no "id" field',
+              'add "; id=20260101000000" and change the id whenever the policy changes',
+            ),
+          }
+        : { record: { id, extensions } },
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Finding } from './findings.js';
+import { lintResult, type Finding, type LintResult } from './findings.js';
 
 /**
  * The shared grammar of the MTA-STS (RFC 8461 §3.1) and TLS-RPT (RFC 8460
@@ -63,4 +63,70 @@ export function splitRecordFields(text: string): FieldSplit {
     fields.push({ name: part.slice(0, equals), value: part.slice(equals + 1) });
   }
   return { ok: true, fields };
+}
+
+export interface TaggedRecordSpec {
+  /** `STSv1` or `TLSRPTv1`. */
+  version: string;
+  /** Prefix of the finding codes: `sts-record` or `tlsrpt-record`. */
+  codePrefix: string;
+  rfc: string;
+  /** A correct record, shown as the fix when the version is wrong. */
+  example: string;
+}
+
+/** What a record's own field handler says: done with it, not its field, or fatal. */
+export type FieldVerdict = 'handled' | 'unhandled' | Finding;
+
+/**
+ * The part both TXT records share: the version first, the fields split by
+ * the grammar, "v=" only once, unknown fields as extensions (noted, then
+ * ignored). The record's own fields go to `handleField`; `finish` builds the
+ * record from what it gathered, or returns the fatal finding.
+ */
+export function readTaggedRecord<T>(
+  input: string | readonly string[],
+  spec: TaggedRecordSpec,
+  handleField: (field: RecordField, findings: Finding[]) => FieldVerdict,
+  finish: (extensions: Record<string, string>) => { record: T } | { error: Finding },
+): LintResult & { record: T | null } {
+  const text = typeof input === 'string' ? input : joinTxtStrings(input);
+  const findings: Finding[] = [];
+  const fail = (finding: Finding): LintResult & { record: null } => ({
+    ...lintResult([...findings, finding]),
+    record: null,
+  });
+  const error = (suffix: string, message: string, fix?: string): Finding => ({
+    severity: 'error',
+    code: `${spec.codePrefix}-${suffix}`,
+    message,
+    rfc: spec.rfc,
+    fix,
+  });
+  const versionError = error('version', `the record must start with "v=${spec.version}"`, spec.example);
+  if (!text.startsWith(`v=${spec.version}`)) return fail(versionError);
+  const split = splitRecordFields(text);
+  if (!split.ok) return fail(error('syntax', `the record is malformed: ${split.problem}`));
+  const [version, ...fields] = split.fields;
+  if (version?.name !== 'v' || version.value !== spec.version) return fail(versionError);
+  const extensions: Record<string, string> = {};
+  for (const field of fields) {
+    const verdict = handleField(field, findings);
+    if (verdict === 'handled') continue;
+    if (verdict !== 'unhandled') return fail(verdict);
+    if (field.name === 'v') return fail(error('syntax', '"v=" appears again after the start of the record'));
+    if (!EXTENSION_NAME.test(field.name) || !EXTENSION_VALUE.test(field.value)) {
+      return fail(error('extension', `"${field.name}=${field.value}" is not a valid extension field`));
+    }
+    extensions[field.name] = field.value;
+    findings.push({
+      severity: 'info',
+      code: `${spec.codePrefix}-extension-unknown`,
+      message: `extension "${field.name}" is not defined by ${spec.rfc.split(' §')[0] ?? spec.rfc} and is ignored`,
+      rfc: spec.rfc,
+    });
+  }
+  const finished = finish(extensions);
+  if ('error' in finished) return fail(finished.error);
+  return { ...lintResult(findings), record: finished.record };
 }

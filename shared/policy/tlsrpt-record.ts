@@ -1,11 +1,5 @@
 import { lintResult, type Finding, type LintResult } from './findings.js';
-import {
-  EXTENSION_NAME,
-  EXTENSION_VALUE,
-  joinTxtStrings,
-  selectSingleRecord,
-  splitRecordFields,
-} from './record-fields.js';
+import { readTaggedRecord, selectSingleRecord } from './record-fields.js';
 
 const RFC = 'RFC 8460 §3';
 
@@ -26,28 +20,24 @@ const RUA_URI = /^(mailto|https?):[A-Za-z0-9\-._~:/?#[\]@!$&'()*+=%]+$/i;
  * inside a URI percent-encoded) and optional extensions.
  */
 export function parseTlsRptRecord(input: string | readonly string[]): LintResult & { record: TlsRptRecord | null } {
-  const text = typeof input === 'string' ? input : joinTxtStrings(input);
-  const findings: Finding[] = [];
-  const fail = (code: string, message: string, fix?: string): LintResult & { record: null } => ({
-    ...lintResult([...findings, { severity: 'error', code, message, rfc: RFC, fix }]),
-    record: null,
-  });
-  if (!text.startsWith('v=TLSRPTv1')) {
-    return fail(
-      'tlsrpt-record-version',
-      'the record must start with "v=TLSRPTv1"',
-      'v=TLSRPTv1; rua=mailto:tlsrpt@example.com',
-    );
-  }
-  const split = splitRecordFields(text);
-  if (!split.ok) return fail('tlsrpt-record-syntax', `the record is malformed: ${split.problem}`);
-  const [version, ...fields] = split.fields;
-  if (version?.name !== 'v' || version.value !== 'TLSRPTv1')
-    return fail('tlsrpt-record-version', 'the record must start with "v=TLSRPTv1"');
   let rua: string[] | null = null;
-  const extensions: Record<string, string> = {};
-  for (const field of fields) {
-    if (field.name === 'rua') {
+  const fatal = (message: string, fix?: string): Finding => ({
+    severity: 'error',
+    code: 'tlsrpt-record-rua',
+    message,
+    rfc: RFC,
+    fix,
+  });
+  return readTaggedRecord<TlsRptRecord>(
+    input,
+    {
+      version: 'TLSRPTv1',
+      codePrefix: 'tlsrpt-record',
+      rfc: RFC,
+      example: 'v=TLSRPTv1; rua=mailto:tlsrpt@example.com',
+    },
+    (field, findings) => {
+      if (field.name !== 'rua') return 'unhandled';
       if (rua !== null) {
         // The grammar allows it; what senders do with a second rua is not said.
         findings.push({
@@ -61,8 +51,7 @@ export function parseTlsRptRecord(input: string | readonly string[]): LintResult
       const uris = field.value.split(/[ \t]*,[ \t]*/);
       for (const uri of uris) {
         if (!RUA_URI.test(uri)) {
-          return fail(
-            'tlsrpt-record-rua',
+          return fatal(
             uri === '' ? 'rua has an empty address' : `"${uri}" is not a mailto: or https: URI`,
             'rua=mailto:tlsrpt@example.com (commas inside an address are written %2C)',
           );
@@ -72,36 +61,30 @@ export function parseTlsRptRecord(input: string | readonly string[]): LintResult
             severity: 'error',
             code: 'tlsrpt-rua-not-https',
             message: `"${uri}" is plain HTTP: reports must be posted over HTTPS`,
-            rfc: 'RFC 8460 §3',
+            rfc: RFC,
             fix: uri.replace(/^http:/i, 'https:'),
           });
         }
         if (/^mailto:/i.test(uri) && !/^mailto:[^@]+@[^@]+$/i.test(uri)) {
-          return fail('tlsrpt-record-rua', `"${uri}" is not a mailto: address (user@domain)`);
+          return fatal(`"${uri}" is not a mailto: address (user@domain)`);
         }
       }
       rua = [...(rua ?? []), ...uris];
-    } else if (field.name === 'v') {
-      return fail('tlsrpt-record-syntax', '"v=" appears again after the start of the record');
-    } else if (!EXTENSION_NAME.test(field.name) || !EXTENSION_VALUE.test(field.value)) {
-      return fail('tlsrpt-record-extension', `"${field.name}=${field.value}" is not a valid extension field`);
-    } else {
-      extensions[field.name] = field.value;
-      findings.push({
-        severity: 'info',
-        code: 'tlsrpt-record-extension-unknown',
-        message: `extension "${field.name}" is not defined by RFC 8460 and is ignored`,
-        rfc: RFC,
-      });
-    }
-  }
-  if (rua === null)
-    return fail(
-      'tlsrpt-record-missing-rua',
-      'the record has no "rua" field: senders have nowhere to send reports',
-      'add "; rua=mailto:tlsrpt@example.com"',
-    );
-  return { ...lintResult(findings), record: { rua, extensions } };
+      return 'handled';
+    },
+    (extensions) =>
+      rua === null
+        ? {
+            error: {
+              severity: 'error',
+              code: 'tlsrpt-record-missing-rua',
+              message: 'the record has no "rua" field: senders have nowhere to send reports',
+              rfc: RFC,
+              fix: 'add "; rua=mailto:tlsrpt@example.com"',
+            },
+          }
+        : { record: { rua, extensions } },
+  );
 }
 
 /** All TXT strings at `_smtp._tls.<domain>`: exactly one TLS-RPT record must be among them (RFC 8460 §3). */
