@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { freePort } from './net.js';
+import { issueServerCertificate, makeCa } from './test-ca.js';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
@@ -47,73 +48,6 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   throw new Error(`Dovecot did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'ignore' });
-}
-
-/** A CA, and a server certificate for localhost / 127.0.0.1 signed by it. */
-function makeCertificates(dir: string): void {
-  const days = ['-days', '2'];
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-subj',
-      '/CN=tlsrpt-viewer test CA',
-      ...days,
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'other-ca.key',
-      '-out',
-      'other-ca.crt',
-      '-subj',
-      '/CN=unrelated CA',
-      ...days,
-    ],
-    dir,
-  );
-  openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost'],
-    dir,
-  );
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-extfile',
-      'server.ext',
-      ...days,
-    ],
-    dir,
-  );
-}
-
 export async function createDovecot(): Promise<DovecotServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-dovecot-'));
   // Dovecot's mail processes must not run as root: as root, they run as nobody and the login process as dovenull.
@@ -123,7 +57,9 @@ export async function createDovecot(): Promise<DovecotServer> {
   const uid = Number(execFileSync('id', ['-u', mailUser]).toString().trim());
   const gid = Number(execFileSync('id', ['-g', mailUser]).toString().trim());
   chmodSync(dir, 0o755);
-  makeCertificates(dir);
+  makeCa(dir, 'ca', 'tlsrpt-viewer test CA');
+  makeCa(dir, 'other-ca', 'unrelated CA');
+  issueServerCertificate(dir, 'server', 'DNS:localhost,IP:127.0.0.1');
   const home = join(dir, 'home');
   mkdirSync(home);
   if (root) chownSync(home, uid, gid);

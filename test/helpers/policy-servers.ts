@@ -1,7 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { freePort } from './net.js';
+import { issueServerCertificate, makeCa } from './test-ca.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext, type SecureContext } from 'node:tls';
@@ -29,36 +30,8 @@ export interface PolicyServers {
   stop(): Promise<void>;
 }
 
-function run(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'ignore' });
-}
-
 function certificateFor(dir: string, name: string, san: string, dates: string[]): SecureContext {
-  run(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${san}`],
-    dir,
-  );
-  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=DNS:${san}\nextendedKeyUsage=serverAuth\n`);
-  run(
-    [
-      'ca',
-      '-batch',
-      '-config',
-      'ca.cnf',
-      '-cert',
-      'ca.crt',
-      '-keyfile',
-      'ca.key',
-      '-in',
-      `${name}.csr`,
-      '-out',
-      `${name}.crt`,
-      '-extfile',
-      `${name}.ext`,
-      ...dates,
-    ],
-    dir,
-  );
+  issueServerCertificate(dir, name, `DNS:${san}`, dates);
   return createSecureContext({
     key: readFileSync(join(dir, `${name}.key`)),
     cert: readFileSync(join(dir, `${name}.crt`)),
@@ -67,30 +40,7 @@ function certificateFor(dir: string, name: string, san: string, dates: string[])
 
 export async function startPolicyServers(domains: PolicyDomain[]): Promise<PolicyServers> {
   const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-policy-'));
-  run(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-subj',
-      '/CN=tlsrpt-viewer policy test CA',
-      '-days',
-      '2',
-    ],
-    dir,
-  );
-  writeFileSync(join(dir, 'index.txt'), '');
-  writeFileSync(join(dir, 'serial'), '01\n');
-  writeFileSync(
-    join(dir, 'ca.cnf'),
-    '[ ca ]\ndefault_ca = test\n[ test ]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = anything\nunique_subject = no\n[ anything ]\ncommonName = supplied\n',
-  );
+  makeCa(dir, 'ca', 'tlsrpt-viewer policy test CA');
 
   const contexts = new Map<string, SecureContext>();
   for (const domain of domains) {
