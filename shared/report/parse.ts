@@ -130,7 +130,7 @@ function readPolicy(reader: FieldReader, entry: unknown, path: string): TlsRptPo
   const policy = reader.object(entryObject.policy, policyPath, 'the policy');
   reader.flagUnknownFields(policy, POLICY_FIELDS, policyPath);
 
-  const policyType = reader.optionalString(policy, 'policy-type', policyPath);
+  const policyType = reader.optionalKeyword(policy, 'policy-type', policyPath);
   if (policyType === null) {
     reader.warn('missing-field', `${policyPath}.policy-type`, 'no policy-type');
   } else if (!isKnownPolicyType(policyType)) {
@@ -236,7 +236,7 @@ function readFailureDetail(reader: FieldReader, item: unknown, path: string): Fa
   const detail = reader.object(item, path, 'a failure detail');
   reader.flagUnknownFields(detail, DETAIL_FIELDS, path, ['additional-info-uri']);
 
-  const resultType = reader.optionalString(detail, 'result-type', path);
+  const resultType = reader.optionalKeyword(detail, 'result-type', path);
   if (resultType === null) {
     reader.warn('missing-field', `${path}.result-type`, 'no result-type');
   } else if (!isKnownResultType(resultType)) {
@@ -310,6 +310,18 @@ class FieldReader {
       return null;
     }
     return this.coerceString(value, field);
+  }
+
+  /**
+   * A keyword field (policy-type, result-type): an empty one says no more than a
+   * missing one, so both read as null — the breakdowns then count them together.
+   */
+  optionalKeyword(container: JsonObject, key: string, parent: string | null): string | null {
+    const value = this.optionalString(container, key, parent);
+    if (value === null) return null;
+    if (value.trim() !== '') return value;
+    this.warn('null-field', join(parent, key), `${key} is empty`);
+    return null;
   }
 
   coerceString(value: unknown, field: string): string {

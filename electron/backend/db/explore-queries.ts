@@ -14,6 +14,7 @@ import type { ReportWarning } from '../../../shared/report/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { failureClause, filterClause } from './filter-sql.js';
+import { ALL_DAYS, rollupScope } from './rollups.js';
 import { failuresByMxHost, groupFailuresByMx } from './summary-queries.js';
 
 /** The queries behind the UI's drill-downs: lists, pages and single reports. */
@@ -31,11 +32,19 @@ export function filterOptions(db: ReadableDatabase): FilterOptions {
     first: number | null;
     last: number | null;
   };
+  // The all-time rollup rows name every value once.
+  const allTime = `day = ${ALL_DAYS}`;
   return {
-    domains: column('SELECT DISTINCT policy_domain FROM policies WHERE policy_domain IS NOT NULL ORDER BY 1'),
-    organizations: column('SELECT DISTINCT organization_name FROM reports ORDER BY 1'),
-    resultTypes: column('SELECT DISTINCT result_type FROM failure_details WHERE result_type IS NOT NULL ORDER BY 1'),
-    policyTypes: column('SELECT DISTINCT policy_type FROM policies WHERE policy_type IS NOT NULL ORDER BY 1'),
+    domains: column(
+      `SELECT DISTINCT policy_domain FROM rollup_domains WHERE ${allTime} AND policy_domain <> '' ORDER BY 1`,
+    ),
+    organizations: column(`SELECT organization FROM rollup_senders WHERE ${allTime} ORDER BY 1`),
+    resultTypes: column(
+      `SELECT DISTINCT result_type FROM rollup_sender_results WHERE ${allTime} AND result_type <> '' ORDER BY 1`,
+    ),
+    policyTypes: column(
+      `SELECT DISTINCT policy_type FROM rollup_domains WHERE ${allTime} AND policy_type <> '' ORDER BY 1`,
+    ),
     firstReportTime: range.first,
     lastReportTime: range.last,
   };
@@ -43,14 +52,26 @@ export function filterOptions(db: ReadableDatabase): FilterOptions {
 
 /** One sender's failures by MX host and result type. */
 export function senderBreakdown(db: ReadableDatabase, filter: ReportFilter, organization: string): SenderBreakdown {
+  const scope = rollupScope(filter);
   const where = failureClause({ filter, organization });
-  const rows = db
-    .prepare(
-      `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
-       FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
-       GROUP BY f.receiving_mx_hostname, f.result_type`,
-    )
-    .all(where.params) as { mx: string | null; resultType: string | null; failed: number }[];
+  const rows = (
+    scope
+      ? db
+          .prepare(
+            `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
+               SUM(failed_sessions) AS failed
+             FROM rollup_sender_mx WHERE ${scope.sql} AND organization = @organization
+             GROUP BY receiving_mx_hostname, result_type`,
+          )
+          .all({ ...scope.params, organization })
+      : db
+          .prepare(
+            `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+             FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
+             GROUP BY f.receiving_mx_hostname, f.result_type`,
+          )
+          .all(where.params)
+  ) as { mx: string | null; resultType: string | null; failed: number }[];
   const byMx = groupFailuresByMx(rows);
   const byResultType: Record<string, number> = {};
   for (const entry of byMx) {
@@ -115,6 +136,27 @@ function failureOrder(sort: Sort<FailureSortColumn> | undefined): string {
   return `ORDER BY ${FAILURE_SORT_SQL[chosen.column]} ${direction}, f.id ${direction}`;
 }
 
+/** How many failure details a query selects, from the rollups; null when they cannot tell. */
+function countFromRollups(db: ReadableDatabase, query: FailureQuery): number | null {
+  const scope = rollupScope(query.filter);
+  if (!scope || query.policyType !== undefined) return null;
+  const conditions = [scope.sql];
+  const params: Record<string, unknown> = { ...scope.params };
+  const equal = (column: string, value: string | null | undefined): void => {
+    if (value === undefined) return;
+    conditions.push(`${column} = @${column}`);
+    params[column] = value ?? '';
+  };
+  equal('organization', query.organization);
+  equal('receiving_mx_hostname', query.mx);
+  equal('result_type', query.resultType);
+  const table = query.organization === undefined ? 'rollup_mx' : 'rollup_sender_mx';
+  return db
+    .prepare(`SELECT COALESCE(SUM(failure_details), 0) FROM ${table} WHERE ${conditions.join(' AND ')}`)
+    .pluck()
+    .get(params) as number;
+}
+
 /** One page of failure details, with the total for the query. */
 export function failurePage(
   db: ReadableDatabase,
@@ -124,7 +166,9 @@ export function failurePage(
   limit: number,
 ): { total: number; rows: FailureRow[] } {
   const where = failureClause(query);
-  const total = db.prepare(`SELECT COUNT(*) ${FAILURE_FROM} ${where.sql}`).pluck().get(where.params) as number;
+  const total =
+    countFromRollups(db, query) ??
+    (db.prepare(`SELECT COUNT(*) ${FAILURE_FROM} ${where.sql}`).pluck().get(where.params) as number);
   const rows = db
     .prepare(`SELECT ${FAILURE_COLUMNS} ${FAILURE_FROM} ${where.sql} ${failureOrder(sort)} LIMIT @limit OFFSET @offset`)
     .all({ ...where.params, limit, offset }) as FailureRow[];
@@ -233,7 +277,7 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
     `SELECT id, result_type AS resultType, sending_mta_ip AS sendingMtaIp, receiving_mx_hostname AS receivingMxHostname,
        receiving_mx_helo AS receivingMxHelo, receiving_ip AS receivingIp, failed_sessions AS failedSessions,
        additional_information AS additionalInformation, failure_reason_code AS failureReasonCode
-     FROM failure_details WHERE policy_rowid = ? ORDER BY id`,
+     FROM failure_details WHERE report_rowid = ? AND policy_rowid = ? ORDER BY id`,
   );
   const { warningsJson, rawGzip, ...rest } = row;
   return {
@@ -251,7 +295,7 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
       mxHosts: JSON.parse(policy.mxHosts) as string[],
       successfulSessions: policy.successfulSessions,
       failedSessions: policy.failedSessions,
-      failureDetails: details.all(policy.id) as ReportDetail['policies'][number]['failureDetails'],
+      failureDetails: details.all(id, policy.id) as ReportDetail['policies'][number]['failureDetails'],
     })),
     rawJson: gunzipSync(rawGzip).toString('utf8'),
   };

@@ -2,6 +2,7 @@ import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
 import { MISSING_RESULT_TYPE, failureRate } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
+import { ALL_DAYS, rollupScope } from './rollups.js';
 
 interface Totals {
   reports: number;
@@ -11,6 +12,16 @@ interface Totals {
 }
 
 function totals(db: ReadableDatabase, filter: ReportFilter): Totals {
+  const scope = rollupScope(filter);
+  if (scope) {
+    return db
+      .prepare(
+        `SELECT COALESCE(SUM(reports), 0) AS reports, COUNT(DISTINCT organization) AS senders,
+           COALESCE(SUM(successful_sessions), 0) AS successful, COALESCE(SUM(failed_sessions), 0) AS failed
+         FROM rollup_senders WHERE ${scope.sql}`,
+      )
+      .get(scope.params) as Totals;
+  }
   if (filter.policyDomain == null) {
     // Every report counts, even one with an empty policies array.
     const where = filterClause(filter, 'r');
@@ -36,7 +47,17 @@ function totals(db: ReadableDatabase, filter: ReportFilter): Totals {
 export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Summary['bySender'] {
   type Row = Omit<Summary['bySender'][number], 'mainResultType'>;
   let rows: Row[];
-  if (filter.policyDomain == null) {
+  const scope = rollupScope(filter);
+  if (scope) {
+    rows = db
+      .prepare(
+        `SELECT organization, SUM(reports) AS reports, SUM(successful_sessions) AS successfulSessions,
+           SUM(failed_sessions) AS failedSessions, MAX(last_start_time) AS lastReportTime
+         FROM rollup_senders WHERE ${scope.sql}
+         GROUP BY organization ORDER BY failedSessions DESC, organization`,
+      )
+      .all(scope.params) as Row[];
+  } else if (filter.policyDomain == null) {
     const where = filterClause(filter, 'r');
     rows = db
       .prepare(
@@ -65,15 +86,28 @@ export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Su
 
 /** For each organization, the result type that failed most sessions (ties: alphabetical). */
 function mainResultTypeBySender(db: ReadableDatabase, filter: ReportFilter): Map<string, string> {
-  const where = filterClause(filter, 'f');
-  const rows = db
-    .prepare(
-      `SELECT r.organization_name AS organization, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
-       FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
-       GROUP BY r.organization_name, f.result_type
-       ORDER BY failed DESC, resultType`,
-    )
-    .all(where.params) as { organization: string; resultType: string | null; failed: number }[];
+  const scope = rollupScope(filter);
+  let rows: { organization: string; resultType: string | null; failed: number }[];
+  if (scope) {
+    rows = db
+      .prepare(
+        `SELECT organization, NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
+         FROM rollup_sender_results WHERE ${scope.sql}
+         GROUP BY organization, result_type
+         ORDER BY failed DESC, resultType`,
+      )
+      .all(scope.params) as typeof rows;
+  } else {
+    const where = filterClause(filter, 'f');
+    rows = db
+      .prepare(
+        `SELECT r.organization_name AS organization, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+         FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
+         GROUP BY r.organization_name, f.result_type
+         ORDER BY failed DESC, resultType`,
+      )
+      .all(where.params) as typeof rows;
+  }
   const main = new Map<string, string>();
   for (const row of rows) {
     if (!main.has(row.organization) && row.failed > 0)
@@ -84,6 +118,19 @@ function mainResultTypeBySender(db: ReadableDatabase, filter: ReportFilter): Map
 
 /** Failed sessions per receiving MX host and result type, from the failure details. */
 export function failuresByMxHost(db: ReadableDatabase, filter: ReportFilter): Summary['byMx'] {
+  const scope = rollupScope(filter);
+  if (scope) {
+    return groupFailuresByMx(
+      db
+        .prepare(
+          `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
+             SUM(failed_sessions) AS failed
+           FROM rollup_mx WHERE ${scope.sql}
+           GROUP BY receiving_mx_hostname, result_type`,
+        )
+        .all(scope.params) as { mx: string | null; resultType: string | null; failed: number }[],
+    );
+  }
   const where = filterClause(filter, 'f');
   const rows = db
     .prepare(
@@ -117,14 +164,25 @@ export function groupFailuresByMx(
 
 /** Failed sessions per result type, from the failure details. */
 export function failuresByResultType(db: ReadableDatabase, filter: ReportFilter): Summary['byResultType'] {
+  const scope = rollupScope(filter);
   const where = filterClause(filter, 'f');
-  const rows = db
-    .prepare(
-      `SELECT f.result_type AS resultType, SUM(f.failed_sessions) AS failed
-       FROM failure_details f ${where.sql}
-       GROUP BY f.result_type ORDER BY failed DESC, resultType`,
-    )
-    .all(where.params) as { resultType: string | null; failed: number }[];
+  const rows = (
+    scope
+      ? db
+          .prepare(
+            `SELECT NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
+             FROM rollup_sender_results WHERE ${scope.sql}
+             GROUP BY result_type ORDER BY failed DESC, resultType`,
+          )
+          .all(scope.params)
+      : db
+          .prepare(
+            `SELECT f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+             FROM failure_details f ${where.sql}
+             GROUP BY f.result_type ORDER BY failed DESC, resultType`,
+          )
+          .all(where.params)
+  ) as { resultType: string | null; failed: number }[];
   const result: Record<string, number> = {};
   for (const row of rows) {
     const type = row.resultType ?? MISSING_RESULT_TYPE;
@@ -135,6 +193,17 @@ export function failuresByResultType(db: ReadableDatabase, filter: ReportFilter)
 
 /** Sessions per policy domain, from the policy summaries. */
 export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilter): Summary['byDomain'] {
+  const scope = rollupScope(filter);
+  if (scope) {
+    return db
+      .prepare(
+        `SELECT NULLIF(policy_domain, '') AS domain, SUM(successful_sessions) AS successfulSessions,
+           SUM(failed_sessions) AS failedSessions
+         FROM rollup_domains WHERE ${scope.sql}
+         GROUP BY policy_domain ORDER BY failedSessions DESC, domain`,
+      )
+      .all(scope.params) as Summary['byDomain'];
+  }
   const where = filterClause(filter, 'p');
   return db
     .prepare(
@@ -148,6 +217,18 @@ export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilte
 
 /** Sessions per UTC day of the reports' start. */
 export function sessionsByDay(db: ReadableDatabase, filter: ReportFilter): Summary['byDay'] {
+  // All time is every day's rows here, not the all-time rows.
+  const scope = rollupScope({ ...filter, fromTime: filter.fromTime ?? ALL_DAYS * 86_400 });
+  if (scope) {
+    return db
+      .prepare(
+        `SELECT date(day * 86400, 'unixepoch') AS day, SUM(successful_sessions) AS successfulSessions,
+           SUM(failed_sessions) AS failedSessions
+         FROM rollup_senders WHERE ${scope.sql}
+         GROUP BY 1 HAVING SUM(policies) > 0 ORDER BY 1`,
+      )
+      .all(scope.params) as Summary['byDay'];
+  }
   const where = filterClause(filter, 'p');
   return db
     .prepare(

@@ -1,0 +1,192 @@
+import type { Statement } from 'better-sqlite3';
+import type { TlsRptReport } from '../../../shared/report/types.js';
+import type { ReportFilter } from '../../../shared/summary/types.js';
+import type { WritableDatabase } from './database.js';
+
+/** The `day` of the rows that cover all time (see migration 0003). */
+export const ALL_DAYS = -2147483648;
+const DAY_SECONDS = 86_400;
+
+/** UTC day number of a time in seconds, rounding down also before 1970. */
+export function dayOf(seconds: number): number {
+  return Math.floor(seconds / DAY_SECONDS);
+}
+
+interface RollupTable {
+  name: string;
+  keys: readonly string[];
+  /** Columns added up on conflict. */
+  sums: readonly string[];
+  /** Columns that keep their maximum on conflict. */
+  maxima: readonly string[];
+}
+
+const TABLES = {
+  senders: {
+    name: 'rollup_senders',
+    keys: ['organization'],
+    sums: ['reports', 'policies', 'successful_sessions', 'failed_sessions'],
+    maxima: ['last_start_time'],
+  },
+  domains: {
+    name: 'rollup_domains',
+    keys: ['policy_domain', 'policy_type'],
+    sums: ['policies', 'successful_sessions', 'failed_sessions'],
+    maxima: [],
+  },
+  mx: {
+    name: 'rollup_mx',
+    keys: ['receiving_mx_hostname', 'result_type'],
+    sums: ['failure_details', 'failed_sessions'],
+    maxima: [],
+  },
+  senderResults: {
+    name: 'rollup_sender_results',
+    keys: ['organization', 'result_type'],
+    sums: ['failure_details', 'failed_sessions'],
+    maxima: [],
+  },
+  senderMx: {
+    name: 'rollup_sender_mx',
+    keys: ['organization', 'receiving_mx_hostname', 'result_type'],
+    sums: ['failure_details', 'failed_sessions'],
+    maxima: [],
+  },
+} as const satisfies Record<string, RollupTable>;
+
+type TableId = keyof typeof TABLES;
+type Key = (string | number)[];
+
+/** A key field as stored: '' for a field the sender left out. */
+function keyText(value: string | null): string {
+  return value ?? '';
+}
+
+/**
+ * Sums stored reports into the rollup tables. Reports are added in memory
+ * as they are written and the sums go to the database once per batch, in the
+ * batch's transaction: far fewer writes than one per report, since the
+ * reports of a batch share days, senders and hosts.
+ */
+export class RollupAccumulator {
+  private readonly pending = new Map<TableId, Map<string, { key: Key; values: number[] }>>();
+  private readonly upserts: Record<TableId, Statement>;
+
+  constructor(db: WritableDatabase) {
+    const upsert = (table: RollupTable): Statement => {
+      const keys = ['day', ...table.keys];
+      const columns = [...keys, ...table.sums, ...table.maxima];
+      const updates = [
+        ...table.sums.map((column) => `${column} = ${column} + excluded.${column}`),
+        ...table.maxima.map((column) => `${column} = max(${column}, excluded.${column})`),
+      ];
+      return db.prepare(
+        `INSERT INTO ${table.name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+         ON CONFLICT (${keys.join(', ')}) DO UPDATE SET ${updates.join(', ')}`,
+      );
+    };
+    this.upserts = {
+      senders: upsert(TABLES.senders),
+      domains: upsert(TABLES.domains),
+      mx: upsert(TABLES.mx),
+      senderResults: upsert(TABLES.senderResults),
+      senderMx: upsert(TABLES.senderMx),
+    };
+    for (const id of Object.keys(TABLES) as TableId[]) this.pending.set(id, new Map());
+  }
+
+  /** Counts one stored report, on its day and in all time. */
+  add(report: TlsRptReport): void {
+    const organization = report.organizationName;
+    const day = dayOf(report.startTime);
+    let successful = 0;
+    let failed = 0;
+    for (const policy of report.policies) {
+      successful += policy.successfulSessions;
+      failed += policy.failedSessions;
+      this.count(
+        'domains',
+        day,
+        [keyText(policy.policyDomain), keyText(policy.policyType)],
+        [1, policy.successfulSessions, policy.failedSessions],
+      );
+      for (const detail of policy.failureDetails) {
+        const mx = keyText(detail.receivingMxHostname);
+        const resultType = keyText(detail.resultType);
+        const values = [1, detail.failedSessions];
+        this.count('mx', day, [mx, resultType], values);
+        this.count('senderResults', day, [organization, resultType], values);
+        this.count('senderMx', day, [organization, mx, resultType], values);
+      }
+    }
+    this.count('senders', day, [organization], [1, report.policies.length, successful, failed, report.startTime]);
+  }
+
+  /** Writes the sums so far; call inside the transaction that stored the reports. */
+  flush(): void {
+    for (const [id, sums] of this.pending) {
+      const statement = this.upserts[id];
+      for (const { key, values } of sums.values()) statement.run(...key, ...values);
+      sums.clear();
+    }
+  }
+
+  /** Forgets sums not yet written (their transaction was rolled back). */
+  discard(): void {
+    for (const sums of this.pending.values()) sums.clear();
+  }
+
+  private count(id: TableId, day: number, key: (string | number)[], values: readonly number[]): void {
+    const table = TABLES[id];
+    const sums = this.pending.get(id);
+    if (!sums) return;
+    for (const rowDay of [day, ALL_DAYS]) {
+      const fullKey = [rowDay, ...key];
+      const mapKey = JSON.stringify(fullKey);
+      const entry = sums.get(mapKey);
+      if (!entry) {
+        sums.set(mapKey, { key: fullKey, values: [...values] });
+        continue;
+      }
+      values.forEach((value, index) => {
+        entry.values[index] =
+          index < table.sums.length
+            ? (entry.values[index] ?? 0) + value
+            : Math.max(entry.values[index] ?? value, value);
+      });
+    }
+  }
+}
+
+/** Which rollup rows answer a filter: a WHERE condition on `day` and its parameters. */
+export interface RollupScope {
+  sql: string;
+  params: Record<string, number>;
+}
+
+/**
+ * The rollup rows that hold exactly what a filter selects, or null when only
+ * the detail rows can answer it: a policy domain is chosen (a domain's rows
+ * are few, and its indexes find them), or a bound falls inside a UTC day.
+ * The UI's ranges are whole UTC days.
+ */
+export function rollupScope(filter: ReportFilter): RollupScope | null {
+  if (filter.policyDomain != null) return null;
+  const from = filter.fromTime ?? null;
+  const to = filter.toTime ?? null;
+  if (from === null && to === null) return { sql: 'day = @allDays', params: { allDays: ALL_DAYS } };
+  if ((from !== null && from % DAY_SECONDS !== 0) || (to !== null && to % DAY_SECONDS !== 0)) return null;
+  return {
+    sql: 'day > @allDays AND day >= @fromDay AND day < @toDay',
+    params: {
+      allDays: ALL_DAYS,
+      fromDay: from === null ? ALL_DAYS : from / DAY_SECONDS,
+      toDay: to === null ? Number.MAX_SAFE_INTEGER : to / DAY_SECONDS,
+    },
+  };
+}
+
+/** A key field as the breakdowns show it: null for ''. */
+export function fromKeyText(value: string): string | null {
+  return value === '' ? null : value;
+}

@@ -1,0 +1,297 @@
+import Database from 'better-sqlite3';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
+import { failurePage, filterOptions, mxHostRows, senderBreakdown } from '../../electron/backend/db/explore-queries.js';
+import { MIGRATIONS, migrateToLatest } from '../../electron/backend/db/migrations/index.js';
+import { ALL_DAYS, rollupScope } from '../../electron/backend/db/rollups.js';
+import { ReportWriter } from '../../electron/backend/db/store-report.js';
+import { summarize } from '../../electron/backend/db/summary-queries.js';
+import { ReportImporter } from '../../electron/backend/import/importer.js';
+import { parseTlsRptReport } from '../../shared/report/parse.js';
+import type { ReportFilter } from '../../shared/summary/types.js';
+import { writeSyntheticCorpus } from '../bench/synthetic-corpus.js';
+import { corpusReports, useTempDir } from '../helpers/files.js';
+import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
+
+/*
+ * The rollup tables are kept by the import, in its transactions; the detail
+ * rows are the truth. Every rollup row must equal a GROUP BY over the detail
+ * rows, after imports of real and synthetic reports, duplicates, rejected
+ * files and a report whose write failed; and every breakdown must come out
+ * the same from the rollups as from the detail rows.
+ */
+
+const tempDir = useTempDir();
+const END = Date.UTC(2026, 10, 1);
+let db: WritableDatabase;
+let dbFile: string;
+let sharedDir: string;
+
+afterAll(() => {
+  db.close();
+  rmSync(sharedDir, { recursive: true, force: true });
+});
+
+const DAY = `((start_time - ((start_time % 86400) + 86400) % 86400) / 86400)`;
+
+/** What each rollup table must hold, computed from the detail rows alone: day rows, then all-time rows. */
+const EXPECTED: Record<string, { columns: string; groupedBy: string; from: string }> = {
+  rollup_senders: {
+    columns: `r.organization_name, COUNT(*), SUM((SELECT COUNT(*) FROM policies p WHERE p.report_rowid = r.id)),
+      SUM(r.successful_sessions), SUM(r.failed_sessions), MAX(r.start_time)`,
+    groupedBy: 'r.organization_name',
+    from: 'reports r',
+  },
+  rollup_domains: {
+    columns: `ifnull(p.policy_domain, ''), ifnull(p.policy_type, ''), COUNT(*), SUM(p.successful_sessions),
+      SUM(p.failed_sessions)`,
+    groupedBy: 'p.policy_domain, p.policy_type',
+    from: 'policies p',
+  },
+  rollup_mx: {
+    columns: `ifnull(f.receiving_mx_hostname, ''), ifnull(f.result_type, ''), COUNT(*), SUM(f.failed_sessions)`,
+    groupedBy: 'f.receiving_mx_hostname, f.result_type',
+    from: 'failure_details f',
+  },
+  rollup_sender_results: {
+    columns: `r.organization_name, ifnull(f.result_type, ''), COUNT(*), SUM(f.failed_sessions)`,
+    groupedBy: 'r.organization_name, f.result_type',
+    from: 'failure_details f JOIN reports r ON r.id = f.report_rowid',
+  },
+  rollup_sender_mx: {
+    columns: `r.organization_name, ifnull(f.receiving_mx_hostname, ''), ifnull(f.result_type, ''), COUNT(*),
+      SUM(f.failed_sessions)`,
+    groupedBy: 'r.organization_name, f.receiving_mx_hostname, f.result_type',
+    from: 'failure_details f JOIN reports r ON r.id = f.report_rowid',
+  },
+};
+
+function expectedRows(database: Database.Database, table: string): unknown[][] {
+  const spec = EXPECTED[table];
+  if (!spec) throw new Error(table);
+  const alias = spec.from.split(' ')[1] ?? '';
+  const day = DAY.replaceAll('start_time', `${alias}.start_time`);
+  const query = (dayColumn: string, groupBy: string): unknown[][] =>
+    database
+      .prepare(`SELECT ${dayColumn}, ${spec.columns} FROM ${spec.from} GROUP BY ${groupBy}`)
+      .raw()
+      .all() as unknown[][];
+  return sorted([...query(day, `${day}, ${spec.groupedBy}`), ...query(String(ALL_DAYS), spec.groupedBy)]);
+}
+
+function storedRows(database: Database.Database, table: string): unknown[][] {
+  return sorted(database.prepare(`SELECT * FROM ${table}`).raw().all() as unknown[][]);
+}
+
+function sorted(rows: unknown[][]): unknown[][] {
+  return rows.map((row) => [...row]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+}
+
+function expectRollupsToMatchDetails(database: Database.Database): void {
+  for (const table of Object.keys(EXPECTED)) {
+    const expected = expectedRows(database, table);
+    expect(expected.length, table).toBeGreaterThan(0);
+    expect(storedRows(database, table), table).toEqual(expected);
+  }
+}
+
+/** Day-aligned filters, answered by the rollups. */
+const ALIGNED: [string, ReportFilter][] = [
+  ['all time', {}],
+  ['all time, explicit nulls', { fromTime: null, toTime: null, policyDomain: null }],
+  ['last 30 days', { fromTime: END / 1000 - 30 * 86_400, toTime: END / 1000 }],
+  ['last 7 days', { fromTime: END / 1000 - 7 * 86_400, toTime: END / 1000 }],
+  ['from a day on', { fromTime: END / 1000 - 100 * 86_400 }],
+  ['up to a day', { toTime: END / 1000 - 100 * 86_400 }],
+  ['one day', { fromTime: END / 1000 - 3 * 86_400, toTime: END / 1000 - 2 * 86_400 }],
+  ['the corpus years', { fromTime: Date.UTC(2016, 0, 1) / 1000, toTime: Date.UTC(2026, 0, 1) / 1000 }],
+];
+
+/**
+ * The same selection as an aligned filter, with bounds half a second early:
+ * start times are whole seconds, so the same reports match, but the rollups
+ * cannot answer and the detail rows do.
+ */
+function unaligned(filter: ReportFilter): ReportFilter {
+  return {
+    fromTime: (filter.fromTime ?? -(2 ** 40)) - 0.5,
+    toTime: filter.toTime == null ? null : filter.toTime - 0.5,
+    policyDomain: filter.policyDomain ?? null,
+  };
+}
+
+beforeAll(async () => {
+  // Kept for the whole file (tempDir's folders go after each test).
+  const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-rollups-'));
+  sharedDir = dir;
+  dbFile = join(dir, 'rollups.sqlite');
+  db = openDatabase(dbFile);
+  const importer = new ReportImporter(db);
+
+  const synthetic = join(dir, 'synthetic');
+  writeSyntheticCorpus(synthetic, { reports: 600, emailShare: 0.2, seed: 7 }, END);
+  const edge = join(dir, 'edge');
+  mkdirSync(edge);
+  const write = (name: string, text: string): void => writeFileSync(join(edge, name), text);
+  write(
+    'fields-left-out.json',
+    reportJson({
+      organization: 'Edge Sender',
+      reportId: 'left-out',
+      start: '2026-10-30T00:00:00Z',
+      end: '2026-10-30T23:59:59Z',
+      policies: [
+        policyEntry({
+          type: '',
+          domain: 'edge.example',
+          failed: 9,
+          details: [
+            failureDetail('', 4, { 'receiving-mx-hostname': undefined }),
+            failureDetail('certificate-expired', 5, { 'receiving-mx-hostname': 'MX.Edge.Example.' }),
+          ],
+        }),
+        { policy: { 'policy-type': 'no-policy-found' }, summary: { 'total-successful-session-count': 3 } },
+      ],
+    }),
+  );
+  write(
+    'no-policies.json',
+    reportJson({ organization: 'Edge Sender', reportId: 'empty', start: '2026-10-20T00:00:00Z', policies: [] }),
+  );
+  write(
+    'before-1970.json',
+    reportJson({ reportId: 'old', start: '1969-12-31T12:00:00Z', end: '1969-12-31T23:00:00Z' }),
+  );
+  write('broken.json', '{"organization-name": "Broken", "policies": [');
+  write('not-a-report.json', '{"hello": "world"}');
+
+  const first = await importer.importPaths([corpusReports, synthetic, edge]);
+  expect(first.totals.imported).toBeGreaterThan(600);
+  expect(first.totals.rejected).toBeGreaterThanOrEqual(2);
+  // The same files again: every one a duplicate, nothing counted twice.
+  const again = await importer.importPaths([synthetic, edge]);
+  expect(again.totals.imported).toBe(0);
+  expect(again.totals.duplicates).toBeGreaterThan(600);
+
+  // A report whose write fails inside its batch (the CHECK on source_kind) is rolled back,
+  // and so is its share of the rollups; the one beside it is kept.
+  const parsed = parseTlsRptReport(
+    reportJson({
+      organization: 'Failing Sender',
+      reportId: 'x',
+      policies: [policyEntry({ failed: 2, details: [failureDetail('dane-required', 2)] })],
+    }),
+  );
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  const item = {
+    report: { ...parsed.report, reportId: 'x' },
+    warnings: [],
+    receivedAt: null,
+    rawGzip: new Uint8Array(),
+    contentSha256: 'x',
+  };
+  const outcomes = new ReportWriter(db).storeMany([
+    { ...item, source: { kind: 'not-a-kind' as 'file', ref: 'bad' } },
+    { ...item, report: { ...item.report, reportId: 'y' }, source: { kind: 'upload', ref: 'good' } },
+  ]);
+  expect(outcomes.map((outcome) => outcome.status)).toEqual(['failed', 'imported']);
+}, 60_000);
+
+describe('rollups', () => {
+  it('equal the sums over the detail rows, per day and over all time', () => {
+    expectRollupsToMatchDetails(db);
+    // The edge cases are in: a day before 1970, empty keys, a report without policies.
+    expect(db.prepare('SELECT COUNT(*) FROM rollup_senders WHERE day = -1').pluck().get()).toBe(1);
+    expect(
+      db.prepare(`SELECT COUNT(*) FROM rollup_mx WHERE receiving_mx_hostname = '' AND result_type = ''`).pluck().get(),
+    ).toBeGreaterThan(0);
+    expect(db.prepare(`SELECT COUNT(*) FROM rollup_domains WHERE policy_type = ''`).pluck().get()).toBeGreaterThan(0);
+  });
+
+  it('are filled by the migration from a database that had none', () => {
+    const old = join(tempDir(), 'version-2.sqlite');
+    const before = new Database(old);
+    migrateToLatest(before, MIGRATIONS.slice(0, 2));
+    before.exec(`ATTACH '${dbFile}' AS current`);
+    for (const table of ['reports', 'policies', 'failure_details']) {
+      before.exec(`INSERT INTO main.${table} SELECT * FROM current.${table}`);
+    }
+    // A version-2 database could hold an empty result-type or policy-type; they read as missing now.
+    expect(before.prepare(`UPDATE failure_details SET result_type = '' WHERE result_type IS NULL`).run().changes).toBe(
+      1,
+    );
+    expect(before.prepare(`UPDATE policies SET policy_type = ' ' WHERE policy_type IS NULL`).run().changes).toBe(1);
+    before.exec('DETACH current');
+    migrateToLatest(before);
+    expect(before.prepare('SELECT COUNT(*) FROM failure_details WHERE result_type IS NULL').pluck().get()).toBe(1);
+    expectRollupsToMatchDetails(before);
+    for (const table of Object.keys(EXPECTED)) {
+      expect(storedRows(before, table), table).toEqual(storedRows(db, table));
+    }
+    before.close();
+  });
+
+  it('answer only filters of whole UTC days without a policy domain', () => {
+    expect(rollupScope({})).not.toBeNull();
+    expect(rollupScope({ fromTime: 86_400 * 3, toTime: 86_400 * 10 })).not.toBeNull();
+    expect(rollupScope({ fromTime: 86_400 * 3 + 1 })).toBeNull();
+    expect(rollupScope({ toTime: 86_400 * 3 - 0.5 })).toBeNull();
+    expect(rollupScope({ policyDomain: 'example.com' })).toBeNull();
+  });
+
+  it.each(ALIGNED)('give the same breakdowns as the detail rows: %s', (_, filter) => {
+    const fromRollups = summarize(db, filter);
+    const fromDetails = summarize(db, unaligned(filter));
+    expect(fromRollups).toEqual(fromDetails);
+    expect(mxHostRows(db, filter)).toEqual(mxHostRows(db, unaligned(filter)));
+    for (const sender of fromRollups.bySender.slice(0, 5)) {
+      expect(senderBreakdown(db, filter, sender.organization)).toEqual(
+        senderBreakdown(db, unaligned(filter), sender.organization),
+      );
+    }
+  });
+
+  it.each(ALIGNED)('count failure details as the detail rows do: %s', (_, filter) => {
+    const total = (query: Parameters<typeof failurePage>[1]): number => failurePage(db, query, undefined, 0, 1).total;
+    const options = filterOptions(db);
+    const queries = [
+      {},
+      { organization: 'Google Inc.' },
+      { mx: null },
+      { resultType: null },
+      { resultType: 'certificate-expired' },
+      { organization: 'Edge Sender', mx: 'mx.edge.example', resultType: 'certificate-expired' },
+      ...options.resultTypes.slice(0, 3).map((resultType) => ({ resultType })),
+    ];
+    for (const query of queries) {
+      expect(total({ ...query, filter }), JSON.stringify(query)).toBe(total({ ...query, filter: unaligned(filter) }));
+    }
+  });
+
+  it('list the filter values the detail rows hold', () => {
+    const distinct = (sql: string): unknown[] => db.prepare(sql).pluck().all();
+    expect(filterOptions(db)).toMatchObject({
+      domains: distinct('SELECT DISTINCT policy_domain FROM policies WHERE policy_domain IS NOT NULL ORDER BY 1'),
+      organizations: distinct('SELECT DISTINCT organization_name FROM reports ORDER BY 1'),
+      resultTypes: distinct(
+        'SELECT DISTINCT result_type FROM failure_details WHERE result_type IS NOT NULL ORDER BY 1',
+      ),
+      policyTypes: distinct('SELECT DISTINCT policy_type FROM policies WHERE policy_type IS NOT NULL ORDER BY 1'),
+    });
+  });
+
+  it('stay exact in a copy of the database that more reports are imported into', async () => {
+    const copy = join(tempDir(), 'copy.sqlite');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    copyFileSync(dbFile, copy);
+    const more = openDatabase(copy);
+    const extra = join(tempDir(), 'extra');
+    writeSyntheticCorpus(extra, { reports: 200, emailShare: 0, seed: 99 }, END);
+    await new ReportImporter(more).importPaths([extra]);
+    expectRollupsToMatchDetails(more);
+    more.close();
+  });
+});
