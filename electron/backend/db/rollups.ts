@@ -142,7 +142,7 @@ export class RollupAccumulator {
     if (!sums) return;
     for (const rowDay of [day, ALL_DAYS]) {
       const fullKey = [rowDay, ...key];
-      const mapKey = JSON.stringify(fullKey);
+      const mapKey = mapKeyOf(fullKey);
       const entry = sums.get(mapKey);
       if (!entry) {
         sums.set(mapKey, { key: fullKey, values: [...values] });
@@ -156,6 +156,16 @@ export class RollupAccumulator {
       });
     }
   }
+}
+
+/** A Map key for a row key: each part prefixed with its length, so no two keys can run together. */
+function mapKeyOf(key: readonly (string | number)[]): string {
+  let text = '';
+  for (const part of key) {
+    const value = String(part);
+    text += `${value.length}:${value}`;
+  }
+  return text;
 }
 
 /** Which rollup rows answer a filter: a WHERE condition on `day` and its parameters. */

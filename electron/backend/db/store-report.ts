@@ -40,6 +40,9 @@ export class ReportWriter {
   private readonly batchTransaction: Transaction<
     (items: readonly ReportToStore[], importedAt: number) => StoreOutcome[]
   >;
+  private readonly reportByReportTransaction: Transaction<
+    (items: readonly ReportToStore[], importedAt: number) => StoreOutcome[]
+  >;
 
   constructor(db: WritableDatabase) {
     // Positional parameters: binding by name costs about twice as much per row.
@@ -62,13 +65,23 @@ export class ReportWriter {
       'SELECT id, content_sha256 FROM reports WHERE organization_name = ? AND report_id = ?',
     );
     this.rollups = new RollupAccumulator(db);
+    // The usual case: every report of the batch written in one transaction, nothing else.
+    this.batchTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
+      const outcomes = items.map((item) => {
+        const outcome = this.storeInOpenTransaction(item, importedAt);
+        if (outcome.status === 'imported') this.rollups.add(item.report);
+        return outcome;
+      });
+      this.rollups.flush();
+      return outcomes;
+    });
+    // When a write fails, the batch is rolled back and written again with each report in a
+    // savepoint (its own transaction inside the batch's): a report that fails is rolled back
+    // whole, with its share of the rollups, and the others are kept.
     this.storeTransaction = db.transaction((item: ReportToStore, importedAt: number) =>
       this.storeInOpenTransaction(item, importedAt),
     );
-    // Inside the batch's transaction, each report's own transaction becomes a savepoint:
-    // a report that fails is rolled back whole, and the others are kept. Only reports
-    // whose savepoint was released count in the rollups.
-    this.batchTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
+    this.reportByReportTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
       const outcomes = items.map((item): StoreOutcome => {
         try {
           const outcome = this.storeTransaction(item, importedAt);
@@ -91,12 +104,18 @@ export class ReportWriter {
   /**
    * Stores reports in one transaction, each whole or not at all: one commit
    * for many small reports is what makes a large import fast, and a crash
-   * still leaves only whole reports.
+   * still leaves only whole reports. A report that cannot be written costs
+   * its batch a second, slower try; it never costs the other reports.
    */
   storeMany(items: readonly ReportToStore[], importedAt = Math.floor(Date.now() / 1000)): StoreOutcome[] {
     if (items.length === 0) return [];
     try {
       return this.batchTransaction.immediate(items, importedAt);
+    } catch {
+      this.rollups.discard();
+    }
+    try {
+      return this.reportByReportTransaction.immediate(items, importedAt);
     } catch (error) {
       // The whole batch was rolled back (the disk is full, the file went read-only…).
       this.rollups.discard();

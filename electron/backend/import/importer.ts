@@ -1,22 +1,13 @@
-import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { FileOutcome, ImportProgress, ImportTotals, ReportOutcome } from '../../../shared/import/types.js';
 import { addToTotals, emptyTotals, fileStatus } from '../../../shared/import/types.js';
-import { parseTlsRptReport } from '../../../shared/report/parse.js';
 import type { WritableDatabase } from '../db/database.js';
-import { ReportWriter, type ReportSourceKind, type ReportToStore } from '../db/store-report.js';
-import { classifyInput } from './classify.js';
-import { findReportsInEmail } from './email.js';
-import { MAX_INPUT_FILE_BYTES, formatBytes } from './limits.js';
-import { RejectedInput, decodeReportPayload } from './payload.js';
+import { ReportWriter } from '../db/store-report.js';
+import { PreparePool } from './prepare-pool.js';
+import { describeIoError, prepareBytes, prepareFile, type ImportSource, type PreparedFile } from './prepare-file.js';
 
-export interface ImportSource {
-  kind: ReportSourceKind;
-  /** Path, upload name or mailbox URL; shown to the user and stored with each report. */
-  ref: string;
-}
+export type { ImportSource } from './prepare-file.js';
 
 export interface ImportPathsResult {
   files: FileOutcome[];
@@ -26,27 +17,19 @@ export interface ImportPathsResult {
 export interface ImportPathsOptions {
   /** Called after each file, in order. */
   onFile?: (outcome: FileOutcome, progress: ImportProgress) => void;
+  /** Return every file's outcome in the result (default); false keeps only the totals, for huge imports. */
+  keepOutcomes?: boolean;
+  /** Worker threads that prepare files; default one per core but one. */
+  threads?: number;
 }
-
-const HEAD_BYTES = 4096;
 /** Files prepared before their reports are written in one transaction. */
-const BATCH_FILES = 256;
+const BATCH_FILES = 1024;
 /** …or fewer, when their report bytes add up to this much. */
-const BATCH_BYTES = 16 * 1024 * 1024;
-
-/** A report decoded and parsed, ready to store; or why it cannot be. */
-type PreparedReport =
-  | { kind: 'done'; outcome: ReportOutcome }
-  | { kind: 'store'; item: ReportToStore; part: string | null; warnings: number };
-
-/** A file (or upload, or message) read and parsed: everything but the database write. */
-interface PreparedFile {
-  file: string;
-  /** Set when the file holds no report: skipped with this reason. */
-  skipped: string | null;
-  reports: PreparedReport[];
-  bytes: number;
-}
+const BATCH_BYTES = 32 * 1024 * 1024;
+/** Files handed to worker threads ahead of the writer, so they work while it writes. */
+const PREPARE_AHEAD = 512;
+/** Below this many files, starting worker threads costs more than it saves. */
+const MIN_FILES_FOR_THREADS = 64;
 
 /**
  * The one import path of the app: the command line, drag-and-drop, uploads
@@ -66,12 +49,15 @@ export class ReportImporter {
   async importPaths(paths: readonly string[], options: ImportPathsOptions = {}): Promise<ImportPathsResult> {
     const { files, missing } = await listInputFiles(paths);
     const outcomes: FileOutcome[] = [];
+    const keep = options.keepOutcomes !== false;
     const totals = emptyTotals();
     const total = files.length + missing.length;
+    let done = 0;
     const record = (outcome: FileOutcome): void => {
-      outcomes.push(outcome);
+      done += 1;
+      if (keep) outcomes.push(outcome);
       addToTotals(totals, outcome);
-      options.onFile?.(outcome, { done: outcomes.length, total, totals: { ...totals } });
+      options.onFile?.(outcome, { done, total, totals: { ...totals } });
     };
     missing.forEach(record);
     let batch: PreparedFile[] = [];
@@ -83,19 +69,35 @@ export class ReportImporter {
       // Let other work (HTTP requests in serve mode, IPC) run between batches.
       await new Promise((resolve) => setImmediate(resolve));
     };
-    for (const file of files) {
-      const prepared = await this.prepareFile(file);
-      batch.push(prepared);
-      batchBytes += prepared.bytes;
-      if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) await flush();
+    const pool = new PreparePool(files.length < MIN_FILES_FOR_THREADS ? 0 : options.threads);
+    try {
+      // Files are prepared ahead, in order, while earlier batches are written.
+      const ahead: Promise<PreparedFile>[] = [];
+      let next = 0;
+      const fill = (): void => {
+        for (const file of files.slice(next, next + PREPARE_AHEAD - ahead.length)) {
+          ahead.push(pool.prepare(file));
+          next += 1;
+        }
+      };
+      fill();
+      for (let promise = ahead.shift(); promise; promise = ahead.shift()) {
+        const prepared = await promise;
+        fill();
+        batch.push(prepared);
+        batchBytes += prepared.bytes;
+        if (batch.length >= BATCH_FILES || batchBytes >= BATCH_BYTES) await flush();
+      }
+      await flush();
+    } finally {
+      await pool.close();
     }
-    await flush();
     return { files: outcomes, totals };
   }
 
   /** Imports one file from disk. */
   async importFile(path: string): Promise<FileOutcome> {
-    return this.commitOne(await this.prepareFile(path));
+    return this.commitOne(await prepareFile(path));
   }
 
   /**
@@ -103,7 +105,7 @@ export class ReportImporter {
    * report e-mail, told apart by their content.
    */
   async importBytes(bytes: Uint8Array, source: ImportSource, name = basename(source.ref)): Promise<FileOutcome> {
-    return this.commitOne(await this.prepareBytes(bytes, source, name));
+    return this.commitOne(await prepareBytes(bytes, source, name));
   }
 
   private commitOne(prepared: PreparedFile): FileOutcome {
@@ -135,130 +137,6 @@ export class ReportImporter {
       return summarizeFile(file.file, reports);
     });
   }
-
-  private async prepareFile(path: string): Promise<PreparedFile> {
-    let bytes: Uint8Array;
-    try {
-      // Synchronous reads: one small file after another, where awaiting the thread pool costs more than the read.
-      const info = statSync(path);
-      if (info.size > MAX_INPUT_FILE_BYTES) {
-        return rejectedPrepared(
-          path,
-          `the file is ${formatBytes(info.size)}, over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit`,
-        );
-      }
-      if (info.size > HEAD_BYTES) {
-        // Look at the start first, so a large file that is no report is not read whole.
-        const kind = classifyInput(basename(path), readHead(path));
-        if (kind.kind === 'skip') return skippedPrepared(path, kind.reason);
-        if (kind.kind === 'reject') return rejectedPrepared(path, kind.reason);
-      }
-      bytes = readFileSync(path);
-    } catch (error) {
-      return rejectedPrepared(path, `cannot read the file: ${describeIoError(error)}`);
-    }
-    return this.prepareBytes(bytes, { kind: 'file', ref: path }, basename(path));
-  }
-
-  private async prepareBytes(bytes: Uint8Array, source: ImportSource, name: string): Promise<PreparedFile> {
-    if (bytes.length > MAX_INPUT_FILE_BYTES) {
-      return rejectedPrepared(
-        source.ref,
-        `${formatBytes(bytes.length)}, over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit`,
-      );
-    }
-    const kind = classifyInput(name, bytes.subarray(0, HEAD_BYTES));
-    switch (kind.kind) {
-      case 'skip':
-        return skippedPrepared(source.ref, kind.reason);
-      case 'reject':
-        return rejectedPrepared(source.ref, kind.reason);
-      case 'report':
-        return {
-          file: source.ref,
-          skipped: null,
-          reports: [this.prepareReport(bytes, source, null, null)],
-          bytes: bytes.length,
-        };
-      case 'email':
-        return this.prepareEmail(bytes, source);
-    }
-  }
-
-  private async prepareEmail(bytes: Uint8Array, source: ImportSource): Promise<PreparedFile> {
-    let email;
-    try {
-      email = await findReportsInEmail(bytes);
-    } catch (error) {
-      return rejectedPrepared(
-        source.ref,
-        `cannot read the e-mail: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    if (email.noReportReason !== null) return skippedPrepared(source.ref, email.noReportReason);
-    const reports = email.attachments.map((attachment, index) =>
-      this.prepareReport(attachment.content, source, attachment.filename ?? `part ${index + 1}`, email.date),
-    );
-    return { file: source.ref, skipped: null, reports, bytes: bytes.length };
-  }
-
-  /** Decodes and parses one report document; never throws for bad input. */
-  private prepareReport(
-    bytes: Uint8Array,
-    source: ImportSource,
-    part: string | null,
-    receivedAt: number | null,
-  ): PreparedReport {
-    const rejected = (field: string | null, error: string): PreparedReport => ({
-      kind: 'done',
-      outcome: { status: 'rejected', field, error, part },
-    });
-    let payload;
-    try {
-      payload = decodeReportPayload(bytes);
-    } catch (error) {
-      if (error instanceof RejectedInput) return rejected(null, error.message);
-      throw error;
-    }
-    let parsed;
-    try {
-      parsed = parseTlsRptReport(payload.text);
-    } catch (error) {
-      // The parser turns every fault it knows into a rejection; anything else is a bug, but still one file's.
-      return rejected(null, `could not be read: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (!parsed.ok) return rejected(parsed.error.field, parsed.error.message);
-    // Identity of the content, not of the bytes: the same report pretty-printed,
-    // compact or gzipped is the same report.
-    const contentSha256 = createHash('sha256').update(JSON.stringify(parsed.report)).digest('hex');
-    const report = { ...parsed.report, reportId: parsed.report.reportId ?? `sha256:${contentSha256}` };
-    return {
-      kind: 'store',
-      part,
-      warnings: parsed.warnings.length,
-      item: {
-        report,
-        warnings: parsed.warnings,
-        source: { kind: source.kind, ref: part === null ? source.ref : `${source.ref} [${part}]` },
-        receivedAt,
-        rawGzip: payload.rawGzip,
-        contentSha256,
-      },
-    };
-  }
-}
-
-function skippedPrepared(file: string, reason: string): PreparedFile {
-  return { file, skipped: reason, reports: [], bytes: 0 };
-}
-
-function rejectedPrepared(file: string, error: string): PreparedFile {
-  return {
-    file,
-    skipped: null,
-    reports: [{ kind: 'done', outcome: { status: 'rejected', field: null, error, part: null } }],
-    bytes: 0,
-  };
 }
 
 /** Expands folders (recursively, sorted, each real folder once) into the files to import. */
@@ -299,17 +177,6 @@ export async function listInputFiles(paths: readonly string[]): Promise<{ files:
   return { files, missing };
 }
 
-function readHead(path: string): Uint8Array {
-  const handle = openSync(path, 'r');
-  try {
-    const buffer = new Uint8Array(HEAD_BYTES);
-    const bytesRead = readSync(handle, buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    closeSync(handle);
-  }
-}
-
 function summarizeFile(file: string, reports: ReportOutcome[]): FileOutcome {
   const status = fileStatus(reports);
   return { file, status, reports, message: describeReports(reports) };
@@ -345,12 +212,4 @@ function describeReports(reports: readonly ReportOutcome[]): string {
 
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
-function describeIoError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file or folder';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a folder';
-  return error instanceof Error ? error.message : String(error);
 }

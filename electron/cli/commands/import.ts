@@ -26,6 +26,8 @@ export async function runImport(args: string[], out: NodeJS.WritableStream): Pro
   try {
     const importer = new ReportImporter(db);
     const result = await importer.importPaths(positionals, {
+      // Only --json prints the outcomes at the end; otherwise each is printed as it comes, and forgotten.
+      keepOutcomes: asJson,
       onFile: asJson
         ? undefined
         : (outcome) =>

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { ReportOutcome } from '../../../shared/import/types.js';
+import { parseTlsRptReport } from '../../../shared/report/parse.js';
+import type { ReportSourceKind, ReportToStore } from '../db/store-report.js';
+import { classifyInput } from './classify.js';
+import { findReportsInEmail } from './email.js';
+import { MAX_INPUT_FILE_BYTES, formatBytes } from './limits.js';
+import { RejectedInput, decodeReportPayload } from './payload.js';
+
+/**
+ * Everything an import does before the database: read a file, tell what it
+ * is, decode and parse its reports. No database here, so it runs as well in
+ * a worker thread as in the thread that writes.
+ */
+
+export interface ImportSource {
+  kind: ReportSourceKind;
+  /** Path, upload name or mailbox URL; shown to the user and stored with each report. */
+  ref: string;
+}
+
+const HEAD_BYTES = 4096;
+
+/** A report decoded and parsed, ready to store; or why it cannot be. */
+export type PreparedReport =
+  | { kind: 'done'; outcome: ReportOutcome }
+  | { kind: 'store'; item: ReportToStore; part: string | null; warnings: number };
+
+/** A file (or upload, or message) read and parsed: everything but the database write. */
+export interface PreparedFile {
+  file: string;
+  /** Set when the file holds no report: skipped with this reason. */
+  skipped: string | null;
+  reports: PreparedReport[];
+  bytes: number;
+}
+
+export async function prepareFile(path: string): Promise<PreparedFile> {
+  let bytes: Uint8Array;
+  try {
+    // Synchronous reads: one small file after another, where awaiting the thread pool costs more than the read.
+    const info = statSync(path);
+    if (info.size > MAX_INPUT_FILE_BYTES) {
+      return rejectedPrepared(
+        path,
+        `the file is ${formatBytes(info.size)}, over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit`,
+      );
+    }
+    if (info.size > HEAD_BYTES) {
+      // Look at the start first, so a large file that is no report is not read whole.
+      const kind = classifyInput(basename(path), readHead(path));
+      if (kind.kind === 'skip') return skippedPrepared(path, kind.reason);
+      if (kind.kind === 'reject') return rejectedPrepared(path, kind.reason);
+    }
+    bytes = readFileSync(path);
+  } catch (error) {
+    return rejectedPrepared(path, `cannot read the file: ${describeIoError(error)}`);
+  }
+  return prepareBytes(bytes, { kind: 'file', ref: path }, basename(path));
+}
+
+export async function prepareBytes(bytes: Uint8Array, source: ImportSource, name: string): Promise<PreparedFile> {
+  if (bytes.length > MAX_INPUT_FILE_BYTES) {
+    return rejectedPrepared(
+      source.ref,
+      `${formatBytes(bytes.length)}, over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit`,
+    );
+  }
+  const kind = classifyInput(name, bytes.subarray(0, HEAD_BYTES));
+  switch (kind.kind) {
+    case 'skip':
+      return skippedPrepared(source.ref, kind.reason);
+    case 'reject':
+      return rejectedPrepared(source.ref, kind.reason);
+    case 'report':
+      return {
+        file: source.ref,
+        skipped: null,
+        reports: [prepareReport(bytes, source, null, null)],
+        bytes: bytes.length,
+      };
+    case 'email':
+      return prepareEmail(bytes, source);
+  }
+}
+
+async function prepareEmail(bytes: Uint8Array, source: ImportSource): Promise<PreparedFile> {
+  let email;
+  try {
+    email = await findReportsInEmail(bytes);
+  } catch (error) {
+    return rejectedPrepared(
+      source.ref,
+      `cannot read the e-mail: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (email.noReportReason !== null) return skippedPrepared(source.ref, email.noReportReason);
+  const reports = email.attachments.map((attachment, index) =>
+    prepareReport(attachment.content, source, attachment.filename ?? `part ${index + 1}`, email.date),
+  );
+  return { file: source.ref, skipped: null, reports, bytes: bytes.length };
+}
+
+/** Decodes and parses one report document; never throws for bad input. */
+function prepareReport(
+  bytes: Uint8Array,
+  source: ImportSource,
+  part: string | null,
+  receivedAt: number | null,
+): PreparedReport {
+  const rejected = (field: string | null, error: string): PreparedReport => ({
+    kind: 'done',
+    outcome: { status: 'rejected', field, error, part },
+  });
+  let payload;
+  try {
+    payload = decodeReportPayload(bytes);
+  } catch (error) {
+    if (error instanceof RejectedInput) return rejected(null, error.message);
+    throw error;
+  }
+  let parsed;
+  try {
+    parsed = parseTlsRptReport(payload.text);
+  } catch (error) {
+    // The parser turns every fault it knows into a rejection; anything else is a bug, but still one file's.
+    return rejected(null, `could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!parsed.ok) return rejected(parsed.error.field, parsed.error.message);
+  // Identity of the content, not of the bytes: the same report pretty-printed,
+  // compact or gzipped is the same report.
+  const contentSha256 = createHash('sha256').update(JSON.stringify(parsed.report)).digest('hex');
+  const report = { ...parsed.report, reportId: parsed.report.reportId ?? `sha256:${contentSha256}` };
+  return {
+    kind: 'store',
+    part,
+    warnings: parsed.warnings.length,
+    item: {
+      report,
+      warnings: parsed.warnings,
+      source: { kind: source.kind, ref: part === null ? source.ref : `${source.ref} [${part}]` },
+      receivedAt,
+      rawGzip: payload.rawGzip,
+      contentSha256,
+    },
+  };
+}
+
+function skippedPrepared(file: string, reason: string): PreparedFile {
+  return { file, skipped: reason, reports: [], bytes: 0 };
+}
+
+function rejectedPrepared(file: string, error: string): PreparedFile {
+  return {
+    file,
+    skipped: null,
+    reports: [{ kind: 'done', outcome: { status: 'rejected', field: null, error, part: null } }],
+    bytes: 0,
+  };
+}
+
+function readHead(path: string): Uint8Array {
+  const handle = openSync(path, 'r');
+  try {
+    const buffer = new Uint8Array(HEAD_BYTES);
+    const bytesRead = readSync(handle, buffer, 0, HEAD_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    closeSync(handle);
+  }
+}
+
+export function describeIoError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file or folder';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a folder';
+  return error instanceof Error ? error.message : String(error);
+}
