@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
 import { failurePage, filterOptions, mxHostRows, senderBreakdown } from '../../electron/backend/db/explore-queries.js';
 import { MIGRATIONS, migrateToLatest } from '../../electron/backend/db/migrations/index.js';
-import { ALL_DAYS, rollupScope } from '../../electron/backend/db/rollups.js';
+import { rollupScope } from '../../electron/backend/db/rollups.js';
 import { ReportWriter } from '../../electron/backend/db/store-report.js';
 import { summarize } from '../../electron/backend/db/summary-queries.js';
 import { ReportImporter } from '../../electron/backend/import/importer.js';
@@ -74,12 +74,17 @@ function expectedRows(database: Database.Database, table: string): unknown[][] {
   if (!spec) throw new Error(table);
   const alias = spec.from.split(' ')[1] ?? '';
   const day = DAY.replaceAll('start_time', `${alias}.start_time`);
-  const query = (dayColumn: string, groupBy: string): unknown[][] =>
+  const week = `(${day} - ((${day} % 7) + 7) % 7)`;
+  const query = (span: number, first: string, groupBy: string): unknown[][] =>
     database
-      .prepare(`SELECT ${dayColumn}, ${spec.columns} FROM ${spec.from} GROUP BY ${groupBy}`)
+      .prepare(`SELECT ${span}, ${first}, ${spec.columns} FROM ${spec.from} GROUP BY ${groupBy}`)
       .raw()
       .all() as unknown[][];
-  return sorted([...query(day, `${day}, ${spec.groupedBy}`), ...query(String(ALL_DAYS), spec.groupedBy)]);
+  return sorted([
+    ...query(1, day, `${day}, ${spec.groupedBy}`),
+    ...query(7, week, `${week}, ${spec.groupedBy}`),
+    ...query(0, '0', spec.groupedBy),
+  ]);
 }
 
 function storedRows(database: Database.Database, table: string): unknown[][] {
@@ -107,6 +112,9 @@ const ALIGNED: [string, ReportFilter][] = [
   ['from a day on', { fromTime: END / 1000 - 100 * 86_400 }],
   ['up to a day', { toTime: END / 1000 - 100 * 86_400 }],
   ['one day', { fromTime: END / 1000 - 3 * 86_400, toTime: END / 1000 - 2 * 86_400 }],
+  ['exactly two weeks', { fromTime: 7 * 86_400 * 2935, toTime: 7 * 86_400 * 2937 }],
+  ['days around one week', { fromTime: 7 * 86_400 * 2935 - 86_400, toTime: 7 * 86_400 * 2936 + 86_400 }],
+  ['within one week', { fromTime: 7 * 86_400 * 2935 + 86_400, toTime: 7 * 86_400 * 2935 + 3 * 86_400 }],
   ['the corpus years', { fromTime: Date.UTC(2016, 0, 1) / 1000, toTime: Date.UTC(2026, 0, 1) / 1000 }],
 ];
 
@@ -204,7 +212,8 @@ describe('rollups', () => {
   it('equal the sums over the detail rows, per day and over all time', () => {
     expectRollupsToMatchDetails(db);
     // The edge cases are in: a day before 1970, empty keys, a report without policies.
-    expect(db.prepare('SELECT COUNT(*) FROM rollup_senders WHERE day = -1').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT COUNT(*) FROM rollup_senders WHERE span = 1 AND day = -1').pluck().get()).toBe(1);
+    expect(db.prepare('SELECT COUNT(*) FROM rollup_senders WHERE span = 7 AND day = -7').pluck().get()).toBe(1);
     expect(
       db.prepare(`SELECT COUNT(*) FROM rollup_mx WHERE receiving_mx_hostname = '' AND result_type = ''`).pluck().get(),
     ).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { openDatabase } from '../../electron/backend/db/database.js';
-import { failurePage } from '../../electron/backend/db/explore-queries.js';
+import { failurePage, mxHostRows, reportPage, senderBreakdown } from '../../electron/backend/db/explore-queries.js';
 import {
   failuresByMxHost,
   failuresByResultType,
@@ -15,6 +15,7 @@ import {
   sessionsByDay,
   sessionsByPolicyDomain,
   summarize,
+  summaryTotals,
 } from '../../electron/backend/db/summary-queries.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
 import { writeSyntheticCorpus } from './synthetic-corpus.js';
@@ -119,15 +120,27 @@ const files = listFiles(corpus)
 {
   const db = openDatabase(join(root, 'bench.sqlite'));
   const last30: ReportFilter = { fromTime: END / 1000 - 30 * 86_400, toTime: END / 1000 };
+  // The sender and result type the drill-downs open: the ones with the most failures.
+  const top = summarize(db, {});
+  const topSender = top.bySender[0]?.organization ?? '';
+  const topResultType = Object.keys(top.byResultType)[0] ?? '';
   const queries: [string, (filter: ReportFilter) => unknown][] = [
-    // The Overview's one call computes every breakdown at once.
-    ['overview (whole summary)', (filter) => summarize(db, filter).reports],
+    // The Overview's one call computes every breakdown below at once; then each on its own.
+    ['overview (whole summary call)', (filter) => summarize(db, filter).reports],
+    ['overview totals', (filter) => summaryTotals(db, filter)],
     ['daily series', (filter) => sessionsByDay(db, filter)],
     ['per sender', (filter) => failuresBySender(db, filter)],
     ['per MX host', (filter) => failuresByMxHost(db, filter)],
     ['per domain', (filter) => sessionsByPolicyDomain(db, filter)],
     ['per result type', (filter) => failuresByResultType(db, filter)],
+    ['one sender by MX and result type', (filter) => senderBreakdown(db, filter, topSender)],
+    ['MX hosts view', (filter) => mxHostRows(db, filter)],
     ['failure details page', (filter) => failurePage(db, { filter }, undefined, 0, 200)],
+    [
+      'failure details page, one result type',
+      (filter) => failurePage(db, { filter, resultType: topResultType }, undefined, 0, 200),
+    ],
+    ['reports page', (filter) => reportPage(db, filter, undefined, undefined, 0, 200)],
   ];
   for (const [range, filter] of [
     ['all time', {}],

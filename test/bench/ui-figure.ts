@@ -73,6 +73,7 @@ interface OverviewRun {
 
 interface ScrollResult {
   total: number;
+  rowsTarget: number;
   rowsScrolled: number;
   rowHeight: number;
   viewportRows: number;
@@ -125,6 +126,7 @@ export async function measureUi(options: UiFigureOptions): Promise<Record<string
         figure: 'ui',
         view: 'failures scroll',
         totalRows: scroll.total,
+        rowsTarget: scroll.rowsTarget,
         rowsScrolled: scroll.rowsScrolled,
         longTasksOver50ms: overLimit.length,
         longestTaskMs: round(Math.max(0, ...scroll.longTasks.map((task) => task.duration))),
@@ -306,8 +308,12 @@ async function measureFailureScroll(browser: Browser, url: string, rowsWanted: n
         if (!table || !scroller) throw new Error('no Failures list');
         const total = Number(table.getAttribute('aria-rowcount')) - 1;
         const rowsToScroll = Math.min(rowsWanted, total);
-        const firstRow = scroller.querySelector('[data-testid="failure-row"]');
-        const rowHeight = firstRow?.getBoundingClientRect().height ?? 34;
+        // The stride between rows (their borders included), as the list lays them out.
+        const [first, second] = Array.from(scroller.querySelectorAll('[data-testid="failure-row"]'));
+        const rowHeight =
+          first && second
+            ? second.getBoundingClientRect().top - first.getBoundingClientRect().top
+            : (first?.getBoundingClientRect().height ?? 34);
         const viewport = scroller.clientHeight;
         const target = Math.max(0, Math.min(rowsToScroll * rowHeight - viewport, scroller.scrollHeight - viewport));
         const step = viewport * viewportsPerFrame;
@@ -363,6 +369,7 @@ async function measureFailureScroll(browser: Browser, url: string, rowsWanted: n
         const lastRow = last[last.length - 1];
         return {
           total,
+          rowsTarget: rowsToScroll,
           rowsScrolled: lastRow === undefined ? 0 : lastRow.index + 1,
           rowHeight,
           viewportRows: viewport / rowHeight,

@@ -14,7 +14,7 @@ import type { ReportWarning } from '../../../shared/report/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { failureClause, filterClause } from './filter-sql.js';
-import { ALL_DAYS, rollupScope } from './rollups.js';
+import { rollupScope } from './rollups.js';
 import { failuresByMxHost, groupFailuresByMx } from './summary-queries.js';
 
 /** The queries behind the UI's drill-downs: lists, pages and single reports. */
@@ -33,7 +33,7 @@ export function filterOptions(db: ReadableDatabase): FilterOptions {
     last: number | null;
   };
   // The all-time rollup rows name every value once.
-  const allTime = `day = ${ALL_DAYS}`;
+  const allTime = 'span = 0';
   return {
     domains: column(
       `SELECT DISTINCT policy_domain FROM rollup_domains WHERE ${allTime} AND policy_domain <> '' ORDER BY 1`,
@@ -60,7 +60,7 @@ export function senderBreakdown(db: ReadableDatabase, filter: ReportFilter, orga
           .prepare(
             `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
                SUM(failed_sessions) AS failed
-             FROM rollup_sender_mx WHERE ${scope.sql} AND organization = @organization
+             FROM ${scope.rows('rollup_sender_mx')} WHERE organization = @organization
              GROUP BY receiving_mx_hostname, result_type`,
           )
           .all({ ...scope.params, organization })
@@ -140,7 +140,7 @@ function failureOrder(sort: Sort<FailureSortColumn> | undefined): string {
 function countFromRollups(db: ReadableDatabase, query: FailureQuery): number | null {
   const scope = rollupScope(query.filter);
   if (!scope || query.policyType !== undefined) return null;
-  const conditions = [scope.sql];
+  const conditions: string[] = [];
   const params: Record<string, unknown> = { ...scope.params };
   const equal = (column: string, value: string | null | undefined): void => {
     if (value === undefined) return;
@@ -152,7 +152,10 @@ function countFromRollups(db: ReadableDatabase, query: FailureQuery): number | n
   equal('result_type', query.resultType);
   const table = query.organization === undefined ? 'rollup_mx' : 'rollup_sender_mx';
   return db
-    .prepare(`SELECT COALESCE(SUM(failure_details), 0) FROM ${table} WHERE ${conditions.join(' AND ')}`)
+    .prepare(
+      `SELECT COALESCE(SUM(failure_details), 0) FROM ${scope.rows(table)}
+       ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}`,
+    )
     .pluck()
     .get(params) as number;
 }

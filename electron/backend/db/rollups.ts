@@ -3,9 +3,15 @@ import type { TlsRptReport } from '../../../shared/report/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { WritableDatabase } from './database.js';
 
-/** The `day` of the rows that cover all time (see migration 0003). */
-export const ALL_DAYS = -2147483648;
 const DAY_SECONDS = 86_400;
+
+/** The spans of time a rollup row sums (see migration 0003). */
+export const SPAN = { allTime: 0, day: 1, week: 7 } as const;
+
+/** First day of the week that holds a day. */
+function weekOf(day: number): number {
+  return day - (((day % 7) + 7) % 7);
+}
 
 /** UTC day number of a time in seconds, rounding down also before 1970. */
 export function dayOf(seconds: number): number {
@@ -74,7 +80,7 @@ export class RollupAccumulator {
 
   constructor(db: WritableDatabase) {
     const upsert = (table: RollupTable): Statement => {
-      const keys = ['day', ...table.keys];
+      const keys = ['span', 'day', ...table.keys];
       const columns = [...keys, ...table.sums, ...table.maxima];
       const updates = [
         ...table.sums.map((column) => `${column} = ${column} + excluded.${column}`),
@@ -95,7 +101,7 @@ export class RollupAccumulator {
     for (const id of Object.keys(TABLES) as TableId[]) this.pending.set(id, new Map());
   }
 
-  /** Counts one stored report, on its day and in all time. */
+  /** Counts one stored report in its day, its week and all time. */
   add(report: TlsRptReport): void {
     const organization = report.organizationName;
     const day = dayOf(report.startTime);
@@ -140,8 +146,12 @@ export class RollupAccumulator {
     const table = TABLES[id];
     const sums = this.pending.get(id);
     if (!sums) return;
-    for (const rowDay of [day, ALL_DAYS]) {
-      const fullKey = [rowDay, ...key];
+    for (const [span, first] of [
+      [SPAN.day, day],
+      [SPAN.week, weekOf(day)],
+      [SPAN.allTime, 0],
+    ] as const) {
+      const fullKey = [span, first, ...key];
       const mapKey = mapKeyOf(fullKey);
       const entry = sums.get(mapKey);
       if (!entry) {
@@ -168,9 +178,10 @@ function mapKeyOf(key: readonly (string | number)[]): string {
   return text;
 }
 
-/** Which rollup rows answer a filter: a WHERE condition on `day` and its parameters. */
+/** Which rollup rows answer a filter, and how to read only them. */
 export interface RollupScope {
-  sql: string;
+  /** The rows of one rollup table in the scope, as a FROM item (aliased to the table's name). */
+  rows(table: string): string;
   params: Record<string, number>;
 }
 
@@ -178,22 +189,57 @@ export interface RollupScope {
  * The rollup rows that hold exactly what a filter selects, or null when only
  * the detail rows can answer it: a policy domain is chosen (a domain's rows
  * are few, and its indexes find them), or a bound falls inside a UTC day.
- * The UI's ranges are whole UTC days.
+ * The UI's ranges are whole UTC days. All time is the all-time rows; a range
+ * is its whole weeks' rows and the days before and after them.
  */
 export function rollupScope(filter: ReportFilter): RollupScope | null {
+  const range = dayRange(filter);
+  if (range === null) return null;
+  if (range.from === null && range.to === null) {
+    return { rows: (table) => `(SELECT * FROM ${table} WHERE span = 0) AS ${table}`, params: {} };
+  }
+  const from = range.from ?? MIN_DAY;
+  const to = range.to ?? MAX_DAY;
+  const firstWeek = weekOf(from) === from ? from : weekOf(from) + 7;
+  const endOfWeeks = Math.max(firstWeek, weekOf(to));
+  const params = { from, to, firstWeek, endOfWeeks };
+  if (firstWeek >= endOfWeeks) {
+    return { rows: (table) => `(${daysOf(table, '@from', '@to')}) AS ${table}`, params };
+  }
+  return {
+    rows: (table) =>
+      `(${daysOf(table, '@from', '@firstWeek')}
+        UNION ALL SELECT * FROM ${table} WHERE span = 7 AND day >= @firstWeek AND day < @endOfWeeks
+        UNION ALL ${daysOf(table, '@endOfWeeks', '@to')}) AS ${table}`,
+    params,
+  };
+}
+
+/** The day rows of a filter, for breakdowns by day; null when the detail rows must answer. */
+export function dayRowsScope(filter: ReportFilter): RollupScope | null {
+  const range = dayRange(filter);
+  if (range === null) return null;
+  return {
+    rows: (table) => `(${daysOf(table, '@from', '@to')}) AS ${table}`,
+    params: { from: range.from ?? MIN_DAY, to: range.to ?? MAX_DAY },
+  };
+}
+
+/** Far enough before and after any report (JavaScript dates span ±100,000,000 days). */
+const MIN_DAY = -1e9;
+const MAX_DAY = 1e9;
+
+function daysOf(table: string, from: string, to: string): string {
+  return `SELECT * FROM ${table} WHERE span = 1 AND day >= ${from} AND day < ${to}`;
+}
+
+/** A filter's bounds in whole days; null when it has a policy domain or a bound inside a day. */
+function dayRange(filter: ReportFilter): { from: number | null; to: number | null } | null {
   if (filter.policyDomain != null) return null;
   const from = filter.fromTime ?? null;
   const to = filter.toTime ?? null;
-  if (from === null && to === null) return { sql: 'day = @allDays', params: { allDays: ALL_DAYS } };
   if ((from !== null && from % DAY_SECONDS !== 0) || (to !== null && to % DAY_SECONDS !== 0)) return null;
-  return {
-    sql: 'day > @allDays AND day >= @fromDay AND day < @toDay',
-    params: {
-      allDays: ALL_DAYS,
-      fromDay: from === null ? ALL_DAYS : from / DAY_SECONDS,
-      toDay: to === null ? Number.MAX_SAFE_INTEGER : to / DAY_SECONDS,
-    },
-  };
+  return { from: from === null ? null : from / DAY_SECONDS, to: to === null ? null : to / DAY_SECONDS };
 }
 
 /** A key field as the breakdowns show it: null for ''. */

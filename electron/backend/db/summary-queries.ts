@@ -2,23 +2,24 @@ import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
 import { MISSING_RESULT_TYPE, failureRate } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
-import { ALL_DAYS, rollupScope } from './rollups.js';
+import { dayRowsScope, rollupScope } from './rollups.js';
 
-interface Totals {
+export interface Totals {
   reports: number;
   senders: number;
   successful: number;
   failed: number;
 }
 
-function totals(db: ReadableDatabase, filter: ReportFilter): Totals {
+/** Reports, senders and sessions: the Overview's totals. */
+export function summaryTotals(db: ReadableDatabase, filter: ReportFilter): Totals {
   const scope = rollupScope(filter);
   if (scope) {
     return db
       .prepare(
         `SELECT COALESCE(SUM(reports), 0) AS reports, COUNT(DISTINCT organization) AS senders,
            COALESCE(SUM(successful_sessions), 0) AS successful, COALESCE(SUM(failed_sessions), 0) AS failed
-         FROM rollup_senders WHERE ${scope.sql}`,
+         FROM ${scope.rows('rollup_senders')}`,
       )
       .get(scope.params) as Totals;
   }
@@ -53,7 +54,7 @@ export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Su
       .prepare(
         `SELECT organization, SUM(reports) AS reports, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions, MAX(last_start_time) AS lastReportTime
-         FROM rollup_senders WHERE ${scope.sql}
+         FROM ${scope.rows('rollup_senders')}
          GROUP BY organization ORDER BY failedSessions DESC, organization`,
       )
       .all(scope.params) as Row[];
@@ -92,7 +93,7 @@ function mainResultTypeBySender(db: ReadableDatabase, filter: ReportFilter): Map
     rows = db
       .prepare(
         `SELECT organization, NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
-         FROM rollup_sender_results WHERE ${scope.sql}
+         FROM ${scope.rows('rollup_sender_results')}
          GROUP BY organization, result_type
          ORDER BY failed DESC, resultType`,
       )
@@ -125,7 +126,7 @@ export function failuresByMxHost(db: ReadableDatabase, filter: ReportFilter): Su
         .prepare(
           `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
              SUM(failed_sessions) AS failed
-           FROM rollup_mx WHERE ${scope.sql}
+           FROM ${scope.rows('rollup_mx')}
            GROUP BY receiving_mx_hostname, result_type`,
         )
         .all(scope.params) as { mx: string | null; resultType: string | null; failed: number }[],
@@ -171,7 +172,7 @@ export function failuresByResultType(db: ReadableDatabase, filter: ReportFilter)
       ? db
           .prepare(
             `SELECT NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
-             FROM rollup_sender_results WHERE ${scope.sql}
+             FROM ${scope.rows('rollup_sender_results')}
              GROUP BY result_type ORDER BY failed DESC, resultType`,
           )
           .all(scope.params)
@@ -199,7 +200,7 @@ export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilte
       .prepare(
         `SELECT NULLIF(policy_domain, '') AS domain, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions
-         FROM rollup_domains WHERE ${scope.sql}
+         FROM ${scope.rows('rollup_domains')}
          GROUP BY policy_domain ORDER BY failedSessions DESC, domain`,
       )
       .all(scope.params) as Summary['byDomain'];
@@ -217,15 +218,14 @@ export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilte
 
 /** Sessions per UTC day of the reports' start. */
 export function sessionsByDay(db: ReadableDatabase, filter: ReportFilter): Summary['byDay'] {
-  // All time is every day's rows here, not the all-time rows.
-  const scope = rollupScope({ ...filter, fromTime: filter.fromTime ?? ALL_DAYS * 86_400 });
+  const scope = dayRowsScope(filter);
   if (scope) {
     return db
       .prepare(
         `SELECT date(day * 86400, 'unixepoch') AS day, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions
-         FROM rollup_senders WHERE ${scope.sql}
-         GROUP BY 1 HAVING SUM(policies) > 0 ORDER BY 1`,
+         FROM ${scope.rows('rollup_senders')}
+         GROUP BY rollup_senders.day HAVING SUM(policies) > 0 ORDER BY rollup_senders.day`,
       )
       .all(scope.params) as Summary['byDay'];
   }
@@ -241,7 +241,7 @@ export function sessionsByDay(db: ReadableDatabase, filter: ReportFilter): Summa
 }
 
 export function summarize(db: ReadableDatabase, filter: ReportFilter = {}): Summary {
-  const total = totals(db, filter);
+  const total = summaryTotals(db, filter);
   return {
     reports: total.reports,
     successfulSessions: total.successful,
