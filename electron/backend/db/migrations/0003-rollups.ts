@@ -32,6 +32,8 @@ export const migration0003Rollups: Migration = {
       DROP INDEX failure_details_by_mx;
       DROP INDEX policies_by_start_time;
       CREATE INDEX failure_details_by_domain ON failure_details (policy_domain, start_time);
+      -- One MX host's failures, for its details (its sending and receiving IPs) and the Failures view.
+      CREATE INDEX failure_details_by_mx_host ON failure_details (receiving_mx_hostname, start_time);
 
       CREATE TABLE rollup_senders (
         span INTEGER NOT NULL,
