@@ -8,6 +8,7 @@ import { Failures } from './views/Failures.js';
 import { ImportView } from './views/ImportView.js';
 import { Mailboxes } from './views/Mailboxes.js';
 import { Policies } from './views/Policies.js';
+import { MxHostDetail } from './views/MxHostDetail.js';
 import { MxHosts } from './views/MxHosts.js';
 import { Overview } from './views/Overview.js';
 import { ReportPage, Reports } from './views/Reports.js';
@@ -90,6 +91,7 @@ function Shell() {
           <Route path="/senders" element={<Senders />} />
           <Route path="/senders/:organization" element={<SenderDetail />} />
           <Route path="/mx" element={<MxHosts />} />
+          <Route path="/mx/host/:host?" element={<MxHostDetail />} />
           <Route path="/failures" element={<Failures />} />
           <Route path="/reports" element={<Reports />} />
           <Route path="/reports/:id" element={<ReportPage />} />

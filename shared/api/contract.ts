@@ -99,10 +99,26 @@ export interface SenderBreakdown {
   byResultType: Record<string, number>;
 }
 
-export interface MxHostRow extends MxBreakdown {
-  sendingMtaIps: number;
-  receivingIps: string[];
-  senders: string[];
+/**
+ * A row of the MX hosts list: failures by result type. Who saw the host and
+ * from which IPs are in one host's details ({@link MxHostDetail}): distinct
+ * values cannot be summed ahead, and over a million reports only one host's
+ * can be counted quickly.
+ */
+export type MxHostRow = MxBreakdown;
+
+/** An IP address in one MX host's failure details; null when the sender did not name one. */
+export interface MxHostIp {
+  ip: string | null;
+  failedSessions: number;
+  failureDetails: number;
+}
+
+/** One MX host (null: the failures that named none): its failures and where they came from, most first. */
+export interface MxHostDetail extends MxBreakdown {
+  sendingMtaIps: MxHostIp[];
+  receivingIps: MxHostIp[];
+  senders: { organization: string; failedSessions: number }[];
 }
 
 /** A stored failure detail with what the list needs to show and link it. */
@@ -204,6 +220,8 @@ export const API = {
   summary: method<Summary>()(filterOnly),
   senderBreakdown: method<SenderBreakdown>()(z.object({ filter: reportFilterSchema, organization: text }).strict()),
   mxHosts: method<MxHostRow[]>()(filterOnly),
+  /** One MX host's failures; `mx` null for the failures that named no host. */
+  mxHost: method<MxHostDetail>()(z.object({ filter: reportFilterSchema, mx: text.min(1).nullable() }).strict()),
   failures: method<{ total: number; rows: FailureRow[] }>()(failuresRequest),
   failuresCsv: method<{ csv: string; rows: number }>()(failuresCsvRequest),
   reports: method<{ total: number; rows: ReportRow[] }>()(reportsRequest),

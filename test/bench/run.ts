@@ -9,7 +9,8 @@ import { gunzipSync } from 'node:zlib';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { ReportWriter } from '../../electron/backend/db/store-report.js';
 import { prepareFile } from '../../electron/backend/import/prepare-file.js';
-import { failurePage, mxHostRows, reportPage, senderBreakdown } from '../../electron/backend/db/explore-queries.js';
+import { failurePage, reportPage, senderBreakdown } from '../../electron/backend/db/explore-queries.js';
+import { mxHostDetail } from '../../electron/backend/db/mx-queries.js';
 import {
   failuresByMxHost,
   failuresByResultType,
@@ -162,17 +163,18 @@ if (!values['skip-import']) {
   const top = summarize(db, {});
   const topSender = top.bySender[0]?.organization ?? '';
   const topResultType = Object.keys(top.byResultType)[0] ?? '';
+  const topMx = top.byMx[0]?.mx ?? null;
   const queries: [string, (filter: ReportFilter) => unknown][] = [
     // The Overview's one call computes every breakdown below at once; then each on its own.
     ['overview (whole summary call)', (filter) => summarize(db, filter).reports],
     ['overview totals', (filter) => summaryTotals(db, filter)],
     ['daily series', (filter) => sessionsByDay(db, filter)],
     ['per sender', (filter) => failuresBySender(db, filter)],
-    ['per MX host', (filter) => failuresByMxHost(db, filter)],
+    ['per MX host (also the MX hosts view)', (filter) => failuresByMxHost(db, filter)],
     ['per domain', (filter) => sessionsByPolicyDomain(db, filter)],
     ['per result type', (filter) => failuresByResultType(db, filter)],
     ['one sender by MX and result type', (filter) => senderBreakdown(db, filter, topSender)],
-    ['MX hosts view', (filter) => mxHostRows(db, filter)],
+    ['one MX host by IP and sender', (filter) => mxHostDetail(db, filter, topMx)],
     ['failure details page', (filter) => failurePage(db, { filter }, undefined, 0, 200)],
     [
       'failure details page, one result type',

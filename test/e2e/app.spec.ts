@@ -166,6 +166,7 @@ test('MX hosts shows failures per host as stored', async ({ page }) => {
     .all() as { mx: string | null; failed: number }[];
   db.close();
   const table = page.getByTestId('mx-table');
+  await expect(table.locator('thead th')).toHaveText(['MX host', 'Failed', 'Result types', 'Failure details']);
   await expect(table.locator('tbody tr')).toHaveCount(expected.length);
   for (const host of expected) {
     const row = table
@@ -174,6 +175,75 @@ test('MX hosts shows failures per host as stored', async ({ page }) => {
     await expect(row.locator('td').nth(1)).toHaveText(number.format(host.failed));
   }
   await screenshot(page, '07-mx-hosts');
+  // Each row still links to its failure details.
+  const named = expected.find((host) => host.mx !== null);
+  if (!named?.mx) throw new Error('the corpus names no MX host');
+  await table
+    .locator('tbody tr')
+    .filter({ has: page.getByRole('cell', { name: named.mx, exact: true }) })
+    .getByRole('link', { name: 'Failures' })
+    .click();
+  await expect(page).toHaveURL(`/#/failures?${new URLSearchParams({ mx: named.mx }).toString()}`);
+});
+
+test('opening an MX host shows its sending IPs, receiving IPs and senders as stored', async ({ page }) => {
+  const db = database();
+  // The host with the most sending IPs.
+  const host = db
+    .prepare(
+      `SELECT receiving_mx_hostname FROM failure_details WHERE receiving_mx_hostname IS NOT NULL
+       GROUP BY 1 ORDER BY COUNT(DISTINCT sending_mta_ip) DESC, SUM(failed_sessions) DESC, 1 LIMIT 1`,
+    )
+    .pluck()
+    .get() as string;
+  const listOf = (sql: string): { name: string | null; failed: number }[] =>
+    db.prepare(sql).all(host) as { name: string | null; failed: number }[];
+  const lists = {
+    'mx-sending-ips': listOf(
+      `SELECT sending_mta_ip AS name, SUM(failed_sessions) AS failed FROM failure_details
+       WHERE receiving_mx_hostname = ? GROUP BY 1`,
+    ),
+    'mx-receiving-ips': listOf(
+      `SELECT receiving_ip AS name, SUM(failed_sessions) AS failed FROM failure_details
+       WHERE receiving_mx_hostname = ? GROUP BY 1`,
+    ),
+    'mx-senders': listOf(
+      `SELECT r.organization_name AS name, SUM(f.failed_sessions) AS failed
+       FROM failure_details f JOIN reports r ON r.id = f.report_rowid WHERE f.receiving_mx_hostname = ? GROUP BY 1`,
+    ),
+  };
+  const unnamed = db.prepare('SELECT COUNT(*) FROM failure_details WHERE receiving_mx_hostname IS NULL').pluck().get();
+  db.close();
+  expect(lists['mx-sending-ips'].length).toBeGreaterThan(1);
+
+  await page.goto('/#/mx');
+  await page.getByTestId('mx-table').getByRole('cell', { name: host, exact: true }).click();
+  await expect(page).toHaveURL(`/#/mx/host/${encodeURIComponent(host)}`);
+  await expect(page.getByTestId('mx-host-name')).toHaveText(host);
+  for (const [testId, list] of Object.entries(lists)) {
+    const table = page.getByTestId(testId);
+    await expect(table.locator('tbody tr')).toHaveCount(list.length);
+    for (const entry of list) {
+      const row = table
+        .locator('tbody tr')
+        .filter({ has: page.getByRole('cell', { name: entry.name ?? '(not named)', exact: true }) });
+      await expect(row.locator('td').nth(1)).toHaveText(number.format(entry.failed));
+    }
+  }
+  await screenshot(page, '07b-mx-host');
+  // A sender opens its failure details at this host.
+  const sender = lists['mx-senders'][0]?.name ?? '';
+  await page.getByTestId('mx-senders').getByRole('link', { name: sender, exact: true }).click();
+  await expect(page).toHaveURL(`/#/failures?${new URLSearchParams({ organization: sender, mx: host }).toString()}`);
+
+  // The failures that name no host have a page too.
+  if (unnamed !== 0) {
+    await page.goto('/#/mx');
+    await page.getByTestId('mx-table').getByRole('cell', { name: '(not named)', exact: true }).click();
+    await expect(page).toHaveURL('/#/mx/host');
+    await expect(page.getByTestId('mx-host-name')).toHaveText('No MX host named');
+    await expect(page.getByTestId('mx-sending-ips').locator('tbody tr').first()).toBeVisible();
+  }
 });
 
 test('a report page shows summary, policies, failures, warnings and the raw JSON', async ({ page }) => {
@@ -257,10 +327,15 @@ test('a report whose organization-name is HTML shows as inert text', async ({ pa
   await page.dispatchEvent('[data-testid=app]', 'drop', { dataTransfer });
   await waitForImportDone(page);
 
-  for (const view of ['/#/senders', '/#/mx', '/#/failures', '/#/reports']) {
+  for (const view of ['/#/senders', '/#/failures', '/#/reports']) {
     await page.goto(view);
     await expect(page.getByText(payload, { exact: true }).filter({ visible: true }).first()).toBeVisible();
   }
+  // The MX host the report names, whose name holds a slash, shows and opens as text too.
+  await page.goto('/#/mx');
+  await page.getByTestId('mx-table').getByRole('cell', { name: '<b>mx</b>', exact: true }).click();
+  await expect(page.getByTestId('mx-host-name')).toHaveText('<b>mx</b>');
+  await expect(page.getByTestId('mx-senders').getByRole('link', { name: payload, exact: true })).toBeVisible();
   const db = database();
   const id = db.prepare('SELECT id FROM reports WHERE organization_name = ?').pluck().get(payload) as number;
   db.close();

@@ -7,11 +7,11 @@ import {
   failurePage,
   filterOptions,
   iterateFailures,
-  mxHostRows,
   reportDetail,
   reportPage,
   senderBreakdown,
 } from '../db/explore-queries.js';
+import { mxHostDetail, mxHostRows } from '../db/mx-queries.js';
 import { summarize } from '../db/summary-queries.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
 import { generateSetup } from '../../../shared/policy/generate.js';
@@ -105,6 +105,7 @@ export function createApiHandlers(options: BackendOptions): {
     summary: ({ filter }) => summarize(db, filter),
     senderBreakdown: ({ filter, organization }) => senderBreakdown(db, filter, organization),
     mxHosts: ({ filter }) => mxHostRows(db, filter),
+    mxHost: ({ filter, mx }) => mxHostDetail(db, filter, mx),
     failures: ({ query, sort, offset, limit }) => failurePage(db, query, sort, offset, limit),
     failuresCsv: ({ query, sort }) => {
       const rows: (string | number)[][] = [CSV_COLUMNS];

@@ -1,60 +1,7 @@
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { DayBreakdown } from '../../../shared/summary/types.js';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatCount } from '../format.js';
 
 const COLORS = { successful: 'var(--chart-ok)', failed: 'var(--chart-fail)' };
-
-/** Successful and failed sessions per UTC day, with the same numbers as a table underneath. */
-export function DailySessionsChart({ days }: { days: DayBreakdown[] }) {
-  return (
-    <figure className="chart" aria-labelledby="daily-title">
-      <figcaption id="daily-title">Sessions per day</figcaption>
-      <div className="chart-area" data-testid="daily-chart">
-        <ResponsiveContainer width="100%" height={260}>
-          <BarChart data={days} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-            <XAxis dataKey="day" tick={{ fill: 'var(--muted)', fontSize: 12 }} />
-            <YAxis tickFormatter={formatCount} tick={{ fill: 'var(--muted)', fontSize: 12 }} width={64} />
-            <Tooltip
-              formatter={(value) => formatCount(Number(value))}
-              contentStyle={{ background: 'var(--panel)', color: 'var(--text)' }}
-            />
-            <Legend />
-            <Bar
-              dataKey="successfulSessions"
-              name="Successful"
-              stackId="s"
-              fill={COLORS.successful}
-              isAnimationActive={false}
-            />
-            <Bar dataKey="failedSessions" name="Failed" stackId="s" fill={COLORS.failed} isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </div>
-      <details>
-        <summary>Numbers</summary>
-        <table className="data-table compact" aria-label="Sessions per day">
-          <thead>
-            <tr>
-              <th>Day (UTC)</th>
-              <th className="numeric">Successful</th>
-              <th className="numeric">Failed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {days.map((day) => (
-              <tr key={day.day}>
-                <td>{day.day}</td>
-                <td className="numeric">{formatCount(day.successfulSessions)}</td>
-                <td className="numeric">{formatCount(day.failedSessions)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-    </figure>
-  );
-}
 
 /** Failed sessions per result type, largest first, with the numbers beside the bars. */
 export function ResultTypeChart({

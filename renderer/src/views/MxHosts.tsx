@@ -1,27 +1,39 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import type { MxHostRow } from '../../../shared/api/contract.js';
 import { useApi } from '../api/useApi.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { Loaded } from '../components/States.js';
-import { formatCount } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
+import { mxHostLink } from './MxHostDetail.js';
 
 const column = createColumnHelper<MxHostRow>();
 const columns = [
   ...mxBreakdownColumns<MxHostRow>(),
-  column.accessor('sendingMtaIps', {
-    header: 'Sending IPs',
-    cell: (cell) => formatCount(cell.getValue()),
-    meta: { numeric: true },
+  column.accessor((row) => row.mx ?? '', {
+    id: 'failures',
+    header: 'Failure details',
+    enableSorting: false,
+    // A link inside an openable row: the click and Enter are the link's, not the row's.
+    cell: (cell) => (
+      <Link
+        to={failuresLink({ mx: cell.row.original.mx })}
+        onClick={(event) => {
+          event.stopPropagation();
+        }}
+        onKeyDown={(event) => {
+          event.stopPropagation();
+        }}
+      >
+        Failures
+      </Link>
+    ),
   }),
-  column.accessor((row) => row.receivingIps.join(', '), { id: 'receivingIps', header: 'Receiving IPs' }),
-  column.accessor((row) => row.senders.join(', '), { id: 'senders', header: 'Seen by' }),
 ];
 
-/** One row per receiving MX host named in failure details. */
+/** One row per receiving MX host named in failure details; a row opens that host. */
 export function MxHosts() {
   const { filter } = useFilter();
   const rows = useApi('mxHosts', { filter });
@@ -39,7 +51,7 @@ export function MxHosts() {
               testId="mx-table"
               rows={value}
               columns={columns}
-              onRowOpen={(row) => void navigate(failuresLink({ mx: row.mx }))}
+              onRowOpen={(row) => void navigate(mxHostLink(row.mx))}
             />
           )
         }

@@ -1,8 +1,13 @@
+import { memo } from 'react';
 import { useApi } from '../api/useApi.js';
-import { DailySessionsChart, ResultTypeChart } from '../components/Charts.js';
+import { ResultTypeChart } from '../components/Charts.js';
+import { SessionsOverTimeChart } from '../components/SessionsOverTimeChart.js';
 import { EmptyDatabase, Loaded } from '../components/States.js';
 import { formatCount, formatRate } from '../format.js';
 import { useFilter } from '../state/filter.js';
+
+/** Drawn again only when its numbers change, not whenever the Overview renders. */
+const OverviewResultTypeChart = memo(ResultTypeChart);
 
 export function Overview() {
   const { filter } = useFilter();
@@ -29,8 +34,8 @@ export function Overview() {
             <p className="muted">No reports in this time range and domain.</p>
           ) : (
             <div className="chart-grid">
-              <DailySessionsChart days={value.byDay} />
-              <ResultTypeChart byResultType={value.byResultType} />
+              <SessionsOverTimeChart days={value.byDay} />
+              <OverviewResultTypeChart byResultType={value.byResultType} />
             </div>
           )}
         </>

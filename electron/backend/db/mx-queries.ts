@@ -1,0 +1,94 @@
+import type { MxHostDetail, MxHostIp, MxHostRow } from '../../../shared/api/contract.js';
+import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
+import type { ReportFilter } from '../../../shared/summary/types.js';
+import type { ReadableDatabase } from './database.js';
+import { filterClause } from './filter-sql.js';
+import { rollupScope } from './rollups.js';
+import { failuresByMxHost } from './summary-queries.js';
+
+/** The queries behind the MX hosts view: the list of hosts, and one host's details. */
+
+/** Per MX host: failed sessions by result type (from the rollups where they can answer). */
+export function mxHostRows(db: ReadableDatabase, filter: ReportFilter): MxHostRow[] {
+  return failuresByMxHost(db, filter);
+}
+
+/**
+ * One MX host's failures (`mx` null: those that named no host): by result
+ * type, sending IP, receiving IP and sender. One pass over the host's failure
+ * details, found by the index on (receiving_mx_hostname, start_time); grouped
+ * in SQL by all four at once, which leaves few rows, then summed per list.
+ */
+export function mxHostDetail(db: ReadableDatabase, filter: ReportFilter, mx: string | null): MxHostDetail {
+  const query = mxHostDetailQuery(filter, mx);
+  const rows = db.prepare(query.sql).all(query.params) as {
+    resultType: string | null;
+    sendingMtaIp: string | null;
+    receivingIp: string | null;
+    organization: string;
+    details: number;
+    failed: number;
+  }[];
+  let failedSessions = 0;
+  const byResultType: Record<string, number> = {};
+  const sending = new Map<string | null, MxHostIp>();
+  const receiving = new Map<string | null, MxHostIp>();
+  const senders = new Map<string, { organization: string; failedSessions: number }>();
+  const addIp = (ips: Map<string | null, MxHostIp>, ip: string | null, failed: number, details: number): void => {
+    const entry = ips.get(ip);
+    if (entry) {
+      entry.failedSessions += failed;
+      entry.failureDetails += details;
+    } else {
+      ips.set(ip, { ip, failedSessions: failed, failureDetails: details });
+    }
+  };
+  for (const row of rows) {
+    failedSessions += row.failed;
+    const type = row.resultType ?? MISSING_RESULT_TYPE;
+    byResultType[type] = (byResultType[type] ?? 0) + row.failed;
+    addIp(sending, row.sendingMtaIp, row.failed, row.details);
+    addIp(receiving, row.receivingIp, row.failed, row.details);
+    const sender = senders.get(row.organization);
+    if (sender) sender.failedSessions += row.failed;
+    else senders.set(row.organization, { organization: row.organization, failedSessions: row.failed });
+  }
+  return {
+    mx,
+    failedSessions,
+    byResultType,
+    sendingMtaIps: mostFailedFirst([...sending.values()], (entry) => entry.ip),
+    receivingIps: mostFailedFirst([...receiving.values()], (entry) => entry.ip),
+    senders: mostFailedFirst([...senders.values()], (entry) => entry.organization),
+  };
+}
+
+/** The SQL behind mxHostDetail: one host's failure details under a filter, grouped by everything it lists. */
+export function mxHostDetailQuery(
+  filter: ReportFilter,
+  mx: string | null,
+): { sql: string; params: Record<string, unknown> } {
+  const where = filterClause(filter, 'f');
+  const host = mx === null ? 'f.receiving_mx_hostname IS NULL' : 'f.receiving_mx_hostname = @mx';
+  return {
+    sql: `SELECT f.result_type AS resultType, f.sending_mta_ip AS sendingMtaIp, f.receiving_ip AS receivingIp,
+        r.organization_name AS organization, COUNT(*) AS details, SUM(f.failed_sessions) AS failed
+      FROM failure_details f JOIN reports r ON r.id = f.report_rowid
+      ${where.sql === '' ? 'WHERE' : `${where.sql} AND`} ${host}
+      GROUP BY f.result_type, f.sending_mta_ip, f.receiving_ip, r.organization_name`,
+    params: mx === null ? where.params : { ...where.params, mx },
+  };
+}
+
+/** Most failed sessions first; ties by name, unnamed last. */
+function mostFailedFirst<T extends { failedSessions: number }>(entries: T[], name: (entry: T) => string | null): T[] {
+  return entries.sort((a, b) => {
+    if (a.failedSessions !== b.failedSessions) return b.failedSessions - a.failedSessions;
+    const nameA = name(a);
+    const nameB = name(b);
+    if (nameA === nameB) return 0;
+    if (nameA === null) return 1;
+    if (nameB === null) return -1;
+    return nameA < nameB ? -1 : 1;
+  });
+}

@@ -1,0 +1,292 @@
+import { memo, useLayoutEffect, useMemo, useRef, useState, type ChangeEvent, type RefObject } from 'react';
+import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
+import type { DayBreakdown } from '../../../shared/summary/types.js';
+import { formatCount } from '../format.js';
+
+/*
+ * The Overview's sessions over time. Over a long range one bar per day is
+ * hundreds of rectangles, each costly to draw and too thin to read: past
+ * WEEKLY_AFTER_DAYS days the chart sums the days into UTC weeks (Monday to
+ * Sunday) unless the user asks for days. The numbers table under it shows the
+ * same rows as the chart, and is built only when opened.
+ *
+ * Drawing it is most of the Overview's work, so it leaves out what costs the
+ * chart library render passes or layouts and shows nothing: no animation, a
+ * legend in HTML, axis labels that are never measured, and a tooltip that
+ * comes with the first pointer or focus on the chart.
+ */
+
+export type Grouping = 'day' | 'week';
+
+/** Ranges longer than this many days are drawn per week by default. */
+export const WEEKLY_AFTER_DAYS = 90;
+const CHART_HEIGHT = 260;
+const Y_AXIS_WIDTH = 64;
+/**
+ * Room for one `YYYY-MM-DD` label of the time axis (12 px) and a gap. The
+ * axis shows every n-th label by this estimate: the chart library would
+ * otherwise measure every label in the page's layout to find n.
+ */
+const AXIS_LABEL_SLOT_PX = 84;
+const DAY_MS = 86_400_000;
+const COLORS = { successful: 'var(--chart-ok)', failed: 'var(--chart-fail)' };
+const MARGIN = { top: 8, right: 16, bottom: 8, left: 8 };
+const TOOLTIP_STYLE = { background: 'var(--panel)', color: 'var(--text)' };
+
+/** Every how many bars the time axis is labelled, as the chart library's `interval` (labels skipped between two). */
+export function labelInterval(bars: number, chartWidth: number): number {
+  const plotWidth = chartWidth - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right;
+  const labels = Math.max(2, Math.floor(plotWidth / AXIS_LABEL_SLOT_PX));
+  return Math.max(0, Math.ceil(bars / labels) - 1);
+}
+
+export interface SessionsBucket {
+  /** `YYYY-MM-DD`: the UTC day, or the Monday that starts the UTC week. */
+  start: string;
+  successfulSessions: number;
+  failedSessions: number;
+  /** Days in the bucket that have reports: 1 for a day, 1–7 for a week. */
+  daysWithReports: number;
+}
+
+function dayMs(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
+}
+
+/** Days from the first to the last of `days` (sorted by day), both included; 0 when there are none. */
+export function spanInDays(days: readonly DayBreakdown[]): number {
+  const first = days[0];
+  const last = days[days.length - 1];
+  if (!first || !last) return 0;
+  return Math.round((dayMs(last.day) - dayMs(first.day)) / DAY_MS) + 1;
+}
+
+/** The Monday (UTC) of the week that holds `day`, as `YYYY-MM-DD`. */
+export function weekStart(day: string): string {
+  const time = dayMs(day);
+  const sinceMonday = (new Date(time).getUTCDay() + 6) % 7;
+  return new Date(time - sinceMonday * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** One bucket per day, or the days (sorted) summed per UTC week. */
+export function bucketSessions(days: readonly DayBreakdown[], grouping: Grouping): SessionsBucket[] {
+  if (grouping === 'day') {
+    return days.map((day) => ({
+      start: day.day,
+      successfulSessions: day.successfulSessions,
+      failedSessions: day.failedSessions,
+      daysWithReports: 1,
+    }));
+  }
+  const weeks: SessionsBucket[] = [];
+  let current: SessionsBucket | undefined;
+  for (const day of days) {
+    const start = weekStart(day.day);
+    if (current?.start !== start) {
+      current = { start, successfulSessions: 0, failedSessions: 0, daysWithReports: 0 };
+      weeks.push(current);
+    }
+    current.successfulSessions += day.successfulSessions;
+    current.failedSessions += day.failedSessions;
+    current.daysWithReports += 1;
+  }
+  return weeks;
+}
+
+/** Successful and failed sessions per UTC day or week, with the same numbers as a table underneath. */
+export const SessionsOverTimeChart = memo(function SessionsOverTimeChart({ days }: { days: DayBreakdown[] }) {
+  const span = useMemo(() => spanInDays(days), [days]);
+  const [chosen, setChosen] = useState<Grouping | null>(null);
+  const grouping: Grouping = chosen ?? (span > WEEKLY_AFTER_DAYS ? 'week' : 'day');
+  const buckets = useMemo(() => bucketSessions(days, grouping), [days, grouping]);
+  const [numbersOpen, setNumbersOpen] = useState(false);
+  // The tooltip costs as much to set up as the bars: it comes with the first pointer or focus on the chart.
+  const [withTooltip, setWithTooltip] = useState(false);
+  const wantTooltip = (): void => setWithTooltip(true);
+  // Measured here rather than by the chart library's responsive container, which draws the chart once more.
+  const area = useRef<HTMLDivElement>(null);
+  const width = useWidth(area);
+  const perWeek = grouping === 'week';
+  return (
+    <figure className="chart" aria-labelledby="daily-title">
+      <figcaption style={{ display: 'flex', flexWrap: 'wrap', justifyContent: 'space-between', gap: 8 }}>
+        <span id="daily-title">
+          {perWeek ? 'Sessions per week' : 'Sessions per day'}
+          {perWeek && <span className="muted"> (UTC, weeks from Monday)</span>}
+        </span>
+        {span > 31 && (
+          <label className="muted" style={{ fontWeight: 'normal' }}>
+            Group by{' '}
+            <select
+              value={grouping}
+              data-testid="daily-grouping"
+              onChange={(event: ChangeEvent<HTMLSelectElement>) => setChosen(event.target.value as Grouping)}
+            >
+              <option value="day">Day</option>
+              <option value="week">Week</option>
+            </select>
+          </label>
+        )}
+      </figcaption>
+      <div
+        ref={area}
+        className="chart-area"
+        data-testid="daily-chart"
+        data-grouping={grouping}
+        onPointerEnter={wantTooltip}
+        onFocus={wantTooltip}
+        style={{ height: CHART_HEIGHT }}
+      >
+        {/* Zero wide, the chart overflowing it: the area can still shrink, and the width follows it. */}
+        <div style={{ width: 0 }}>
+          {width > 0 && <SessionsBars buckets={buckets} perWeek={perWeek} withTooltip={withTooltip} width={width} />}
+        </div>
+      </div>
+      <ul aria-label="Legend" style={LEGEND_STYLE}>
+        <LegendItem color={COLORS.successful} label="Successful" />
+        <LegendItem color={COLORS.failed} label="Failed" />
+      </ul>
+      <details onToggle={(event) => setNumbersOpen(event.currentTarget.open)}>
+        <summary>Numbers</summary>
+        {numbersOpen && <NumbersTable buckets={buckets} perWeek={perWeek} />}
+      </details>
+    </figure>
+  );
+});
+
+/** The element's width in CSS pixels, 0 until it is laid out; follows resizes. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    setWidth(Math.floor(element.getBoundingClientRect().width));
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver((entries) => {
+      const entry = entries[entries.length - 1];
+      if (entry) setWidth(Math.floor(entry.contentRect.width));
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
+const SessionsBars = memo(function SessionsBars({
+  buckets,
+  perWeek,
+  withTooltip,
+  width,
+}: {
+  buckets: SessionsBucket[];
+  perWeek: boolean;
+  withTooltip: boolean;
+  width: number;
+}) {
+  const byStart = useMemo(() => new Map(buckets.map((bucket) => [bucket.start, bucket])), [buckets]);
+  return (
+    <BarChart width={width} height={CHART_HEIGHT} data={buckets} margin={MARGIN}>
+      <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
+      <XAxis dataKey="start" tick={plainTick} interval={labelInterval(buckets.length, width)} />
+      <YAxis tickFormatter={formatCount} tick={plainTick} interval={0} width={Y_AXIS_WIDTH} />
+      {withTooltip && (
+        <Tooltip
+          formatter={(value) => formatCount(Number(value))}
+          labelFormatter={(label) =>
+            perWeek && typeof label === 'string' ? weekLabel(label, byStart.get(label)) : label
+          }
+          contentStyle={TOOLTIP_STYLE}
+          isAnimationActive={false}
+        />
+      )}
+      <Bar
+        dataKey="successfulSessions"
+        name="Successful"
+        stackId="s"
+        fill={COLORS.successful}
+        isAnimationActive={false}
+      />
+      <Bar dataKey="failedSessions" name="Failed" stackId="s" fill={COLORS.failed} isAnimationActive={false} />
+    </BarChart>
+  );
+});
+
+function weekLabel(start: string, bucket: SessionsBucket | undefined): string {
+  const days = bucket?.daysWithReports ?? 7;
+  return `Week of ${start}${days < 7 ? ` (reports on ${days} of 7 days)` : ''}`;
+}
+
+interface TickProps {
+  x?: number | string;
+  y?: number | string;
+  textAnchor?: 'start' | 'middle' | 'end' | 'inherit';
+  verticalAnchor?: 'start' | 'middle' | 'end';
+  className?: string;
+  payload?: { value?: unknown };
+  index?: number;
+  tickFormatter?: (value: unknown, index: number) => string;
+}
+
+/**
+ * An axis label as a plain SVG text. The chart library's own label measures
+ * every word of every label in the page's layout to wrap it; these never wrap.
+ */
+function plainTick({ x, y, textAnchor, verticalAnchor, className, payload, index = 0, tickFormatter }: TickProps) {
+  const value = payload?.value;
+  const text = tickFormatter ? tickFormatter(value, index) : String(value);
+  const dy = verticalAnchor === 'start' ? '0.71em' : verticalAnchor === 'middle' ? '0.355em' : undefined;
+  return (
+    <text x={x} y={y} dy={dy} textAnchor={textAnchor} className={className} fill="var(--muted)" fontSize={12}>
+      {text}
+    </text>
+  );
+}
+
+const LEGEND_STYLE = {
+  display: 'flex',
+  justifyContent: 'center',
+  gap: 16,
+  listStyle: 'none',
+  margin: '0 0 8px',
+  padding: 0,
+  fontSize: 14,
+};
+
+/** The legend in HTML: the chart library's legend measures itself and draws the whole chart again. */
+function LegendItem({ color, label }: { color: string; label: string }) {
+  return (
+    <li>
+      <span
+        aria-hidden="true"
+        style={{ display: 'inline-block', width: 10, height: 10, marginRight: 6, background: color, borderRadius: 2 }}
+      />
+      {label}
+    </li>
+  );
+}
+
+function NumbersTable({ buckets, perWeek }: { buckets: SessionsBucket[]; perWeek: boolean }) {
+  const label = perWeek ? 'Sessions per week' : 'Sessions per day';
+  return (
+    <table className="data-table compact" aria-label={label}>
+      <thead>
+        <tr>
+          <th>{perWeek ? 'Week from (UTC)' : 'Day (UTC)'}</th>
+          {perWeek && <th className="numeric">Days with reports</th>}
+          <th className="numeric">Successful</th>
+          <th className="numeric">Failed</th>
+        </tr>
+      </thead>
+      <tbody>
+        {buckets.map((bucket) => (
+          <tr key={bucket.start}>
+            <td>{bucket.start}</td>
+            {perWeek && <td className="numeric">{bucket.daysWithReports}</td>}
+            <td className="numeric">{formatCount(bucket.successfulSessions)}</td>
+            <td className="numeric">{formatCount(bucket.failedSessions)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

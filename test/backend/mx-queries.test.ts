@@ -1,0 +1,306 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createApiHandlers, type ApiHandlers } from '../../electron/backend/api/handlers.js';
+import { dispatch } from '../../electron/backend/api/dispatch.js';
+import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
+import { mxHostDetail, mxHostDetailQuery, mxHostRows } from '../../electron/backend/db/mx-queries.js';
+import { rollupScope } from '../../electron/backend/db/rollups.js';
+import { ReportWriter } from '../../electron/backend/db/store-report.js';
+import { parseTlsRptReport } from '../../shared/report/parse.js';
+import type { ReportFilter } from '../../shared/summary/types.js';
+import { useTempDir } from '../helpers/files.js';
+import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
+
+/*
+ * A small, hand-made data set; every expectation below is worked out by hand
+ * from it. Each failure detail: result type, failed sessions, MX host,
+ * sending IP → receiving IP ("–": not named).
+ *
+ *   A: Google,    2026-01-10, example.com: expired 6 mx1 192.0.2.1 → 198.51.100.1
+ *                                          starttls 4 mx2 192.0.2.2 → 198.51.100.2
+ *   B: Microsoft, 2026-01-10, example.com: expired 2 mx1 203.0.113.5 → 198.51.100.1
+ *                                          fetch-error 3 – 203.0.113.5 → –
+ *   E: Yahoo,     2026-01-11, example.org: expired 5 mx1 192.0.2.9 → 198.51.100.9
+ *   C: Google,    2026-01-12, example.com: starttls 1 mx2 192.0.2.1 → 198.51.100.2
+ *                                          expired 7 mx1 192.0.2.3 → –
+ *   D: Mail.ru,   2026-01-20, example.com: expired 1 mx1 – → 198.51.100.1
+ *                                          host-mismatch 2 mx1 192.0.2.1 → 198.51.100.1
+ */
+const tempDir = useTempDir();
+let db: WritableDatabase;
+
+const MX1 = 'mx1.example.com';
+const MX2 = 'mx2.example.com';
+const day = (date: string): number => Date.parse(`${date}T00:00:00Z`) / 1000;
+
+function detail(
+  resultType: string,
+  count: number,
+  mx: string | undefined,
+  sendingIp: string | undefined,
+  receivingIp: string | undefined,
+): Record<string, unknown> {
+  return failureDetail(resultType, count, {
+    'receiving-mx-hostname': mx,
+    'sending-mta-ip': sendingIp,
+    'receiving-ip': receivingIp,
+  });
+}
+
+function report(
+  organization: string,
+  reportId: string,
+  date: string,
+  domain: string,
+  details: Record<string, unknown>[],
+): string {
+  const failed = details.reduce((sum, entry) => sum + Number(entry['failed-session-count']), 0);
+  return reportJson({
+    organization,
+    reportId,
+    start: `${date}T00:00:00Z`,
+    end: `${date}T23:59:59Z`,
+    policies: [policyEntry({ domain, successful: 100, failed, details })],
+  });
+}
+
+beforeAll(() => {
+  db = openDatabase(join(tempDir(), 'mx.sqlite'));
+  const writer = new ReportWriter(db);
+  const documents = [
+    report('Google Inc.', 'A', '2026-01-10', 'example.com', [
+      detail('certificate-expired', 6, MX1, '192.0.2.1', '198.51.100.1'),
+      detail('starttls-not-supported', 4, MX2, '192.0.2.2', '198.51.100.2'),
+    ]),
+    report('Microsoft Corporation', 'B', '2026-01-10', 'example.com', [
+      detail('certificate-expired', 2, MX1, '203.0.113.5', '198.51.100.1'),
+      detail('sts-policy-fetch-error', 3, undefined, '203.0.113.5', undefined),
+    ]),
+    report('Yahoo', 'E', '2026-01-11', 'example.org', [
+      detail('certificate-expired', 5, MX1, '192.0.2.9', '198.51.100.9'),
+    ]),
+    report('Google Inc.', 'C', '2026-01-12', 'example.com', [
+      detail('starttls-not-supported', 1, MX2, '192.0.2.1', '198.51.100.2'),
+      detail('certificate-expired', 7, MX1, '192.0.2.3', undefined),
+    ]),
+    report('Mail.ru', 'D', '2026-01-20', 'example.com', [
+      detail('certificate-expired', 1, MX1, undefined, '198.51.100.1'),
+      detail('certificate-host-mismatch', 2, MX1, '192.0.2.1', '198.51.100.1'),
+    ]),
+  ];
+  for (const text of documents) {
+    const parsed = parseTlsRptReport(text);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    writer.store({
+      report: { ...parsed.report, reportId: parsed.report.reportId ?? 'x' },
+      warnings: parsed.warnings,
+      source: { kind: 'file', ref: 'test' },
+      receivedAt: null,
+      rawGzip: new Uint8Array(),
+      contentSha256: 'x',
+    });
+  }
+});
+
+/** Whole days: the rollups answer. */
+const januaryEleventhAndTwelfth: ReportFilter = { fromTime: day('2026-01-11'), toTime: day('2026-01-13') };
+
+describe('mxHostRows', () => {
+  it('answers all time from the rollups: failures by result type per host', () => {
+    expect(rollupScope({})).not.toBeNull();
+    expect(mxHostRows(db, {})).toEqual([
+      {
+        mx: MX1,
+        failedSessions: 23,
+        byResultType: { 'certificate-expired': 21, 'certificate-host-mismatch': 2 },
+      },
+      { mx: MX2, failedSessions: 5, byResultType: { 'starttls-not-supported': 5 } },
+      {
+        mx: null,
+        failedSessions: 3,
+        byResultType: { 'sts-policy-fetch-error': 3 },
+      },
+    ]);
+  });
+
+  it('answers a range of whole days from the rollups', () => {
+    expect(rollupScope(januaryEleventhAndTwelfth)).not.toBeNull();
+    expect(mxHostRows(db, januaryEleventhAndTwelfth)).toEqual([
+      { mx: MX1, failedSessions: 12, byResultType: { 'certificate-expired': 12 } },
+      { mx: MX2, failedSessions: 1, byResultType: { 'starttls-not-supported': 1 } },
+    ]);
+  });
+
+  it('falls back to the failure details for a bound inside a day, with the same answer', () => {
+    const unaligned: ReportFilter = { fromTime: day('2026-01-11') - 1, toTime: day('2026-01-13') - 1 };
+    expect(rollupScope(unaligned)).toBeNull();
+    expect(mxHostRows(db, unaligned)).toEqual(mxHostRows(db, januaryEleventhAndTwelfth));
+  });
+
+  it('falls back to the failure details for a policy domain', () => {
+    expect(rollupScope({ policyDomain: 'example.com' })).toBeNull();
+    expect(mxHostRows(db, { policyDomain: 'example.com' })).toEqual([
+      {
+        mx: MX1,
+        failedSessions: 18,
+        byResultType: { 'certificate-expired': 16, 'certificate-host-mismatch': 2 },
+      },
+      { mx: MX2, failedSessions: 5, byResultType: { 'starttls-not-supported': 5 } },
+      {
+        mx: null,
+        failedSessions: 3,
+        byResultType: { 'sts-policy-fetch-error': 3 },
+      },
+    ]);
+    expect(mxHostRows(db, { policyDomain: 'example.org' })).toEqual([
+      { mx: MX1, failedSessions: 5, byResultType: { 'certificate-expired': 5 } },
+    ]);
+  });
+
+  it('lists nothing for a range without failures', () => {
+    expect(mxHostRows(db, { fromTime: day('2026-02-01'), toTime: day('2026-03-01') })).toEqual([]);
+  });
+});
+
+describe('mxHostDetail', () => {
+  it('lists one host’s sending IPs, receiving IPs and senders, most failed sessions first', () => {
+    expect(mxHostDetail(db, {}, MX1)).toEqual({
+      mx: MX1,
+      failedSessions: 23,
+      byResultType: { 'certificate-expired': 21, 'certificate-host-mismatch': 2 },
+      sendingMtaIps: [
+        { ip: '192.0.2.1', failedSessions: 8, failureDetails: 2 },
+        { ip: '192.0.2.3', failedSessions: 7, failureDetails: 1 },
+        { ip: '192.0.2.9', failedSessions: 5, failureDetails: 1 },
+        { ip: '203.0.113.5', failedSessions: 2, failureDetails: 1 },
+        { ip: null, failedSessions: 1, failureDetails: 1 },
+      ],
+      receivingIps: [
+        { ip: '198.51.100.1', failedSessions: 11, failureDetails: 4 },
+        { ip: null, failedSessions: 7, failureDetails: 1 },
+        { ip: '198.51.100.9', failedSessions: 5, failureDetails: 1 },
+      ],
+      senders: [
+        { organization: 'Google Inc.', failedSessions: 13 },
+        { organization: 'Yahoo', failedSessions: 5 },
+        { organization: 'Mail.ru', failedSessions: 3 },
+        { organization: 'Microsoft Corporation', failedSessions: 2 },
+      ],
+    });
+  });
+
+  it('narrows to a policy domain', () => {
+    expect(mxHostDetail(db, { policyDomain: 'example.com' }, MX1)).toEqual({
+      mx: MX1,
+      failedSessions: 18,
+      byResultType: { 'certificate-expired': 16, 'certificate-host-mismatch': 2 },
+      sendingMtaIps: [
+        { ip: '192.0.2.1', failedSessions: 8, failureDetails: 2 },
+        { ip: '192.0.2.3', failedSessions: 7, failureDetails: 1 },
+        { ip: '203.0.113.5', failedSessions: 2, failureDetails: 1 },
+        { ip: null, failedSessions: 1, failureDetails: 1 },
+      ],
+      receivingIps: [
+        { ip: '198.51.100.1', failedSessions: 11, failureDetails: 4 },
+        { ip: null, failedSessions: 7, failureDetails: 1 },
+      ],
+      senders: [
+        { organization: 'Google Inc.', failedSessions: 13 },
+        { organization: 'Mail.ru', failedSessions: 3 },
+        { organization: 'Microsoft Corporation', failedSessions: 2 },
+      ],
+    });
+  });
+
+  it('narrows to a time range', () => {
+    expect(mxHostDetail(db, januaryEleventhAndTwelfth, MX1)).toEqual({
+      mx: MX1,
+      failedSessions: 12,
+      byResultType: { 'certificate-expired': 12 },
+      sendingMtaIps: [
+        { ip: '192.0.2.3', failedSessions: 7, failureDetails: 1 },
+        { ip: '192.0.2.9', failedSessions: 5, failureDetails: 1 },
+      ],
+      receivingIps: [
+        { ip: null, failedSessions: 7, failureDetails: 1 },
+        { ip: '198.51.100.9', failedSessions: 5, failureDetails: 1 },
+      ],
+      senders: [
+        { organization: 'Google Inc.', failedSessions: 7 },
+        { organization: 'Yahoo', failedSessions: 5 },
+      ],
+    });
+  });
+
+  it('answers null with the failures that named no MX host', () => {
+    expect(mxHostDetail(db, {}, null)).toEqual({
+      mx: null,
+      failedSessions: 3,
+      byResultType: { 'sts-policy-fetch-error': 3 },
+      sendingMtaIps: [{ ip: '203.0.113.5', failedSessions: 3, failureDetails: 1 }],
+      receivingIps: [{ ip: null, failedSessions: 3, failureDetails: 1 }],
+      senders: [{ organization: 'Microsoft Corporation', failedSessions: 3 }],
+    });
+  });
+
+  it('answers a host without failures with empty lists', () => {
+    expect(mxHostDetail(db, {}, 'mx9.example.com')).toEqual({
+      mx: 'mx9.example.com',
+      failedSessions: 0,
+      byResultType: {},
+      sendingMtaIps: [],
+      receivingIps: [],
+      senders: [],
+    });
+  });
+
+  it.each<[string, ReportFilter, string | null]>([
+    ['all time', {}, MX1],
+    ['a time range', januaryEleventhAndTwelfth, MX1],
+    ['a policy domain', { policyDomain: 'example.com' }, MX1],
+    ['a policy domain and a time range', { ...januaryEleventhAndTwelfth, policyDomain: 'example.com' }, MX1],
+    ['no host named', januaryEleventhAndTwelfth, null],
+  ])('finds the host’s rows by the MX host index (%s)', (_name, filter, mx) => {
+    const query = mxHostDetailQuery(filter, mx);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(query.params) as { detail: string }[])
+      .map((step) => step.detail)
+      .join('\n');
+    expect(plan).toMatch(/SEARCH f USING INDEX failure_details_by_mx_host \(receiving_mx_hostname=\?/);
+    if (filter.fromTime != null) expect(plan).toContain('start_time>? AND start_time<?');
+  });
+});
+
+describe('the mxHost method', () => {
+  let handlers: ApiHandlers;
+  beforeAll(() => {
+    handlers = createApiHandlers({ db, databasePath: 'x', transport: 'http', allowPaths: false }).handlers;
+  });
+
+  it('answers through the contract, for a host and for none named', async () => {
+    expect(await dispatch(handlers, 'mxHost', { filter: {}, mx: MX2 })).toMatchObject({
+      ok: true,
+      value: { mx: MX2, failedSessions: 5, senders: [{ organization: 'Google Inc.', failedSessions: 5 }] },
+    });
+    expect(await dispatch(handlers, 'mxHost', { filter: {}, mx: null })).toMatchObject({
+      ok: true,
+      value: { mx: null, failedSessions: 3 },
+    });
+    expect(await dispatch(handlers, 'mxHosts', { filter: {} })).toMatchObject({
+      ok: true,
+      value: [{ mx: MX1 }, {}, {}],
+    });
+  });
+
+  it.each([
+    ['a missing host', { filter: {} }, /mx/],
+    ['a host that is not text', { filter: {}, mx: 5 }, /mx/],
+    ['an empty host', { filter: {}, mx: '' }, /mx/],
+    ['a host too long', { filter: {}, mx: 'x'.repeat(2000) }, /mx/],
+    ['a bad filter', { filter: { fromTime: 'yesterday' }, mx: MX1 }, /filter\.fromTime/],
+    ['an extra field', { filter: {}, mx: MX1, sql: 'DROP TABLE reports' }, /Unrecognized key/],
+  ])('refuses %s', async (_name, request, message) => {
+    const result = await dispatch(handlers, 'mxHost', request);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    if (!result.ok) expect(result.error.message).toMatch(message);
+  });
+});
