@@ -4,7 +4,6 @@ import type {
   FailureRow,
   FailureSortColumn,
   FilterOptions,
-  MxHostRow,
   ReportDetail,
   ReportRow,
   ReportSortColumn,
@@ -15,7 +14,7 @@ import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { failureClause, filterClause } from './filter-sql.js';
 import { rollupScope } from './rollups.js';
-import { failuresByMxHost, groupFailuresByMx } from './summary-queries.js';
+import { groupFailuresByMx } from './summary-queries.js';
 
 /** The queries behind the UI's drill-downs: lists, pages and single reports. */
 
@@ -81,33 +80,6 @@ export function senderBreakdown(db: ReadableDatabase, filter: ReportFilter, orga
   return { organization, byMx, byResultType };
 }
 
-/** Per MX host: failures by result type, distinct sending IPs, receiving IPs and senders that saw it. */
-export function mxHostRows(db: ReadableDatabase, filter: ReportFilter): MxHostRow[] {
-  const where = filterClause(filter, 'f');
-  const extra = db
-    .prepare(
-      `SELECT f.receiving_mx_hostname AS mx,
-         COUNT(DISTINCT f.sending_mta_ip) AS sendingMtaIps,
-         json_group_array(DISTINCT f.receiving_ip) AS receivingIps,
-         json_group_array(DISTINCT r.organization_name) AS senders
-       FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
-       GROUP BY f.receiving_mx_hostname`,
-    )
-    .all(where.params) as { mx: string | null; sendingMtaIps: number; receivingIps: string; senders: string }[];
-  const byMx = new Map(extra.map((row) => [row.mx, row]));
-  return failuresByMxHost(db, filter).map((entry) => {
-    const row = byMx.get(entry.mx);
-    const list = (json: string | undefined): string[] =>
-      (JSON.parse(json ?? '[]') as (string | null)[]).filter((value): value is string => value !== null).sort();
-    return {
-      ...entry,
-      sendingMtaIps: row?.sendingMtaIps ?? 0,
-      receivingIps: list(row?.receivingIps),
-      senders: list(row?.senders),
-    };
-  });
-}
-
 const FAILURE_SORT_SQL: Record<FailureSortColumn, string> = {
   startTime: 'f.start_time',
   organization: 'r.organization_name',
@@ -130,8 +102,24 @@ const FAILURE_FROM = `FROM failure_details f
   JOIN reports r ON r.id = f.report_rowid
   JOIN policies p ON p.id = f.policy_rowid`;
 
+/**
+ * failure_details with just the joins a query reads. Every failure detail has
+ * its report and policy (NOT NULL foreign keys, enforced), so leaving a join
+ * out selects the same rows.
+ */
+function failureFrom(readsReport: boolean, readsPolicy: boolean): string {
+  return [
+    'FROM failure_details f',
+    ...(readsReport ? ['JOIN reports r ON r.id = f.report_rowid'] : []),
+    ...(readsPolicy ? ['JOIN policies p ON p.id = f.policy_rowid'] : []),
+  ].join(' ');
+}
+
+const DEFAULT_FAILURE_SORT: Sort<FailureSortColumn> = { column: 'startTime', direction: 'desc' };
+
+/** The order of the failure list: the sort column, then the id, both one way, so every row has one place. */
 function failureOrder(sort: Sort<FailureSortColumn> | undefined): string {
-  const chosen = sort ?? { column: 'startTime', direction: 'desc' };
+  const chosen = sort ?? DEFAULT_FAILURE_SORT;
   const direction = chosen.direction === 'asc' ? 'ASC' : 'DESC';
   return `ORDER BY ${FAILURE_SORT_SQL[chosen.column]} ${direction}, f.id ${direction}`;
 }
@@ -160,7 +148,45 @@ function countFromRollups(db: ReadableDatabase, query: FailureQuery): number | n
     .get(params) as number;
 }
 
-/** One page of failure details, with the total for the query. */
+/**
+ * The ids of one page of failure details, in the start-time order, for a query
+ * that filters only by time and policy domain: the index on (start_time,
+ * policy_domain) covers it. Skipping `offset` rows of that index is quick,
+ * but ordering the skipped rows by id within each start time is not; so the
+ * start time of the page's first row is found first, and only the rows from
+ * that start time on are put in order, skipping the ones before it in the
+ * same start time. Selects `id`; reads @offset and @limit.
+ */
+function startTimePageIds(filter: ReportFilter, direction: 'ASC' | 'DESC'): string {
+  const whole = filterClause(filter, 'f').sql;
+  // The page's side of the bound implies the filter's bound on that side, and
+  // the skipped rows' side the other; leaving those out keeps one range per scan.
+  const pageSide = filterClause(
+    direction === 'DESC' ? { ...filter, toTime: null } : { ...filter, fromTime: null },
+    'f',
+  );
+  const skippedSide = filterClause(
+    direction === 'DESC' ? { ...filter, fromTime: null } : { ...filter, toTime: null },
+    'f',
+  );
+  const and = (clause: string, condition: string): string =>
+    clause === '' ? `WHERE ${condition}` : `${clause} AND ${condition}`;
+  const bound = '(SELECT start_time FROM page_bound)';
+  const [fromBound, beforeBound] = direction === 'DESC' ? ['<=', '>'] : ['>=', '<'];
+  return `WITH page_bound(start_time) AS MATERIALIZED (
+      SELECT f.start_time FROM failure_details f ${whole} ORDER BY f.start_time ${direction} LIMIT 1 OFFSET @offset)
+    SELECT f.id AS id FROM failure_details f ${and(pageSide.sql, `f.start_time ${fromBound} ${bound}`)}
+    ORDER BY f.start_time ${direction}, f.id ${direction}
+    LIMIT @limit OFFSET @offset - (SELECT COUNT(*) FROM failure_details f
+      ${and(skippedSide.sql, `f.start_time ${beforeBound} ${bound}`)})`;
+}
+
+/**
+ * One page of failure details, with the total for the query. A deferred join:
+ * the page's ids are picked and skipped over failure_details alone (or with
+ * just the joins the filter and the sort read), then only those ids are
+ * joined to their report and policy for the columns.
+ */
 export function failurePage(
   db: ReadableDatabase,
   query: FailureQuery,
@@ -171,9 +197,29 @@ export function failurePage(
   const where = failureClause(query);
   const total =
     countFromRollups(db, query) ??
-    (db.prepare(`SELECT COUNT(*) ${FAILURE_FROM} ${where.sql}`).pluck().get(where.params) as number);
+    (db
+      .prepare(`SELECT COUNT(*) ${failureFrom(where.readsReport, where.readsPolicy)} ${where.sql}`)
+      .pluck()
+      .get(where.params) as number);
+  const chosen = sort ?? DEFAULT_FAILURE_SORT;
+  const direction = chosen.direction === 'asc' ? 'ASC' : 'DESC';
+  const order = failureOrder(chosen);
+  const ids =
+    chosen.column === 'startTime' && where.filterOnly
+      ? startTimePageIds(query.filter, direction)
+      : `SELECT f.id AS id
+         ${failureFrom(where.readsReport || chosen.column === 'organization', where.readsPolicy || chosen.column === 'policyType')}
+         ${where.sql} ${order} LIMIT @limit OFFSET @offset`;
+  // CROSS JOIN keeps the page's ids the outer loop: the order is then put on those rows alone.
   const rows = db
-    .prepare(`SELECT ${FAILURE_COLUMNS} ${FAILURE_FROM} ${where.sql} ${failureOrder(sort)} LIMIT @limit OFFSET @offset`)
+    .prepare(
+      `SELECT ${FAILURE_COLUMNS}
+       FROM (${ids}) AS page
+       CROSS JOIN failure_details f ON f.id = page.id
+       JOIN reports r ON r.id = f.report_rowid
+       JOIN policies p ON p.id = f.policy_rowid
+       ${order}`,
+    )
     .all({ ...where.params, limit, offset }) as FailureRow[];
   return { total, rows };
 }

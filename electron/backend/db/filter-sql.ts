@@ -38,12 +38,25 @@ export function filterClause(filter: ReportFilter, alias: string): SqlWhere {
   return where(filterConditions(filter, alias, params), params);
 }
 
+/** A failure query's WHERE clause, and what it reads besides failure_details. */
+export interface FailureWhere extends SqlWhere {
+  /** The clause reads the report (`r.`), so the query must join reports. */
+  readsReport: boolean;
+  /** The clause reads the policy (`p.`), so the query must join policies. */
+  readsPolicy: boolean;
+  /**
+   * Every condition is on `f.start_time` or `f.policy_domain`, which the index
+   * failure_details_by_start_time covers: the clause is `filterClause(query.filter, 'f')`.
+   */
+  filterOnly: boolean;
+}
+
 /**
  * The WHERE clause for failure details (alias `f`), joined to their report
- * (`r`) and policy (`p`). A null `mx` or `resultType` selects the rows where
- * the sender named none.
+ * (`r`) and policy (`p`) where it reads them. A null `mx` or `resultType`
+ * selects the rows where the sender named none.
  */
-export function failureClause(query: FailureQuery): SqlWhere {
+export function failureClause(query: FailureQuery): FailureWhere {
   const params: Record<string, unknown> = {};
   const conditions = filterConditions(query.filter, 'f', params);
   if (query.organization !== undefined) {
@@ -62,5 +75,14 @@ export function failureClause(query: FailureQuery): SqlWhere {
   nullable('f.receiving_mx_hostname', 'mx', query.mx);
   nullable('f.result_type', 'resultType', query.resultType);
   nullable('p.policy_type', 'policyType', query.policyType);
-  return where(conditions, params);
+  return {
+    ...where(conditions, params),
+    readsReport: query.organization !== undefined,
+    readsPolicy: query.policyType !== undefined,
+    filterOnly:
+      query.organization === undefined &&
+      query.mx === undefined &&
+      query.resultType === undefined &&
+      query.policyType === undefined,
+  };
 }

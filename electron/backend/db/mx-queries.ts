@@ -3,7 +3,6 @@ import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
-import { rollupScope } from './rollups.js';
 import { failuresByMxHost } from './summary-queries.js';
 
 /** The queries behind the MX hosts view: the list of hosts, and one host's details. */

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { memo, useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
+import { useHref, useNavigate, useSearchParams } from 'react-router';
 import type { FailureQuery, FailureRow, FailureSortColumn } from '../../../shared/api/contract.js';
 import { api } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
@@ -9,9 +9,19 @@ import { formatCount, formatDay, orUnnamed } from '../format.js';
 import { useDataVersion, useFilter } from '../state/filter.js';
 import type { FAILURE_LINK_KEYS } from './failure-links.js';
 import { failuresLink, readFailureLink, type FailureLinkFilter } from './failure-links.js';
+import { PagedRows, type PagedRowsOptions } from './failure-pages.js';
 
-const PAGE_SIZE = 200;
 const ROW_HEIGHT = 34;
+const rowHeight = (): number => ROW_HEIGHT;
+/** Rows drawn beyond each edge of the view: enough for a wheel or a key, few enough to draw quickly. */
+const OVERSCAN = 6;
+const PAGING: PagedRowsOptions = {
+  pageSize: 200,
+  maxInFlight: 2,
+  prefetchPages: 2,
+  maxCachedPages: 100,
+  settleMs: 60,
+};
 
 interface Column {
   id: FailureSortColumn;
@@ -69,14 +79,23 @@ function FailureList({
   sort: FailureSort;
   onSort: (sort: FailureSort) => void;
 }) {
-  const { total, rowAt, error } = usePagedFailures(query, sort);
+  const { total, rowAt, show, error } = usePagedFailures(query, sort);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
     count: total ?? 0,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    estimateSize: rowHeight,
+    overscan: OVERSCAN,
   });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? -1;
+  useEffect(() => {
+    show(first, last);
+  }, [show, first, last]);
+  const slots = useRowSlots(items.length);
+  const reportsHref = useHref('/reports');
+  const navigate = useNavigate();
   const [exporting, setExporting] = useState<string | null>(null);
 
   const exportCsv = async (): Promise<void> => {
@@ -95,6 +114,17 @@ function FailureList({
     } catch (caught) {
       setExporting(`Export failed: ${caught instanceof Error ? caught.message : String(caught)}`);
     }
+  };
+
+  /** The sender links are plain anchors (cheap to draw by the hundred); a plain click navigates as a Link does. */
+  const openReport = (event: MouseEvent<HTMLDivElement>): void => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.altKey || event.ctrlKey || event.shiftKey) return;
+    const target = event.target instanceof Element ? event.target.closest('a[data-report]') : null;
+    const id = target?.getAttribute('data-report');
+    if (!id) return;
+    event.preventDefault();
+    void navigate(`/reports/${id}`);
   };
 
   return (
@@ -136,46 +166,80 @@ function FailureList({
             </div>
           ))}
         </div>
-        <div ref={scrollRef} className="virtual-body" data-testid="failures-scroll" tabIndex={0}>
+        <div ref={scrollRef} className="virtual-body" data-testid="failures-scroll" tabIndex={0} onClick={openReport}>
           <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const row = rowAt(item.index);
-              return (
-                <div
-                  key={item.key}
-                  role="row"
-                  aria-rowindex={item.index + 2}
-                  className="virtual-row"
-                  data-testid="failure-row"
-                  style={{
-                    position: 'absolute',
-                    top: 0,
-                    left: 0,
-                    right: 0,
-                    height: item.size,
-                    transform: `translateY(${item.start}px)`,
-                  }}
-                >
-                  {COLUMNS.map((column) => (
-                    <div key={column.id} role="cell" className={column.numeric ? 'numeric' : undefined}>
-                      {row === undefined ? (
-                        '…'
-                      ) : column.id === 'organization' ? (
-                        <Link to={`/reports/${row.reportRowId}`}>{column.value(row)}</Link>
-                      ) : (
-                        column.value(row)
-                      )}
-                    </div>
-                  ))}
-                </div>
-              );
-            })}
+            {items.map((item) => (
+              <FailureRowView
+                // Keys are slots reused as rows scroll by: a row entering takes the DOM nodes of one leaving.
+                key={item.index % slots}
+                index={item.index}
+                start={item.start}
+                row={rowAt(item.index)}
+                reportsHref={reportsHref}
+              />
+            ))}
           </div>
         </div>
       </div>
     </>
   );
 }
+
+/**
+ * How many slots the rows are keyed by: the most rows drawn at once so far,
+ * so that any run of drawn rows has distinct keys, and a scrolled list
+ * reuses nearly all of them.
+ */
+function useRowSlots(drawn: number): number {
+  const [slots, setSlots] = useState(drawn);
+  if (drawn > slots) setSlots(drawn);
+  return Math.max(slots, drawn, 1);
+}
+
+/** One row of the list, drawn again only when its row, index or place changes. */
+const FailureRowView = memo(function FailureRowView({
+  index,
+  start,
+  row,
+  reportsHref,
+}: {
+  index: number;
+  start: number;
+  row: FailureRow | undefined;
+  reportsHref: string;
+}) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      className="virtual-row"
+      data-testid="failure-row"
+      style={{
+        position: 'absolute',
+        top: 0,
+        left: 0,
+        right: 0,
+        height: ROW_HEIGHT,
+        transform: `translateY(${start}px)`,
+        contain: 'strict',
+      }}
+    >
+      {COLUMNS.map((column) => (
+        <div key={column.id} role="cell" className={column.numeric ? 'numeric' : undefined}>
+          {row === undefined ? (
+            '…'
+          ) : column.id === 'organization' ? (
+            <a href={`${reportsHref}/${row.reportRowId}`} data-report={row.reportRowId}>
+              {column.value(row)}
+            </a>
+          ) : (
+            column.value(row)
+          )}
+        </div>
+      ))}
+    </div>
+  );
+});
 
 function FailureFilters({
   link,
@@ -244,53 +308,46 @@ function FailureFilters({
 }
 
 /**
- * Loads pages of rows on demand as the list scrolls. The list is remounted
- * for a new query or sort, so the ones given at mount hold for its life.
+ * Loads pages of rows on demand as the list scrolls (see PagedRows). The list
+ * is remounted for a new query or sort, so the ones given at mount hold for
+ * its life.
  */
 function usePagedFailures(
   query: FailureQuery,
   sort: FailureSort,
-): { total: number | null; rowAt: (index: number) => FailureRow | undefined; error: string | null } {
-  const [total, setTotal] = useState<number | null>(null);
-  const [pages, setPages] = useState<Map<number, FailureRow[]>>(() => new Map());
+): {
+  total: number | null;
+  rowAt: (index: number) => FailureRow | undefined;
+  show: (first: number, last: number) => void;
+  error: string | null;
+} {
+  const [, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
-  const requested = useRef(new Set<number>());
-  const [request] = useState(() => ({ query, sort }));
-
-  const load = useCallback(
-    (page: number) => {
-      if (requested.current.has(page)) return;
-      requested.current.add(page);
-      api.call('failures', { ...request, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then(
-        (result) => {
-          setTotal(result.total);
-          setPages((previous) => new Map(previous).set(page, result.rows));
+  const [pages] = useState(
+    () =>
+      new PagedRows<FailureRow>(
+        (offset, limit) => api.call('failures', { query, sort, offset, limit }),
+        {
+          changed: () => {
+            setVersion((version) => version + 1);
+          },
+          failed: setError,
         },
-        (caught: unknown) => {
-          setError(caught instanceof Error ? caught.message : String(caught));
-        },
-      );
-    },
-    [request],
+        PAGING,
+      ),
   );
-
   useEffect(() => {
-    load(0);
-  }, [load]);
-
-  const rowAt = useCallback(
-    (index: number) => {
-      const page = Math.floor(index / PAGE_SIZE);
-      const rows = pages.get(page);
-      if (!rows) {
-        queueMicrotask(() => {
-          load(page);
-        });
-        return undefined;
-      }
-      return rows[index % PAGE_SIZE];
+    pages.start();
+    return () => {
+      pages.stop();
+    };
+  }, [pages]);
+  const rowAt = useCallback((index: number) => pages.rowAt(index), [pages]);
+  const show = useCallback(
+    (first: number, last: number) => {
+      pages.show(first, last);
     },
-    [pages, load],
+    [pages],
   );
-  return { total, rowAt, error };
+  return { total: pages.total, rowAt, show, error };
 }
