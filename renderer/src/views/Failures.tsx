@@ -15,6 +15,12 @@ const ROW_HEIGHT = 34;
 const rowHeight = (): number => ROW_HEIGHT;
 /** Rows drawn beyond each edge of the view: enough for a wheel or a key, few enough to draw quickly. */
 const OVERSCAN = 6;
+/**
+ * Browsers cap an element's height (Chromium near 33.5 million pixels), so a
+ * list of millions of rows cannot scroll to its end. The list holds this many;
+ * filters, another sort or the CSV export reach the others.
+ */
+const MAX_LISTED_ROWS = 500_000;
 const PAGING: PagedRowsOptions = {
   pageSize: 200,
   maxInFlight: 2,
@@ -80,9 +86,10 @@ function FailureList({
   onSort: (sort: FailureSort) => void;
 }) {
   const { total, rowAt, show, error } = usePagedFailures(query, sort);
+  const listed = Math.min(total ?? 0, MAX_LISTED_ROWS);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: total ?? 0,
+    count: listed,
     getScrollElement: () => scrollRef.current,
     estimateSize: rowHeight,
     overscan: OVERSCAN,
@@ -133,13 +140,19 @@ function FailureList({
         <span role="status" data-testid="failures-count">
           {total === null ? 'Counting…' : `${formatCount(total)} failure detail rows`}
         </span>
+        {total !== null && total > listed && (
+          <span className="muted" data-testid="failures-capped">
+            The list shows the first {formatCount(listed)} in this order: filter or sort to reach the others, or export
+            them all.
+          </span>
+        )}
         <button type="button" onClick={() => void exportCsv()} disabled={!total}>
           Export CSV
         </button>
         {exporting && <span className="muted">{exporting}</span>}
       </div>
       {error && <ErrorNote message={error} />}
-      <div className="virtual-table" role="table" aria-label="Failure details" aria-rowcount={(total ?? 0) + 1}>
+      <div className="virtual-table" role="table" aria-label="Failure details" aria-rowcount={listed + 1}>
         <div className="virtual-row header" role="row">
           {COLUMNS.map((column) => (
             <div
