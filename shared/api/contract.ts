@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FileOutcome, ImportProgress } from '../import/types.js';
 import type { FailureDetail } from '../report/types.js';
-import type { MxBreakdown, Summary } from '../summary/types.js';
+import type { MxBreakdown, OverviewSummary, Summary } from '../summary/types.js';
 import { mailboxAccountSchema } from '../mailbox/account-schema.js';
 import type { MailboxStatus, MessageOutcome } from '../mailbox/account.js';
 import type { LintResult } from '../policy/findings.js';
@@ -217,7 +217,11 @@ export type StartImportRequest = z.infer<typeof startImportRequest>;
 export const API = {
   appInfo: method<AppInfo>()(z.object({}).strict()),
   filterOptions: method<FilterOptions>()(z.object({}).strict()),
+  /** Every breakdown at once, as `tlsrpt summary` prints it. */
   summary: method<Summary>()(filterOnly),
+  /** Only what the Overview shows: the views ask for what they draw, not for every breakdown. */
+  overview: method<OverviewSummary>()(filterOnly),
+  senders: method<Summary['bySender']>()(filterOnly),
   senderBreakdown: method<SenderBreakdown>()(z.object({ filter: reportFilterSchema, organization: text }).strict()),
   mxHosts: method<MxHostRow[]>()(filterOnly),
   /** One MX host's failures; `mx` null for the failures that named no host. */

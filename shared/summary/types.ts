@@ -31,6 +31,12 @@ export interface Summary {
   byDay: DayBreakdown[];
 }
 
+/** What the Overview shows: the totals, sessions per day and failures per result type. */
+export type OverviewSummary = Pick<
+  Summary,
+  'reports' | 'successfulSessions' | 'failedSessions' | 'failureRate' | 'senders' | 'byDay' | 'byResultType'
+>;
+
 export interface SenderBreakdown {
   /** The reporting organization-name. */
   organization: string;

@@ -4,6 +4,7 @@ import { createApiHandlers, type ApiHandlers } from '../../electron/backend/api/
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { ReportImporter } from '../../electron/backend/import/importer.js';
+import type { Summary } from '../../shared/summary/types.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
 
 const tempDir = useTempDir();
@@ -67,6 +68,17 @@ describe('the contract at the boundary', () => {
       const value = page.value as { total: number; rows: { receivingMxHostname: string | null }[] };
       expect(value.total).toBeGreaterThan(0);
       expect(value.rows.every((row) => row.receivingMxHostname === null)).toBe(true);
+    }
+  });
+
+  it('answers the Overview and the Senders view with their parts of the whole summary', async () => {
+    for (const filter of [{}, { policyDomain: 'example.com' }, { fromTime: 0, toTime: 2_000_000_000 }]) {
+      const whole = await dispatch(handlers, 'summary', { filter });
+      if (!whole.ok) throw new Error('no summary');
+      const { bySender, byMx, byDomain, ...overview } = whole.value as Summary;
+      expect(byMx.length + byDomain.length).toBeGreaterThan(0);
+      expect(await dispatch(handlers, 'overview', { filter })).toEqual({ ok: true, value: overview });
+      expect(await dispatch(handlers, 'senders', { filter })).toEqual({ ok: true, value: bySender });
     }
   });
 });

@@ -12,7 +12,7 @@ import {
   senderBreakdown,
 } from '../db/explore-queries.js';
 import { mxHostDetail, mxHostRows } from '../db/mx-queries.js';
-import { summarize } from '../db/summary-queries.js';
+import { failuresBySender, overview, summarize } from '../db/summary-queries.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
 import { generateSetup } from '../../../shared/policy/generate.js';
 import { lintText } from '../../../shared/policy/lint.js';
@@ -103,6 +103,8 @@ export function createApiHandlers(options: BackendOptions): {
     }),
     filterOptions: () => filterOptions(db),
     summary: ({ filter }) => summarize(db, filter),
+    overview: ({ filter }) => overview(db, filter),
+    senders: ({ filter }) => failuresBySender(db, filter),
     senderBreakdown: ({ filter, organization }) => senderBreakdown(db, filter, organization),
     mxHosts: ({ filter }) => mxHostRows(db, filter),
     mxHost: ({ filter, mx }) => mxHostDetail(db, filter, mx),

@@ -1,4 +1,4 @@
-import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
+import type { OverviewSummary, ReportFilter, Summary } from '../../../shared/summary/types.js';
 import { MISSING_RESULT_TYPE, failureRate } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
@@ -240,7 +240,8 @@ export function sessionsByDay(db: ReadableDatabase, filter: ReportFilter): Summa
     .all(where.params) as Summary['byDay'];
 }
 
-export function summarize(db: ReadableDatabase, filter: ReportFilter = {}): Summary {
+/** The Overview: totals, sessions per day, failures per result type. */
+export function overview(db: ReadableDatabase, filter: ReportFilter = {}): OverviewSummary {
   const total = summaryTotals(db, filter);
   return {
     reports: total.reports,
@@ -248,10 +249,16 @@ export function summarize(db: ReadableDatabase, filter: ReportFilter = {}): Summ
     failedSessions: total.failed,
     failureRate: failureRate(total.successful, total.failed),
     senders: total.senders,
+    byResultType: failuresByResultType(db, filter),
+    byDay: sessionsByDay(db, filter),
+  };
+}
+
+export function summarize(db: ReadableDatabase, filter: ReportFilter = {}): Summary {
+  return {
+    ...overview(db, filter),
     bySender: failuresBySender(db, filter),
     byMx: failuresByMxHost(db, filter),
-    byResultType: failuresByResultType(db, filter),
     byDomain: sessionsByPolicyDomain(db, filter),
-    byDay: sessionsByDay(db, filter),
   };
 }

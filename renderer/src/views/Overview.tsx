@@ -12,7 +12,7 @@ const OverviewResultTypeChart = memo(ResultTypeChart);
 export function Overview() {
   const { filter } = useFilter();
   const options = useApi('filterOptions', {});
-  const summary = useApi('summary', { filter });
+  const summary = useApi('overview', { filter });
   if (options.status === 'ready' && options.value.firstReportTime === null) return <EmptyDatabase />;
   return (
     <Loaded state={summary}>

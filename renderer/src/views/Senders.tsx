@@ -42,12 +42,12 @@ const columns = [
 /** One row per reporting organization. */
 export function Senders() {
   const { filter } = useFilter();
-  const summary = useApi('summary', { filter });
+  const senders = useApi('senders', { filter });
   const navigate = useNavigate();
   return (
-    <Loaded state={summary}>
+    <Loaded state={senders}>
       {(value) => {
-        const rows: Row[] = value.bySender.map((sender) => ({
+        const rows: Row[] = value.map((sender) => ({
           ...sender,
           failureRate: failureRate(sender.successfulSessions, sender.failedSessions),
         }));
