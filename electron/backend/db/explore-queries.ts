@@ -32,7 +32,7 @@ export function filterOptions(db: ReadableDatabase): FilterOptions {
     last: number | null;
   };
   // The all-time rollup rows name every value once.
-  const allTime = 'span = 0';
+  const allTime = 'span = 0 AND day = 0';
   return {
     domains: column(
       `SELECT DISTINCT policy_domain FROM rollup_domains WHERE ${allTime} AND policy_domain <> '' ORDER BY 1`,

@@ -196,7 +196,7 @@ export function rollupScope(filter: ReportFilter): RollupScope | null {
   const range = dayRange(filter);
   if (range === null) return null;
   if (range.from === null && range.to === null) {
-    return { rows: (table) => `(SELECT * FROM ${table} WHERE span = 0) AS ${table}`, params: {} };
+    return { rows: (table) => `(SELECT * FROM ${table} WHERE span = 0 AND day = 0) AS ${table}`, params: {} };
   }
   const from = range.from ?? MIN_DAY;
   const to = range.to ?? MAX_DAY;
