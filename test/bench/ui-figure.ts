@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from '../helpers/chromium.js';
 
 export interface UiFigureOptions {
   /** The SQLite database serve mode opens (it may be migrated: pass a copy). */
@@ -15,14 +16,6 @@ export interface UiFigureOptions {
   failureRowsToScroll?: number;
 }
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const VIEWPORT = { width: 1400, height: 900 };
 /** Navigations to the Overview after the cold one. */
 const WARM_NAVIGATIONS = 5;
@@ -97,7 +90,7 @@ export async function measureUi(options: UiFigureOptions): Promise<Record<string
   const server = await startServe(options.projectRoot, options.dbPath);
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, headless: true, args: CHROMIUM_ARGS });
     const overviewUrl = `${server.url}#/`;
     const cold = await measureOverview(browser, overviewUrl);
     const warm: OverviewRun[] = [];

@@ -13,8 +13,12 @@ import { PagedRows, type PagedRowsOptions } from './failure-pages.js';
 
 const ROW_HEIGHT = 34;
 const rowHeight = (): number => ROW_HEIGHT;
-/** Rows drawn beyond each edge of the view: enough for a wheel or a key, few enough to draw quickly. */
-const OVERSCAN = 6;
+/**
+ * Rows drawn beyond each edge of the view: enough for a wheel notch (about
+ * 100 px) or a key, few enough to draw quickly. A fast scroll redraws every
+ * drawn row each frame, so each one more costs layout, paint and GC there.
+ */
+const OVERSCAN = 3;
 /**
  * Browsers cap an element's height (Chromium near 33.5 million pixels), so a
  * list of millions of rows cannot scroll to its end. The list holds this many;
