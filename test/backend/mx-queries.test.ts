@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers, type ApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
-import { mxHostDetail, mxHostDetailQuery, mxHostRows } from '../../electron/backend/db/mx-queries.js';
+import { mxHostDetail, mxHostDetailQuery } from '../../electron/backend/db/mx-queries.js';
+import { failuresByMxHost } from '../../electron/backend/db/summary-queries.js';
 import { rollupScope } from '../../electron/backend/db/rollups.js';
 import { ReportWriter } from '../../electron/backend/db/store-report.js';
 import { parseTlsRptReport } from '../../shared/report/parse.js';
@@ -105,10 +106,10 @@ beforeAll(() => {
 /** Whole days: the rollups answer. */
 const januaryEleventhAndTwelfth: ReportFilter = { fromTime: day('2026-01-11'), toTime: day('2026-01-13') };
 
-describe('mxHostRows', () => {
+describe('the MX hosts list (failuresByMxHost)', () => {
   it('answers all time from the rollups: failures by result type per host', () => {
     expect(rollupScope({})).not.toBeNull();
-    expect(mxHostRows(db, {})).toEqual([
+    expect(failuresByMxHost(db, {})).toEqual([
       {
         mx: MX1,
         failedSessions: 23,
@@ -125,7 +126,7 @@ describe('mxHostRows', () => {
 
   it('answers a range of whole days from the rollups', () => {
     expect(rollupScope(januaryEleventhAndTwelfth)).not.toBeNull();
-    expect(mxHostRows(db, januaryEleventhAndTwelfth)).toEqual([
+    expect(failuresByMxHost(db, januaryEleventhAndTwelfth)).toEqual([
       { mx: MX1, failedSessions: 12, byResultType: { 'certificate-expired': 12 } },
       { mx: MX2, failedSessions: 1, byResultType: { 'starttls-not-supported': 1 } },
     ]);
@@ -134,12 +135,12 @@ describe('mxHostRows', () => {
   it('falls back to the failure details for a bound inside a day, with the same answer', () => {
     const unaligned: ReportFilter = { fromTime: day('2026-01-11') - 1, toTime: day('2026-01-13') - 1 };
     expect(rollupScope(unaligned)).toBeNull();
-    expect(mxHostRows(db, unaligned)).toEqual(mxHostRows(db, januaryEleventhAndTwelfth));
+    expect(failuresByMxHost(db, unaligned)).toEqual(failuresByMxHost(db, januaryEleventhAndTwelfth));
   });
 
   it('falls back to the failure details for a policy domain', () => {
     expect(rollupScope({ policyDomain: 'example.com' })).toBeNull();
-    expect(mxHostRows(db, { policyDomain: 'example.com' })).toEqual([
+    expect(failuresByMxHost(db, { policyDomain: 'example.com' })).toEqual([
       {
         mx: MX1,
         failedSessions: 18,
@@ -152,13 +153,13 @@ describe('mxHostRows', () => {
         byResultType: { 'sts-policy-fetch-error': 3 },
       },
     ]);
-    expect(mxHostRows(db, { policyDomain: 'example.org' })).toEqual([
+    expect(failuresByMxHost(db, { policyDomain: 'example.org' })).toEqual([
       { mx: MX1, failedSessions: 5, byResultType: { 'certificate-expired': 5 } },
     ]);
   });
 
   it('lists nothing for a range without failures', () => {
-    expect(mxHostRows(db, { fromTime: day('2026-02-01'), toTime: day('2026-03-01') })).toEqual([]);
+    expect(failuresByMxHost(db, { fromTime: day('2026-02-01'), toTime: day('2026-03-01') })).toEqual([]);
   });
 });
 

@@ -11,8 +11,8 @@ import {
   reportPage,
   senderBreakdown,
 } from '../db/explore-queries.js';
-import { mxHostDetail, mxHostRows } from '../db/mx-queries.js';
-import { failuresBySender, overview, summarize } from '../db/summary-queries.js';
+import { mxHostDetail } from '../db/mx-queries.js';
+import { failuresByMxHost, failuresBySender, overview, summarize } from '../db/summary-queries.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
 import { generateSetup } from '../../../shared/policy/generate.js';
 import { lintText } from '../../../shared/policy/lint.js';
@@ -106,7 +106,8 @@ export function createApiHandlers(options: BackendOptions): {
     overview: ({ filter }) => overview(db, filter),
     senders: ({ filter }) => failuresBySender(db, filter),
     senderBreakdown: ({ filter, organization }) => senderBreakdown(db, filter, organization),
-    mxHosts: ({ filter }) => mxHostRows(db, filter),
+    // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
+    mxHosts: ({ filter }) => failuresByMxHost(db, filter),
     mxHost: ({ filter, mx }) => mxHostDetail(db, filter, mx),
     failures: ({ query, sort, offset, limit }) => failurePage(db, query, sort, offset, limit),
     failuresCsv: ({ query, sort }) => {

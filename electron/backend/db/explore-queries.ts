@@ -13,7 +13,7 @@ import type { ReportWarning } from '../../../shared/report/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { failureClause, filterClause } from './filter-sql.js';
-import { rollupScope } from './rollups.js';
+import { ALL_TIME_ROWS, rollupScope } from './rollups.js';
 import { groupFailuresByMx } from './summary-queries.js';
 
 /** The queries behind the UI's drill-downs: lists, pages and single reports. */
@@ -32,17 +32,16 @@ export function filterOptions(db: ReadableDatabase): FilterOptions {
     last: number | null;
   };
   // The all-time rollup rows name every value once.
-  const allTime = 'span = 0 AND day = 0';
   return {
     domains: column(
-      `SELECT DISTINCT policy_domain FROM rollup_domains WHERE ${allTime} AND policy_domain <> '' ORDER BY 1`,
+      `SELECT DISTINCT policy_domain FROM rollup_domains WHERE ${ALL_TIME_ROWS} AND policy_domain <> '' ORDER BY 1`,
     ),
-    organizations: column(`SELECT organization FROM rollup_senders WHERE ${allTime} ORDER BY 1`),
+    organizations: column(`SELECT organization FROM rollup_senders WHERE ${ALL_TIME_ROWS} ORDER BY 1`),
     resultTypes: column(
-      `SELECT DISTINCT result_type FROM rollup_sender_results WHERE ${allTime} AND result_type <> '' ORDER BY 1`,
+      `SELECT DISTINCT result_type FROM rollup_sender_results WHERE ${ALL_TIME_ROWS} AND result_type <> '' ORDER BY 1`,
     ),
     policyTypes: column(
-      `SELECT DISTINCT policy_type FROM rollup_domains WHERE ${allTime} AND policy_type <> '' ORDER BY 1`,
+      `SELECT DISTINCT policy_type FROM rollup_domains WHERE ${ALL_TIME_ROWS} AND policy_type <> '' ORDER BY 1`,
     ),
     firstReportTime: range.first,
     lastReportTime: range.last,

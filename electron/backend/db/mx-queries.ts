@@ -1,16 +1,10 @@
-import type { MxHostDetail, MxHostIp, MxHostRow } from '../../../shared/api/contract.js';
+import type { MxHostDetail, MxHostIp } from '../../../shared/api/contract.js';
 import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
-import { failuresByMxHost } from './summary-queries.js';
 
-/** The queries behind the MX hosts view: the list of hosts, and one host's details. */
-
-/** Per MX host: failed sessions by result type (from the rollups where they can answer). */
-export function mxHostRows(db: ReadableDatabase, filter: ReportFilter): MxHostRow[] {
-  return failuresByMxHost(db, filter);
-}
+/** One MX host's details; the MX hosts list itself is the per-MX breakdown (failuresByMxHost). */
 
 /**
  * One MX host's failures (`mx` null: those that named no host): by result

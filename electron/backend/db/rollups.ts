@@ -13,8 +13,11 @@ function weekOf(day: number): number {
   return day - (((day % 7) + 7) % 7);
 }
 
+/** The rows that cover all time, as a WHERE condition. */
+export const ALL_TIME_ROWS = `span = ${SPAN.allTime} AND day = 0`;
+
 /** UTC day number of a time in seconds, rounding down also before 1970. */
-export function dayOf(seconds: number): number {
+function dayOf(seconds: number): number {
   return Math.floor(seconds / DAY_SECONDS);
 }
 
@@ -75,7 +78,13 @@ function keyText(value: string | null): string {
  * reports of a batch share days, senders and hosts.
  */
 export class RollupAccumulator {
-  private readonly pending = new Map<TableId, Map<string, { key: Key; values: number[] }>>();
+  private readonly pending: Record<TableId, Map<string, { key: Key; values: number[] }>> = {
+    senders: new Map(),
+    domains: new Map(),
+    mx: new Map(),
+    senderResults: new Map(),
+    senderMx: new Map(),
+  };
   private readonly upserts: Record<TableId, Statement>;
 
   constructor(db: WritableDatabase) {
@@ -98,7 +107,6 @@ export class RollupAccumulator {
       senderResults: upsert(TABLES.senderResults),
       senderMx: upsert(TABLES.senderMx),
     };
-    for (const id of Object.keys(TABLES) as TableId[]) this.pending.set(id, new Map());
   }
 
   /** Counts one stored report in its day, its week and all time. */
@@ -130,7 +138,8 @@ export class RollupAccumulator {
 
   /** Writes the sums so far; call inside the transaction that stored the reports. */
   flush(): void {
-    for (const [id, sums] of this.pending) {
+    for (const id of Object.keys(TABLES) as TableId[]) {
+      const sums = this.pending[id];
       const statement = this.upserts[id];
       for (const { key, values } of sums.values()) statement.run(...key, ...values);
       sums.clear();
@@ -139,13 +148,12 @@ export class RollupAccumulator {
 
   /** Forgets sums not yet written (their transaction was rolled back). */
   discard(): void {
-    for (const sums of this.pending.values()) sums.clear();
+    for (const sums of Object.values(this.pending)) sums.clear();
   }
 
   private count(id: TableId, day: number, key: (string | number)[], values: readonly number[]): void {
     const table = TABLES[id];
-    const sums = this.pending.get(id);
-    if (!sums) return;
+    const sums = this.pending[id];
     for (const [span, first] of [
       [SPAN.day, day],
       [SPAN.week, weekOf(day)],
@@ -196,7 +204,7 @@ export function rollupScope(filter: ReportFilter): RollupScope | null {
   const range = dayRange(filter);
   if (range === null) return null;
   if (range.from === null && range.to === null) {
-    return { rows: (table) => `(SELECT * FROM ${table} WHERE span = 0 AND day = 0) AS ${table}`, params: {} };
+    return { rows: (table) => `(SELECT * FROM ${table} WHERE ${ALL_TIME_ROWS}) AS ${table}`, params: {} };
   }
   const from = range.from ?? MIN_DAY;
   const to = range.to ?? MAX_DAY;
@@ -209,7 +217,7 @@ export function rollupScope(filter: ReportFilter): RollupScope | null {
   return {
     rows: (table) =>
       `(${daysOf(table, '@from', '@firstWeek')}
-        UNION ALL SELECT * FROM ${table} WHERE span = 7 AND day >= @firstWeek AND day < @endOfWeeks
+        UNION ALL SELECT * FROM ${table} WHERE span = ${SPAN.week} AND day >= @firstWeek AND day < @endOfWeeks
         UNION ALL ${daysOf(table, '@endOfWeeks', '@to')}) AS ${table}`,
     params,
   };
@@ -230,7 +238,7 @@ const MIN_DAY = -1e9;
 const MAX_DAY = 1e9;
 
 function daysOf(table: string, from: string, to: string): string {
-  return `SELECT * FROM ${table} WHERE span = 1 AND day >= ${from} AND day < ${to}`;
+  return `SELECT * FROM ${table} WHERE span = ${SPAN.day} AND day >= ${from} AND day < ${to}`;
 }
 
 /** A filter's bounds in whole days; null when it has a policy domain or a bound inside a day. */
@@ -240,9 +248,4 @@ function dayRange(filter: ReportFilter): { from: number | null; to: number | nul
   const to = filter.toTime ?? null;
   if ((from !== null && from % DAY_SECONDS !== 0) || (to !== null && to % DAY_SECONDS !== 0)) return null;
   return { from: from === null ? null : from / DAY_SECONDS, to: to === null ? null : to / DAY_SECONDS };
-}
-
-/** A key field as the breakdowns show it: null for ''. */
-export function fromKeyText(value: string): string | null {
-  return value === '' ? null : value;
 }

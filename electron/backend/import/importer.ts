@@ -33,9 +33,10 @@ const MIN_FILES_FOR_THREADS = 64;
 
 /**
  * The one import path of the app: the command line, drag-and-drop, uploads
- * in serve mode and IMAP sync all end here. Files are read and parsed, then
- * their reports written in one transaction per batch, each report whole or
- * not at all (a savepoint each); no input, however broken, stops the others.
+ * in serve mode and IMAP sync all end here. Files are read and parsed (in
+ * worker threads for many files), then their reports written in one
+ * transaction per batch, each report whole or not at all (see
+ * ReportWriter.storeMany); no input, however broken, stops the others.
  * Outcomes are announced only once their batch is committed.
  */
 export class ReportImporter {
