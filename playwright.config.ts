@@ -6,7 +6,8 @@ import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from './test/helpers/chromium.js';
  * driven in Debian's Chromium. No browser is downloaded: the path is
  * Debian's, or $CHROMIUM_PATH.
  */
-const PORT = 8461;
+// $TLSRPT_E2E_PORT lets two checkouts run their end-to-end tests side by side.
+const PORT = Number(process.env['TLSRPT_E2E_PORT'] ?? 8461);
 export const E2E_DATABASE = 'test/.artifacts/e2e/reports.sqlite';
 
 export default defineConfig({
