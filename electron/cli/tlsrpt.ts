@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { DatabaseFromFutureError } from '../backend/db/migrations/index.js';
+import { checkUsage, runCheck } from './commands/check.js';
 import { importUsage, runImport } from './commands/import.js';
 import { lintUsage, runLint } from './commands/lint.js';
 import { runServe, serveUsage } from './commands/serve.js';
@@ -12,6 +13,7 @@ const USAGE = `tlsrpt — read SMTP TLS reports (RFC 8460)
 Usage:
   ${importUsage}
   ${summaryUsage}
+  ${checkUsage}
   ${serveUsage}
   ${syncUsage}
   ${lintUsage}
@@ -25,6 +27,7 @@ type Command = (args: string[], out: NodeJS.WritableStream, err: NodeJS.Writable
 const COMMANDS: Record<string, Command> = {
   import: runImport,
   summary: runSummary,
+  check: runCheck,
   serve: runServe,
   sync: runSync,
   lint: runLint,

@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import type { FileOutcome, ImportProgress } from '../import/types.js';
 import type { FailureDetail } from '../report/types.js';
-import type { MxBreakdown, OverviewSummary, Summary } from '../summary/types.js';
+import type { DomainHealth } from '../health/assess-domain.js';
+import type { HealthFinding } from '../health/findings.js';
+import type { MxBreakdown, MxHostFailures, OverviewSummary, Reconciliation, Summary } from '../summary/types.js';
 import { mailboxAccountSchema } from '../mailbox/account-schema.js';
 import type { MailboxStatus, MessageOutcome } from '../mailbox/account.js';
 import type { LintResult } from '../policy/findings.js';
+import { isUtcDate } from '../report/datetime.js';
 import type { GeneratedSetup } from '../policy/generate.js';
 import type { TextKind } from '../policy/lint.js';
 import type { StoredPolicyLint } from '../policy/report-lint.js';
@@ -93,19 +96,25 @@ export interface FilterOptions {
   lastReportTime: number | null;
 }
 
-export interface SenderBreakdown {
+/** One sender's failures by MX host and result type, reconciled with its summaries. */
+export interface SenderBreakdown extends Reconciliation {
   organization: string;
   byMx: MxBreakdown[];
   byResultType: Record<string, number>;
 }
 
 /**
- * A row of the MX hosts list: failures by result type. Who saw the host and
- * from which IPs are in one host's details ({@link MxHostDetail}): distinct
- * values cannot be summed ahead, and over a million reports only one host's
- * can be counted quickly.
+ * A row of the MX hosts list: failures by result type, and since when. Who
+ * saw the host and from which IPs are in one host's details
+ * ({@link MxHostDetail}): distinct values cannot be summed ahead, and over a
+ * million reports only one host's can be counted quickly.
  */
-export type MxHostRow = MxBreakdown;
+export type MxHostRow = MxHostFailures;
+
+/** The MX hosts list, and the failed sessions that no failure detail places at a host. */
+export interface MxHostList extends Reconciliation {
+  hosts: MxHostRow[];
+}
 
 /** An IP address in one MX host's failure details; null when the sender did not name one. */
 export interface MxHostIp {
@@ -119,6 +128,66 @@ export interface MxHostDetail extends MxBreakdown {
   sendingMtaIps: MxHostIp[];
   receivingIps: MxHostIp[];
   senders: { organization: string; failedSessions: number }[];
+  /** The whole filter's failed sessions, of which `failedWithoutDetails` name no host at all. */
+  reconciliation: Reconciliation;
+}
+
+/** A page of the Failures list, with the failed sessions its failure details name. */
+export interface FailurePage {
+  /** Failure details the query selects. */
+  total: number;
+  /** Their failed sessions. */
+  failedSessions: number;
+  rows: FailureRow[];
+  /**
+   * For a query narrowed only by what summaries know (time, domain, sender):
+   * the summarized failed sessions no detail explains, and details beyond the
+   * summaries; null for a query by MX host, result type or policy type.
+   */
+  failedWithoutDetails: number | null;
+  detailsBeyondTotal: number | null;
+}
+
+/** Every domain's health as of a UTC day. */
+export interface DomainsAnswer {
+  /** `YYYY-MM-DD`: the last day of the recent window. */
+  asOf: string;
+  domains: DomainHealth[];
+}
+
+/** A result type's failures for one domain, and since when (UTC dates). */
+export interface DomainResultType {
+  resultType: string;
+  failedSessions: number;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+/** One policy domain's page: its health now, and its breakdowns over the filter's range. */
+export interface DomainDetail extends Reconciliation {
+  domain: string;
+  asOf: string;
+  health: DomainHealth;
+  successfulSessions: number;
+  byMx: MxHostRow[];
+  byResultType: DomainResultType[];
+  senders: Summary['bySender'];
+  /** The policies senders quoted for the domain, newest first. */
+  policies: {
+    policyType: string | null;
+    policyStrings: string[];
+    firstSeen: number;
+    lastSeen: number;
+    reports: number;
+    failedSessions: number;
+  }[];
+}
+
+/** The findings as of a UTC day, and the worst severity among them. */
+export interface FindingsAnswer {
+  asOf: string;
+  status: 'ok' | 'warning' | 'error';
+  findings: HealthFinding[];
 }
 
 /** A stored failure detail with what the list needs to show and link it. */
@@ -184,6 +253,8 @@ function method<Response>() {
 }
 
 const filterOnly = z.object({ filter: reportFilterSchema }).strict();
+/** A UTC date, `YYYY-MM-DD`: "as of" that day (findings are computed as if it were today). */
+const asOfSchema = z.string().max(10).refine(isUtcDate, 'a real date like 2026-01-31');
 const secretSchema = z.string().min(1).max(16_384);
 const failuresRequest = z
   .object({ query: failureQuerySchema, sort: sortSchema(FAILURE_SORT_COLUMNS).optional(), ...page })
@@ -223,10 +294,20 @@ export const API = {
   overview: method<OverviewSummary>()(filterOnly),
   senders: method<Summary['bySender']>()(filterOnly),
   senderBreakdown: method<SenderBreakdown>()(z.object({ filter: reportFilterSchema, organization: text }).strict()),
-  mxHosts: method<MxHostRow[]>()(filterOnly),
+  mxHosts: method<MxHostList>()(filterOnly),
+  /** Every policy domain's verdict and findings, as of today (UTC) or the given day. */
+  domains: method<DomainsAnswer>()(z.object({ asOf: asOfSchema.optional() }).strict()),
+  /** One policy domain: its health, MX hosts, result types, senders and policy history. */
+  domain: method<DomainDetail>()(
+    z.object({ filter: reportFilterSchema, domain: text.min(1), asOf: asOfSchema.optional() }).strict(),
+  ),
+  /** The findings, worst first: what `tlsrpt check` prints. */
+  findings: method<FindingsAnswer>()(
+    z.object({ asOf: asOfSchema.optional(), domain: text.min(1).optional() }).strict(),
+  ),
   /** One MX host's failures; `mx` null for the failures that named no host. */
   mxHost: method<MxHostDetail>()(z.object({ filter: reportFilterSchema, mx: text.min(1).nullable() }).strict()),
-  failures: method<{ total: number; rows: FailureRow[] }>()(failuresRequest),
+  failures: method<FailurePage>()(failuresRequest),
   failuresCsv: method<{ csv: string; rows: number }>()(failuresCsvRequest),
   reports: method<{ total: number; rows: ReportRow[] }>()(reportsRequest),
   report: method<ReportDetail>()(z.object({ id: z.number().int().min(1) }).strict()),

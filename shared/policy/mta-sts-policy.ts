@@ -213,3 +213,17 @@ export function checkPolicyContentType(contentType: string | null): Finding | nu
   }
   return null;
 }
+
+/**
+ * The mode of a policy as a sender quoted it in a report (`policy-string`,
+ * one line per string), read leniently: reports quote what the sender
+ * fetched, and a mode the sender acted on matters even where another line of
+ * the policy would not pass the linter.
+ */
+export function modeOfQuotedPolicy(policyStrings: readonly string[]): StsMode | null {
+  for (const line of policyStrings) {
+    const match = /^\s*mode\s*:\s*(enforce|testing|none)\s*$/i.exec(line);
+    if (match?.[1] !== undefined) return match[1].toLowerCase() as StsMode;
+  }
+  return null;
+}

@@ -47,3 +47,15 @@ export function formatUtcDateTime(epochSeconds: number): string {
 export function formatUtcDate(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 }
+
+/** `YYYY-MM-DD` of a UTC day number (days since 1970-01-01), as the rollups count days. */
+export function dateOfDay(day: number): string {
+  return formatUtcDate(day * 86_400);
+}
+
+/** True for a real calendar date written `YYYY-MM-DD` (not 2026-02-30, which Date.parse rolls over). */
+export function isUtcDate(text: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+  const time = Date.parse(`${text}T00:00:00Z`);
+  return !Number.isNaN(time) && formatUtcDate(time / 1000) === text;
+}

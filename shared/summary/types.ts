@@ -16,15 +16,33 @@ export interface ReportFilter {
 /** Key under which failures without a result-type are counted. */
 export const MISSING_RESULT_TYPE = '(missing)';
 
-export interface Summary {
+/**
+ * Failed sessions as senders summarized them, against what their failure
+ * details name. Failure details are optional (RFC 8460 §4.4) and some senders
+ * over-count in them, so every breakdown built from failure details (by
+ * result type, by MX host) adds up to `failedSessions` only with these two:
+ * `sum(details) + failedWithoutDetails - detailsBeyondTotal == failedSessions`.
+ */
+export interface Reconciliation {
+  /** Failed sessions in the senders' summaries (counted policies). */
+  failedSessions: number;
+  /** Summarized failed sessions that no failure detail explains: a "no failure details" row. */
+  failedWithoutDetails: number;
+  /** Failed sessions named in failure details beyond their summary's total (noted beside a breakdown). */
+  detailsBeyondTotal: number;
+}
+
+/** Label of the row that counts failed sessions no failure detail explains. */
+export const NO_FAILURE_DETAILS = '(no failure details)';
+
+export interface Summary extends Reconciliation {
   reports: number;
   successfulSessions: number;
-  failedSessions: number;
   /** failed / (successful + failed), null when there were no sessions. */
   failureRate: number | null;
   senders: number;
   bySender: SenderBreakdown[];
-  byMx: MxBreakdown[];
+  byMx: MxHostFailures[];
   /** Result type → failed sessions, from the failure details. */
   byResultType: Record<string, number>;
   byDomain: DomainBreakdown[];
@@ -34,7 +52,15 @@ export interface Summary {
 /** What the Overview shows: the totals, sessions per day and failures per result type. */
 export type OverviewSummary = Pick<
   Summary,
-  'reports' | 'successfulSessions' | 'failedSessions' | 'failureRate' | 'senders' | 'byDay' | 'byResultType'
+  | 'reports'
+  | 'successfulSessions'
+  | 'failedSessions'
+  | 'failedWithoutDetails'
+  | 'detailsBeyondTotal'
+  | 'failureRate'
+  | 'senders'
+  | 'byDay'
+  | 'byResultType'
 >;
 
 export interface SenderBreakdown {
@@ -54,6 +80,12 @@ export interface MxBreakdown {
   mx: string | null;
   failedSessions: number;
   byResultType: Record<string, number>;
+}
+
+/** An MX host's failures, and since when: the first and last UTC day (`YYYY-MM-DD`) it failed in the range. */
+export interface MxHostFailures extends MxBreakdown {
+  firstSeen: string;
+  lastSeen: string;
 }
 
 export interface DomainBreakdown {

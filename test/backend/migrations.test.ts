@@ -44,6 +44,7 @@ describe('migrations', () => {
       'failed_sessions',
       'additional_information',
       'failure_reason_code',
+      'counted',
     ]);
     db.close();
   });

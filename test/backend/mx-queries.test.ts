@@ -6,11 +6,10 @@ import { openDatabase, type WritableDatabase } from '../../electron/backend/db/d
 import { mxHostDetail, mxHostDetailQuery } from '../../electron/backend/db/mx-queries.js';
 import { failuresByMxHost } from '../../electron/backend/db/summary-queries.js';
 import { rollupScope } from '../../electron/backend/db/rollups.js';
-import { ReportWriter } from '../../electron/backend/db/store-report.js';
-import { parseTlsRptReport } from '../../shared/report/parse.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
 import { useTempDir } from '../helpers/files.js';
 import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
+import { storeReportDocuments } from '../helpers/store.js';
 
 /*
  * A small, hand-made data set; every expectation below is worked out by hand
@@ -67,7 +66,6 @@ function report(
 
 beforeAll(() => {
   db = openDatabase(join(tempDir(), 'mx.sqlite'));
-  const writer = new ReportWriter(db);
   const documents = [
     report('Google Inc.', 'A', '2026-01-10', 'example.com', [
       detail('certificate-expired', 6, MX1, '192.0.2.1', '198.51.100.1'),
@@ -89,18 +87,7 @@ beforeAll(() => {
       detail('certificate-host-mismatch', 2, MX1, '192.0.2.1', '198.51.100.1'),
     ]),
   ];
-  for (const text of documents) {
-    const parsed = parseTlsRptReport(text);
-    if (!parsed.ok) throw new Error(parsed.error.message);
-    writer.store({
-      report: { ...parsed.report, reportId: parsed.report.reportId ?? 'x' },
-      warnings: parsed.warnings,
-      source: { kind: 'file', ref: 'test' },
-      receivedAt: null,
-      rawGzip: new Uint8Array(),
-      contentSha256: 'x',
-    });
-  }
+  storeReportDocuments(db, documents);
 });
 
 /** Whole days: the rollups answer. */
@@ -114,12 +101,22 @@ describe('the MX hosts list (failuresByMxHost)', () => {
         mx: MX1,
         failedSessions: 23,
         byResultType: { 'certificate-expired': 21, 'certificate-host-mismatch': 2 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-20',
       },
-      { mx: MX2, failedSessions: 5, byResultType: { 'starttls-not-supported': 5 } },
+      {
+        mx: MX2,
+        failedSessions: 5,
+        byResultType: { 'starttls-not-supported': 5 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-12',
+      },
       {
         mx: null,
         failedSessions: 3,
         byResultType: { 'sts-policy-fetch-error': 3 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-10',
       },
     ]);
   });
@@ -127,8 +124,20 @@ describe('the MX hosts list (failuresByMxHost)', () => {
   it('answers a range of whole days from the rollups', () => {
     expect(rollupScope(januaryEleventhAndTwelfth)).not.toBeNull();
     expect(failuresByMxHost(db, januaryEleventhAndTwelfth)).toEqual([
-      { mx: MX1, failedSessions: 12, byResultType: { 'certificate-expired': 12 } },
-      { mx: MX2, failedSessions: 1, byResultType: { 'starttls-not-supported': 1 } },
+      {
+        mx: MX1,
+        failedSessions: 12,
+        byResultType: { 'certificate-expired': 12 },
+        firstSeen: '2026-01-11',
+        lastSeen: '2026-01-12',
+      },
+      {
+        mx: MX2,
+        failedSessions: 1,
+        byResultType: { 'starttls-not-supported': 1 },
+        firstSeen: '2026-01-12',
+        lastSeen: '2026-01-12',
+      },
     ]);
   });
 
@@ -138,23 +147,43 @@ describe('the MX hosts list (failuresByMxHost)', () => {
     expect(failuresByMxHost(db, unaligned)).toEqual(failuresByMxHost(db, januaryEleventhAndTwelfth));
   });
 
-  it('falls back to the failure details for a policy domain', () => {
+  it('answers a policy domain from the rollups keyed by domain, as the failure details do', () => {
     expect(rollupScope({ policyDomain: 'example.com' })).toBeNull();
-    expect(failuresByMxHost(db, { policyDomain: 'example.com' })).toEqual([
+    expect(rollupScope({ policyDomain: 'example.com' }, { byDomain: true })).not.toBeNull();
+    const exampleCom = [
       {
         mx: MX1,
         failedSessions: 18,
         byResultType: { 'certificate-expired': 16, 'certificate-host-mismatch': 2 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-20',
       },
-      { mx: MX2, failedSessions: 5, byResultType: { 'starttls-not-supported': 5 } },
+      {
+        mx: MX2,
+        failedSessions: 5,
+        byResultType: { 'starttls-not-supported': 5 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-12',
+      },
       {
         mx: null,
         failedSessions: 3,
         byResultType: { 'sts-policy-fetch-error': 3 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-10',
       },
-    ]);
+    ];
+    expect(failuresByMxHost(db, { policyDomain: 'example.com' })).toEqual(exampleCom);
+    // A bound inside a day: the detail rows answer, alike.
+    expect(failuresByMxHost(db, { policyDomain: 'example.com', fromTime: 1 })).toEqual(exampleCom);
     expect(failuresByMxHost(db, { policyDomain: 'example.org' })).toEqual([
-      { mx: MX1, failedSessions: 5, byResultType: { 'certificate-expired': 5 } },
+      {
+        mx: MX1,
+        failedSessions: 5,
+        byResultType: { 'certificate-expired': 5 },
+        firstSeen: '2026-01-11',
+        lastSeen: '2026-01-11',
+      },
     ]);
   });
 
@@ -187,6 +216,7 @@ describe('mxHostDetail', () => {
         { organization: 'Mail.ru', failedSessions: 3 },
         { organization: 'Microsoft Corporation', failedSessions: 2 },
       ],
+      reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
     });
   });
 
@@ -210,6 +240,7 @@ describe('mxHostDetail', () => {
         { organization: 'Mail.ru', failedSessions: 3 },
         { organization: 'Microsoft Corporation', failedSessions: 2 },
       ],
+      reconciliation: { failedSessions: 26, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
     });
   });
 
@@ -230,6 +261,7 @@ describe('mxHostDetail', () => {
         { organization: 'Google Inc.', failedSessions: 7 },
         { organization: 'Yahoo', failedSessions: 5 },
       ],
+      reconciliation: { failedSessions: 13, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
     });
   });
 
@@ -241,6 +273,7 @@ describe('mxHostDetail', () => {
       sendingMtaIps: [{ ip: '203.0.113.5', failedSessions: 3, failureDetails: 1 }],
       receivingIps: [{ ip: null, failedSessions: 3, failureDetails: 1 }],
       senders: [{ organization: 'Microsoft Corporation', failedSessions: 3 }],
+      reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
     });
   });
 
@@ -252,6 +285,7 @@ describe('mxHostDetail', () => {
       sendingMtaIps: [],
       receivingIps: [],
       senders: [],
+      reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
     });
   });
 
@@ -288,7 +322,7 @@ describe('the mxHost method', () => {
     });
     expect(await dispatch(handlers, 'mxHosts', { filter: {} })).toMatchObject({
       ok: true,
-      value: [{ mx: MX1 }, {}, {}],
+      value: { hosts: [{ mx: MX1 }, {}, {}], failedSessions: 31, failedWithoutDetails: 0 },
     });
   });
 

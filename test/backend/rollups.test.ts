@@ -38,35 +38,68 @@ afterAll(() => {
 
 const DAY = `((start_time - ((start_time % 86400) + 86400) % 86400) / 86400)`;
 
-/** What each rollup table must hold, computed from the detail rows alone: day rows, then all-time rows. */
-const EXPECTED: Record<string, { columns: string; groupedBy: string; from: string }> = {
+/** What a policy's failure details add up to, from the detail rows (alias `p` for the policy). */
+const DETAILED = '(SELECT ifnull(SUM(fd.failed_sessions), 0) FROM failure_details fd WHERE fd.policy_rowid = p.id)';
+/** A counted policy's failed sessions that no detail explains, and its details beyond its total. */
+const WITHOUT = `CASE WHEN p.counted = 1 THEN max(p.failed_sessions - ${DETAILED}, 0) ELSE 0 END`;
+const BEYOND = `CASE WHEN p.counted = 1 THEN max(${DETAILED} - p.failed_sessions, 0) ELSE 0 END`;
+const COUNTED = (column: string): string => `CASE WHEN p.counted = 1 THEN ${column} ELSE 0 END`;
+/** The same per report, over its policies. */
+const REPORT_SUM = (sum: string): string =>
+  `(SELECT ifnull(SUM(${sum}), 0) FROM policies p WHERE p.report_rowid = r.id)`;
+
+/**
+ * What each rollup table must hold, computed from the detail rows alone: day
+ * rows, then week and all-time rows. Columns in the table's order after span
+ * and day; `where` keeps the counted rows where a table sums only those.
+ */
+const EXPECTED: Record<string, { columns: string; groupedBy: string; from: string; where?: string }> = {
   rollup_senders: {
     columns: `r.organization_name, COUNT(*), SUM((SELECT COUNT(*) FROM policies p WHERE p.report_rowid = r.id)),
-      SUM(r.successful_sessions), SUM(r.failed_sessions), MAX(r.start_time)`,
+      SUM(r.successful_sessions), SUM(r.failed_sessions), MAX(r.start_time), SUM(${REPORT_SUM(WITHOUT)}),
+      SUM(${REPORT_SUM(BEYOND)})`,
     groupedBy: 'r.organization_name',
     from: 'reports r',
   },
   rollup_domains: {
-    columns: `ifnull(p.policy_domain, ''), ifnull(p.policy_type, ''), COUNT(*), SUM(p.successful_sessions),
-      SUM(p.failed_sessions)`,
+    columns: `ifnull(p.policy_domain, ''), ifnull(p.policy_type, ''), COUNT(*), SUM(${COUNTED('p.successful_sessions')}),
+      SUM(${COUNTED('p.failed_sessions')}), SUM(${WITHOUT}), SUM(${BEYOND})`,
     groupedBy: 'p.policy_domain, p.policy_type',
     from: 'policies p',
   },
   rollup_mx: {
-    columns: `ifnull(f.receiving_mx_hostname, ''), ifnull(f.result_type, ''), COUNT(*), SUM(f.failed_sessions)`,
+    columns: `ifnull(f.receiving_mx_hostname, ''), ifnull(f.result_type, ''), COUNT(*), SUM(f.failed_sessions),
+      MIN(DAY_F), MAX(DAY_F)`,
     groupedBy: 'f.receiving_mx_hostname, f.result_type',
     from: 'failure_details f',
+    where: 'f.counted = 1',
   },
   rollup_sender_results: {
     columns: `r.organization_name, ifnull(f.result_type, ''), COUNT(*), SUM(f.failed_sessions)`,
     groupedBy: 'r.organization_name, f.result_type',
     from: 'failure_details f JOIN reports r ON r.id = f.report_rowid',
+    where: 'f.counted = 1',
   },
   rollup_sender_mx: {
     columns: `r.organization_name, ifnull(f.receiving_mx_hostname, ''), ifnull(f.result_type, ''), COUNT(*),
       SUM(f.failed_sessions)`,
     groupedBy: 'r.organization_name, f.receiving_mx_hostname, f.result_type',
     from: 'failure_details f JOIN reports r ON r.id = f.report_rowid',
+    where: 'f.counted = 1',
+  },
+  rollup_domain_senders: {
+    columns: `ifnull(p.policy_domain, ''), r.organization_name, COUNT(DISTINCT p.report_rowid), COUNT(*),
+      SUM(${COUNTED('p.successful_sessions')}), SUM(${COUNTED('p.failed_sessions')}), SUM(${WITHOUT}), SUM(${BEYOND}),
+      MAX(p.start_time)`,
+    groupedBy: 'p.policy_domain, r.organization_name',
+    from: 'policies p JOIN reports r ON r.id = p.report_rowid',
+  },
+  rollup_domain_mx: {
+    columns: `ifnull(f.policy_domain, ''), ifnull(f.receiving_mx_hostname, ''), ifnull(f.result_type, ''), COUNT(*),
+      SUM(f.failed_sessions), MIN(DAY_F), MAX(DAY_F)`,
+    groupedBy: 'f.policy_domain, f.receiving_mx_hostname, f.result_type',
+    from: 'failure_details f',
+    where: 'f.counted = 1',
   },
 };
 
@@ -76,9 +109,13 @@ function expectedRows(database: Database.Database, table: string): unknown[][] {
   const alias = spec.from.split(' ')[1] ?? '';
   const day = DAY.replaceAll('start_time', `${alias}.start_time`);
   const week = `(${day} - ((${day} % 7) + 7) % 7)`;
+  const columns = spec.columns.replaceAll('DAY_F', DAY.replaceAll('start_time', 'f.start_time'));
   const query = (span: number, first: string, groupBy: string): unknown[][] =>
     database
-      .prepare(`SELECT ${span}, ${first}, ${spec.columns} FROM ${spec.from} GROUP BY ${groupBy}`)
+      .prepare(
+        `SELECT ${span}, ${first}, ${columns} FROM ${spec.from} ${spec.where === undefined ? '' : `WHERE ${spec.where}`}
+         GROUP BY ${groupBy}`,
+      )
       .raw()
       .all() as unknown[][];
   return sorted([
@@ -88,8 +125,11 @@ function expectedRows(database: Database.Database, table: string): unknown[][] {
   ]);
 }
 
+/** A table's rows, span and day first (the domain tables key the domain before the day). */
 function storedRows(database: Database.Database, table: string): unknown[][] {
-  return sorted(database.prepare(`SELECT * FROM ${table}`).raw().all() as unknown[][]);
+  const columns = (database.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).pluck().all(table) as string[])
+    .filter((name) => name !== 'span' && name !== 'day');
+  return sorted(database.prepare(`SELECT span, day, ${columns.join(', ')} FROM ${table}`).raw().all() as unknown[][]);
 }
 
 function sorted(rows: unknown[][]): unknown[][] {
@@ -166,6 +206,25 @@ beforeAll(async () => {
       ],
     }),
   );
+  // Microsoft's way: one domain under tlsa and sts with the same sessions, failures listed under both.
+  const twice = (type: string): Record<string, unknown> =>
+    policyEntry({
+      type,
+      domain: 'twice.example',
+      successful: 40,
+      failed: 6,
+      details: [failureDetail('certificate-expired', 4, { 'receiving-mx-hostname': 'mx1.twice.example' })],
+    });
+  write(
+    'listed-twice.json',
+    reportJson({
+      organization: 'Twice Sender',
+      reportId: 'twice',
+      start: '2026-10-28T00:00:00Z',
+      end: '2026-10-28T23:59:59Z',
+      policies: [twice('tlsa'), twice('sts'), policyEntry({ domain: 'other.example', failed: 5 })],
+    }),
+  );
   write(
     'no-policies.json',
     reportJson({ organization: 'Edge Sender', reportId: 'empty', start: '2026-10-20T00:00:00Z', policies: [] }),
@@ -219,6 +278,66 @@ describe('rollups', () => {
       db.prepare(`SELECT COUNT(*) FROM rollup_mx WHERE receiving_mx_hostname = '' AND result_type = ''`).pluck().get(),
     ).toBeGreaterThan(0);
     expect(db.prepare(`SELECT COUNT(*) FROM rollup_domains WHERE policy_type = ''`).pluck().get()).toBeGreaterThan(0);
+    // Failed sessions without details, details beyond the total, and a policy that lists another's sessions again.
+    const totals = db
+      .prepare(
+        `SELECT SUM(failed_without_details) AS without, SUM(details_beyond_total) AS beyond
+         FROM rollup_senders WHERE span = 0`,
+      )
+      .get() as { without: number; beyond: number };
+    expect(totals.without).toBeGreaterThan(0);
+    expect(totals.beyond).toBeGreaterThan(0);
+    expect(db.prepare('SELECT COUNT(*) FROM policies WHERE counted = 0').pluck().get()).toBeGreaterThan(1);
+  });
+
+  it('count the sessions a report lists under two policies of one domain once', () => {
+    const report = db
+      .prepare(`SELECT successful_sessions AS successful, failed_sessions AS failed FROM reports WHERE report_id = 'twice'`)
+      .get();
+    // tlsa 40 + 6 and sts 40 + 6 describe the same 46 sessions; other.example adds 10 + 5.
+    expect(report).toEqual({ successful: 50, failed: 11 });
+    const twiceExample = summarize(db, { policyDomain: 'twice.example' });
+    expect(twiceExample).toMatchObject({
+      successfulSessions: 40,
+      failedSessions: 6,
+      failedWithoutDetails: 2,
+      detailsBeyondTotal: 0,
+      byResultType: { 'certificate-expired': 4 },
+    });
+    // The raw figures of both policies stay on the report.
+    expect(
+      db
+        .prepare(
+          `SELECT p.policy_type, p.counted, p.failed_sessions FROM policies p JOIN reports r ON r.id = p.report_rowid
+           WHERE r.report_id = 'twice' ORDER BY p.position`,
+        )
+        .raw()
+        .all(),
+    ).toEqual([
+      ['tlsa', 1, 6],
+      ['sts', 0, 6],
+      ['sts', 1, 5],
+    ]);
+  });
+
+  it('reconcile every breakdown with the failed sessions, for every filter', () => {
+    const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
+    for (const [, filter] of [...ALIGNED, ['twice', { policyDomain: 'twice.example' }] as const]) {
+      for (const chosen of [filter, unaligned(filter)]) {
+        const summary = summarize(db, chosen);
+        const adjust = summary.failedWithoutDetails - summary.detailsBeyondTotal;
+        expect(sum(Object.values(summary.byResultType)) + adjust).toBe(summary.failedSessions);
+        expect(sum(summary.byMx.map((host) => host.failedSessions)) + adjust).toBe(summary.failedSessions);
+        expect(sum(summary.bySender.map((sender) => sender.failedSessions))).toBe(summary.failedSessions);
+        for (const sender of summary.bySender.slice(0, 5)) {
+          const breakdown = senderBreakdown(db, chosen, sender.organization);
+          expect(breakdown.failedSessions).toBe(sender.failedSessions);
+          expect(sum(Object.values(breakdown.byResultType)) + breakdown.failedWithoutDetails - breakdown.detailsBeyondTotal).toBe(
+            sender.failedSessions,
+          );
+        }
+      }
+    }
   });
 
   it('are filled by the migration from a database that had none', () => {
@@ -227,8 +346,18 @@ describe('rollups', () => {
     migrateToLatest(before, MIGRATIONS.slice(0, 2));
     before.exec(`ATTACH '${dbFile}' AS current`);
     for (const table of ['reports', 'policies', 'failure_details']) {
-      before.exec(`INSERT INTO main.${table} SELECT * FROM current.${table}`);
+      const columns = (before.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).join(', ');
+      before.exec(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM current.${table}`);
     }
+    // Before version 4, a report's totals summed all its policies, also one that lists another's sessions again.
+    const summed = before
+      .prepare(
+        `UPDATE reports SET successful_sessions = (SELECT SUM(successful_sessions) FROM policies WHERE report_rowid = reports.id),
+           failed_sessions = (SELECT SUM(failed_sessions) FROM policies WHERE report_rowid = reports.id)
+         WHERE id IN (SELECT report_rowid FROM policies GROUP BY report_rowid, policy_domain HAVING COUNT(*) > 1)`,
+      )
+      .run().changes;
+    expect(summed).toBeGreaterThan(0);
     // A version-2 database could hold an empty result-type or policy-type; they read as missing now.
     expect(before.prepare(`UPDATE failure_details SET result_type = '' WHERE result_type IS NULL`).run().changes).toBe(
       1,
@@ -241,6 +370,13 @@ describe('rollups', () => {
     for (const table of Object.keys(EXPECTED)) {
       expect(storedRows(before, table), table).toEqual(storedRows(db, table));
     }
+    // The migration counts sessions as the import does (shared/summary/session-counting.ts).
+    const counting = (database: Database.Database): unknown[] => [
+      database.prepare('SELECT id, successful_sessions, failed_sessions FROM reports ORDER BY id').raw().all(),
+      database.prepare('SELECT id, counted, detailed_failed_sessions FROM policies ORDER BY id').raw().all(),
+      database.prepare('SELECT id, counted FROM failure_details ORDER BY id').raw().all(),
+    ];
+    expect(counting(before)).toEqual(counting(db));
     before.close();
   });
 

@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
 import { summarize } from '../../electron/backend/db/summary-queries.js';
-import { ReportWriter } from '../../electron/backend/db/store-report.js';
-import { parseTlsRptReport } from '../../shared/report/parse.js';
 import { useTempDir } from '../helpers/files.js';
 import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
+import { storeReportDocuments } from '../helpers/store.js';
 
 /*
  * A small, hand-made data set whose breakdowns are worked out by hand in the
@@ -24,7 +23,6 @@ const day = (date: string): number => Date.parse(`${date}T00:00:00Z`) / 1000;
 
 beforeAll(() => {
   db = openDatabase(join(tempDir(), 'summary.sqlite'));
-  const writer = new ReportWriter(db);
   const documents = [
     reportJson({
       organization: 'Google Inc.',
@@ -81,18 +79,7 @@ beforeAll(() => {
       policies: [],
     }),
   ];
-  for (const text of documents) {
-    const parsed = parseTlsRptReport(text);
-    if (!parsed.ok) throw new Error(parsed.error.message);
-    writer.store({
-      report: { ...parsed.report, reportId: parsed.report.reportId ?? 'x' },
-      warnings: parsed.warnings,
-      source: { kind: 'file', ref: 'test' },
-      receivedAt: null,
-      rawGzip: new Uint8Array(),
-      contentSha256: 'x',
-    });
-  }
+  storeReportDocuments(db, documents);
 });
 
 describe('summarize over all reports', () => {
@@ -133,9 +120,27 @@ describe('summarize over all reports', () => {
 
   it('breaks down per MX host and result type, with unnamed hosts as null', () => {
     expect(summarize(db).byMx).toEqual([
-      { mx: 'mx1.example.com', failedSessions: 8, byResultType: { 'certificate-expired': 8 } },
-      { mx: 'mx2.example.com', failedSessions: 5, byResultType: { 'starttls-not-supported': 5 } },
-      { mx: null, failedSessions: 3, byResultType: { 'sts-policy-fetch-error': 3 } },
+      {
+        mx: 'mx1.example.com',
+        failedSessions: 8,
+        byResultType: { 'certificate-expired': 8 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-10',
+      },
+      {
+        mx: 'mx2.example.com',
+        failedSessions: 5,
+        byResultType: { 'starttls-not-supported': 5 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-12',
+      },
+      {
+        mx: null,
+        failedSessions: 3,
+        byResultType: { 'sts-policy-fetch-error': 3 },
+        firstSeen: '2026-01-10',
+        lastSeen: '2026-01-10',
+      },
     ]);
   });
 
@@ -162,7 +167,13 @@ describe('summarize with filters', () => {
     const summary = summarize(db, { fromTime: day('2026-01-11'), toTime: day('2026-01-20') });
     expect(summary).toMatchObject({ reports: 1, senders: 1, successfulSessions: 30, failedSessions: 1 });
     expect(summary.byMx).toEqual([
-      { mx: 'mx2.example.com', failedSessions: 1, byResultType: { 'starttls-not-supported': 1 } },
+      {
+        mx: 'mx2.example.com',
+        failedSessions: 1,
+        byResultType: { 'starttls-not-supported': 1 },
+        firstSeen: '2026-01-12',
+        lastSeen: '2026-01-12',
+      },
     ]);
     expect(summarize(db, { fromTime: day('2026-01-20') }).reports).toBe(1);
     expect(summarize(db, { toTime: day('2026-01-10') }).reports).toBe(0);
@@ -196,6 +207,8 @@ describe('summarize with filters', () => {
       reports: 0,
       successfulSessions: 0,
       failedSessions: 0,
+      failedWithoutDetails: 0,
+      detailsBeyondTotal: 0,
       failureRate: null,
       senders: 0,
       bySender: [],

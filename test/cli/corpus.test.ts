@@ -44,16 +44,30 @@ function independentTotals(): { byKey: Map<string, Totals>; conflicts: string[] 
         'organization-name': string;
         'report-id': string;
         policies: {
+          policy: { 'policy-domain'?: string };
           summary: { 'total-successful-session-count': number; 'total-failure-session-count'?: number };
           'failure-details'?: { 'failed-session-count': number }[];
         }[];
       };
       const totals: Totals = { organization: document['organization-name'], successful: 0, failed: 0 };
-      for (const policy of document.policies) {
-        totals.successful += policy.summary['total-successful-session-count'];
-        totals.failed +=
+      // Within a report, the policies for one domain describe the same sessions (Microsoft lists
+      // tlsa and sts alike): the domain counts those of the policy that saw the most, once.
+      const byDomain = new Map<string, { successful: number; failed: number }>();
+      document.policies.forEach((policy, index) => {
+        const successful = policy.summary['total-successful-session-count'];
+        const failed =
           policy.summary['total-failure-session-count'] ??
           (policy['failure-details'] ?? []).reduce((sum, detail) => sum + detail['failed-session-count'], 0);
+        const domain = policy.policy['policy-domain']?.toLowerCase() ?? `no domain ${index}`;
+        const best = byDomain.get(domain);
+        const total = successful + failed;
+        if (!best || total > best.successful + best.failed || (total === best.successful + best.failed && failed > best.failed)) {
+          byDomain.set(domain, { successful, failed });
+        }
+      });
+      for (const counted of byDomain.values()) {
+        totals.successful += counted.successful;
+        totals.failed += counted.failed;
       }
       const key = `${document['organization-name']}\u0000${document['report-id']}`;
       const seen = byKey.get(key);

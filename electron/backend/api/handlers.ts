@@ -12,7 +12,10 @@ import {
   senderBreakdown,
 } from '../db/explore-queries.js';
 import { mxHostDetail } from '../db/mx-queries.js';
-import { failuresByMxHost, failuresBySender, overview, summarize } from '../db/summary-queries.js';
+import { domainResultTypes } from '../db/domain-queries.js';
+import { failuresByMxHost, failuresBySender, overview, reconciliation, summarize } from '../db/summary-queries.js';
+import { DomainHealthService, dayOfDate, todayUtcDay } from '../health/domain-health.js';
+import { dateOfDay } from '../../../shared/report/datetime.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
 import { generateSetup } from '../../../shared/policy/generate.js';
 import { lintText } from '../../../shared/policy/lint.js';
@@ -23,6 +26,11 @@ import { ImapConnectionError } from '../mailbox/imap-connection.js';
 import { MailboxError, MailboxManager } from '../mailbox/mailbox-manager.js';
 import { MemoryVault, type SecretVault } from '../mailbox/secret-vault.js';
 import { lintDomainOnline, type OnlineLintOptions } from '../policy/online-lint.js';
+
+/** A policy domain as the parser stores it: lower case, without a trailing dot. */
+function normalizeDomainName(domain: string): string {
+  return domain.trim().toLowerCase().replace(/\.$/, '');
+}
 
 /** A handled failure with a code the client can act on; the message is for people. */
 export class ApiFailure extends Error {
@@ -92,6 +100,8 @@ export function createApiHandlers(options: BackendOptions): {
 } {
   const { db } = options;
   const importer = new ReportImporter(db);
+  const health = new DomainHealthService(db);
+  const asOfDay = (asOf: string | undefined): number => (asOf === undefined ? todayUtcDay() : dayOfDate(asOf));
   const jobs = new ImportJobs(importer);
   const mailboxes = new MailboxManager(db, importer, options.vault ?? new MemoryVault());
   const handlers: ApiHandlers = {
@@ -107,8 +117,35 @@ export function createApiHandlers(options: BackendOptions): {
     senders: ({ filter }) => failuresBySender(db, filter),
     senderBreakdown: ({ filter, organization }) => senderBreakdown(db, filter, organization),
     // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
-    mxHosts: ({ filter }) => failuresByMxHost(db, filter),
+    mxHosts: ({ filter }) => ({ hosts: failuresByMxHost(db, filter), ...reconciliation(db, filter) }),
     mxHost: ({ filter, mx }) => mxHostDetail(db, filter, mx),
+    domains: ({ asOf }) => {
+      const day = asOfDay(asOf);
+      return { asOf: dateOfDay(day), domains: health.domains(day) };
+    },
+    domain: ({ filter, domain: name, asOf }) => {
+      const domain = normalizeDomainName(name);
+      const day = asOfDay(asOf);
+      const domainHealth = health.domain(day, domain);
+      if (!domainHealth) throw new ApiFailure('not-found', `no report names the policy domain ${domain}`);
+      const domainFilter = { ...filter, policyDomain: domain };
+      const totals = overview(db, domainFilter);
+      return {
+        domain,
+        asOf: dateOfDay(day),
+        health: domainHealth,
+        successfulSessions: totals.successfulSessions,
+        failedSessions: totals.failedSessions,
+        failedWithoutDetails: totals.failedWithoutDetails,
+        detailsBeyondTotal: totals.detailsBeyondTotal,
+        byMx: failuresByMxHost(db, domainFilter),
+        byResultType: domainResultTypes(db, domainFilter),
+        senders: failuresBySender(db, domainFilter),
+        policies: reportedPolicyVersions(db, domain).reverse(),
+      };
+    },
+    findings: ({ asOf, domain }) =>
+      health.findings(asOfDay(asOf), domain === undefined ? undefined : normalizeDomainName(domain)),
     failures: ({ query, sort, offset, limit }) => failurePage(db, query, sort, offset, limit),
     failuresCsv: ({ query, sort }) => {
       const rows: (string | number)[][] = [CSV_COLUMNS];
@@ -162,7 +199,7 @@ export function createApiHandlers(options: BackendOptions): {
     lintText: ({ text: input, kind, domain }) => lintText(input, kind, { domain: domain ?? null }),
     policyDomains: () => reportedPolicyDomains(db),
     storedPolicyLint: ({ domain }) => {
-      const name = domain.trim().toLowerCase().replace(/\.$/, '');
+      const name = normalizeDomainName(domain);
       return lintStoredPolicies(name, reportedPolicyVersions(db, name), mxHostsInFailures(db, name));
     },
     generateSetup: (input) => generateSetup({ ...input, now: new Date() }),

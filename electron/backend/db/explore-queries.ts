@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import type {
+  FailurePage,
   FailureQuery,
   FailureRow,
   FailureSortColumn,
@@ -14,7 +15,7 @@ import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { failureClause, filterClause } from './filter-sql.js';
 import { ALL_TIME_ROWS, rollupScope } from './rollups.js';
-import { groupFailuresByMx } from './summary-queries.js';
+import { groupFailuresByMx, reconciliation, senderReconciliation } from './summary-queries.js';
 
 /** The queries behind the UI's drill-downs: lists, pages and single reports. */
 
@@ -76,7 +77,7 @@ export function senderBreakdown(db: ReadableDatabase, filter: ReportFilter, orga
     for (const [type, count] of Object.entries(entry.byResultType))
       byResultType[type] = (byResultType[type] ?? 0) + count;
   }
-  return { organization, byMx, byResultType };
+  return { organization, byMx, byResultType, ...senderReconciliation(db, filter, organization) };
 }
 
 const FAILURE_SORT_SQL: Record<FailureSortColumn, string> = {
@@ -123,9 +124,18 @@ function failureOrder(sort: Sort<FailureSortColumn> | undefined): string {
   return `ORDER BY ${FAILURE_SORT_SQL[chosen.column]} ${direction}, f.id ${direction}`;
 }
 
+/** How many failure details a query selects, and their failed sessions. */
+interface FailureCount {
+  total: number;
+  failedSessions: number;
+}
+
 /** How many failure details a query selects, from the rollups; null when they cannot tell. */
-function countFromRollups(db: ReadableDatabase, query: FailureQuery): number | null {
-  const scope = rollupScope(query.filter);
+function countFromRollups(db: ReadableDatabase, query: FailureQuery): FailureCount | null {
+  const byDomain = query.filter.policyDomain != null;
+  // One domain's rollups know no senders.
+  if (byDomain && query.organization !== undefined) return null;
+  const scope = rollupScope(query.filter, { byDomain });
   if (!scope || query.policyType !== undefined) return null;
   const conditions: string[] = [];
   const params: Record<string, unknown> = { ...scope.params };
@@ -137,14 +147,14 @@ function countFromRollups(db: ReadableDatabase, query: FailureQuery): number | n
   equal('organization', query.organization);
   equal('receiving_mx_hostname', query.mx);
   equal('result_type', query.resultType);
-  const table = query.organization === undefined ? 'rollup_mx' : 'rollup_sender_mx';
+  const table = byDomain ? 'rollup_domain_mx' : query.organization === undefined ? 'rollup_mx' : 'rollup_sender_mx';
   return db
     .prepare(
-      `SELECT COALESCE(SUM(failure_details), 0) FROM ${scope.rows(table)}
+      `SELECT COALESCE(SUM(failure_details), 0) AS total, COALESCE(SUM(failed_sessions), 0) AS failedSessions
+       FROM ${scope.rows(table)}
        ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}`,
     )
-    .pluck()
-    .get(params) as number;
+    .get(params) as FailureCount;
 }
 
 /**
@@ -192,14 +202,16 @@ export function failurePage(
   sort: Sort<FailureSortColumn> | undefined,
   offset: number,
   limit: number,
-): { total: number; rows: FailureRow[] } {
+): FailurePage {
   const where = failureClause(query);
-  const total =
+  const { total, failedSessions } =
     countFromRollups(db, query) ??
     (db
-      .prepare(`SELECT COUNT(*) ${failureFrom(where.readsReport, where.readsPolicy)} ${where.sql}`)
-      .pluck()
-      .get(where.params) as number);
+      .prepare(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(f.failed_sessions), 0) AS failedSessions
+         ${failureFrom(where.readsReport, where.readsPolicy)} ${where.sql}`,
+      )
+      .get(where.params) as FailureCount);
   const chosen = sort ?? DEFAULT_FAILURE_SORT;
   const direction = chosen.direction === 'asc' ? 'ASC' : 'DESC';
   const order = failureOrder(chosen);
@@ -220,7 +232,27 @@ export function failurePage(
        ${order}`,
     )
     .all({ ...where.params, limit, offset }) as FailureRow[];
-  return { total, rows };
+  return { total, failedSessions, rows, ...failureReconciliation(db, query) };
+}
+
+/**
+ * What the senders' summaries say beside a failure query: the failed sessions
+ * no detail explains, for a query that narrows only by what a summary knows
+ * (time, domain, sender); null for one that names an MX host, a result type
+ * or a policy type, which summaries cannot be split by.
+ */
+function failureReconciliation(
+  db: ReadableDatabase,
+  query: FailureQuery,
+): Pick<FailurePage, 'failedWithoutDetails' | 'detailsBeyondTotal'> {
+  if (query.mx !== undefined || query.resultType !== undefined || query.policyType !== undefined) {
+    return { failedWithoutDetails: null, detailsBeyondTotal: null };
+  }
+  const counts =
+    query.organization === undefined
+      ? reconciliation(db, query.filter)
+      : senderReconciliation(db, query.filter, query.organization);
+  return { failedWithoutDetails: counts.failedWithoutDetails, detailsBeyondTotal: counts.detailsBeyondTotal };
 }
 
 /** Every failure detail of a query, in order, one at a time (for CSV export). */

@@ -26,12 +26,16 @@ function filterConditions(filter: ReportFilter, alias: string, params: Record<st
     conditions.push(`${alias}.policy_domain = @policyDomain`);
     params['policyDomain'] = filter.policyDomain;
   }
+  // Policies and failure details that list again another policy's sessions count once
+  // (migration 0004, shared/summary/session-counting.ts); reports carry counted totals.
+  if (alias !== 'r') conditions.push(`${alias}.counted = 1`);
   return conditions;
 }
 
 /**
  * The WHERE clause for a filter over a table that carries `start_time` and
  * `policy_domain` (policies, failure_details; reports when no domain is set).
+ * Over policies and failure details it keeps only the counted rows.
  */
 export function filterClause(filter: ReportFilter, alias: string): SqlWhere {
   const params: Record<string, unknown> = {};
@@ -45,7 +49,7 @@ export interface FailureWhere extends SqlWhere {
   /** The clause reads the policy (`p.`), so the query must join policies. */
   readsPolicy: boolean;
   /**
-   * Every condition is on `f.start_time` or `f.policy_domain`, which the index
+   * Every condition is on `f.start_time`, `f.policy_domain` or `f.counted`, which the index
    * failure_details_by_start_time covers: the clause is `filterClause(query.filter, 'f')`.
    */
   filterOnly: boolean;

@@ -3,6 +3,7 @@ import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
+import { reconciliation } from './summary-queries.js';
 
 /** One MX host's details; the MX hosts list itself is the per-MX breakdown (failuresByMxHost). */
 
@@ -53,6 +54,7 @@ export function mxHostDetail(db: ReadableDatabase, filter: ReportFilter, mx: str
     sendingMtaIps: mostFailedFirst([...sending.values()], (entry) => entry.ip),
     receivingIps: mostFailedFirst([...receiving.values()], (entry) => entry.ip),
     senders: mostFailedFirst([...senders.values()], (entry) => entry.organization),
+    reconciliation: reconciliation(db, filter),
   };
 }
 

@@ -1,7 +1,8 @@
 import type { Statement, Transaction } from 'better-sqlite3';
 import type { ReportWarning, TlsRptReport } from '../../../shared/report/types.js';
 import type { WritableDatabase } from './database.js';
-import { RollupAccumulator } from './rollups.js';
+import { countReport, type ReportCounting } from '../../../shared/summary/session-counting.js';
+import { RollupAccumulator } from './rollup-accumulator.js';
 
 export type ReportSourceKind = 'file' | 'upload' | 'mailbox';
 
@@ -36,7 +37,9 @@ export class ReportWriter {
   private readonly findReport: Statement<[string, string], { id: number; content_sha256: string }>;
   private readonly rollups: RollupAccumulator;
   /** Built once: better-sqlite3 wraps a function for each transaction() call, which is costly per report. */
-  private readonly storeTransaction: Transaction<(item: ReportToStore, importedAt: number) => StoreOutcome>;
+  private readonly storeTransaction: Transaction<
+    (item: ReportToStore, counting: ReportCounting, importedAt: number) => StoreOutcome
+  >;
   private readonly batchTransaction: Transaction<
     (items: readonly ReportToStore[], importedAt: number) => StoreOutcome[]
   >;
@@ -54,38 +57,35 @@ export class ReportWriter {
       ON CONFLICT (organization_name, report_id) DO NOTHING`);
     this.insertPolicy = db.prepare(`
       INSERT INTO policies (report_rowid, position, start_time, policy_type, policy_domain,
-        policy_strings_json, mx_hosts_json, successful_sessions, failed_sessions)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        policy_strings_json, mx_hosts_json, successful_sessions, failed_sessions, counted, detailed_failed_sessions)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.insertFailureDetail = db.prepare(`
       INSERT INTO failure_details (policy_rowid, report_rowid, start_time, policy_domain, result_type,
         sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip, failed_sessions,
-        additional_information, failure_reason_code)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+        additional_information, failure_reason_code, counted)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.findReport = db.prepare(
       'SELECT id, content_sha256 FROM reports WHERE organization_name = ? AND report_id = ?',
     );
     this.rollups = new RollupAccumulator(db);
     // The usual case: every report of the batch written in one transaction, nothing else.
     this.batchTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
-      const outcomes = items.map((item) => {
-        const outcome = this.storeInOpenTransaction(item, importedAt);
-        if (outcome.status === 'imported') this.rollups.add(item.report);
-        return outcome;
-      });
+      const outcomes = items.map((item) => this.storeAndCount(item, importedAt));
       this.rollups.flush();
       return outcomes;
     });
     // When a write fails, the batch is rolled back and written again with each report in a
     // savepoint (its own transaction inside the batch's): a report that fails is rolled back
     // whole, with its share of the rollups, and the others are kept.
-    this.storeTransaction = db.transaction((item: ReportToStore, importedAt: number) =>
-      this.storeInOpenTransaction(item, importedAt),
+    this.storeTransaction = db.transaction((item: ReportToStore, counting: ReportCounting, importedAt: number) =>
+      this.storeInOpenTransaction(item, counting, importedAt),
     );
     this.reportByReportTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
       const outcomes = items.map((item): StoreOutcome => {
         try {
-          const outcome = this.storeTransaction(item, importedAt);
-          if (outcome.status === 'imported') this.rollups.add(item.report);
+          const counting = countReport(item.report.policies);
+          const outcome = this.storeTransaction(item, counting, importedAt);
+          if (outcome.status === 'imported') this.rollups.add(item.report, counting);
           return outcome;
         } catch (error) {
           return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
@@ -124,22 +124,24 @@ export class ReportWriter {
     }
   }
 
-  private storeInOpenTransaction(item: ReportToStore, importedAt: number): StoreOutcome {
+  /** Stores a report and counts it in the rollups, which are written with the batch. */
+  private storeAndCount(item: ReportToStore, importedAt: number): StoreOutcome {
+    const counting = countReport(item.report.policies);
+    const outcome = this.storeInOpenTransaction(item, counting, importedAt);
+    if (outcome.status === 'imported') this.rollups.add(item.report, counting);
+    return outcome;
+  }
+
+  private storeInOpenTransaction(item: ReportToStore, counting: ReportCounting, importedAt: number): StoreOutcome {
     const { report } = item;
-    let successful = 0;
-    let failed = 0;
-    for (const policy of report.policies) {
-      successful += policy.successfulSessions;
-      failed += policy.failedSessions;
-    }
     const inserted = this.insertReport.run(
       report.organizationName,
       report.reportId,
       report.startTime,
       report.endTime,
       report.contactInfo,
-      successful,
-      failed,
+      counting.successfulSessions,
+      counting.failedSessions,
       item.source.kind,
       item.source.ref,
       item.receivedAt,
@@ -155,6 +157,7 @@ export class ReportWriter {
     }
     const reportRowId = Number(inserted.lastInsertRowid);
     report.policies.forEach((policy, position) => {
+      const counted = counting.counted[position] === true ? 1 : 0;
       const policyRowId = Number(
         this.insertPolicy.run(
           reportRowId,
@@ -166,6 +169,8 @@ export class ReportWriter {
           JSON.stringify(policy.mxHosts),
           policy.successfulSessions,
           policy.failedSessions,
+          counted,
+          counting.detailed[position] ?? 0,
         ).lastInsertRowid,
       );
       for (const detail of policy.failureDetails) {
@@ -182,6 +187,7 @@ export class ReportWriter {
           detail.failedSessions,
           detail.additionalInformation,
           detail.failureReasonCode,
+          counted,
         );
       }
     });

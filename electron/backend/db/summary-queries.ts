@@ -1,5 +1,13 @@
-import type { OverviewSummary, ReportFilter, Summary } from '../../../shared/summary/types.js';
+import type {
+  MxBreakdown,
+  MxHostFailures,
+  OverviewSummary,
+  Reconciliation,
+  ReportFilter,
+  Summary,
+} from '../../../shared/summary/types.js';
 import { MISSING_RESULT_TYPE, failureRate } from '../../../shared/summary/types.js';
+import { dateOfDay } from '../../../shared/report/datetime.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
 import { dayRowsScope, rollupScope } from './rollups.js';
@@ -9,7 +17,17 @@ export interface Totals {
   senders: number;
   successful: number;
   failed: number;
+  failedWithoutDetails: number;
+  detailsBeyondTotal: number;
 }
+
+const RECONCILIATION_SUMS = `COALESCE(SUM(failed_without_details), 0) AS failedWithoutDetails,
+  COALESCE(SUM(details_beyond_total), 0) AS detailsBeyondTotal`;
+
+/** The same sums over counted policies (alias `p`), from their summaries and detail sums. */
+const POLICY_RECONCILIATION_SUMS = `COALESCE(SUM(max(p.failed_sessions - p.detailed_failed_sessions, 0)), 0)
+    AS failedWithoutDetails,
+  COALESCE(SUM(max(p.detailed_failed_sessions - p.failed_sessions, 0)), 0) AS detailsBeyondTotal`;
 
 /** Reports, senders and sessions: the Overview's totals. */
 export function summaryTotals(db: ReadableDatabase, filter: ReportFilter): Totals {
@@ -18,30 +36,79 @@ export function summaryTotals(db: ReadableDatabase, filter: ReportFilter): Total
     return db
       .prepare(
         `SELECT COALESCE(SUM(reports), 0) AS reports, COUNT(DISTINCT organization) AS senders,
-           COALESCE(SUM(successful_sessions), 0) AS successful, COALESCE(SUM(failed_sessions), 0) AS failed
+           COALESCE(SUM(successful_sessions), 0) AS successful, COALESCE(SUM(failed_sessions), 0) AS failed,
+           ${RECONCILIATION_SUMS}
          FROM ${scope.rows('rollup_senders')}`,
       )
       .get(scope.params) as Totals;
   }
+  const domainScope = rollupScope(filter, { byDomain: true });
+  if (domainScope) {
+    return db
+      .prepare(
+        `SELECT COALESCE(SUM(reports), 0) AS reports, COUNT(DISTINCT organization) AS senders,
+           COALESCE(SUM(successful_sessions), 0) AS successful, COALESCE(SUM(failed_sessions), 0) AS failed,
+           ${RECONCILIATION_SUMS}
+         FROM ${domainScope.rows('rollup_domain_senders')}`,
+      )
+      .get(domainScope.params) as Totals;
+  }
+  const policies = filterClause(filter, 'p');
   if (filter.policyDomain == null) {
     // Every report counts, even one with an empty policies array.
     const where = filterClause(filter, 'r');
-    return db
+    const totals = db
       .prepare(
         `SELECT COUNT(*) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
            COALESCE(SUM(r.successful_sessions), 0) AS successful, COALESCE(SUM(r.failed_sessions), 0) AS failed
          FROM reports r ${where.sql}`,
       )
-      .get(where.params) as Totals;
+      .get(where.params) as Omit<Totals, 'failedWithoutDetails' | 'detailsBeyondTotal'>;
+    const reconciliation = db
+      .prepare(`SELECT ${POLICY_RECONCILIATION_SUMS} FROM policies p ${policies.sql}`)
+      .get(policies.params) as Pick<Totals, 'failedWithoutDetails' | 'detailsBeyondTotal'>;
+    return { ...totals, ...reconciliation };
+  }
+  return db
+    .prepare(
+      `SELECT COUNT(DISTINCT p.report_rowid) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
+         COALESCE(SUM(p.successful_sessions), 0) AS successful, COALESCE(SUM(p.failed_sessions), 0) AS failed,
+         ${POLICY_RECONCILIATION_SUMS}
+       FROM policies p JOIN reports r ON r.id = p.report_rowid ${policies.sql}`,
+    )
+    .get(policies.params) as Totals;
+}
+
+/** One sender's failed sessions and what its failure details leave unexplained. */
+export function senderReconciliation(db: ReadableDatabase, filter: ReportFilter, organization: string): Reconciliation {
+  const scope = rollupScope(filter) ?? rollupScope(filter, { byDomain: true });
+  if (scope) {
+    const table = filter.policyDomain == null ? 'rollup_senders' : 'rollup_domain_senders';
+    return db
+      .prepare(
+        `SELECT COALESCE(SUM(failed_sessions), 0) AS failedSessions, ${RECONCILIATION_SUMS}
+         FROM ${scope.rows(table)} WHERE organization = @organization`,
+      )
+      .get({ ...scope.params, organization }) as Reconciliation;
   }
   const where = filterClause(filter, 'p');
   return db
     .prepare(
-      `SELECT COUNT(DISTINCT p.report_rowid) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
-         COALESCE(SUM(p.successful_sessions), 0) AS successful, COALESCE(SUM(p.failed_sessions), 0) AS failed
-       FROM policies p JOIN reports r ON r.id = p.report_rowid ${where.sql}`,
+      `SELECT COALESCE(SUM(p.failed_sessions), 0) AS failedSessions, ${POLICY_RECONCILIATION_SUMS}
+       FROM policies p JOIN reports r ON r.id = p.report_rowid
+       ${where.sql === '' ? 'WHERE' : `${where.sql} AND`} r.organization_name = @organization`,
     )
-    .get(where.params) as Totals;
+    .get({ ...where.params, organization }) as Reconciliation;
+}
+
+/** The failed sessions of a filter and what the failure details leave unexplained. */
+export function reconciliation(db: ReadableDatabase, filter: ReportFilter): Reconciliation {
+  const totals = summaryTotals(db, filter);
+  return {
+    failedSessions: totals.failed,
+    failedWithoutDetails: totals.failedWithoutDetails,
+    detailsBeyondTotal: totals.detailsBeyondTotal,
+  };
 }
 
 /** Per reporting organization. Reports without policies still count as reports. */
@@ -49,6 +116,7 @@ export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Su
   type Row = Omit<Summary['bySender'][number], 'mainResultType'>;
   let rows: Row[];
   const scope = rollupScope(filter);
+  const domainScope = rollupScope(filter, { byDomain: true });
   if (scope) {
     rows = db
       .prepare(
@@ -58,6 +126,15 @@ export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Su
          GROUP BY organization ORDER BY failedSessions DESC, organization`,
       )
       .all(scope.params) as Row[];
+  } else if (domainScope) {
+    rows = db
+      .prepare(
+        `SELECT organization, SUM(reports) AS reports, SUM(successful_sessions) AS successfulSessions,
+           SUM(failed_sessions) AS failedSessions, MAX(last_start_time) AS lastReportTime
+         FROM ${domainScope.rows('rollup_domain_senders')}
+         GROUP BY organization ORDER BY failedSessions DESC, organization`,
+      )
+      .all(domainScope.params) as Row[];
   } else if (filter.policyDomain == null) {
     const where = filterClause(filter, 'r');
     rows = db
@@ -117,37 +194,68 @@ function mainResultTypeBySender(db: ReadableDatabase, filter: ReportFilter): Map
   return main;
 }
 
-/** Failed sessions per receiving MX host and result type, from the failure details. */
-export function failuresByMxHost(db: ReadableDatabase, filter: ReportFilter): Summary['byMx'] {
-  const scope = rollupScope(filter);
+/** A row of failed sessions per MX host and result type, with the first and last day (UTC day numbers). */
+interface MxResultRow {
+  mx: string | null;
+  resultType: string | null;
+  failed: number;
+  firstDay: number;
+  lastDay: number;
+}
+
+/** Failed sessions per receiving MX host and result type, from the failure details, and since when. */
+export function failuresByMxHost(db: ReadableDatabase, filter: ReportFilter): MxHostFailures[] {
+  const scope = rollupScope(filter) ?? rollupScope(filter, { byDomain: true });
   if (scope) {
-    return groupFailuresByMx(
+    const table = filter.policyDomain == null ? 'rollup_mx' : 'rollup_domain_mx';
+    return groupFailuresByMxWithDays(
       db
         .prepare(
           `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
-             SUM(failed_sessions) AS failed
-           FROM ${scope.rows('rollup_mx')}
+             SUM(failed_sessions) AS failed, MIN(first_day) AS firstDay, MAX(last_day) AS lastDay
+           FROM ${scope.rows(table)}
            GROUP BY receiving_mx_hostname, result_type`,
         )
-        .all(scope.params) as { mx: string | null; resultType: string | null; failed: number }[],
+        .all(scope.params) as MxResultRow[],
     );
   }
   const where = filterClause(filter, 'f');
   const rows = db
     .prepare(
-      `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+      `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed,
+         ${DAY_OF('MIN(f.start_time)')} AS firstDay, ${DAY_OF('MAX(f.start_time)')} AS lastDay
        FROM failure_details f ${where.sql}
        GROUP BY f.receiving_mx_hostname, f.result_type`,
     )
-    .all(where.params) as { mx: string | null; resultType: string | null; failed: number }[];
-  return groupFailuresByMx(rows);
+    .all(where.params) as MxResultRow[];
+  return groupFailuresByMxWithDays(rows);
+}
+
+/** The UTC day number of a time in seconds, in SQL, rounding down also before 1970. */
+export const DAY_OF = (seconds: string): string => `((${seconds} - (((${seconds}) % 86400) + 86400) % 86400) / 86400)`;
+
+function groupFailuresByMxWithDays(rows: MxResultRow[]): MxHostFailures[] {
+  const days = new Map<string | null, { first: number; last: number }>();
+  for (const row of rows) {
+    const seen = days.get(row.mx);
+    if (seen) {
+      seen.first = Math.min(seen.first, row.firstDay);
+      seen.last = Math.max(seen.last, row.lastDay);
+    } else {
+      days.set(row.mx, { first: row.firstDay, last: row.lastDay });
+    }
+  }
+  return groupFailuresByMx(rows).map((entry) => {
+    const seen = days.get(entry.mx) ?? { first: 0, last: 0 };
+    return { ...entry, firstSeen: dateOfDay(seen.first), lastSeen: dateOfDay(seen.last) };
+  });
 }
 
 /** Folds (MX host, result type, failed) rows into one entry per host, most failures first. */
 export function groupFailuresByMx(
   rows: { mx: string | null; resultType: string | null; failed: number }[],
-): Summary['byMx'] {
-  const byMx = new Map<string | null, Summary['byMx'][number]>();
+): MxBreakdown[] {
+  const byMx = new Map<string | null, MxBreakdown>();
   for (const row of rows) {
     let entry = byMx.get(row.mx);
     if (!entry) {
@@ -165,14 +273,14 @@ export function groupFailuresByMx(
 
 /** Failed sessions per result type, from the failure details. */
 export function failuresByResultType(db: ReadableDatabase, filter: ReportFilter): Summary['byResultType'] {
-  const scope = rollupScope(filter);
+  const scope = rollupScope(filter) ?? rollupScope(filter, { byDomain: true });
   const where = filterClause(filter, 'f');
   const rows = (
     scope
       ? db
           .prepare(
             `SELECT NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
-             FROM ${scope.rows('rollup_sender_results')}
+             FROM ${scope.rows(filter.policyDomain == null ? 'rollup_sender_results' : 'rollup_domain_mx')}
              GROUP BY result_type ORDER BY failed DESC, resultType`,
           )
           .all(scope.params)
@@ -218,6 +326,17 @@ export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilte
 
 /** Sessions per UTC day of the reports' start. */
 export function sessionsByDay(db: ReadableDatabase, filter: ReportFilter): Summary['byDay'] {
+  const domainScope = dayRowsScope(filter, { byDomain: true });
+  if (filter.policyDomain != null && domainScope) {
+    return db
+      .prepare(
+        `SELECT date(day * 86400, 'unixepoch') AS day, SUM(successful_sessions) AS successfulSessions,
+           SUM(failed_sessions) AS failedSessions
+         FROM ${domainScope.rows('rollup_domain_senders')}
+         GROUP BY rollup_domain_senders.day ORDER BY rollup_domain_senders.day`,
+      )
+      .all(domainScope.params) as Summary['byDay'];
+  }
   const scope = dayRowsScope(filter);
   if (scope) {
     return db
@@ -247,6 +366,8 @@ export function overview(db: ReadableDatabase, filter: ReportFilter = {}): Overv
     reports: total.reports,
     successfulSessions: total.successful,
     failedSessions: total.failed,
+    failedWithoutDetails: total.failedWithoutDetails,
+    detailsBeyondTotal: total.detailsBeyondTotal,
     failureRate: failureRate(total.successful, total.failed),
     senders: total.senders,
     byResultType: failuresByResultType(db, filter),

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { migration0001Initial } from './0001-initial.js';
 import { migration0002Mailboxes } from './0002-mailboxes.js';
 import { migration0003Rollups } from './0003-rollups.js';
+import { migration0004CountedSessions } from './0004-counted-sessions.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; strictly increasing from 1. */
@@ -11,7 +12,12 @@ export interface Migration {
 }
 
 /** Every migration ever released, in order. Released ones are never edited: add a new one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001Initial, migration0002Mailboxes, migration0003Rollups];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001Initial,
+  migration0002Mailboxes,
+  migration0003Rollups,
+  migration0004CountedSessions,
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 

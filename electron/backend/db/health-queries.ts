@@ -1,0 +1,164 @@
+// The evidence behind each domain's verdict and findings (shared/health/),
+// read from the domain-keyed rollups: every query here is a seek per domain
+// over the lookback window, whatever the size of the database.
+import { LOOKBACK_DAYS, HEALTH_THRESHOLDS, type DomainEvidence } from '../../../shared/health/assess-domain.js';
+import { modeOfQuotedPolicy } from '../../../shared/policy/mta-sts-policy.js';
+import type { ReadableDatabase } from './database.js';
+import { SPAN } from './rollups.js';
+
+/** The policy domains with reports (a sender that named none is not a domain). */
+export function reportedDomains(db: ReadableDatabase): string[] {
+  return db
+    .prepare(
+      `SELECT DISTINCT policy_domain FROM rollup_domain_senders
+       WHERE span = ${SPAN.allTime} AND policy_domain <> '' ORDER BY 1`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
+/**
+ * What the reports say about each domain in the lookback window ending on
+ * `asOfDay` (a UTC day number), for `assessDomains`. `domains` limits it to
+ * those (a domain's page, `tlsrpt check --domain`).
+ */
+export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: readonly string[]): DomainEvidence[] {
+  const names = domains ?? reportedDomains(db);
+  if (names.length === 0) return [];
+  const window = { from: asOfDay - LOOKBACK_DAYS + 1, to: asOfDay, recentFrom: asOfDay - HEALTH_THRESHOLDS.recentDays + 1 };
+  // The domains as a JSON array parameter: one statement for any number of them.
+  const params = { ...window, domains: JSON.stringify(names) };
+  const inDomains = `policy_domain IN (SELECT value FROM json_each(@domains))`;
+  const evidence = new Map<string, DomainEvidence>(
+    names.map((domain) => [
+      domain,
+      {
+        domain,
+        firstReportDay: null,
+        lastReportDay: null,
+        days: [],
+        senders: [],
+        failures: [],
+        resultTypeFirstDays: [],
+        mxFirstDays: [],
+        stsMode: null,
+        dane: false,
+        policyTypes: [],
+      },
+    ]),
+  );
+  const of = (domain: string): DomainEvidence => {
+    const entry = evidence.get(domain);
+    if (!entry) throw new Error(`no evidence for ${domain}`);
+    return entry;
+  };
+
+  const reportDays = db
+    .prepare(
+      `SELECT value AS domain,
+         (SELECT day FROM rollup_domain_senders WHERE span = ${SPAN.day} AND policy_domain = value AND day <= @to
+          ORDER BY day LIMIT 1) AS firstDay,
+         (SELECT day FROM rollup_domain_senders WHERE span = ${SPAN.day} AND policy_domain = value AND day <= @to
+          ORDER BY day DESC LIMIT 1) AS lastDay
+       FROM json_each(@domains)`,
+    )
+    .all({ to: window.to, domains: params.domains }) as { domain: string; firstDay: number | null; lastDay: number | null }[];
+  for (const row of reportDays) {
+    const entry = of(row.domain);
+    entry.firstReportDay = row.firstDay;
+    entry.lastReportDay = row.lastDay;
+  }
+
+  const days = db
+    .prepare(
+      `SELECT policy_domain AS domain, day, SUM(reports) AS reports, SUM(successful_sessions) AS successful,
+         SUM(failed_sessions) AS failed, SUM(failed_without_details) AS failedWithoutDetails
+       FROM rollup_domain_senders
+       WHERE span = ${SPAN.day} AND ${inDomains} AND day >= @from AND day <= @to
+       GROUP BY policy_domain, day ORDER BY policy_domain, day`,
+    )
+    .all(params) as ({ domain: string } & DomainEvidence['days'][number])[];
+  for (const { domain, ...day } of days) of(domain).days.push(day);
+
+  const senders = db
+    .prepare(
+      `SELECT policy_domain AS domain, organization, json_group_array(day) AS days
+       FROM rollup_domain_senders
+       WHERE span = ${SPAN.day} AND ${inDomains} AND day >= @from AND day <= @to AND reports > 0
+       GROUP BY policy_domain, organization ORDER BY policy_domain, organization`,
+    )
+    .all(params) as { domain: string; organization: string; days: string }[];
+  for (const row of senders) {
+    of(row.domain).senders.push({ organization: row.organization, reportDays: JSON.parse(row.days) as number[] });
+  }
+
+  // Failures only for the recent window: that is all the findings read day by day.
+  const failures = db
+    .prepare(
+      `SELECT policy_domain AS domain, NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
+         day, failed_sessions AS failed
+       FROM rollup_domain_mx
+       WHERE span = ${SPAN.day} AND ${inDomains} AND day >= @recentFrom AND day <= @to`,
+    )
+    .all(params) as ({ domain: string } & DomainEvidence['failures'][number])[];
+  for (const { domain, ...failure } of failures) of(domain).failures.push(failure);
+
+  const firstDays = db
+    .prepare(
+      `SELECT policy_domain AS domain, NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
+         first_day AS firstDay
+       FROM rollup_domain_mx WHERE span = ${SPAN.allTime} AND ${inDomains}`,
+    )
+    .all(params) as { domain: string; mx: string | null; resultType: string | null; firstDay: number }[];
+  const earliest = new Map<string, { types: Map<string | null, number>; hosts: Map<string | null, number> }>();
+  for (const row of firstDays) {
+    let entry = earliest.get(row.domain);
+    if (!entry) {
+      entry = { types: new Map(), hosts: new Map() };
+      earliest.set(row.domain, entry);
+    }
+    entry.types.set(row.resultType, Math.min(entry.types.get(row.resultType) ?? row.firstDay, row.firstDay));
+    entry.hosts.set(row.mx, Math.min(entry.hosts.get(row.mx) ?? row.firstDay, row.firstDay));
+  }
+  for (const [domain, { types, hosts }] of earliest) {
+    const entry = of(domain);
+    entry.resultTypeFirstDays = [...types].map(([resultType, firstDay]) => ({ resultType, firstDay }));
+    entry.mxFirstDays = [...hosts].map(([mx, firstDay]) => ({ mx, firstDay }));
+  }
+
+  const policyTypes = db
+    .prepare(
+      `SELECT policy_domain AS domain, policy_type AS policyType, SUM(policies) AS policies,
+         SUM(successful_sessions + failed_sessions) AS sessions
+       FROM rollup_domains
+       WHERE span = ${SPAN.day} AND day >= @from AND day <= @to AND ${inDomains} AND policy_type <> ''
+       GROUP BY policy_domain, policy_type ORDER BY policy_domain, sessions DESC, policies DESC, policy_type`,
+    )
+    .all(params) as { domain: string; policyType: string }[];
+  for (const row of policyTypes) {
+    const entry = of(row.domain);
+    entry.policyTypes.push(row.policyType);
+    if (row.policyType === 'tlsa') entry.dane = true;
+  }
+
+  // The newest MTA-STS policy a sender quoted in the window: the mode senders act on.
+  const newestStsPolicy = db.prepare(
+    `SELECT policy_strings_json FROM policies
+     WHERE policy_domain = ? AND start_time >= ? AND start_time < ? AND policy_type = 'sts'
+       AND policy_strings_json IS NOT NULL
+     ORDER BY start_time DESC LIMIT 1`,
+  );
+  for (const entry of evidence.values()) {
+    if (!entry.policyTypes.includes('sts')) continue;
+    const strings = newestStsPolicy.pluck().get(entry.domain, window.from * 86_400, (window.to + 1) * 86_400) as
+      | string
+      | undefined;
+    if (strings !== undefined) entry.stsMode = modeOfQuotedPolicy(JSON.parse(strings) as string[]);
+  }
+  return [...evidence.values()];
+}
+
+/** Changes whenever a report is stored (reports are only ever added): what a cached assessment is valid for. */
+export function reportsStamp(db: ReadableDatabase): number {
+  return (db.prepare('SELECT ifnull(MAX(id), 0) FROM reports').pluck().get() as number);
+}

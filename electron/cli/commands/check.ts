@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import type { HealthFinding } from '../../../shared/health/findings.js';
+import { isUtcDate } from '../../../shared/report/datetime.js';
+import { openDatabase } from '../../backend/db/database.js';
+import { DomainHealthService, dayOfDate, todayUtcDay } from '../../backend/health/domain-health.js';
+import { resolveDatabasePath } from '../../backend/paths.js';
+import { printable } from '../text.js';
+import { UsageError, parseCommandArgs, stringOption } from '../usage.js';
+
+export const checkUsage = 'tlsrpt check [--db FILE] [--domain D] [--as-of DATE] [--json]';
+
+/**
+ * Exit statuses as monitoring plugins have them (Nagios, Icinga, Zabbix's
+ * external checks): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. A usage error is
+ * UNKNOWN here, not 2 as in the other commands, so that a typo in a cron job
+ * or a check definition never reads as "mail is failing".
+ */
+const EXIT = { ok: 0, warning: 1, error: 2, unknown: 3 } as const;
+
+/** Prints the findings as of today (UTC) or `--as-of`, worst first; the exit status is the worst severity. */
+export function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  let values;
+  try {
+    ({ values } = parseArguments(args));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    err.write(`tlsrpt check: ${error.message}\n\nUsage: ${checkUsage}\n`);
+    return EXIT.unknown;
+  }
+  const path = resolveDatabasePath(values.db);
+  if (!existsSync(path)) {
+    err.write(`tlsrpt check: no database at ${path}; import reports first with "tlsrpt import"\n`);
+    return EXIT.unknown;
+  }
+  let db;
+  try {
+    db = openDatabase(path);
+  } catch (error) {
+    // A database from a newer release, a damaged file: the check cannot say anything about mail.
+    err.write(`tlsrpt check: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.unknown;
+  }
+  try {
+    const asOfDay = values.asOf === undefined ? todayUtcDay() : dayOfDate(values.asOf);
+    const health = new DomainHealthService(db);
+    const result = health.findings(asOfDay, values.domain);
+    if (values.domain !== undefined && !health.domain(asOfDay, values.domain)) {
+      err.write(`tlsrpt check: no report names the policy domain ${printable(values.domain)}\n`);
+      return EXIT.unknown;
+    }
+    if (values.json) {
+      out.write(`${JSON.stringify({ status: result.status, findings: result.findings })}\n`);
+    } else {
+      out.write(formatFindings(result.asOf, result.status, result.findings));
+    }
+    return EXIT[result.status];
+  } finally {
+    db.close();
+  }
+}
+
+function parseArguments(args: string[]): {
+  values: { db: string | undefined; domain: string | undefined; asOf: string | undefined; json: boolean };
+} {
+  const { values, positionals } = parseCommandArgs(args, {
+    db: { type: 'string' },
+    domain: { type: 'string' },
+    'as-of': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const asOf = stringOption(values, 'as-of');
+  if (asOf !== undefined && !isUtcDate(asOf)) {
+    throw new UsageError(`--as-of takes a UTC date like 2026-01-31, got "${asOf}"`);
+  }
+  const domain = stringOption(values, 'domain');
+  return {
+    values: {
+      db: stringOption(values, 'db'),
+      domain: domain === undefined ? undefined : domain.trim().toLowerCase().replace(/\.$/, ''),
+      asOf,
+      json: values.json === true,
+    },
+  };
+}
+
+function formatFindings(asOf: string, status: string, findings: HealthFinding[]): string {
+  const lines = [`${status.toUpperCase()}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`} as of ${asOf}`];
+  for (const finding of findings) {
+    const where = [finding.domain, finding.mx, finding.organization, finding.resultType].filter(
+      (part): part is string => part !== null,
+    );
+    const when =
+      finding.firstSeen === null ? '' : finding.firstSeen === finding.lastSeen ? ` (${finding.firstSeen})` : ` (${finding.firstSeen} to ${finding.lastSeen})`;
+    lines.push(
+      '',
+      printable(`${finding.severity.toUpperCase()} ${finding.code}: ${where.join(' · ')}${when}`),
+      printable(`  ${finding.message}`),
+      printable(`  Fix: ${finding.fix}`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

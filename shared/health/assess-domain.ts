@@ -1,0 +1,393 @@
+// The verdict on mail to each policy domain, and the findings behind it,
+// from what the reports say about the weeks up to a given UTC day. Pure: the
+// backend gathers the evidence (electron/backend/db/health-queries.ts).
+import { explainResultType } from '../glossary/result-types.js';
+import { dateOfDay } from '../report/datetime.js';
+import { MISSING_RESULT_TYPE, failureRate } from '../summary/types.js';
+import { compareFindings, type HealthFinding } from './findings.js';
+
+/**
+ * The thresholds, and why. NCSC Mail Check judges TLS-RPT on the failure rate
+ * alone (0 %, 10 %, 50 %): any failure at all raises it, while one MX host
+ * that is completely broken but takes a twentieth of the traffic stays below
+ * 10 %. The rate mixes hosts and senders; what breaks in practice is one host
+ * (an expired certificate on mx2) or the policy host, and it breaks every day
+ * until fixed. So the verdict here looks at each MX host and at persistence,
+ * asks whether the policy makes senders refuse mail (MTA-STS `enforce`,
+ * DANE), and judges rates only where there are enough sessions to.
+ */
+export const HEALTH_THRESHOLDS = {
+  /** The recent window: a week holds weekday and weekend traffic and a daily report from each sender. */
+  recentDays: 7,
+  /** The baseline before it, for spikes and regular senders: four weeks. */
+  baselineDays: 28,
+  /**
+   * Below this many sessions in a window a rate says little (one failure in 19
+   * sessions is 5 %): rates are then not judged, persistent failures still are.
+   */
+  minSessions: 20,
+  /** A domain failure rate that makes it degraded: one message in a hundred not delivered securely. */
+  degradedRate: 0.01,
+  /** A domain failure rate that makes it failing: a host or the policy is broken, not a sender. */
+  failingRate: 0.1,
+  /** An MX host fails when it failed at least this many sessions in the recent window … */
+  mxMinFailedSessions: 3,
+  /** … on at least this many days (a fault persists; a network blip does not) … */
+  mxMinDays: 2,
+  /** … or in one burst at least this share of the domain's sessions. */
+  mxMinShare: 0.05,
+  /** A spike: the recent rate at least this many times the baseline's … */
+  spikeFactor: 2,
+  /** … and at least this much higher (two percentage points). */
+  spikeMinIncrease: 0.02,
+  /**
+   * Silence: reports for day D arrive on D+1 (Microsoft's up to a day later),
+   * so no report for the last four days means three expected reports missing.
+   */
+  silentDays: 4,
+  /** A sender reported a domain regularly when it did on at least half the baseline's days. */
+  regularSenderShare: 0.5,
+  /** MTA-STS testing is clean when the whole lookback shows no failure on at least this many days with reports. */
+  testingCleanMinDays: 14,
+} as const;
+
+/** How far back the evidence reaches: the baseline and the recent window. */
+export const LOOKBACK_DAYS = HEALTH_THRESHOLDS.recentDays + HEALTH_THRESHOLDS.baselineDays;
+
+export type Verdict = 'healthy' | 'degraded' | 'failing' | 'silent';
+
+/** What the reports say about one policy domain over the lookback window ending on `asOfDay`. */
+export interface DomainEvidence {
+  domain: string;
+  /** UTC day numbers (days since 1970-01-01) of the domain's first and last report at or before asOfDay. */
+  firstReportDay: number | null;
+  lastReportDay: number | null;
+  /** Each day of the window with reports, oldest first. */
+  days: { day: number; reports: number; successful: number; failed: number; failedWithoutDetails: number }[];
+  /** Each sender that reported the domain in the window, with the days it did. */
+  senders: { organization: string; reportDays: number[] }[];
+  /** Failed sessions per MX host (null: named none), result type and day in the window, from failure details. */
+  failures: { mx: string | null; resultType: string | null; day: number; failed: number }[];
+  /** The first day ever (at or before asOfDay) each result type and each MX host failed for the domain. */
+  resultTypeFirstDays: { resultType: string | null; firstDay: number }[];
+  mxFirstDays: { mx: string | null; firstDay: number }[];
+  /** The newest MTA-STS mode senders quoted (null: none quoted), and whether any sender applied DANE. */
+  stsMode: string | null;
+  dane: boolean;
+  /** The policy types senders reported for the domain in the window, most sessions first. */
+  policyTypes: string[];
+}
+
+export interface DomainHealth {
+  domain: string;
+  verdict: Verdict;
+  /** Why, in one sentence. */
+  reason: string;
+  /** The recent window: its first and last day, its sessions and rate. */
+  recentFrom: string;
+  recentTo: string;
+  recentSuccessful: number;
+  recentFailed: number;
+  recentFailureRate: number | null;
+  /** The baseline's rate; null where it had no sessions. */
+  baselineFailureRate: number | null;
+  /** Recent against baseline: null where either has too few sessions to judge. */
+  trend: 'rising' | 'falling' | 'steady' | null;
+  /** MX hosts with an `mx-failing` finding. */
+  failingMxHosts: (string | null)[];
+  /** Senders that reported in the recent window. */
+  recentSenders: number;
+  lastReport: string | null;
+  stsMode: string | null;
+  dane: boolean;
+  policyTypes: string[];
+  /** The failure rate of each day of the lookback window; null for a day without reports (a gap). */
+  daily: { day: string; failureRate: number | null }[];
+  findings: HealthFinding[];
+}
+
+const T = HEALTH_THRESHOLDS;
+
+function percent(rate: number): string {
+  return rate >= 0.1 ? `${Math.round(rate * 100)} %` : `${(rate * 100).toFixed(1)} %`;
+}
+
+function sessions(count: number): string {
+  return `${count.toLocaleString('en-US')} session${count === 1 ? '' : 's'}`;
+}
+
+function typeName(resultType: string | null): string {
+  return resultType ?? MISSING_RESULT_TYPE;
+}
+
+/** Where senders refuse to deliver when TLS fails: MTA-STS in enforce mode, or DANE (RFC 7672 §2.2). */
+function enforcing(evidence: DomainEvidence): boolean {
+  return evidence.stsMode === 'enforce' || evidence.dane;
+}
+
+/** The verdict and findings for one domain as of a UTC day. */
+export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainHealth {
+  const recentStart = asOfDay - T.recentDays + 1;
+  const lookbackStart = asOfDay - LOOKBACK_DAYS + 1;
+  const recentDays = evidence.days.filter((day) => day.day >= recentStart && day.day <= asOfDay);
+  const baselineDays = evidence.days.filter((day) => day.day >= lookbackStart && day.day < recentStart);
+  const sum = (days: typeof evidence.days, pick: (day: (typeof evidence.days)[number]) => number): number =>
+    days.reduce((total, day) => total + pick(day), 0);
+  const recentSuccessful = sum(recentDays, (day) => day.successful);
+  const recentFailed = sum(recentDays, (day) => day.failed);
+  const baselineSuccessful = sum(baselineDays, (day) => day.successful);
+  const baselineFailed = sum(baselineDays, (day) => day.failed);
+  const recentSessions = recentSuccessful + recentFailed;
+  const baselineSessions = baselineSuccessful + baselineFailed;
+  const recentRate = failureRate(recentSuccessful, recentFailed);
+  const baselineRate = failureRate(baselineSuccessful, baselineFailed);
+  const judged = recentSessions >= T.minSessions;
+  const findings: HealthFinding[] = [];
+  const base = { domain: evidence.domain, mx: null, organization: null, resultType: null } as const;
+
+  // domain-silent: no report for the last days.
+  const silentFor = evidence.lastReportDay === null ? null : asOfDay - evidence.lastReportDay;
+  const silent = silentFor !== null && silentFor >= T.silentDays;
+  if (silent && evidence.lastReportDay !== null) {
+    const long = evidence.lastReportDay < lookbackStart;
+    findings.push({
+      ...base,
+      severity: long ? 'info' : 'warning',
+      code: 'domain-silent',
+      firstSeen: evidence.firstReportDay === null ? null : dateOfDay(evidence.firstReportDay),
+      lastSeen: dateOfDay(evidence.lastReportDay),
+      failedSessions: null,
+      message: `No TLS report for ${evidence.domain} since ${dateOfDay(evidence.lastReportDay)} (${silentFor} days): either no mail reached it, or reports no longer arrive.`,
+      fix: `Check that the _smtp._tls.${evidence.domain} TXT record still exists and names a working rua= address (Policies ▸ Check online), and that the mailbox that receives the reports is still synced or imported.`,
+    });
+  }
+
+  // mx-failing: a host that fails persistently, or a large share of the domain's sessions at once.
+  const byHost = new Map<string | null, { failed: number; days: Set<number>; byType: Map<string | null, number>; first: number; last: number }>();
+  for (const failure of evidence.failures) {
+    if (failure.day < recentStart || failure.day > asOfDay) continue;
+    let host = byHost.get(failure.mx);
+    if (!host) {
+      host = { failed: 0, days: new Set(), byType: new Map(), first: failure.day, last: failure.day };
+      byHost.set(failure.mx, host);
+    }
+    host.failed += failure.failed;
+    host.days.add(failure.day);
+    host.byType.set(failure.resultType, (host.byType.get(failure.resultType) ?? 0) + failure.failed);
+    host.first = Math.min(host.first, failure.day);
+    host.last = Math.max(host.last, failure.day);
+  }
+  const failingMxHosts: (string | null)[] = [];
+  const mxFirstDay = new Map(evidence.mxFirstDays.map((entry) => [entry.mx, entry.firstDay]));
+  for (const [mx, host] of byHost) {
+    const share = recentSessions === 0 ? 0 : host.failed / recentSessions;
+    if (host.failed < T.mxMinFailedSessions || (host.days.size < T.mxMinDays && share < T.mxMinShare)) continue;
+    failingMxHosts.push(mx);
+    const types = [...host.byType].sort((a, b) => b[1] - a[1] || typeName(a[0]).localeCompare(typeName(b[0])));
+    const [mainType] = types[0] ?? [null];
+    const explanation = explainResultType(typeName(mainType));
+    const others = types.slice(1).map(([type, failed]) => `${typeName(type)} ${failed}`);
+    // Since when: the first day this host ever failed, where it kept failing; else the first in the window.
+    const everFirst = mxFirstDay.get(mx);
+    const since = everFirst !== undefined && host.days.size >= T.mxMinDays ? Math.min(everFirst, host.first) : host.first;
+    const atRisk = enforcing(evidence);
+    const hostName = mx ?? 'an MX host the senders did not name';
+    findings.push({
+      ...base,
+      mx,
+      resultType: mainType,
+      severity: atRisk ? 'error' : 'warning',
+      code: 'mx-failing',
+      firstSeen: dateOfDay(since),
+      lastSeen: dateOfDay(host.last),
+      failedSessions: host.failed,
+      message:
+        `${hostName} failed ${sessions(host.failed)} on ${host.days.size} of the last ${T.recentDays} days ` +
+        `(${percent(share)} of ${evidence.domain}'s sessions), mostly ${typeName(mainType)}: ${explanation.meaning}` +
+        (others.length > 0 ? ` Also: ${others.join(', ')}.` : '') +
+        (atRisk
+          ? ' Senders that enforce the policy do not deliver to this host.'
+          : ' Mail still arrives, but not protected by TLS as the policy intends.'),
+      fix: explanation.fix,
+    });
+  }
+
+  // failure-type-new: a result type first seen in the recent window, for a domain with history before it.
+  if (evidence.firstReportDay !== null && evidence.firstReportDay < recentStart) {
+    const recentByType = new Map<string | null, { failed: number; last: number; hosts: Map<string | null, number> }>();
+    for (const failure of evidence.failures) {
+      if (failure.day < recentStart || failure.day > asOfDay) continue;
+      let entry = recentByType.get(failure.resultType);
+      if (!entry) {
+        entry = { failed: 0, last: failure.day, hosts: new Map() };
+        recentByType.set(failure.resultType, entry);
+      }
+      entry.failed += failure.failed;
+      entry.last = Math.max(entry.last, failure.day);
+      entry.hosts.set(failure.mx, (entry.hosts.get(failure.mx) ?? 0) + failure.failed);
+    }
+    for (const { resultType, firstDay } of evidence.resultTypeFirstDays) {
+      const recent = recentByType.get(resultType);
+      if (!recent || firstDay < recentStart || firstDay > asOfDay) continue;
+      const [mainHost] = [...recent.hosts].sort((a, b) => b[1] - a[1])[0] ?? [null];
+      const explanation = explainResultType(typeName(resultType));
+      findings.push({
+        ...base,
+        mx: mainHost,
+        resultType,
+        severity: 'warning',
+        code: 'failure-type-new',
+        firstSeen: dateOfDay(firstDay),
+        lastSeen: dateOfDay(recent.last),
+        failedSessions: recent.failed,
+        message: `A new kind of failure for ${evidence.domain} since ${dateOfDay(firstDay)}: ${typeName(resultType)} (${sessions(recent.failed)}${mainHost === null ? '' : `, mostly at ${mainHost}`}). ${explanation.meaning}`,
+        fix: `Something changed around ${dateOfDay(firstDay)}. ${explanation.fix}`,
+      });
+    }
+  }
+
+  // failure-spike: the rate jumped against the domain's own baseline.
+  let trend: DomainHealth['trend'] = null;
+  if (judged && baselineSessions >= T.minSessions && recentRate !== null && baselineRate !== null) {
+    const spiking = recentRate >= baselineRate * T.spikeFactor && recentRate - baselineRate >= T.spikeMinIncrease;
+    trend = spiking || recentRate - baselineRate >= T.spikeMinIncrease / 2 ? 'rising' : baselineRate - recentRate >= T.spikeMinIncrease / 2 ? 'falling' : 'steady';
+    if (spiking) {
+      const above = recentDays.filter((day) => {
+        const rate = failureRate(day.successful, day.failed);
+        return rate !== null && rate - baselineRate >= T.spikeMinIncrease;
+      });
+      findings.push({
+        ...base,
+        severity: 'warning',
+        code: 'failure-spike',
+        firstSeen: above[0] === undefined ? null : dateOfDay(above[0].day),
+        lastSeen: above.at(-1) === undefined ? null : dateOfDay(above.at(-1)?.day ?? asOfDay),
+        failedSessions: recentFailed,
+        message: `${percent(recentRate)} of sessions to ${evidence.domain} failed in the last ${T.recentDays} days, against ${percent(baselineRate)} in the ${T.baselineDays} days before.`,
+        fix: 'See which MX host and result type the new failures are on (the domain page), and what changed on the first day.',
+      });
+    }
+  }
+
+  // sender-silent: a sender that reported regularly has stopped (not when the whole domain is silent).
+  if (!silent) {
+    for (const sender of evidence.senders) {
+      const inBaseline = sender.reportDays.filter((day) => day >= lookbackStart && day < recentStart).length;
+      const last = Math.max(...sender.reportDays);
+      if (inBaseline < T.baselineDays * T.regularSenderShare || asOfDay - last < T.silentDays) continue;
+      findings.push({
+        ...base,
+        organization: sender.organization,
+        severity: 'warning',
+        code: 'sender-silent',
+        firstSeen: dateOfDay(Math.min(...sender.reportDays)),
+        lastSeen: dateOfDay(last),
+        failedSessions: null,
+        message: `${sender.organization} reported ${evidence.domain} on ${inBaseline} of ${T.baselineDays} days, but not since ${dateOfDay(last)}.`,
+        fix: `Its reports may be rejected or filtered on the way to your report mailbox (check spam and size limits), or it no longer sends mail to ${evidence.domain}. Other senders still report, so the _smtp._tls record itself works.`,
+      });
+    }
+  }
+
+  // policy-testing-clean: MTA-STS in testing mode with no failure for weeks.
+  const lookbackDays = evidence.days.filter((day) => day.day >= lookbackStart && day.day <= asOfDay);
+  const lookbackSessions = sum(lookbackDays, (day) => day.successful + day.failed);
+  if (
+    evidence.stsMode === 'testing' &&
+    !silent &&
+    lookbackDays.length >= T.testingCleanMinDays &&
+    lookbackSessions >= T.minSessions &&
+    lookbackDays.every((day) => day.failed === 0)
+  ) {
+    const first = lookbackDays[0];
+    const last = lookbackDays.at(-1);
+    findings.push({
+      ...base,
+      severity: 'info',
+      code: 'policy-testing-clean',
+      firstSeen: first === undefined ? null : dateOfDay(first.day),
+      lastSeen: last === undefined ? null : dateOfDay(last.day),
+      failedSessions: 0,
+      message: `${evidence.domain} has published MTA-STS in testing mode, and ${sessions(lookbackSessions)} on ${lookbackDays.length} days show no TLS failure: senders would not refuse any of this mail in enforce mode.`,
+      fix: 'Set `mode: enforce` in the policy file, give it a new `id=` in the _mta-sts TXT record, and raise max_age to at least a week (604800); the Policies page checks the result.',
+    });
+  }
+
+  findings.sort(compareFindings);
+  const daily: DomainHealth['daily'] = [];
+  const byDay = new Map(evidence.days.map((day) => [day.day, day]));
+  for (let day = lookbackStart; day <= asOfDay; day++) {
+    const entry = byDay.get(day);
+    daily.push({ day: dateOfDay(day), failureRate: entry ? failureRate(entry.successful, entry.failed) : null });
+  }
+  const verdict = verdictOf(findings, silent, judged ? recentRate : null);
+  return {
+    domain: evidence.domain,
+    verdict: verdict.verdict,
+    reason: verdict.reason,
+    recentFrom: dateOfDay(recentStart),
+    recentTo: dateOfDay(asOfDay),
+    recentSuccessful,
+    recentFailed,
+    recentFailureRate: recentRate,
+    baselineFailureRate: baselineRate,
+    trend,
+    failingMxHosts,
+    recentSenders: evidence.senders.filter((sender) => sender.reportDays.some((day) => day >= recentStart)).length,
+    lastReport: evidence.lastReportDay === null ? null : dateOfDay(evidence.lastReportDay),
+    stsMode: evidence.stsMode,
+    dane: evidence.dane,
+    policyTypes: evidence.policyTypes,
+    daily,
+    findings,
+  };
+}
+
+function verdictOf(
+  findings: HealthFinding[],
+  silent: boolean,
+  judgedRate: number | null,
+): { verdict: Verdict; reason: string } {
+  const first = findings[0];
+  if (silent) {
+    return { verdict: 'silent', reason: findings.find((finding) => finding.code === 'domain-silent')?.message ?? 'No recent report.' };
+  }
+  if (first?.severity === 'error') return { verdict: 'failing', reason: first.message };
+  if (judgedRate !== null && judgedRate >= T.failingRate) {
+    return { verdict: 'failing', reason: `${percent(judgedRate)} of sessions failed in the last ${T.recentDays} days.` };
+  }
+  if (first?.severity === 'warning') return { verdict: 'degraded', reason: first.message };
+  if (judgedRate !== null && judgedRate >= T.degradedRate) {
+    return { verdict: 'degraded', reason: `${percent(judgedRate)} of sessions failed in the last ${T.recentDays} days.` };
+  }
+  return {
+    verdict: 'healthy',
+    reason:
+      judgedRate === null
+        ? `Too few sessions in the last ${T.recentDays} days to judge a rate, and no host fails persistently.`
+        : `${percent(judgedRate)} of sessions failed in the last ${T.recentDays} days; no MX host fails persistently.`,
+  };
+}
+
+/**
+ * Every domain's health. When every domain has gone silent at once, the
+ * likely cause is the import, not the domains: the findings say so.
+ */
+export function assessDomains(evidence: readonly DomainEvidence[], asOfDay: number): DomainHealth[] {
+  const assessed = evidence.map((domain) => assessDomain(domain, asOfDay));
+  if (assessed.length > 1 && assessed.every((domain) => domain.verdict === 'silent')) {
+    const newest = assessed.reduce<string | null>(
+      (latest, domain) => (domain.lastReport !== null && (latest === null || domain.lastReport > latest) ? domain.lastReport : latest),
+      null,
+    );
+    for (const domain of assessed) {
+      for (const finding of domain.findings) {
+        if (finding.code === 'domain-silent' && newest !== null) {
+          finding.message += ` No domain at all has been reported since ${newest}: the report mailbox, its sync or the import has probably stopped.`;
+        }
+      }
+    }
+  }
+  const order: Record<Verdict, number> = { failing: 0, silent: 1, degraded: 2, healthy: 3 };
+  return assessed.sort((a, b) => order[a.verdict] - order[b.verdict] || a.domain.localeCompare(b.domain));
+}
