@@ -29,13 +29,15 @@ const RFC_STS = 'RFC 8460 §4.3.2.2';
 const RFC_RESULT_TYPES = {
   'starttls-not-supported': {
     title: 'No STARTTLS',
-    meaning: 'The sender connected to your MX host, but the host did not offer STARTTLS, so no TLS session could start.',
+    meaning:
+      'The sender connected to your MX host, but the host did not offer STARTTLS, so no TLS session could start.',
     causes: [
       'STARTTLS is switched off, or its certificate or key failed to load so the server stopped offering it',
       'a firewall, load balancer or "SMTP inspection" device in front of the host strips STARTTLS from the EHLO answer',
       'a backup MX run by someone else that does not support TLS',
     ],
-    check: 'Connect as a sender does: `openssl s_client -starttls smtp -connect MX:25` must show a certificate; `EHLO` must list STARTTLS.',
+    check:
+      'Connect as a sender does: `openssl s_client -starttls smtp -connect MX:25` must show a certificate; `EHLO` must list STARTTLS.',
     fix: "Enable STARTTLS on the host with a valid certificate, or remove devices that rewrite SMTP; take hosts that cannot do TLS out of the MX records and out of the MTA-STS policy's mx lines.",
     source: RFC_NEGOTIATION,
     policyCause: false,
@@ -48,7 +50,8 @@ const RFC_RESULT_TYPES = {
       'a load balancer or shared host presents another customer’s default certificate',
       "the MTA-STS policy's mx lines allow a host whose certificate names something else",
     ],
-    check: 'Compare the names in `openssl s_client -starttls smtp -connect MX:25 -servername MX` with the MX record and the policy mx lines.',
+    check:
+      'Compare the names in `openssl s_client -starttls smtp -connect MX:25 -servername MX` with the MX record and the policy mx lines.',
     fix: 'Get a certificate whose subjectAltName covers every MX host name (a wildcard matching the policy mx pattern works), and check the policy mx lines on the Policies page.',
     source: RFC_NEGOTIATION,
     policyCause: true,
@@ -80,25 +83,29 @@ const RFC_RESULT_TYPES = {
   },
   'validation-failure': {
     title: 'TLS failure (other)',
-    meaning: 'The TLS session failed for a reason none of the other types names; the failure reason code, where the sender gave one, says which.',
+    meaning:
+      'The TLS session failed for a reason none of the other types names; the failure reason code, where the sender gave one, says which.',
     causes: [
       'no common protocol version or cipher (an old server with only TLS 1.0, or a hardened sender)',
       'a handshake cut off by a firewall or an overloaded server',
       'a certificate problem the sender does not classify',
     ],
-    check: 'Read the failure reason code in the Failures list; test with `openssl s_client -starttls smtp -connect MX:25 -tls1_2` and `-tls1_3`.',
+    check:
+      'Read the failure reason code in the Failures list; test with `openssl s_client -starttls smtp -connect MX:25 -tls1_2` and `-tls1_3`.',
     fix: 'Offer TLS 1.2 and 1.3 with current ciphers; fix what the reason code names.',
     source: `${RFC_NEGOTIATION} and §4.3.3`,
     policyCause: false,
   },
   'tlsa-invalid': {
     title: 'TLSA record invalid (DANE)',
-    meaning: "The sender found TLSA records for the MX host but none matched the host's certificate, or they could not be used.",
+    meaning:
+      "The sender found TLSA records for the MX host but none matched the host's certificate, or they could not be used.",
     causes: [
       'the certificate or key was renewed without publishing the new TLSA record first',
       'a TLSA record with a wrong usage, selector or hash',
     ],
-    check: 'Compare `dig +dnssec TLSA _25._tcp.MX` with the certificate the host presents (e.g. with `danetool` or an online DANE checker).',
+    check:
+      'Compare `dig +dnssec TLSA _25._tcp.MX` with the certificate the host presents (e.g. with `danetool` or an online DANE checker).',
     fix: 'Publish the TLSA record for the new key before switching certificates (keep old and new during the rollover), and fix or remove wrong records.',
     source: RFC_DANE,
     policyCause: false,
@@ -106,7 +113,10 @@ const RFC_RESULT_TYPES = {
   'dnssec-invalid': {
     title: 'DNSSEC invalid (DANE)',
     meaning: 'DNSSEC validation of the TLSA or MX records failed, so the sender could not trust them.',
-    causes: ['expired RRSIG signatures', 'a DS record at the parent that does not match the zone’s keys after a key rollover'],
+    causes: [
+      'expired RRSIG signatures',
+      'a DS record at the parent that does not match the zone’s keys after a key rollover',
+    ],
     check: '`delv MX domain` and `delv TLSA _25._tcp.MX` show the validation error.',
     fix: 'Re-sign the zone, fix the DS record at the registrar, and keep automatic re-signing running.',
     source: RFC_DANE,
@@ -123,13 +133,15 @@ const RFC_RESULT_TYPES = {
   },
   'sts-policy-fetch-error': {
     title: 'MTA-STS policy not fetched',
-    meaning: 'The sender found your `_mta-sts` TXT record but could not fetch the policy from https://mta-sts.<domain>/.well-known/mta-sts.txt.',
+    meaning:
+      'The sender found your `_mta-sts` TXT record but could not fetch the policy from https://mta-sts.<domain>/.well-known/mta-sts.txt.',
     causes: [
       'the mta-sts host is down, answers 404 or another status than 200, or redirects (senders must not follow redirects)',
       'the policy host does not resolve or times out',
       'the policy is served with a Content-Type other than text/plain',
     ],
-    check: 'Check online on the Policies page (or `tlsrpt lint DOMAIN --online`): it fetches the policy exactly as senders do.',
+    check:
+      'Check online on the Policies page (or `tlsrpt lint DOMAIN --online`): it fetches the policy exactly as senders do.',
     fix: 'Serve the policy at that URL with status 200, `Content-Type: text/plain`, no redirect, from a host with a valid certificate.',
     source: RFC_STS,
     policyCause: true,
@@ -165,7 +177,8 @@ const NON_STANDARD_RESULT_TYPES: Record<string, ResultTypeExplanation> = {
   // Neztore/tls-rpt-monitor's fixture of a Microsoft report (test/fixtures/corpus) carries "Testing".
   Testing: {
     title: 'Not an RFC 8460 type',
-    meaning: 'The sender wrote "Testing", which RFC 8460 does not define; it appears in test reports, not in real failures.',
+    meaning:
+      'The sender wrote "Testing", which RFC 8460 does not define; it appears in test reports, not in real failures.',
     causes: ['a test or hand-edited report'],
     check: 'Open the report and look at who sent it.',
     fix: 'Nothing to fix on your side if the report is a test.',

@@ -163,7 +163,10 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
   }
 
   // mx-failing: a host that fails persistently, or a large share of the domain's sessions at once.
-  const byHost = new Map<string | null, { failed: number; days: Set<number>; byType: Map<string | null, number>; first: number; last: number }>();
+  const byHost = new Map<
+    string | null,
+    { failed: number; days: Set<number>; byType: Map<string | null, number>; first: number; last: number }
+  >();
   for (const failure of evidence.failures) {
     if (failure.day < recentStart || failure.day > asOfDay) continue;
     let host = byHost.get(failure.mx);
@@ -189,7 +192,8 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
     const others = types.slice(1).map(([type, failed]) => `${typeName(type)} ${failed}`);
     // Since when: the first day this host ever failed, where it kept failing; else the first in the window.
     const everFirst = mxFirstDay.get(mx);
-    const since = everFirst !== undefined && host.days.size >= T.mxMinDays ? Math.min(everFirst, host.first) : host.first;
+    const since =
+      everFirst !== undefined && host.days.size >= T.mxMinDays ? Math.min(everFirst, host.first) : host.first;
     const atRisk = enforcing(evidence);
     const hostName = mx ?? 'an MX host the senders did not name';
     findings.push({
@@ -250,7 +254,12 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
   let trend: DomainHealth['trend'] = null;
   if (judged && baselineSessions >= T.minSessions && recentRate !== null && baselineRate !== null) {
     const spiking = recentRate >= baselineRate * T.spikeFactor && recentRate - baselineRate >= T.spikeMinIncrease;
-    trend = spiking || recentRate - baselineRate >= T.spikeMinIncrease / 2 ? 'rising' : baselineRate - recentRate >= T.spikeMinIncrease / 2 ? 'falling' : 'steady';
+    trend =
+      spiking || recentRate - baselineRate >= T.spikeMinIncrease / 2
+        ? 'rising'
+        : baselineRate - recentRate >= T.spikeMinIncrease / 2
+          ? 'falling'
+          : 'steady';
     if (spiking) {
       const above = recentDays.filter((day) => {
         const rate = failureRate(day.successful, day.failed);
@@ -350,15 +359,24 @@ function verdictOf(
 ): { verdict: Verdict; reason: string } {
   const first = findings[0];
   if (silent) {
-    return { verdict: 'silent', reason: findings.find((finding) => finding.code === 'domain-silent')?.message ?? 'No recent report.' };
+    return {
+      verdict: 'silent',
+      reason: findings.find((finding) => finding.code === 'domain-silent')?.message ?? 'No recent report.',
+    };
   }
   if (first?.severity === 'error') return { verdict: 'failing', reason: first.message };
   if (judgedRate !== null && judgedRate >= T.failingRate) {
-    return { verdict: 'failing', reason: `${percent(judgedRate)} of sessions failed in the last ${T.recentDays} days.` };
+    return {
+      verdict: 'failing',
+      reason: `${percent(judgedRate)} of sessions failed in the last ${T.recentDays} days.`,
+    };
   }
   if (first?.severity === 'warning') return { verdict: 'degraded', reason: first.message };
   if (judgedRate !== null && judgedRate >= T.degradedRate) {
-    return { verdict: 'degraded', reason: `${percent(judgedRate)} of sessions failed in the last ${T.recentDays} days.` };
+    return {
+      verdict: 'degraded',
+      reason: `${percent(judgedRate)} of sessions failed in the last ${T.recentDays} days.`,
+    };
   }
   return {
     verdict: 'healthy',
@@ -377,7 +395,8 @@ export function assessDomains(evidence: readonly DomainEvidence[], asOfDay: numb
   const assessed = evidence.map((domain) => assessDomain(domain, asOfDay));
   if (assessed.length > 1 && assessed.every((domain) => domain.verdict === 'silent')) {
     const newest = assessed.reduce<string | null>(
-      (latest, domain) => (domain.lastReport !== null && (latest === null || domain.lastReport > latest) ? domain.lastReport : latest),
+      (latest, domain) =>
+        domain.lastReport !== null && (latest === null || domain.lastReport > latest) ? domain.lastReport : latest,
       null,
     );
     for (const domain of assessed) {

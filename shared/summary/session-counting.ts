@@ -16,7 +16,9 @@ import type { TlsRptPolicy } from '../report/types.js';
  * counts (ties: the one with more failures, then the first). Policies with no
  * domain cannot be matched and all count.
  */
-export function countedPolicies(policies: readonly Pick<TlsRptPolicy, 'policyDomain' | 'successfulSessions' | 'failedSessions'>[]): boolean[] {
+export function countedPolicies(
+  policies: readonly Pick<TlsRptPolicy, 'policyDomain' | 'successfulSessions' | 'failedSessions'>[],
+): boolean[] {
   const best = new Map<string, number>();
   policies.forEach((policy, index) => {
     if (policy.policyDomain === null) return;

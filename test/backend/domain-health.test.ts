@@ -30,8 +30,10 @@ function healthOf(domain: string): DomainHealth {
 
 /** A finding's evidence, without the words. */
 function evidence(finding: HealthFinding): Omit<HealthFinding, 'message' | 'fix'> {
-  const { message: _message, fix: _fix, ...rest } = finding;
-  return rest;
+  return Object.fromEntries(Object.entries(finding).filter(([key]) => key !== 'message' && key !== 'fix')) as Omit<
+    HealthFinding,
+    'message' | 'fix'
+  >;
 }
 
 describe('domain health as of a day', () => {

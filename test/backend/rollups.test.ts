@@ -127,9 +127,15 @@ function expectedRows(database: Database.Database, table: string): unknown[][] {
 
 /** A table's rows, span and day first (the domain tables key the domain before the day). */
 function storedRows(database: Database.Database, table: string): unknown[][] {
-  const columns = (database.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).pluck().all(table) as string[])
-    .filter((name) => name !== 'span' && name !== 'day');
-  return sorted(database.prepare(`SELECT span, day, ${columns.join(', ')} FROM ${table}`).raw().all() as unknown[][]);
+  const columns = (
+    database.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).pluck().all(table) as string[]
+  ).filter((name) => name !== 'span' && name !== 'day');
+  return sorted(
+    database
+      .prepare(`SELECT span, day, ${columns.join(', ')} FROM ${table}`)
+      .raw()
+      .all() as unknown[][],
+  );
 }
 
 function sorted(rows: unknown[][]): unknown[][] {
@@ -292,7 +298,9 @@ describe('rollups', () => {
 
   it('count the sessions a report lists under two policies of one domain once', () => {
     const report = db
-      .prepare(`SELECT successful_sessions AS successful, failed_sessions AS failed FROM reports WHERE report_id = 'twice'`)
+      .prepare(
+        `SELECT successful_sessions AS successful, failed_sessions AS failed FROM reports WHERE report_id = 'twice'`,
+      )
       .get();
     // tlsa 40 + 6 and sts 40 + 6 describe the same 46 sessions; other.example adds 10 + 5.
     expect(report).toEqual({ successful: 50, failed: 11 });
@@ -332,9 +340,9 @@ describe('rollups', () => {
         for (const sender of summary.bySender.slice(0, 5)) {
           const breakdown = senderBreakdown(db, chosen, sender.organization);
           expect(breakdown.failedSessions).toBe(sender.failedSessions);
-          expect(sum(Object.values(breakdown.byResultType)) + breakdown.failedWithoutDetails - breakdown.detailsBeyondTotal).toBe(
-            sender.failedSessions,
-          );
+          expect(
+            sum(Object.values(breakdown.byResultType)) + breakdown.failedWithoutDetails - breakdown.detailsBeyondTotal,
+          ).toBe(sender.failedSessions);
         }
       }
     }
@@ -346,7 +354,9 @@ describe('rollups', () => {
     migrateToLatest(before, MIGRATIONS.slice(0, 2));
     before.exec(`ATTACH '${dbFile}' AS current`);
     for (const table of ['reports', 'policies', 'failure_details']) {
-      const columns = (before.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).join(', ');
+      const columns = (before.prepare('SELECT name FROM pragma_table_info(?)').pluck().all(table) as string[]).join(
+        ', ',
+      );
       before.exec(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM current.${table}`);
     }
     // Before version 4, a report's totals summed all its policies, also one that lists another's sessions again.

@@ -43,7 +43,9 @@ describe('tlsrpt check', () => {
     expect(result.status).toBe(2);
     expect(result.json?.status).toBe('error');
     const first = result.json?.findings[0];
-    expect(first).toEqual({
+    expect(first?.message).toContain('mx2.brokenmx.example failed 240 sessions');
+    expect(first?.fix).toContain('Renew the certificate');
+    expect({ ...first, message: null, fix: null }).toEqual({
       severity: 'error',
       code: 'mx-failing',
       domain: 'brokenmx.example',
@@ -53,8 +55,8 @@ describe('tlsrpt check', () => {
       firstSeen: '2026-06-26',
       lastSeen: '2026-06-29',
       failedSessions: 240,
-      message: expect.stringContaining('mx2.brokenmx.example failed 240 sessions'),
-      fix: expect.stringContaining('Renew the certificate'),
+      message: null,
+      fix: null,
     });
     expect(result.json?.findings.map((finding) => finding.code)).toEqual([
       'mx-failing',

@@ -87,4 +87,3 @@ export function storeHealthScenario(db: WritableDatabase): void {
     ...reportsFor('testing.example', 'testing', () => clean),
   ]);
 }
-

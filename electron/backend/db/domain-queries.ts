@@ -10,7 +10,10 @@ import { rollupScope } from './rollups.js';
 import { DAY_OF } from './summary-queries.js';
 
 /** A domain's failed sessions per result type, most first, with the first and last day each was seen. */
-export function domainResultTypes(db: ReadableDatabase, filter: ReportFilter & { policyDomain: string }): DomainResultType[] {
+export function domainResultTypes(
+  db: ReadableDatabase,
+  filter: ReportFilter & { policyDomain: string },
+): DomainResultType[] {
   const scope = rollupScope(filter, { byDomain: true });
   const where = filterClause(filter, 'f');
   const rows = (

@@ -25,7 +25,11 @@ export function reportedDomains(db: ReadableDatabase): string[] {
 export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: readonly string[]): DomainEvidence[] {
   const names = domains ?? reportedDomains(db);
   if (names.length === 0) return [];
-  const window = { from: asOfDay - LOOKBACK_DAYS + 1, to: asOfDay, recentFrom: asOfDay - HEALTH_THRESHOLDS.recentDays + 1 };
+  const window = {
+    from: asOfDay - LOOKBACK_DAYS + 1,
+    to: asOfDay,
+    recentFrom: asOfDay - HEALTH_THRESHOLDS.recentDays + 1,
+  };
   // The domains as a JSON array parameter: one statement for any number of them.
   const params = { ...window, domains: JSON.stringify(names) };
   const inDomains = `policy_domain IN (SELECT value FROM json_each(@domains))`;
@@ -62,7 +66,11 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
           ORDER BY day DESC LIMIT 1) AS lastDay
        FROM json_each(@domains)`,
     )
-    .all({ to: window.to, domains: params.domains }) as { domain: string; firstDay: number | null; lastDay: number | null }[];
+    .all({ to: window.to, domains: params.domains }) as {
+    domain: string;
+    firstDay: number | null;
+    lastDay: number | null;
+  }[];
   for (const row of reportDays) {
     const entry = of(row.domain);
     entry.firstReportDay = row.firstDay;
@@ -151,8 +159,7 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
   for (const entry of evidence.values()) {
     if (!entry.policyTypes.includes('sts')) continue;
     const strings = newestStsPolicy.pluck().get(entry.domain, window.from * 86_400, (window.to + 1) * 86_400) as
-      | string
-      | undefined;
+      string | undefined;
     if (strings !== undefined) entry.stsMode = modeOfQuotedPolicy(JSON.parse(strings) as string[]);
   }
   return [...evidence.values()];
@@ -160,5 +167,5 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
 
 /** Changes whenever a report is stored (reports are only ever added): what a cached assessment is valid for. */
 export function reportsStamp(db: ReadableDatabase): number {
-  return (db.prepare('SELECT ifnull(MAX(id), 0) FROM reports').pluck().get() as number);
+  return db.prepare('SELECT ifnull(MAX(id), 0) FROM reports').pluck().get() as number;
 }

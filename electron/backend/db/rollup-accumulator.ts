@@ -126,7 +126,12 @@ export class RollupAccumulator {
         ? reconcilePolicy(policy.failedSessions, counting.detailed[index] ?? 0)
         : { failedWithoutDetails: 0, detailsBeyondTotal: 0 };
       const sessions = counted
-        ? [policy.successfulSessions, policy.failedSessions, reconciled.failedWithoutDetails, reconciled.detailsBeyondTotal]
+        ? [
+            policy.successfulSessions,
+            policy.failedSessions,
+            reconciled.failedWithoutDetails,
+            reconciled.detailsBeyondTotal,
+          ]
         : [0, 0, 0, 0];
       this.count('domains', day, [domain, keyText(policy.policyType)], [1, ...sessions]);
       this.count(

@@ -85,13 +85,19 @@ function parseArguments(args: string[]): {
 }
 
 function formatFindings(asOf: string, status: string, findings: HealthFinding[]): string {
-  const lines = [`${status.toUpperCase()}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`} as of ${asOf}`];
+  const lines = [
+    `${status.toUpperCase()}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`} as of ${asOf}`,
+  ];
   for (const finding of findings) {
     const where = [finding.domain, finding.mx, finding.organization, finding.resultType].filter(
       (part): part is string => part !== null,
     );
     const when =
-      finding.firstSeen === null ? '' : finding.firstSeen === finding.lastSeen ? ` (${finding.firstSeen})` : ` (${finding.firstSeen} to ${finding.lastSeen})`;
+      finding.firstSeen === null
+        ? ''
+        : finding.firstSeen === finding.lastSeen
+          ? ` (${finding.firstSeen})`
+          : ` (${finding.firstSeen} to ${finding.lastSeen})`;
     lines.push(
       '',
       printable(`${finding.severity.toUpperCase()} ${finding.code}: ${where.join(' · ')}${when}`),

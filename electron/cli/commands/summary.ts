@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { formatUtcDate, parseReportDateTime } from '../../../shared/report/datetime.js';
 import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
-import { failureRate } from '../../../shared/summary/types.js';
+import { NO_FAILURE_DETAILS, failureRate } from '../../../shared/summary/types.js';
 import { openDatabase } from '../../backend/db/database.js';
 import { summarize } from '../../backend/db/summary-queries.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
@@ -88,27 +88,42 @@ function formatSummary(summary: Summary): string {
         ]),
       ),
   );
-  if (summary.byMx.length > 0) {
+  if (summary.failedSessions > 0 || summary.byMx.length > 0) {
+    // The rows that no failure detail explains, so that each breakdown adds up to the failed sessions.
+    const withoutDetails =
+      summary.failedWithoutDetails > 0 ? [[NO_FAILURE_DETAILS, formatCount(summary.failedWithoutDetails), '']] : [];
+    const beyond =
+      summary.detailsBeyondTotal > 0
+        ? `\n  Failure details name ${formatCount(summary.detailsBeyondTotal)} failed sessions more than the senders' totals.`
+        : '';
     sections.push(
       'Failures by MX host\n' +
         formatTable(
           [{ header: 'MX host' }, { header: 'Failed', align: 'right' }, { header: 'Result types' }],
-          summary.byMx.map((row) => [
-            row.mx ?? '(not named)',
-            formatCount(row.failedSessions),
-            Object.entries(row.byResultType)
-              .sort((a, b) => b[1] - a[1])
-              .map(([type, count]) => `${type} ${formatCount(count)}`)
-              .join(', '),
-          ]),
-        ),
+          [
+            ...summary.byMx.map((row) => [
+              row.mx ?? '(not named)',
+              formatCount(row.failedSessions),
+              Object.entries(row.byResultType)
+                .sort((a, b) => b[1] - a[1])
+                .map(([type, count]) => `${type} ${formatCount(count)}`)
+                .join(', '),
+            ]),
+            ...withoutDetails,
+          ],
+        ) +
+        beyond,
     );
     sections.push(
       'Failures by result type\n' +
         formatTable(
           [{ header: 'Result type' }, { header: 'Failed', align: 'right' }],
-          Object.entries(summary.byResultType).map(([type, count]) => [type, formatCount(count)]),
-        ),
+          [
+            ...Object.entries(summary.byResultType).map(([type, count]) => [type, formatCount(count)]),
+            ...withoutDetails.map((row) => row.slice(0, 2)),
+          ],
+        ) +
+        beyond,
     );
   }
   sections.push(

@@ -151,7 +151,14 @@ export const migration0004CountedSessions: Migration = {
       {
         table: 'rollup_senders',
         keys: 'organization',
-        sums: ['reports', 'policies', 'successful_sessions', 'failed_sessions', 'failed_without_details', 'details_beyond_total'],
+        sums: [
+          'reports',
+          'policies',
+          'successful_sessions',
+          'failed_sessions',
+          'failed_without_details',
+          'details_beyond_total',
+        ],
         maxima: ['last_start_time'],
         minima: [],
       },
@@ -186,7 +193,14 @@ export const migration0004CountedSessions: Migration = {
       {
         table: 'rollup_domain_senders',
         keys: 'policy_domain, organization',
-        sums: ['reports', 'policies', 'successful_sessions', 'failed_sessions', 'failed_without_details', 'details_beyond_total'],
+        sums: [
+          'reports',
+          'policies',
+          'successful_sessions',
+          'failed_sessions',
+          'failed_without_details',
+          'details_beyond_total',
+        ],
         maxima: ['last_start_time'],
         minima: [],
       },
