@@ -4,6 +4,8 @@ import { FilterBar } from './components/FilterBar.js';
 import { filesFromDrop } from './import/collect-files.js';
 import { ImportProvider, useImports } from './import/ImportProvider.js';
 import { FilterProvider } from './state/filter.js';
+import { useFindingNotifications } from './state/finding-notifications.js';
+import { DomainPage, Domains } from './views/Domains.js';
 import { Failures } from './views/Failures.js';
 import { ImportView } from './views/ImportView.js';
 import { Mailboxes } from './views/Mailboxes.js';
@@ -16,6 +18,7 @@ import { SenderDetail, Senders } from './views/Senders.js';
 
 const NAVIGATION = [
   { to: '/', label: 'Overview' },
+  { to: '/domains', label: 'Domains' },
   { to: '/senders', label: 'Senders' },
   { to: '/mx', label: 'MX hosts' },
   { to: '/failures', label: 'Failures' },
@@ -40,6 +43,7 @@ export function App() {
 /** The window: navigation, shared filters, the current view, and a drop target over all of it. */
 function Shell() {
   const { importFiles, chooseAndImport } = useImports();
+  useFindingNotifications();
   const navigate = useNavigate();
   const [dragging, setDragging] = useState(false);
   // File ▸ Import… in the desktop app's menu: the same path as the Import view's buttons.
@@ -88,6 +92,8 @@ function Shell() {
       <main>
         <Routes>
           <Route path="/" element={<Overview />} />
+          <Route path="/domains" element={<Domains />} />
+          <Route path="/domains/:domain" element={<DomainPage />} />
           <Route path="/senders" element={<Senders />} />
           <Route path="/senders/:organization" element={<SenderDetail />} />
           <Route path="/mx" element={<MxHosts />} />

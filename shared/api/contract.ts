@@ -47,6 +47,8 @@ export const failureQuerySchema = z
     mx: text.nullable().optional(),
     resultType: text.nullable().optional(),
     policyType: text.nullable().optional(),
+    sendingIp: text.nullable().optional(),
+    receivingIp: text.nullable().optional(),
   })
   .strict();
 
@@ -130,6 +132,8 @@ export interface MxHostDetail extends MxBreakdown {
   senders: { organization: string; failedSessions: number }[];
   /** The whole filter's failed sessions, of which `failedWithoutDetails` name no host at all. */
   reconciliation: Reconciliation;
+  /** Failed sessions at the host on each UTC day with reports (`YYYY-MM-DD`); days without reports are left out. */
+  byDay: { day: string; failedSessions: number | null }[];
 }
 
 /** A page of the Failures list, with the failed sessions its failure details name. */

@@ -109,7 +109,7 @@ export interface DomainHealth {
 const T = HEALTH_THRESHOLDS;
 
 function percent(rate: number): string {
-  return rate >= 0.1 ? `${Math.round(rate * 100)} %` : `${(rate * 100).toFixed(1)} %`;
+  return rate >= 0.1 ? `${Math.round(rate * 100)}%` : `${(rate * 100).toFixed(1)}%`;
 }
 
 function sessions(count: number): string {
@@ -407,6 +407,17 @@ export function assessDomains(evidence: readonly DomainEvidence[], asOfDay: numb
       }
     }
   }
-  const order: Record<Verdict, number> = { failing: 0, silent: 1, degraded: 2, healthy: 3 };
-  return assessed.sort((a, b) => order[a.verdict] - order[b.verdict] || a.domain.localeCompare(b.domain));
+  return assessed.sort((a, b) => attentionRank(a) - attentionRank(b) || a.domain.localeCompare(b.domain));
+}
+
+/**
+ * Worst first: failing, then recently silent, degraded, healthy, and last the
+ * domains silent for longer than the lookback (most likely retired, and
+ * already raised for weeks).
+ */
+export function attentionRank(health: Pick<DomainHealth, 'verdict' | 'findings'>): number {
+  if (health.verdict === 'silent') {
+    return health.findings.some((finding) => finding.code === 'domain-silent' && finding.severity !== 'info') ? 1 : 4;
+  }
+  return { failing: 0, degraded: 2, healthy: 3 }[health.verdict];
 }

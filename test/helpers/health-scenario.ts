@@ -14,7 +14,6 @@ import { storeReportDocuments } from './store.js';
  *   testing.example   testing; no failure at all: enforce can be switched on
  */
 export const AS_OF = '2026-06-30';
-const asOfDay = Date.parse(`${AS_OF}T00:00:00Z`) / 86_400_000;
 
 const date = (day: number): string => new Date(day * 86_400_000).toISOString().slice(0, 10);
 export const SENDERS = ['Google Inc.', 'Microsoft Corporation'];
@@ -26,6 +25,7 @@ interface DaySpec {
 }
 
 function reportsFor(
+  asOfDay: number,
   domain: string,
   mode: 'enforce' | 'testing',
   day: (offset: number, sender: string) => DaySpec | null,
@@ -59,10 +59,10 @@ function reportsFor(
 
 const clean: DaySpec = { successful: 500, failed: 0, details: [] };
 
-/** Stores the reports of the scenario above. */
-export function storeHealthScenario(db: WritableDatabase): void {
-  storeReportDocuments(db, [
-    ...reportsFor('healthy.example', 'enforce', (offset, sender) =>
+/** The scenario's report documents, for the 60 days before `asOfDay` (a UTC day number). */
+export function healthScenarioDocuments(asOfDay: number): string[] {
+  return [
+    ...reportsFor(asOfDay, 'healthy.example', 'enforce', (offset, sender) =>
       offset === 30 && sender === 'Google Inc.'
         ? {
             successful: 499,
@@ -71,7 +71,7 @@ export function storeHealthScenario(db: WritableDatabase): void {
           }
         : clean,
     ),
-    ...reportsFor('brokenmx.example', 'enforce', (offset) =>
+    ...reportsFor(asOfDay, 'brokenmx.example', 'enforce', (offset) =>
       offset <= 4
         ? {
             successful: 470,
@@ -80,10 +80,15 @@ export function storeHealthScenario(db: WritableDatabase): void {
           }
         : clean,
     ),
-    ...reportsFor('sendergone.example', 'testing', (offset, sender) =>
+    ...reportsFor(asOfDay, 'sendergone.example', 'testing', (offset, sender) =>
       sender === 'Microsoft Corporation' && offset < 10 ? null : clean,
     ),
-    ...reportsFor('silent.example', 'enforce', (offset) => (offset < 6 ? null : clean)),
-    ...reportsFor('testing.example', 'testing', () => clean),
-  ]);
+    ...reportsFor(asOfDay, 'silent.example', 'enforce', (offset) => (offset < 6 ? null : clean)),
+    ...reportsFor(asOfDay, 'testing.example', 'testing', () => clean),
+  ];
+}
+
+/** Stores the reports of the scenario above, as of AS_OF. */
+export function storeHealthScenario(db: WritableDatabase): void {
+  storeReportDocuments(db, healthScenarioDocuments(Date.parse(`${AS_OF}T00:00:00Z`) / 86_400_000));
 }

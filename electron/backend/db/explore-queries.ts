@@ -136,7 +136,10 @@ function countFromRollups(db: ReadableDatabase, query: FailureQuery): FailureCou
   // One domain's rollups know no senders.
   if (byDomain && query.organization !== undefined) return null;
   const scope = rollupScope(query.filter, { byDomain });
-  if (!scope || query.policyType !== undefined) return null;
+  // The rollups know no policy types and no IPs.
+  if (!scope || query.policyType !== undefined || query.sendingIp !== undefined || query.receivingIp !== undefined) {
+    return null;
+  }
   const conditions: string[] = [];
   const params: Record<string, unknown> = { ...scope.params };
   const equal = (column: string, value: string | null | undefined): void => {
@@ -245,7 +248,13 @@ function failureReconciliation(
   db: ReadableDatabase,
   query: FailureQuery,
 ): Pick<FailurePage, 'failedWithoutDetails' | 'detailsBeyondTotal'> {
-  if (query.mx !== undefined || query.resultType !== undefined || query.policyType !== undefined) {
+  if (
+    query.mx !== undefined ||
+    query.resultType !== undefined ||
+    query.policyType !== undefined ||
+    query.sendingIp !== undefined ||
+    query.receivingIp !== undefined
+  ) {
     return { failedWithoutDetails: null, detailsBeyondTotal: null };
   }
   const counts =

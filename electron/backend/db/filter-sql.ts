@@ -79,6 +79,8 @@ export function failureClause(query: FailureQuery): FailureWhere {
   nullable('f.receiving_mx_hostname', 'mx', query.mx);
   nullable('f.result_type', 'resultType', query.resultType);
   nullable('p.policy_type', 'policyType', query.policyType);
+  nullable('f.sending_mta_ip', 'sendingIp', query.sendingIp);
+  nullable('f.receiving_ip', 'receivingIp', query.receivingIp);
   return {
     ...where(conditions, params),
     readsReport: query.organization !== undefined,
@@ -87,6 +89,8 @@ export function failureClause(query: FailureQuery): FailureWhere {
       query.organization === undefined &&
       query.mx === undefined &&
       query.resultType === undefined &&
-      query.policyType === undefined,
+      query.policyType === undefined &&
+      query.sendingIp === undefined &&
+      query.receivingIp === undefined,
   };
 }

@@ -3,7 +3,7 @@ import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
-import { reconciliation } from './summary-queries.js';
+import { reconciliation, sessionsByDay } from './summary-queries.js';
 
 /** One MX host's details; the MX hosts list itself is the per-MX breakdown (failuresByMxHost). */
 
@@ -55,7 +55,33 @@ export function mxHostDetail(db: ReadableDatabase, filter: ReportFilter, mx: str
     receivingIps: mostFailedFirst([...receiving.values()], (entry) => entry.ip),
     senders: mostFailedFirst([...senders.values()], (entry) => entry.organization),
     reconciliation: reconciliation(db, filter),
+    byDay: mxHostFailuresByDay(db, filter, mx),
   };
+}
+
+/**
+ * One host's failed sessions on each day with reports in the filter: 0 on a
+ * day with reports but none failing at the host, and no entry for a day
+ * without any report, which the UI draws as a gap.
+ */
+function mxHostFailuresByDay(
+  db: ReadableDatabase,
+  filter: ReportFilter,
+  mx: string | null,
+): { day: string; failedSessions: number | null }[] {
+  const where = filterClause(filter, 'f');
+  const host = mx === null ? 'f.receiving_mx_hostname IS NULL' : 'f.receiving_mx_hostname = @mx';
+  const failed = new Map(
+    (
+      db
+        .prepare(
+          `SELECT date(f.start_time, 'unixepoch') AS day, SUM(f.failed_sessions) AS failed FROM failure_details f
+           ${where.sql === '' ? 'WHERE' : `${where.sql} AND`} ${host} GROUP BY day`,
+        )
+        .all(mx === null ? where.params : { ...where.params, mx }) as { day: string; failed: number }[]
+    ).map((row) => [row.day, row.failed]),
+  );
+  return sessionsByDay(db, filter).map((entry) => ({ day: entry.day, failedSessions: failed.get(entry.day) ?? 0 }));
 }
 
 /** The SQL behind mxHostDetail: one host's failure details under a filter, grouped by everything it lists. */

@@ -1,19 +1,31 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { NO_FAILURE_DETAILS, type Reconciliation } from '../../../shared/summary/types.js';
+import { ResultTypeName } from './ResultTypeName.js';
 import { formatCount } from '../format.js';
 
 const COLORS = { successful: 'var(--chart-ok)', failed: 'var(--chart-fail)' };
 
-/** Failed sessions per result type, largest first, with the numbers beside the bars. */
+/**
+ * Failed sessions per result type, largest first, with the numbers beside the
+ * bars. With a reconciliation, the failed sessions that no failure detail
+ * explains are a row of their own (grey), and details beyond the senders'
+ * totals are noted, so the rows add up to the failed sessions shown elsewhere.
+ */
 export function ResultTypeChart({
   byResultType,
+  reconciliation,
   title = 'Failed sessions by result type',
 }: {
   byResultType: Record<string, number>;
+  reconciliation?: Pick<Reconciliation, 'failedWithoutDetails' | 'detailsBeyondTotal'> | undefined;
   title?: string;
 }) {
+  // The row without details is a bar of its own colour: a second series, zero on every other row.
   const data = Object.entries(byResultType)
-    .map(([type, failed]) => ({ type, failed }))
+    .map(([type, failed]) => ({ type, failed, withoutDetails: 0 }))
     .sort((a, b) => b.failed - a.failed);
+  const without = reconciliation?.failedWithoutDetails ?? 0;
+  if (without > 0) data.push({ type: NO_FAILURE_DETAILS, failed: 0, withoutDetails: without });
   if (data.length === 0) return null;
   return (
     <figure className="chart" aria-label={title}>
@@ -22,26 +34,54 @@ export function ResultTypeChart({
         <ResponsiveContainer width="100%" height={Math.max(120, data.length * 36 + 40)}>
           <BarChart data={data} layout="vertical" margin={{ top: 8, right: 24, bottom: 8, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" horizontal={false} />
-            <XAxis type="number" tickFormatter={formatCount} tick={{ fill: 'var(--muted)', fontSize: 12 }} />
+            <XAxis
+              type="number"
+              allowDecimals={false}
+              tickFormatter={formatCount}
+              tick={{ fill: 'var(--muted)', fontSize: 12 }}
+            />
             <YAxis type="category" dataKey="type" width={190} tick={{ fill: 'var(--text)', fontSize: 12 }} />
             <Tooltip
               formatter={(value) => formatCount(Number(value))}
               contentStyle={{ background: 'var(--panel)', color: 'var(--text)' }}
             />
-            <Bar dataKey="failed" name="Failed sessions" fill={COLORS.failed} isAnimationActive={false} />
+            <Bar dataKey="failed" name="Failed sessions" stackId="f" fill={COLORS.failed} isAnimationActive={false} />
+            {without > 0 && (
+              <Bar
+                dataKey="withoutDetails"
+                name="Failed, no details"
+                stackId="f"
+                fill="var(--muted)"
+                isAnimationActive={false}
+              />
+            )}
           </BarChart>
         </ResponsiveContainer>
       </div>
-      <table className="data-table compact" aria-label={title}>
+      <table className="data-table compact" aria-label={title} data-testid="result-type-table">
         <tbody>
           {data.map((row) => (
             <tr key={row.type}>
-              <th scope="row">{row.type}</th>
-              <td className="numeric">{formatCount(row.failed)}</td>
+              <th scope="row">
+                <ResultTypeName type={row.type} />
+              </th>
+              <td className="numeric">{formatCount(row.failed + row.withoutDetails)}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <DetailsBeyondTotal count={reconciliation?.detailsBeyondTotal ?? 0} />
     </figure>
+  );
+}
+
+/** A note for failure details that name more failed sessions than their senders' totals (Mail.ru does). */
+export function DetailsBeyondTotal({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <p className="muted reconciliation-note" data-testid="details-beyond-total">
+      Failure details name {formatCount(count)} failed {count === 1 ? 'session' : 'sessions'} more than the
+      senders&rsquo; totals; the totals are what the other views count.
+    </p>
   );
 }

@@ -1,6 +1,7 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState, type ChangeEvent, type RefObject } from 'react';
 import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DayBreakdown } from '../../../shared/summary/types.js';
+import { bucketSessions, spanInDays, type Grouping, type SessionsBucket } from './sessions-buckets.js';
 import { formatCount } from '../format.js';
 
 /*
@@ -16,8 +17,6 @@ import { formatCount } from '../format.js';
  * comes with the first pointer or focus on the chart.
  */
 
-export type Grouping = 'day' | 'week';
-
 /** Ranges longer than this many days are drawn per week by default. */
 export const WEEKLY_AFTER_DAYS = 90;
 const CHART_HEIGHT = 260;
@@ -28,7 +27,6 @@ const Y_AXIS_WIDTH = 64;
  * otherwise measure every label in the page's layout to find n.
  */
 const AXIS_LABEL_SLOT_PX = 84;
-const DAY_MS = 86_400_000;
 const COLORS = { successful: 'var(--chart-ok)', failed: 'var(--chart-fail)' };
 const MARGIN = { top: 8, right: 16, bottom: 8, left: 8 };
 const TOOLTIP_STYLE = { background: 'var(--panel)', color: 'var(--text)' };
@@ -38,59 +36,6 @@ export function labelInterval(bars: number, chartWidth: number): number {
   const plotWidth = chartWidth - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right;
   const labels = Math.max(2, Math.floor(plotWidth / AXIS_LABEL_SLOT_PX));
   return Math.max(0, Math.ceil(bars / labels) - 1);
-}
-
-export interface SessionsBucket {
-  /** `YYYY-MM-DD`: the UTC day, or the Monday that starts the UTC week. */
-  start: string;
-  successfulSessions: number;
-  failedSessions: number;
-  /** Days in the bucket that have reports: 1 for a day, 1–7 for a week. */
-  daysWithReports: number;
-}
-
-function dayMs(day: string): number {
-  return Date.parse(`${day}T00:00:00Z`);
-}
-
-/** Days from the first to the last of `days` (sorted by day), both included; 0 when there are none. */
-export function spanInDays(days: readonly DayBreakdown[]): number {
-  const first = days[0];
-  const last = days[days.length - 1];
-  if (!first || !last) return 0;
-  return Math.round((dayMs(last.day) - dayMs(first.day)) / DAY_MS) + 1;
-}
-
-/** The Monday (UTC) of the week that holds `day`, as `YYYY-MM-DD`. */
-export function weekStart(day: string): string {
-  const time = dayMs(day);
-  const sinceMonday = (new Date(time).getUTCDay() + 6) % 7;
-  return new Date(time - sinceMonday * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** One bucket per day, or the days (sorted) summed per UTC week. */
-export function bucketSessions(days: readonly DayBreakdown[], grouping: Grouping): SessionsBucket[] {
-  if (grouping === 'day') {
-    return days.map((day) => ({
-      start: day.day,
-      successfulSessions: day.successfulSessions,
-      failedSessions: day.failedSessions,
-      daysWithReports: 1,
-    }));
-  }
-  const weeks: SessionsBucket[] = [];
-  let current: SessionsBucket | undefined;
-  for (const day of days) {
-    const start = weekStart(day.day);
-    if (current?.start !== start) {
-      current = { start, successfulSessions: 0, failedSessions: 0, daysWithReports: 0 };
-      weeks.push(current);
-    }
-    current.successfulSessions += day.successfulSessions;
-    current.failedSessions += day.failedSessions;
-    current.daysWithReports += 1;
-  }
-  return weeks;
 }
 
 /** Successful and failed sessions per UTC day or week, with the same numbers as a table underneath. */
@@ -188,7 +133,7 @@ const SessionsBars = memo(function SessionsBars({
     <BarChart width={width} height={CHART_HEIGHT} data={buckets} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
       <XAxis dataKey="start" tick={plainTick} interval={labelInterval(buckets.length, width)} />
-      <YAxis tickFormatter={formatCount} tick={plainTick} interval={0} width={Y_AXIS_WIDTH} />
+      <YAxis tickFormatter={formatCount} tick={plainTick} interval={0} width={Y_AXIS_WIDTH} allowDecimals={false} />
       {withTooltip && (
         <Tooltip
           formatter={(value) => formatCount(Number(value))}
@@ -213,7 +158,7 @@ const SessionsBars = memo(function SessionsBars({
 
 function weekLabel(start: string, bucket: SessionsBucket | undefined): string {
   const days = bucket?.daysWithReports ?? 7;
-  return `Week of ${start}${days < 7 ? ` (reports on ${days} of 7 days)` : ''}`;
+  return `Week of ${start}${days === 0 ? ' (no reports)' : days < 7 ? ` (reports on ${days} of 7 days)` : ''}`;
 }
 
 interface TickProps {
@@ -280,7 +225,10 @@ function NumbersTable({ buckets, perWeek }: { buckets: SessionsBucket[]; perWeek
       <tbody>
         {buckets.map((bucket) => (
           <tr key={bucket.start}>
-            <td>{bucket.start}</td>
+            <td>
+              {bucket.start}
+              {bucket.daysWithReports === 0 && <span className="muted"> (no reports)</span>}
+            </td>
             {perWeek && <td className="numeric">{bucket.daysWithReports}</td>}
             <td className="numeric">{formatCount(bucket.successfulSessions)}</td>
             <td className="numeric">{formatCount(bucket.failedSessions)}</td>

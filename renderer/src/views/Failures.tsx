@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { useHref, useNavigate, useSearchParams } from 'react-router';
-import type { FailureQuery, FailureRow, FailureSortColumn } from '../../../shared/api/contract.js';
+import type { FailurePage, FailureQuery, FailureRow, FailureSortColumn } from '../../../shared/api/contract.js';
+import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { api } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
 import { ErrorNote } from '../components/States.js';
@@ -64,7 +65,11 @@ export function Failures() {
   const { filter } = useFilter();
   const dataVersion = useDataVersion();
   const [sort, setSort] = useState<FailureSort>({ column: 'startTime', direction: 'desc' });
-  const query: FailureQuery = { filter, ...link };
+  const { domain, ...narrowed } = link;
+  const query: FailureQuery = {
+    filter: domain === undefined ? filter : { ...filter, policyDomain: domain },
+    ...narrowed,
+  };
 
   const setLink = (update: FailureLinkFilter): void => {
     setParams(new URLSearchParams(failuresLink({ ...link, ...update }).split('?')[1] ?? ''));
@@ -73,6 +78,22 @@ export function Failures() {
   return (
     <>
       <h2>Failure details</h2>
+      {(
+        [
+          ['domain', 'Policy domain'],
+          ['sendingIp', 'Sending IP'],
+          ['receivingIp', 'Receiving IP'],
+        ] as const
+      ).map(([key, label]) =>
+        link[key] === undefined ? null : (
+          <p key={key} data-testid={`failures-${key}`}>
+            {label} <strong>{link[key] ?? '(not named)'}</strong>{' '}
+            <button type="button" onClick={() => setLink({ [key]: undefined })}>
+              Remove
+            </button>
+          </p>
+        ),
+      )}
       <FailureFilters link={link} onChange={setLink} />
       {/* A new query, sort or data set starts a fresh list. */}
       <FailureList key={JSON.stringify([query, sort, dataVersion])} query={query} sort={sort} onSort={setSort} />
@@ -89,7 +110,7 @@ function FailureList({
   sort: FailureSort;
   onSort: (sort: FailureSort) => void;
 }) {
-  const { total, rowAt, show, error } = usePagedFailures(query, sort);
+  const { total, counts, rowAt, show, error } = usePagedFailures(query, sort);
   const listed = Math.min(total ?? 0, MAX_LISTED_ROWS);
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -142,7 +163,9 @@ function FailureList({
     <>
       <div className="toolbar">
         <span role="status" data-testid="failures-count">
-          {total === null ? 'Counting…' : `${formatCount(total)} failure detail rows`}
+          {total === null
+            ? 'Counting…'
+            : `${formatCount(total)} failure detail rows${counts === null ? '' : `, ${formatCount(counts.failedSessions)} failed sessions`}`}
         </span>
         {total !== null && total > listed && (
           <span className="muted" data-testid="failures-capped">
@@ -155,6 +178,7 @@ function FailureList({
         </button>
         {exporting && <span className="muted">{exporting}</span>}
       </div>
+      {counts !== null && <FailureReconciliation counts={counts} />}
       {error && <ErrorNote message={error} />}
       <div className="virtual-table" role="table" aria-label="Failure details" aria-rowcount={listed + 1}>
         <div className="virtual-row header" role="row">
@@ -258,6 +282,28 @@ const FailureRowView = memo(function FailureRowView({
   );
 });
 
+/** The query's failed sessions, and what of the senders' totals its failure details leave out or exceed. */
+type FailureCounts = Pick<FailurePage, 'failedSessions' | 'failedWithoutDetails' | 'detailsBeyondTotal'>;
+
+function FailureReconciliation({ counts }: { counts: FailureCounts }) {
+  const without = counts.failedWithoutDetails ?? 0;
+  const beyond = counts.detailsBeyondTotal ?? 0;
+  if (without === 0 && beyond === 0) return null;
+  return (
+    <p className="muted reconciliation-note" data-testid="failures-reconciliation">
+      {without > 0 && (
+        <>
+          The senders&rsquo; totals count {formatCount(without)} more failed sessions here for which they sent no
+          failure details ({NO_FAILURE_DETAILS}).{' '}
+        </>
+      )}
+      {beyond > 0 && (
+        <>Failure details name {formatCount(beyond)} failed sessions more than the senders&rsquo; totals.</>
+      )}
+    </p>
+  );
+}
+
 function FailureFilters({
   link,
   onChange,
@@ -334,16 +380,24 @@ function usePagedFailures(
   sort: FailureSort,
 ): {
   total: number | null;
+  counts: FailureCounts | null;
   rowAt: (index: number) => FailureRow | undefined;
   show: (first: number, last: number) => void;
   error: string | null;
 } {
   const [, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  // Every page answers the query's counts too; the first one to come back is kept.
+  const [counts, setCounts] = useState<FailureCounts | null>(null);
   const [pages] = useState(
     () =>
       new PagedRows<FailureRow>(
-        (offset, limit) => api.call('failures', { query, sort, offset, limit }),
+        async (offset, limit) => {
+          const page = await api.call('failures', { query, sort, offset, limit });
+          const { failedSessions, failedWithoutDetails, detailsBeyondTotal } = page;
+          setCounts((known) => known ?? { failedSessions, failedWithoutDetails, detailsBeyondTotal });
+          return page;
+        },
         {
           changed: () => {
             setVersion((version) => version + 1);
@@ -366,5 +420,5 @@ function usePagedFailures(
     },
     [pages],
   );
-  return { total: pages.total, rowAt, show, error };
+  return { total: pages.total, counts, rowAt, show, error };
 }

@@ -1,9 +1,10 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { MxHostDetail as MxHostAnswer, MxHostIp } from '../../../shared/api/contract.js';
 import { useApi } from '../api/useApi.js';
 import { ResultTypeChart } from '../components/Charts.js';
+import { DailyLineChart } from '../components/DailyLineChart.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { Loaded } from '../components/States.js';
 import { formatCount, orUnnamed } from '../format.js';
@@ -21,14 +22,16 @@ export function mxHostLink(mx: string | null): string {
 
 type Sender = MxHostAnswer['senders'][number];
 
-/** Columns of an IP list; the Failures view has no IP filter, so an IP opens the host's failures. */
-function ipColumns(mx: string | null) {
+/** Columns of an IP list; an IP opens the host's failures from or to that IP. */
+function ipColumns(mx: string | null, side: 'sendingIp' | 'receivingIp') {
   const column = createColumnHelper<MxHostIp>();
   return [
     column.accessor((row) => row.ip ?? '', {
       id: 'ip',
       header: 'IP address',
-      cell: (cell) => <Link to={failuresLink({ mx })}>{orUnnamed(cell.row.original.ip)}</Link>,
+      cell: (cell) => (
+        <Link to={failuresLink({ mx, [side]: cell.row.original.ip })}>{orUnnamed(cell.row.original.ip)}</Link>
+      ),
     }),
     column.accessor('failedSessions', {
       header: 'Failed',
@@ -41,6 +44,39 @@ function ipColumns(mx: string | null) {
       meta: { numeric: true },
     }),
   ];
+}
+
+/** Lists longer than this are folded, so a host's many IPs do not push the rest of the page away. */
+const IP_LIST_FOLDED_AFTER = 10;
+
+function IpList({
+  title,
+  label,
+  testId,
+  rows,
+  columns,
+}: {
+  title: string;
+  label: string;
+  testId: string;
+  rows: MxHostIp[];
+  columns: ReturnType<typeof ipColumns>;
+}) {
+  const [all, setAll] = useState(false);
+  const shown = all ? rows : rows.slice(0, IP_LIST_FOLDED_AFTER);
+  return (
+    <section>
+      <h3>
+        {title} <span className="muted">({formatCount(rows.length)})</span>
+      </h3>
+      <SortableTable label={label} testId={testId} rows={shown} columns={columns} initialSort={mostFailed} />
+      {rows.length > IP_LIST_FOLDED_AFTER && (
+        <button type="button" onClick={() => setAll(!all)}>
+          {all ? `Show the first ${IP_LIST_FOLDED_AFTER}` : `Show all ${formatCount(rows.length)}`}
+        </button>
+      )}
+    </section>
+  );
 }
 
 function senderColumns(mx: string | null) {
@@ -67,7 +103,8 @@ export function MxHostDetail() {
   const name = mx ?? 'No MX host named';
   const { filter } = useFilter();
   const detail = useApi('mxHost', { filter, mx });
-  const ips = useMemo(() => ipColumns(mx), [mx]);
+  const sendingIps = useMemo(() => ipColumns(mx, 'sendingIp'), [mx]);
+  const receivingIps = useMemo(() => ipColumns(mx, 'receivingIp'), [mx]);
   const senders = useMemo(() => senderColumns(mx), [mx]);
   return (
     <>
@@ -88,27 +125,37 @@ export function MxHostDetail() {
                 {formatCount(value.failedSessions)} failed sessions, from {formatCount(value.senders.length)}{' '}
                 {value.senders.length === 1 ? 'sender' : 'senders'}.
               </p>
+              {value.reconciliation.failedWithoutDetails > 0 && (
+                <p className="muted" data-testid="mx-host-without-details">
+                  In this range the senders also counted {formatCount(value.reconciliation.failedWithoutDetails)} failed
+                  sessions without failure details: no report says at which host those failed.
+                </p>
+              )}
               <div className="chart-grid">
-                <section>
-                  <h3>Sending IPs</h3>
-                  <SortableTable
-                    label={`Sending IPs of failures at ${name}`}
-                    testId="mx-sending-ips"
-                    rows={value.sendingMtaIps}
-                    columns={ips}
-                    initialSort={mostFailed}
-                  />
-                </section>
-                <section>
-                  <h3>Receiving IPs</h3>
-                  <SortableTable
-                    label={`Receiving IPs of failures at ${name}`}
-                    testId="mx-receiving-ips"
-                    rows={value.receivingIps}
-                    columns={ips}
-                    initialSort={mostFailed}
-                  />
-                </section>
+                <ResultTypeChart byResultType={value.byResultType} />
+                <DailyLineChart
+                  points={value.byDay.map((entry) => ({ day: entry.day, value: entry.failedSessions }))}
+                  title="Failed sessions at this host per day (UTC)"
+                  format={formatCount}
+                  minimumTop={1}
+                  testId="mx-host-daily"
+                />
+              </div>
+              <div className="chart-grid">
+                <IpList
+                  title="Sending IPs"
+                  label={`Sending IPs of failures at ${name}`}
+                  testId="mx-sending-ips"
+                  rows={value.sendingMtaIps}
+                  columns={sendingIps}
+                />
+                <IpList
+                  title="Receiving IPs"
+                  label={`Receiving IPs of failures at ${name}`}
+                  testId="mx-receiving-ips"
+                  rows={value.receivingIps}
+                  columns={receivingIps}
+                />
                 <section>
                   <h3>Seen by</h3>
                   <SortableTable
@@ -119,7 +166,6 @@ export function MxHostDetail() {
                     initialSort={mostFailed}
                   />
                 </section>
-                <ResultTypeChart byResultType={value.byResultType} />
               </div>
             </>
           )

@@ -3,7 +3,10 @@ import { Link, useNavigate } from 'react-router';
 import type { MxHostRow } from '../../../shared/api/contract.js';
 import { useApi } from '../api/useApi.js';
 import { SortableTable } from '../components/SortableTable.js';
-import { mxBreakdownColumns } from '../components/mx-columns.js';
+import { DetailsBeyondTotal } from '../components/Charts.js';
+import { mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
+import { formatCount } from '../format.js';
+import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { Loaded } from '../components/States.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
@@ -12,6 +15,7 @@ import { mxHostLink } from './MxHostDetail.js';
 const column = createColumnHelper<MxHostRow>();
 const columns = [
   ...mxBreakdownColumns<MxHostRow>(),
+  ...mxSinceColumns<MxHostRow>(),
   column.accessor((row) => row.mx ?? '', {
     id: 'failures',
     header: 'Failure details',
@@ -42,19 +46,39 @@ export function MxHosts() {
     <>
       <h2>MX hosts</h2>
       <Loaded state={rows}>
-        {(value) =>
-          value.length === 0 ? (
-            <p className="muted">No failures name an MX host in this time range.</p>
-          ) : (
-            <SortableTable
-              label="MX hosts"
-              testId="mx-table"
-              rows={value}
-              columns={columns}
-              onRowOpen={(row) => void navigate(mxHostLink(row.mx))}
-            />
-          )
-        }
+        {(value) => (
+          <>
+            {value.hosts.length === 0 ? (
+              <p className="muted">No failures name an MX host in this time range.</p>
+            ) : (
+              <SortableTable
+                label="MX hosts"
+                testId="mx-table"
+                rows={value.hosts}
+                columns={columns}
+                onRowOpen={(row) => void navigate(mxHostLink(row.mx))}
+              />
+            )}
+            {value.failedWithoutDetails > 0 && (
+              <table
+                className="data-table"
+                aria-label="Failed sessions at no known MX host"
+                data-testid="mx-without-details"
+              >
+                <tbody>
+                  <tr>
+                    <th scope="row">{NO_FAILURE_DETAILS}</th>
+                    <td className="numeric">{formatCount(value.failedWithoutDetails)}</td>
+                    <td className="muted">
+                      Failed sessions the senders counted without failure details, so without an MX host.
+                    </td>
+                  </tr>
+                </tbody>
+              </table>
+            )}
+            <DetailsBeyondTotal count={value.detailsBeyondTotal} />
+          </>
+        )}
       </Loaded>
     </>
   );

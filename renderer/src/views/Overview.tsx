@@ -1,5 +1,9 @@
 import { memo } from 'react';
-import { useApi } from '../api/useApi.js';
+import { Link } from 'react-router';
+import type { OverviewSummary } from '../../../shared/summary/types.js';
+import { useApi, type Loadable } from '../api/useApi.js';
+import { HealthFindingList } from '../components/HealthFindings.js';
+import { DomainHealthTable, needingAttention } from './Domains.js';
 import { ResultTypeChart } from '../components/Charts.js';
 import { SessionsOverTimeChart } from '../components/SessionsOverTimeChart.js';
 import { EmptyDatabase, Loaded } from '../components/States.js';
@@ -9,11 +13,82 @@ import { useFilter } from '../state/filter.js';
 /** Drawn again only when its numbers change, not whenever the Overview renders. */
 const OverviewResultTypeChart = memo(ResultTypeChart);
 
+/** How many domains the Overview lists before it links to the Domains view for the rest. */
+const OVERVIEW_DOMAINS = 8;
+
 export function Overview() {
   const { filter } = useFilter();
   const options = useApi('filterOptions', {});
   const summary = useApi('overview', { filter });
   if (options.status === 'ready' && options.value.firstReportTime === null) return <EmptyDatabase />;
+  return (
+    <>
+      <DomainHealthSummary />
+      <h2 className="section-title">Sessions in the time range</h2>
+      <OverviewTotals summary={summary} />
+    </>
+  );
+}
+
+/**
+ * What a postmaster needs first: is mail to each domain delivered securely,
+ * and if not, what is wrong and what to do. Health is as of today, whatever
+ * time range the rest of the page shows.
+ */
+function DomainHealthSummary() {
+  const answer = useApi('domains', {});
+  return (
+    <section aria-labelledby="health-title" data-testid="overview-health">
+      <h2 id="health-title" className="section-title">
+        Your domains now
+      </h2>
+      <Loaded state={answer}>
+        {(value) => {
+          const attention = needingAttention(value.domains);
+          const worst = value.domains.slice(0, OVERVIEW_DOMAINS);
+          const counts = value.domains.reduce<Record<string, number>>((all, domain) => {
+            all[domain.verdict] = (all[domain.verdict] ?? 0) + 1;
+            return all;
+          }, {});
+          return (
+            <>
+              <p data-testid="health-headline">
+                {(['failing', 'silent', 'degraded', 'healthy'] as const)
+                  .filter((verdict) => (counts[verdict] ?? 0) > 0)
+                  .map((verdict) => `${formatCount(counts[verdict] ?? 0)} ${verdict}`)
+                  .join(' · ')}{' '}
+                <span className="muted">as of {value.asOf} (UTC)</span>
+              </p>
+              {attention.length > 0 ? (
+                <>
+                  <h3>Needs attention</h3>
+                  <HealthFindingList findings={attention.slice(0, 6)} showDomain testId="attention" />
+                  {attention.length > 6 && (
+                    <p>
+                      <Link to="/domains">All {formatCount(attention.length)} findings</Link>
+                    </p>
+                  )}
+                </>
+              ) : (
+                <p className="ok" data-testid="all-healthy">
+                  Nothing needs attention: no MX host fails persistently, and every domain was reported recently.
+                </p>
+              )}
+              <DomainHealthTable domains={worst} label="Domains, worst first" />
+              {value.domains.length > worst.length && (
+                <p>
+                  <Link to="/domains">All {formatCount(value.domains.length)} domains</Link>
+                </p>
+              )}
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}
+
+function OverviewTotals({ summary }: { summary: Loadable<OverviewSummary> }) {
   return (
     <Loaded state={summary}>
       {(value) => (
@@ -35,7 +110,7 @@ export function Overview() {
           ) : (
             <div className="chart-grid">
               <SessionsOverTimeChart days={value.byDay} />
-              <OverviewResultTypeChart byResultType={value.byResultType} />
+              <OverviewResultTypeChart byResultType={value.byResultType} reconciliation={value} />
             </div>
           )}
         </>

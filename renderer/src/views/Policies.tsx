@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 import type { ApiResponse } from '../../../shared/api/contract.js';
 import type { Finding } from '../../../shared/policy/findings.js';
 import { api } from '../api/client.js';
@@ -9,7 +10,14 @@ import { formatCount, formatDay } from '../format.js';
 /** Per domain: the policies senders saw and what is wrong with them; a box to lint text; the generator. */
 export function Policies() {
   const domains = useApi('policyDomains', {});
-  const [domain, setDomain] = useState<string | null>(null);
+  // The domain lives in the URL, so a finding can link to its domain's policies.
+  const [params, setParams] = useSearchParams();
+  // An empty value is no domain, as the picker's first option.
+  const chosen = params.get('domain');
+  const domain = chosen === null || chosen === '' ? null : chosen;
+  const setDomain = (next: string | null): void => {
+    setParams(next === null ? {} : { domain: next });
+  };
   return (
     <>
       <h2>Policies</h2>

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import type { MxBreakdown, SenderBreakdown as SenderRow } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
 import { ResultTypeChart } from '../components/Charts.js';
+import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { Loaded } from '../components/States.js';
@@ -35,7 +36,11 @@ const columns = [
     cell: (cell) => formatRate(cell.row.original.failureRate),
     meta: { numeric: true },
   }),
-  column.accessor((row) => row.mainResultType ?? '', { id: 'mainResultType', header: 'Main result type' }),
+  column.accessor((row) => row.mainResultType ?? '', {
+    id: 'mainResultType',
+    header: 'Main result type',
+    cell: (cell) => (cell.row.original.mainResultType === null ? '' : <ResultTypeName type={cell.getValue()} />),
+  }),
   column.accessor('lastReportTime', { header: 'Last report', cell: (cell) => formatDay(cell.getValue()) }),
 ];
 
@@ -84,21 +89,31 @@ export function SenderDetail() {
       <h2>{organization}</h2>
       <Loaded state={breakdown}>
         {(value) =>
-          value.byMx.length === 0 ? (
+          value.failedSessions === 0 ? (
             <p className="muted">This sender reported no failures in this time range.</p>
           ) : (
-            <div className="chart-grid">
-              <section>
-                <h3>Failures by MX host</h3>
-                <SortableTable
-                  label={`Failures reported by ${organization} by MX host`}
-                  rows={value.byMx}
-                  columns={mxColumns}
-                  testId="sender-mx-table"
-                />
-              </section>
-              <ResultTypeChart byResultType={value.byResultType} />
-            </div>
+            <>
+              <p data-testid="sender-failed">
+                {formatCount(value.failedSessions)} failed sessions in its reports
+                {value.failedWithoutDetails > 0 &&
+                  `, ${formatCount(value.failedWithoutDetails)} of them without failure details`}
+                .
+              </p>
+              <div className="chart-grid">
+                {value.byMx.length > 0 && (
+                  <section>
+                    <h3>Failures by MX host</h3>
+                    <SortableTable
+                      label={`Failures reported by ${organization} by MX host`}
+                      rows={value.byMx}
+                      columns={mxColumns}
+                      testId="sender-mx-table"
+                    />
+                  </section>
+                )}
+                <ResultTypeChart byResultType={value.byResultType} reconciliation={value} />
+              </div>
+            </>
           )
         }
       </Loaded>

@@ -4,13 +4,25 @@
  * the empty string.
  */
 export interface FailureLinkFilter {
+  /** One policy domain, in place of the domain chosen for all views (a finding's evidence names its domain). */
+  domain?: string | undefined;
   organization?: string | undefined;
   mx?: string | null | undefined;
   resultType?: string | null | undefined;
   policyType?: string | null | undefined;
+  sendingIp?: string | null | undefined;
+  receivingIp?: string | null | undefined;
 }
 
-export const FAILURE_LINK_KEYS = ['organization', 'mx', 'resultType', 'policyType'] as const;
+export const FAILURE_LINK_KEYS = [
+  'domain',
+  'organization',
+  'mx',
+  'resultType',
+  'policyType',
+  'sendingIp',
+  'receivingIp',
+] as const;
 
 export function failuresLink(filter: FailureLinkFilter): string {
   const params = new URLSearchParams();
@@ -29,10 +41,14 @@ export function readFailureLink(params: URLSearchParams): FailureLinkFilter {
     return value === '' ? null : value;
   };
   const organization = read('organization');
+  const domain = read('domain');
   return {
+    domain: domain ?? undefined,
     organization: organization ?? undefined,
     mx: read('mx'),
     resultType: read('resultType'),
     policyType: read('policyType'),
+    sendingIp: read('sendingIp'),
+    receivingIp: read('receivingIp'),
   };
 }

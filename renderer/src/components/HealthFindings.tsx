@@ -1,0 +1,111 @@
+import { Link } from 'react-router';
+import { explainResultType } from '../../../shared/glossary/result-types.js';
+import type { HealthFinding } from '../../../shared/health/findings.js';
+import { failuresLink } from '../views/failure-links.js';
+import { domainLink, policiesLink } from '../views/domain-links.js';
+import { mxHostLink } from '../views/MxHostDetail.js';
+import { formatCount } from '../format.js';
+import { ResultTypeName } from './ResultTypeName.js';
+
+const SEVERITY_LABEL: Record<HealthFinding['severity'], string> = { error: 'Error', warning: 'Warning', info: 'Info' };
+
+/** Where the evidence behind a finding is, and where to act on it. */
+function evidenceLinks(finding: HealthFinding, showDomain: boolean): { to: string; label: string }[] {
+  const links: { to: string; label: string }[] = [];
+  const { domain } = finding;
+  switch (finding.code) {
+    case 'mx-failing':
+    case 'failure-type-new':
+      links.push({
+        to: failuresLink({ domain, mx: finding.mx, resultType: finding.resultType }),
+        label: 'The failure details',
+      });
+      if (finding.mx !== null || finding.code === 'mx-failing') {
+        links.push({
+          to: mxHostLink(finding.mx),
+          label: finding.mx ?? 'Failures with no MX host',
+        });
+      }
+      break;
+    case 'failure-spike':
+      links.push({ to: failuresLink({ domain }), label: 'The failure details' });
+      break;
+    case 'sender-silent':
+      if (finding.organization !== null) {
+        links.push({ to: `/reports?organization=${encodeURIComponent(finding.organization)}`, label: 'Its reports' });
+      }
+      break;
+    case 'domain-silent':
+      links.push(
+        { to: policiesLink(domain), label: 'Check the _smtp._tls record' },
+        { to: '/mailboxes', label: 'Mailboxes' },
+      );
+      break;
+    case 'policy-testing-clean':
+      links.push({ to: policiesLink(domain), label: 'The policy' });
+      break;
+  }
+  // A failure whose cause is usually the policy: the linter checks it against the hosts seen.
+  if (
+    finding.resultType !== null &&
+    explainResultType(finding.resultType).policyCause &&
+    !links.some((link) => link.to === policiesLink(domain))
+  ) {
+    links.push({ to: policiesLink(domain), label: 'Check the MTA-STS policy' });
+  }
+  if (showDomain) links.unshift({ to: domainLink(domain), label: domain });
+  return links;
+}
+
+function when(finding: HealthFinding): string {
+  if (finding.firstSeen === null) return '';
+  if (finding.firstSeen === finding.lastSeen || finding.lastSeen === null) return finding.firstSeen;
+  return `${finding.firstSeen} to ${finding.lastSeen}`;
+}
+
+/** Findings as cards: what is wrong, since when, the fix, and links to the evidence. */
+export function HealthFindingList({
+  findings,
+  showDomain,
+  testId = 'findings',
+}: {
+  findings: readonly HealthFinding[];
+  showDomain: boolean;
+  testId?: string;
+}) {
+  return (
+    <ul className="health-findings" data-testid={testId}>
+      {findings.map((finding, index) => (
+        <li
+          // Findings of one list differ in code, host, sender or type; the index settles the rest.
+          key={`${finding.code} ${finding.domain} ${finding.mx ?? ''} ${finding.organization ?? ''} ${finding.resultType ?? ''} ${index}`}
+          className={`health-finding severity-${finding.severity}`}
+          data-testid="finding"
+          data-code={finding.code}
+        >
+          <div className="finding-head">
+            <span className={`severity ${finding.severity}`}>{SEVERITY_LABEL[finding.severity]}</span>
+            <code>{finding.code}</code>
+            {showDomain && <strong>{finding.domain}</strong>}
+            {finding.resultType !== null && <ResultTypeName type={finding.resultType} />}
+            <span className="muted">{when(finding)}</span>
+            {finding.failedSessions !== null && finding.failedSessions > 0 && (
+              <span className="muted">{formatCount(finding.failedSessions)} failed sessions</span>
+            )}
+          </div>
+          <p className="finding-message">{finding.message}</p>
+          <p className="finding-fix">
+            <strong>What to do:</strong> {finding.fix}
+          </p>
+          <div className="finding-links">
+            {evidenceLinks(finding, showDomain).map((link) => (
+              <Link key={link.to} to={link.to}>
+                {link.label}
+              </Link>
+            ))}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,56 @@
+import { useId, useState, type KeyboardEvent } from 'react';
+import { explainResultType } from '../../../shared/glossary/result-types.js';
+
+/**
+ * A result type, with what it means one press away: a button beside the name
+ * opens the glossary entry (its meaning, causes, how to check, the fix), and
+ * Escape or the button closes it. A disclosure rather than a hover tooltip,
+ * so that it works by keyboard and on touch, and its text can be selected.
+ */
+export function ResultTypeName({ type }: { type: string }) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const explanation = explainResultType(type);
+  const onKeyDown = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && open) {
+      event.stopPropagation();
+      setOpen(false);
+    }
+  };
+  return (
+    <span className="result-type" onKeyDown={onKeyDown}>
+      <span className="result-type-name">{type}</span>
+      <button
+        type="button"
+        className="explain"
+        aria-expanded={open}
+        aria-controls={id}
+        aria-label={`What ${type} means`}
+        title={explanation.title}
+        data-testid="explain-result-type"
+        onClick={(event) => {
+          // Inside an openable row, the button is the button's, not the row's.
+          event.stopPropagation();
+          setOpen(!open);
+        }}
+      >
+        ?
+      </button>
+      {open && (
+        <span id={id} className="explanation" role="note" data-testid="result-type-explanation">
+          <strong>{explanation.title}.</strong> {explanation.meaning}
+          <span className="explanation-part">
+            <em>Usual causes:</em> {explanation.causes.join('; ')}.
+          </span>
+          <span className="explanation-part">
+            <em>Check:</em> {explanation.check}
+          </span>
+          <span className="explanation-part">
+            <em>Fix:</em> {explanation.fix}
+          </span>
+          <span className="explanation-part muted">{explanation.source}</span>
+        </span>
+      )}
+    </span>
+  );
+}

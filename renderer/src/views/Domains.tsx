@@ -1,0 +1,322 @@
+import { createColumnHelper } from '@tanstack/react-table';
+import { Link, useNavigate, useParams } from 'react-router';
+import type { DomainDetail, DomainResultType } from '../../../shared/api/contract.js';
+import type { DomainHealth, Verdict } from '../../../shared/health/assess-domain.js';
+import { HEALTH_THRESHOLDS, attentionRank } from '../../../shared/health/assess-domain.js';
+import type { MxHostFailures } from '../../../shared/summary/types.js';
+import { useApi } from '../api/useApi.js';
+import { DetailsBeyondTotal } from '../components/Charts.js';
+import { FailureRateChart } from '../components/DailyLineChart.js';
+import { HealthFindingList } from '../components/HealthFindings.js';
+import { ResultTypeName } from '../components/ResultTypeName.js';
+import { SortableTable } from '../components/SortableTable.js';
+import { mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
+import { ErrorNote, Loaded, Loading } from '../components/States.js';
+import { failureRate, formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
+import { useFilter } from '../state/filter.js';
+import { useNotificationSetting } from '../state/finding-notifications.js';
+import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
+import { domainLink, policiesLink } from './domain-links.js';
+import { failuresLink } from './failure-links.js';
+import { mxHostLink } from './MxHostDetail.js';
+
+const VERDICT_LABEL: Record<Verdict, string> = {
+  failing: 'Failing',
+  silent: 'Silent',
+  degraded: 'Degraded',
+  healthy: 'Healthy',
+};
+
+export function VerdictBadge({ verdict }: { verdict: Verdict }) {
+  return (
+    <span className={`verdict ${verdict}`} data-testid="verdict" data-verdict={verdict}>
+      {VERDICT_LABEL[verdict]}
+    </span>
+  );
+}
+
+const TREND_LABEL = { rising: '↑ rising', falling: '↓ falling', steady: '→ steady' } as const;
+
+function policyText(health: DomainHealth): string {
+  const parts = [];
+  if (health.stsMode !== null) parts.push(`MTA-STS ${health.stsMode}`);
+  else if (health.policyTypes.includes('sts')) parts.push('MTA-STS');
+  if (health.dane) parts.push('DANE');
+  if (parts.length === 0 && health.policyTypes.includes('no-policy-found')) parts.push('no policy');
+  return parts.join(' + ');
+}
+
+const column = createColumnHelper<DomainHealth>();
+const domainColumns = [
+  column.accessor('domain', {
+    header: 'Domain',
+    cell: (cell) => (
+      <Link
+        to={domainLink(cell.getValue())}
+        onClick={(event) => {
+          event.stopPropagation();
+        }}
+      >
+        {cell.getValue()}
+      </Link>
+    ),
+  }),
+  column.accessor(attentionRank, {
+    id: 'verdict',
+    header: 'Verdict',
+    cell: (cell) => <VerdictBadge verdict={cell.row.original.verdict} />,
+  }),
+  column.accessor('reason', { header: 'Why', enableSorting: false }),
+  column.accessor((row) => row.recentFailureRate ?? -1, {
+    id: 'rate',
+    header: `Failed, last ${HEALTH_THRESHOLDS.recentDays} days`,
+    cell: (cell) => {
+      const health = cell.row.original;
+      return (
+        <>
+          {formatRate(health.recentFailureRate)}
+          {health.trend !== null && (
+            <span className="muted" title={`${formatRate(health.baselineFailureRate)} in the 4 weeks before`}>
+              {' '}
+              {TREND_LABEL[health.trend]}
+            </span>
+          )}
+        </>
+      );
+    },
+    meta: { numeric: true },
+  }),
+  column.accessor((row) => row.failingMxHosts.map((mx) => orUnnamed(mx)).join(', '), {
+    id: 'failingMx',
+    header: 'Failing MX hosts',
+  }),
+  column.accessor('recentSenders', {
+    header: 'Senders',
+    meta: { numeric: true },
+  }),
+  column.accessor((row) => row.lastReport ?? '', { id: 'lastReport', header: 'Last report' }),
+  column.accessor(policyText, { id: 'policy', header: 'Policy senders saw' }),
+];
+
+/** One row per policy domain: the verdict first, and why. */
+export function DomainHealthTable({ domains, label }: { domains: DomainHealth[]; label: string }) {
+  const navigate = useNavigate();
+  return (
+    <SortableTable
+      label={label}
+      testId="domains-table"
+      rows={domains}
+      columns={domainColumns}
+      initialSort={[{ id: 'verdict', desc: false }]}
+      onRowOpen={(row) => void navigate(domainLink(row.domain))}
+    />
+  );
+}
+
+/** The findings that need attention (errors and warnings), worst first. */
+export function needingAttention(domains: readonly DomainHealth[]) {
+  return domains
+    .flatMap((domain) => domain.findings)
+    .filter((finding) => finding.severity !== 'info')
+    .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+}
+
+/** Whether new error findings show as notifications. */
+function NotificationSetting() {
+  const [on, setOn] = useNotificationSetting();
+  return (
+    <label className="setting">
+      <input type="checkbox" checked={on} onChange={(event) => setOn(event.target.checked)} /> Notify me when new
+      reports bring a new error
+    </label>
+  );
+}
+
+/** Every policy domain's health now, and the findings behind it. */
+export function Domains() {
+  const answer = useApi('domains', {});
+  return (
+    <>
+      <h2>Domains</h2>
+      <Loaded state={answer}>
+        {(value) =>
+          value.domains.length === 0 ? (
+            <p className="muted">No report names a policy domain yet.</p>
+          ) : (
+            <>
+              <p className="muted" data-testid="domains-as-of">
+                Health as of {value.asOf} (UTC), from the reports of the last {HEALTH_THRESHOLDS.recentDays} days
+                against the {HEALTH_THRESHOLDS.baselineDays} before them.
+              </p>
+              <DomainHealthTable domains={value.domains} label="Domains" />
+              <NotificationSetting />
+              <h3>Findings</h3>
+              <HealthFindingList findings={value.domains.flatMap((domain) => domain.findings)} showDomain />
+            </>
+          )
+        }
+      </Loaded>
+    </>
+  );
+}
+
+const mxColumns = [...mxBreakdownColumns<MxHostFailures>(), ...mxSinceColumns<MxHostFailures>()];
+
+const resultColumn = createColumnHelper<DomainResultType>();
+const resultTypeColumns = [
+  resultColumn.accessor('resultType', {
+    header: 'Result type',
+    cell: (cell) => <ResultTypeName type={cell.getValue()} />,
+  }),
+  resultColumn.accessor('failedSessions', {
+    header: 'Failed',
+    cell: (cell) => formatCount(cell.getValue()),
+    meta: { numeric: true },
+  }),
+  resultColumn.accessor('firstSeen', { header: 'First seen' }),
+  resultColumn.accessor('lastSeen', { header: 'Last seen' }),
+];
+
+type Sender = DomainDetail['senders'][number] & { failureRate: number | null };
+const senderColumn = createColumnHelper<Sender>();
+const senderColumns = [
+  senderColumn.accessor('organization', { header: 'Sender' }),
+  senderColumn.accessor('reports', {
+    header: 'Reports',
+    cell: (cell) => formatCount(cell.getValue()),
+    meta: { numeric: true },
+  }),
+  senderColumn.accessor('failedSessions', {
+    header: 'Failed',
+    cell: (cell) => formatCount(cell.getValue()),
+    meta: { numeric: true },
+  }),
+  senderColumn.accessor((row) => row.failureRate ?? -1, {
+    id: 'failureRate',
+    header: 'Failure rate',
+    cell: (cell) => formatRate(cell.row.original.failureRate),
+    meta: { numeric: true },
+  }),
+  senderColumn.accessor('lastReportTime', { header: 'Last report', cell: (cell) => formatDay(cell.getValue()) }),
+];
+
+const mostFailed = [{ id: 'failedSessions', desc: true }];
+
+/** One policy domain: the verdict and its findings, then MX hosts, result types, senders and policies. */
+export function DomainPage() {
+  const { domain = '' } = useParams();
+  const { filter } = useFilter();
+  const detail = useApi('domain', { filter, domain });
+  const navigate = useNavigate();
+  if (detail.status === 'loading') return <Loading />;
+  if (detail.status === 'error') {
+    return (
+      <>
+        <p>
+          <Link to="/domains">← Domains</Link>
+        </p>
+        <h2>{domain}</h2>
+        <ErrorNote message={detail.message} />
+      </>
+    );
+  }
+  const value = detail.value;
+  const { health } = value;
+  return (
+    <>
+      <p>
+        <Link to="/domains">← Domains</Link>
+      </p>
+      <h2 className="domain-title">
+        <span data-testid="domain-name">{value.domain}</span> <VerdictBadge verdict={health.verdict} />
+      </h2>
+      {health.findings.length === 0 && <p data-testid="domain-reason">{health.reason}</p>}
+      <p className="muted">
+        As of {value.asOf}: {formatRate(health.recentFailureRate)} of{' '}
+        {formatCount(health.recentSuccessful + health.recentFailed)} sessions failed in the last{' '}
+        {HEALTH_THRESHOLDS.recentDays} days ({formatRate(health.baselineFailureRate)} in the{' '}
+        {HEALTH_THRESHOLDS.baselineDays} days before); {formatCount(health.recentSenders)} senders reported; last report{' '}
+        {health.lastReport ?? 'never'}; {policyText(health) || 'no policy reported'}.
+      </p>
+      {health.findings.length > 0 && <HealthFindingList findings={health.findings} showDomain={false} />}
+      <FailureRateChart
+        daily={health.daily}
+        title={`Failure rate per day, the last ${health.daily.length} days (UTC)`}
+      />
+      <h3>In the time range chosen above</h3>
+      <p data-testid="domain-totals">
+        {formatCount(value.successfulSessions)} successful and {formatCount(value.failedSessions)} failed sessions
+        {value.failedWithoutDetails > 0 &&
+          `; ${formatCount(value.failedWithoutDetails)} of the failed ones without failure details (${NO_FAILURE_DETAILS})`}
+        . <Link to={failuresLink({ domain: value.domain })}>All failure details</Link>
+      </p>
+      <DetailsBeyondTotal count={value.detailsBeyondTotal} />
+      <div className="chart-grid">
+        <section>
+          <h3>MX hosts</h3>
+          {value.byMx.length === 0 ? (
+            <p className="muted">No failure details name an MX host of this domain in this range.</p>
+          ) : (
+            <SortableTable
+              label={`MX hosts of ${value.domain}`}
+              testId="domain-mx-table"
+              rows={value.byMx}
+              columns={mxColumns}
+              initialSort={mostFailed}
+              onRowOpen={(row) => void navigate(mxHostLink(row.mx))}
+            />
+          )}
+        </section>
+        <section>
+          <h3>Result types</h3>
+          {value.byResultType.length === 0 ? (
+            <p className="muted">No failure details in this range.</p>
+          ) : (
+            <SortableTable
+              label={`Result types at ${value.domain}`}
+              testId="domain-result-types"
+              rows={value.byResultType}
+              columns={resultTypeColumns}
+              initialSort={mostFailed}
+            />
+          )}
+        </section>
+      </div>
+      <div className="chart-grid">
+        <section>
+          <h3>Senders</h3>
+          <SortableTable
+            label={`Senders that reported ${value.domain}`}
+            testId="domain-senders"
+            rows={value.senders.map((sender) => ({
+              ...sender,
+              failureRate: failureRate(sender.successfulSessions, sender.failedSessions),
+            }))}
+            columns={senderColumns}
+            initialSort={mostFailed}
+            onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
+          />
+        </section>
+        <section>
+          <h3>Policies senders saw</h3>
+          {value.policies.length === 0 ? (
+            <p className="muted">No sender quoted a policy for this domain.</p>
+          ) : (
+            <ul className="policy-history" data-testid="domain-policies">
+              {value.policies.map((policy) => (
+                <li key={`${policy.policyType ?? ''} ${policy.firstSeen} ${policy.policyStrings.join('\n')}`}>
+                  <strong>{policy.policyType ?? '(no type)'}</strong>{' '}
+                  <span className="muted">
+                    {formatDay(policy.firstSeen)} to {formatDay(policy.lastSeen)}, {formatCount(policy.reports)} reports
+                  </span>
+                  <pre className="policy-string">{policy.policyStrings.join('\n')}</pre>
+                </li>
+              ))}
+            </ul>
+          )}
+          <Link to={policiesLink(value.domain)}>Check these policies and the records</Link>
+        </section>
+      </div>
+    </>
+  );
+}
