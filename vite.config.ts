@@ -1,6 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY } from './shared/security.js';
+import { META_CONTENT_SECURITY_POLICY } from './shared/security.js';
 
 /** Puts the app's Content-Security-Policy into index.html, so it holds even where no server sends headers. */
 function contentSecurityPolicy(): Plugin {
@@ -11,7 +11,7 @@ function contentSecurityPolicy(): Plugin {
       handler: () => [
         {
           tag: 'meta',
-          attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+          attrs: { 'http-equiv': 'Content-Security-Policy', content: META_CONTENT_SECURITY_POLICY },
           injectTo: 'head-prepend',
         },
       ],

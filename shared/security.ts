@@ -19,3 +19,12 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "object-src 'none'",
 ].join('; ');
+
+/**
+ * The same policy for a `<meta>` element, which cannot carry frame-ancestors
+ * (CSP 3 §6.4.2: ignored there, and Chromium logs an error on every load);
+ * the HTTP header and the desktop app's protocol handler send it.
+ */
+export const META_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.split('; ')
+  .filter((directive) => !directive.startsWith('frame-ancestors'))
+  .join('; ');

@@ -352,6 +352,25 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
   };
 }
 
+/** A finding in a few words, for the verdict's reason in a table row; the message says the rest. */
+export function findingSummary(finding: HealthFinding): string {
+  const since = finding.firstSeen === null ? '' : ` since ${finding.firstSeen}`;
+  switch (finding.code) {
+    case 'mx-failing':
+      return `${finding.mx ?? 'An unnamed MX host'} fails with ${typeName(finding.resultType)}${since}.`;
+    case 'failure-type-new':
+      return `New failures: ${typeName(finding.resultType)}${since}.`;
+    case 'failure-spike':
+      return `More sessions fail than in the weeks before${since}.`;
+    case 'sender-silent':
+      return `${finding.organization ?? 'A sender'} stopped reporting after ${finding.lastSeen ?? 'its last report'}.`;
+    case 'domain-silent':
+      return `No report since ${finding.lastSeen ?? 'long ago'}.`;
+    case 'policy-testing-clean':
+      return 'MTA-STS in testing mode without failures: ready for enforce.';
+  }
+}
+
 function verdictOf(
   findings: HealthFinding[],
   silent: boolean,
@@ -359,19 +378,17 @@ function verdictOf(
 ): { verdict: Verdict; reason: string } {
   const first = findings[0];
   if (silent) {
-    return {
-      verdict: 'silent',
-      reason: findings.find((finding) => finding.code === 'domain-silent')?.message ?? 'No recent report.',
-    };
+    const finding = findings.find((entry) => entry.code === 'domain-silent');
+    return { verdict: 'silent', reason: finding ? findingSummary(finding) : 'No recent report.' };
   }
-  if (first?.severity === 'error') return { verdict: 'failing', reason: first.message };
+  if (first?.severity === 'error') return { verdict: 'failing', reason: findingSummary(first) };
   if (judgedRate !== null && judgedRate >= T.failingRate) {
     return {
       verdict: 'failing',
       reason: `${percent(judgedRate)} of sessions failed in the last ${T.recentDays} days.`,
     };
   }
-  if (first?.severity === 'warning') return { verdict: 'degraded', reason: first.message };
+  if (first?.severity === 'warning') return { verdict: 'degraded', reason: findingSummary(first) };
   if (judgedRate !== null && judgedRate >= T.degradedRate) {
     return {
       verdict: 'degraded',

@@ -58,6 +58,7 @@ describe('domain health as of a day', () => {
   it('finds the MX host that started failing, since when, and calls the domain failing under enforce', () => {
     const health = healthOf('brokenmx.example');
     expect(health.verdict).toBe('failing');
+    expect(health.reason).toBe('mx2.brokenmx.example fails with certificate-expired since 2026-06-26.');
     expect(health.failingMxHosts).toEqual(['mx2.brokenmx.example']);
     expect(health.trend).toBe('rising');
     expect(health.findings.map(evidence)).toEqual([
@@ -124,6 +125,7 @@ describe('domain health as of a day', () => {
   it('calls a domain without reports for days silent, with its last report', () => {
     const health = healthOf('silent.example');
     expect(health.verdict).toBe('silent');
+    expect(health.reason).toBe('No report since 2026-06-24.');
     expect(health.findings.map(evidence)).toEqual([
       {
         severity: 'warning',

@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3';
 import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { E2E_DATABASE } from '../../playwright.config.js';
+import { cspViolations, database, screenshot, waitForImportDone, watchForViolations } from './support.js';
 
 /*
  * The UI end to end, in serve mode over a real database: import by drop and
@@ -12,19 +11,9 @@ import { E2E_DATABASE } from '../../playwright.config.js';
  */
 
 const CORPUS = join('test', 'fixtures', 'corpus', 'reports');
-const SCREENSHOTS = join('test', '.artifacts', 'screenshots');
 const number = new Intl.NumberFormat('en-US');
 
 test.describe.configure({ mode: 'serial' });
-
-function database(): Database.Database {
-  return new Database(E2E_DATABASE, { readonly: true, fileMustExist: true });
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
 
 /** Drops files on the window the way a browser does: a drop event carrying a DataTransfer of Files. */
 async function dropFiles(page: Page, paths: string[]): Promise<void> {
@@ -39,29 +28,6 @@ async function dropFiles(page: Page, paths: string[]): Promise<void> {
   }, files);
   await page.dispatchEvent('[data-testid=app]', 'dragover', { dataTransfer });
   await page.dispatchEvent('[data-testid=app]', 'drop', { dataTransfer });
-}
-
-/** Records CSP violations and page errors, which must never happen. */
-async function watchForViolations(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await page.addInitScript(() => {
-    const record = window as unknown as { __cspViolations?: string[] };
-    document.addEventListener('securitypolicyviolation', (event) => {
-      (record.__cspViolations ??= []).push(`${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
-  return problems;
-}
-
-async function cspViolations(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
-}
-
-async function waitForImportDone(page: Page): Promise<string> {
-  const totals = page.getByTestId('import-totals');
-  await expect(totals).toHaveText(/^Done: /, { timeout: 30_000 });
-  return (await totals.textContent()) ?? '';
 }
 
 test('an empty database shows how to start', async ({ page }) => {
@@ -161,18 +127,32 @@ test('Senders lists each organization with the database’s numbers, and opens o
 test('MX hosts shows failures per host as stored', async ({ page }) => {
   await page.goto('/#/mx');
   const db = database();
+  // Failures listed again under a second policy of the same domain count once (counted = 0).
   const expected = db
-    .prepare('SELECT receiving_mx_hostname AS mx, SUM(failed_sessions) AS failed FROM failure_details GROUP BY 1')
-    .all() as { mx: string | null; failed: number }[];
+    .prepare(
+      `SELECT receiving_mx_hostname AS mx, SUM(failed_sessions) AS failed,
+         date(MIN(start_time), 'unixepoch') AS first, date(MAX(start_time), 'unixepoch') AS last
+       FROM failure_details WHERE counted = 1 GROUP BY 1`,
+    )
+    .all() as { mx: string | null; failed: number; first: string; last: string }[];
   db.close();
   const table = page.getByTestId('mx-table');
-  await expect(table.locator('thead th')).toHaveText(['MX host', 'Failed', 'Result types', 'Failure details']);
+  await expect(table.locator('thead th')).toHaveText([
+    'MX host',
+    'Failed',
+    'Result types',
+    'First failed',
+    'Last failed',
+    'Failure details',
+  ]);
   await expect(table.locator('tbody tr')).toHaveCount(expected.length);
   for (const host of expected) {
     const row = table
       .locator('tbody tr')
       .filter({ has: page.getByRole('cell', { name: host.mx ?? '(not named)', exact: true }) });
     await expect(row.locator('td').nth(1)).toHaveText(number.format(host.failed));
+    await expect(row.locator('td').nth(3)).toHaveText(host.first);
+    await expect(row.locator('td').nth(4)).toHaveText(host.last);
   }
   await screenshot(page, '07-mx-hosts');
   // Each row still links to its failure details.
@@ -266,17 +246,22 @@ test('a report page shows summary, policies, failures, warnings and the raw JSON
 test('Failures filters, and exports exactly the filtered rows to CSV', async ({ page }) => {
   await page.goto('/#/failures');
   const db = database();
-  const all = db.prepare('SELECT COUNT(*) FROM failure_details').pluck().get() as number;
-  const expired = db
-    .prepare("SELECT COUNT(*) FROM failure_details WHERE result_type = 'certificate-expired'")
-    .pluck()
-    .get() as number;
+  const count = (where: string): { rows: number; failed: number } =>
+    db
+      .prepare(
+        `SELECT COUNT(*) AS rows, SUM(failed_sessions) AS failed FROM failure_details WHERE counted = 1 ${where}`,
+      )
+      .get() as { rows: number; failed: number };
+  const all = count('');
+  const expired = count("AND result_type = 'certificate-expired'");
   db.close();
-  await expect(page.getByTestId('failures-count')).toHaveText(`${number.format(all)} failure detail rows`);
+  const counter = (counts: { rows: number; failed: number }): string =>
+    `${number.format(counts.rows)} failure detail rows, ${number.format(counts.failed)} failed sessions`;
+  await expect(page.getByTestId('failures-count')).toHaveText(counter(all));
   await page.getByLabel('Result type').selectOption('certificate-expired');
   await expect(page).toHaveURL(/resultType=certificate-expired/);
-  await expect(page.getByTestId('failures-count')).toHaveText(`${number.format(expired)} failure detail rows`);
-  await expect(page.getByTestId('failure-row')).toHaveCount(expired);
+  await expect(page.getByTestId('failures-count')).toHaveText(counter(expired));
+  await expect(page.getByTestId('failure-row')).toHaveCount(expired.rows);
   await screenshot(page, '10-failures');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
@@ -288,7 +273,7 @@ test('Failures filters, and exports exactly the filtered rows to CSV', async ({ 
   expect(csv[0]).toBe(
     'report_start,organization,policy_domain,policy_type,result_type,sending_mta_ip,receiving_mx_hostname,receiving_mx_helo,receiving_ip,failed_sessions,failure_reason_code,additional_information',
   );
-  expect(csv).toHaveLength(expired + 1);
+  expect(csv).toHaveLength(expired.rows + 1);
   expect(csv.slice(1).every((line) => line.includes(',certificate-expired,'))).toBe(true);
 });
 

@@ -230,7 +230,7 @@ export function DomainPage() {
       <h2 className="domain-title">
         <span data-testid="domain-name">{value.domain}</span> <VerdictBadge verdict={health.verdict} />
       </h2>
-      {health.findings.length === 0 && <p data-testid="domain-reason">{health.reason}</p>}
+      <p data-testid="domain-reason">{health.reason}</p>
       <p className="muted">
         As of {value.asOf}: {formatRate(health.recentFailureRate)} of{' '}
         {formatCount(health.recentSuccessful + health.recentFailed)} sessions failed in the last{' '}

@@ -1,0 +1,241 @@
+import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { healthScenarioDocuments } from '../helpers/health-scenario.js';
+import { cspViolations, database, screenshot, waitForImportDone, watchForViolations } from './support.js';
+
+/*
+ * The Monday-morning test: the known events of test/helpers/health-scenario.ts,
+ * dated so that today is the scenario's "as of" day, are imported through the
+ * UI next to the corpus the other specs imported; then the Overview, the
+ * Domains view and a domain's page must say which domain fails, which MX host,
+ * since when and what to do, with the evidence one click away. Numbers are
+ * checked against SQL on the database file.
+ */
+
+test.describe.configure({ mode: 'serial' });
+
+const number = new Intl.NumberFormat('en-US');
+const TODAY = Math.floor(Date.now() / 86_400_000);
+const day = (offset: number): string => new Date((TODAY - offset) * 86_400_000).toISOString().slice(0, 10);
+
+test.beforeAll(async ({ browser }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-e2e-health-'));
+  const files = healthScenarioDocuments(TODAY).map((text, index) => {
+    const file = join(dir, `scenario-${index}.json`);
+    writeFileSync(file, text);
+    return file;
+  });
+  const page = await browser.newPage();
+  await page.goto('/#/import');
+  await page.getByTestId('file-input').setInputFiles(files);
+  expect(await waitForImportDone(page)).toMatch(/· 0 rejected/);
+  await page.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Nothing is wider than the window, once the charts have followed a change of its size. */
+async function expectNoHorizontalOverflow(page: Page): Promise<void> {
+  await expect
+    .poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth))
+    .toBeLessThanOrEqual(0);
+}
+
+/** Numbers as the page prints them. */
+function parseCount(text: string | null): number {
+  return Number((text ?? '').replace(/[^0-9]/g, ''));
+}
+
+test('the Overview opens with the failing domain, its broken MX host, since when and the fix', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  await page.goto('/');
+  const health = page.getByTestId('overview-health');
+  await expect(health.getByTestId('health-headline')).toContainText('1 failing');
+  const first = health.getByTestId('attention').getByTestId('finding').first();
+  await expect(first).toHaveAttribute('data-code', 'mx-failing');
+  await expect(first).toContainText('Error');
+  await expect(first).toContainText('brokenmx.example');
+  await expect(first).toContainText(`${day(4)} to ${day(1)}`);
+  await expect(first).toContainText('mx2.brokenmx.example failed 240 sessions on 4 of the last 7 days');
+  await expect(first).toContainText('What to do: Renew the certificate');
+  // The worst domain leads the table, with its verdict in words.
+  const firstRow = health.getByTestId('domains-table').locator('tbody tr').first();
+  await expect(firstRow.getByTestId('verdict')).toHaveText('Failing');
+  await expect(firstRow).toContainText('mx2.brokenmx.example');
+  expect(await cspViolations(page)).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test('a finding links to its evidence: the failure details and the MX host behind it', async ({ page }) => {
+  await page.goto('/');
+  const finding = page.getByTestId('attention').getByTestId('finding').first();
+  await finding.getByRole('link', { name: 'The failure details' }).click();
+  await expect(page).toHaveURL(
+    /#\/failures\?domain=brokenmx\.example&mx=mx2\.brokenmx\.example&resultType=certificate-expired/,
+  );
+  const db = database();
+  const expected = db
+    .prepare(
+      `SELECT COUNT(*) AS rows, SUM(failed_sessions) AS failed FROM failure_details
+       WHERE counted = 1 AND policy_domain = 'brokenmx.example' AND receiving_mx_hostname = 'mx2.brokenmx.example'
+         AND result_type = 'certificate-expired'`,
+    )
+    .get() as { rows: number; failed: number };
+  db.close();
+  await expect(page.getByTestId('failures-count')).toHaveText(
+    `${number.format(expected.rows)} failure detail rows, ${number.format(expected.failed)} failed sessions`,
+  );
+  await expect(page.getByTestId('failures-domain')).toContainText('brokenmx.example');
+  await page.goBack();
+  await page
+    .getByTestId('attention')
+    .getByTestId('finding')
+    .first()
+    .getByRole('link', { name: 'mx2.brokenmx.example' })
+    .click();
+  await expect(page.getByTestId('mx-host-name')).toHaveText('mx2.brokenmx.example');
+  await expect(page.getByTestId('mx-host-daily')).toBeVisible();
+});
+
+test('the Domains view gives every domain its verdict, worst first', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  await page.goto('/#/domains');
+  const rows = page.getByTestId('domains-table').locator('tbody tr');
+  const verdictOf = async (domain: string): Promise<string | null> =>
+    rows
+      .filter({ has: page.getByRole('link', { name: domain, exact: true }) })
+      .getByTestId('verdict')
+      .textContent();
+  expect(await verdictOf('brokenmx.example')).toBe('Failing');
+  expect(await verdictOf('silent.example')).toBe('Silent');
+  expect(await verdictOf('sendergone.example')).toBe('Degraded');
+  expect(await verdictOf('healthy.example')).toBe('Healthy');
+  expect(await verdictOf('testing.example')).toBe('Healthy');
+  await expect(rows.first().getByTestId('verdict')).toHaveText('Failing');
+  // The corpus's domains, last reported years ago, come after every active one.
+  await expect(rows.last().getByTestId('verdict')).toHaveText('Silent');
+  const findings = page.getByTestId('findings');
+  await expect(findings.locator('[data-code=sender-silent]')).toContainText(
+    `Microsoft Corporation reported sendergone.example on 25 of 28 days, but not since ${day(10)}.`,
+  );
+  await expect(findings.locator('[data-code=domain-silent]').first()).toContainText(`since ${day(6)} (6 days)`);
+  await expect(findings.locator('[data-code=policy-testing-clean]').first()).toContainText('mode: enforce');
+  await screenshot(page, '20-domains');
+  expect(problems).toEqual([]);
+});
+
+test('a domain’s page shows its MX hosts and result types since when, senders, policies and the rate per day', async ({
+  page,
+}) => {
+  const problems = await watchForViolations(page);
+  await page.goto('/#/domains');
+  await page.getByRole('link', { name: 'brokenmx.example', exact: true }).first().click();
+  await expect(page.getByTestId('domain-name')).toHaveText('brokenmx.example');
+  await expect(page.getByTestId('verdict').first()).toHaveText('Failing');
+  const db = database();
+  const totals = db
+    .prepare(
+      `SELECT SUM(successful_sessions) AS ok, SUM(failed_sessions) AS failed FROM policies
+       WHERE counted = 1 AND policy_domain = 'brokenmx.example'`,
+    )
+    .get() as { ok: number; failed: number };
+  db.close();
+  await expect(page.getByTestId('domain-totals')).toContainText(
+    `${number.format(totals.ok)} successful and ${number.format(totals.failed)} failed sessions`,
+  );
+  const mx = page.getByTestId('domain-mx-table').locator('tbody tr');
+  await expect(mx).toHaveCount(1);
+  await expect(mx.first()).toContainText('mx2.brokenmx.example');
+  await expect(mx.first()).toContainText(day(4));
+  await expect(mx.first()).toContainText(day(1));
+  const types = page.getByTestId('domain-result-types').locator('tbody tr');
+  await expect(types.first()).toContainText('certificate-expired');
+  await expect(types.first()).toContainText(number.format(totals.failed));
+  await expect(page.getByTestId('domain-senders').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('domain-policies')).toContainText('mode: enforce');
+  await expect(page.getByTestId('failure-rate-chart').locator('.recharts-line')).toHaveCount(1);
+  for (const width of [1024, 1366, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expectNoHorizontalOverflow(page);
+    await screenshot(page, `21-domain-page-${width}`);
+  }
+  expect(problems).toEqual([]);
+});
+
+test('the glossary is one key press away from every result type', async ({ page }) => {
+  await page.goto('/#/domains/brokenmx.example');
+  const button = page
+    .getByTestId('domain-result-types')
+    .getByRole('button', { name: 'What certificate-expired means' });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(button).toHaveAttribute('aria-expanded', 'true');
+  const explanation = page.getByTestId('result-type-explanation');
+  await expect(explanation).toContainText("The MX host's certificate has expired");
+  await expect(explanation).toContainText('Fix: Renew the certificate');
+  await expect(explanation).toContainText('RFC 8460 §4.3.1');
+  await screenshot(page, '22-glossary');
+  await page.keyboard.press('Escape');
+  await expect(explanation).toHaveCount(0);
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+});
+
+/** Sums the numbers of a table's rows in one column. */
+async function columnSum(page: Page, testId: string, column: number): Promise<number> {
+  const cells = await page.getByTestId(testId).locator(`tbody tr td:nth-child(${column})`).allTextContents();
+  return cells.reduce((sum, text) => sum + parseCount(text), 0);
+}
+
+test('every breakdown adds up to the failed sessions, with the rows that no failure detail explains', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const failed = parseCount(await page.getByTestId('card-failed').locator('.card-value').textContent());
+  const db = database();
+  const beyond = db
+    .prepare(`SELECT SUM(max(detailed_failed_sessions - failed_sessions, 0)) FROM policies WHERE counted = 1`)
+    .pluck()
+    .get() as number;
+  db.close();
+  expect(beyond).toBeGreaterThan(0);
+  // By result type: the table's rows, the row without details among them, less the details beyond the totals.
+  const byType = page.getByTestId('result-type-table');
+  await expect(byType).toContainText('(no failure details)');
+  const typeRows = await byType.locator('tr td.numeric').allTextContents();
+  expect(typeRows.reduce((sum, text) => sum + parseCount(text), 0) - beyond).toBe(failed);
+  await expect(page.getByTestId('details-beyond-total')).toContainText(
+    new RegExp(`name ${number.format(beyond)} failed sessions? more`),
+  );
+  // By MX host: the hosts, and the row of sessions at no known host.
+  await page.goto('/#/mx');
+  const hosts = await columnSum(page, 'mx-table', 2);
+  const withoutDetails = parseCount(await page.getByTestId('mx-without-details').locator('td.numeric').textContent());
+  expect(hosts + withoutDetails - beyond).toBe(failed);
+  // By sender: the summaries add up directly, and a sender's page says how many of its own have no details.
+  await page.goto('/#/senders');
+  expect(await columnSum(page, 'senders-table', 4)).toBe(failed);
+  await page.getByRole('cell', { name: 'Company-X', exact: true }).click();
+  await expect(page.getByTestId('sender-failed')).toContainText('failed sessions in its reports');
+});
+
+test('the Overview and Domains work in dark mode and at every width', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  for (const width of [1024, 1366, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/');
+    await expect(page.getByTestId('attention')).toBeVisible();
+    await expectNoHorizontalOverflow(page);
+    await screenshot(page, `23-overview-dark-${width}`);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  for (const width of [1024, 1366, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/');
+    await expect(page.getByTestId('attention')).toBeVisible();
+    await expectNoHorizontalOverflow(page);
+    await screenshot(page, `24-overview-${width}`);
+  }
+  expect(problems).toEqual([]);
+});
