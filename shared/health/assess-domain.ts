@@ -63,7 +63,7 @@ export interface DomainEvidence {
   firstReportDay: number | null;
   lastReportDay: number | null;
   /** Each day of the window with reports, oldest first. */
-  days: { day: number; reports: number; successful: number; failed: number; failedWithoutDetails: number }[];
+  days: { day: number; successful: number; failed: number; failedWithoutDetails: number }[];
   /** Each sender that reported the domain in the window, with the days it did. */
   senders: { organization: string; reportDays: number[] }[];
   /** Failed sessions per MX host (null: named none), result type and day in the window, from failure details. */
@@ -112,8 +112,10 @@ function percent(rate: number): string {
   return rate >= 0.1 ? `${Math.round(rate * 100)}%` : `${(rate * 100).toFixed(1)}%`;
 }
 
+const integer = new Intl.NumberFormat('en-US');
+
 function sessions(count: number): string {
-  return `${count.toLocaleString('en-US')} session${count === 1 ? '' : 's'}`;
+  return `${integer.format(count)} session${count === 1 ? '' : 's'}`;
 }
 
 function typeName(resultType: string | null): string {

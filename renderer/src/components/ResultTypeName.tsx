@@ -8,6 +8,15 @@ import { explainResultType } from '../../../shared/glossary/result-types.js';
  * so that it works by keyboard and on touch, and its text can be selected.
  */
 export function ResultTypeName({ type }: { type: string }) {
+  return <ResultTypeExplainer type={type} showName />;
+}
+
+/** The explanation's button alone, beside a name drawn otherwise (a link, a selected filter). */
+export function ExplainButtonOnly({ type }: { type: string }) {
+  return <ResultTypeExplainer type={type} showName={false} />;
+}
+
+function ResultTypeExplainer({ type, showName }: { type: string; showName: boolean }) {
   const [open, setOpen] = useState(false);
   const id = useId();
   const explanation = explainResultType(type);
@@ -19,7 +28,7 @@ export function ResultTypeName({ type }: { type: string }) {
   };
   return (
     <span className="result-type" onKeyDown={onKeyDown}>
-      <span className="result-type-name">{type}</span>
+      {showName && <span className="result-type-name">{type}</span>}
       <button
         type="button"
         className="explain"

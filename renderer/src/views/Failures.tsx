@@ -2,7 +2,9 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { useHref, useNavigate, useSearchParams } from 'react-router';
 import type { FailurePage, FailureQuery, FailureRow, FailureSortColumn } from '../../../shared/api/contract.js';
-import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
+import { MISSING_RESULT_TYPE, NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
+import { ExplainButtonOnly } from '../components/ResultTypeName.js';
+import { explainResultType } from '../../../shared/glossary/result-types.js';
 import { api } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
 import { ErrorNote } from '../components/States.js';
@@ -266,7 +268,13 @@ const FailureRowView = memo(function FailureRowView({
       }}
     >
       {COLUMNS.map((column) => (
-        <div key={column.id} role="cell" className={column.numeric ? 'numeric' : undefined}>
+        <div
+          key={column.id}
+          role="cell"
+          className={column.numeric ? 'numeric' : undefined}
+          // A cell cut by its column still says all of itself; a result type also what it means.
+          title={row === undefined ? undefined : cellTitle(column, row)}
+        >
           {row === undefined ? (
             '…'
           ) : column.id === 'organization' ? (
@@ -281,6 +289,13 @@ const FailureRowView = memo(function FailureRowView({
     </div>
   );
 });
+
+function cellTitle(column: Column, row: FailureRow): string {
+  const text = column.value(row);
+  return column.id === 'resultType'
+    ? `${text}: ${explainResultType(row.resultType ?? MISSING_RESULT_TYPE).title}`
+    : text;
+}
 
 /** The query's failed sessions, and what of the senders' totals its failure details leave out or exceed. */
 type FailureCounts = Pick<FailurePage, 'failedSessions' | 'failedWithoutDetails' | 'detailsBeyondTotal'>;
@@ -365,6 +380,7 @@ function FailureFilters({
         />
       </label>
       {select('resultType', 'Result type', ready?.resultTypes ?? [], true)}
+      {link.resultType !== undefined && <ExplainButtonOnly type={link.resultType ?? MISSING_RESULT_TYPE} />}
       {select('policyType', 'Policy type', ready?.policyTypes ?? [], true)}
     </form>
   );

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { ReportSortColumn } from '../../../shared/api/contract.js';
 import { useApi } from '../api/useApi.js';
+import { ExplainButtonOnly } from '../components/ResultTypeName.js';
+import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 import { ErrorNote, Loaded } from '../components/States.js';
 import { formatCount, formatDateTime, formatDay, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
@@ -190,6 +192,7 @@ export function ReportPage() {
                             <Link to={failuresLink({ resultType: detail.resultType })}>
                               {orUnnamed(detail.resultType)}
                             </Link>
+                            <ExplainButtonOnly type={detail.resultType ?? MISSING_RESULT_TYPE} />
                           </td>
                           <td>{orUnnamed(detail.receivingMxHostname)}</td>
                           <td>{detail.sendingMtaIp ?? ''}</td>
