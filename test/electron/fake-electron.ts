@@ -147,7 +147,7 @@ export function createFakeElectron(options: {
     quitCalls: 0,
     exitCodes: [] as number[],
     aboutShown: 0,
-    aboutPanelOptions: null,
+    aboutPanelOptions: null as object | null,
     /** userData at the moment the single-instance lock was taken: the lock lives there. */
     lockedIn: null as string | null,
     setName(name: string) {
@@ -184,7 +184,7 @@ export function createFakeElectron(options: {
     exit(code: number) {
       app.exitCodes.push(code);
     },
-    setAboutPanelOptions(panel: unknown) {
+    setAboutPanelOptions(panel: object) {
       app.aboutPanelOptions = panel;
     },
     showAboutPanel() {
