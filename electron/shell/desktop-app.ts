@@ -46,6 +46,12 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   // …/Electron instead of the …/tlsrpt-viewer the command line and the
   // packaged app use.
   app.setName(APP_NAME);
+  // Electron may have derived userData from the old name already
+  // (electron/electron#22899), so it is set too; Chromium's --user-data-dir,
+  // which Electron honours, still wins.
+  if (!app.commandLine.hasSwitch('user-data-dir')) {
+    app.setPath('userData', join(app.getPath('appData'), APP_NAME));
+  }
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;

@@ -122,6 +122,10 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
       ).toBe(false);
     }
     expect(files.some((file) => file.endsWith('.map'))).toBe(false);
+    // better-sqlite3 ships its JavaScript and its addon, not its sources and build leftovers.
+    expect(files).toContain('/node_modules/better-sqlite3/lib/index.js');
+    const sqlite = files.filter((file) => file.startsWith('/node_modules/better-sqlite3/'));
+    expect(sqlite.filter((file) => /\/(deps|src|obj|obj\.target)\/|test_extension/.test(file))).toEqual([]);
   });
 
   it('keeps the SQLite addon outside the archive, where it can be loaded', () => {

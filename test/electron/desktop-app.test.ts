@@ -27,6 +27,7 @@ interface StartOptions {
   keychain?: KeychainState;
   env?: NodeJS.ProcessEnv;
   appData?: string;
+  switches?: Record<string, string>;
   beforeReady?: (fake: ReturnType<typeof createFakeElectron>) => void;
 }
 
@@ -172,6 +173,13 @@ describe('the data folder', () => {
     window?.emit('close');
     expect(existsSync(join(folder, 'window-state.json'))).toBe(true);
     expect(existsSync(join(appData, 'Electron'))).toBe(false);
+  });
+
+  it('is the one --user-data-dir names, when Electron is given that switch', async () => {
+    const chosen = tempDir();
+    const { fake } = await started({ switches: { 'user-data-dir': chosen } });
+    expect(fake.app.lockedIn).toBe(chosen);
+    expect(fake.utilityProcess.forked[0]?.args).toEqual(['--db', join(chosen, 'reports.sqlite')]);
   });
 
   it('is the one TLSRPT_DB names, when it is set and not empty', async () => {

@@ -132,9 +132,14 @@ export function createFakeElectron(options: {
   isPackaged?: boolean;
   platform?: NodeJS.Platform;
   keychain?: KeychainState;
+  /** Chromium switches on the command line, e.g. { 'user-data-dir': '/x' }. */
+  switches?: Record<string, string>;
 }) {
   const platform = options.platform ?? 'linux';
+  const switches = options.switches ?? {};
   const paths = new Map<string, string>([['appData', options.appData]]);
+  // Electron takes userData from Chromium's --user-data-dir when it is given.
+  if (switches['user-data-dir'] !== undefined) paths.set('userData', switches['user-data-dir']);
   let ready = false;
   const mustBeReady = (what: string): void => {
     if (!ready) throw new Error(`${what} cannot be used before the app is ready`);
@@ -150,6 +155,10 @@ export function createFakeElectron(options: {
     aboutPanelOptions: null as object | null,
     /** userData at the moment the single-instance lock was taken: the lock lives there. */
     lockedIn: null as string | null,
+    commandLine: {
+      hasSwitch: (name: string) => Object.hasOwn(switches, name),
+      getSwitchValue: (name: string) => switches[name] ?? '',
+    },
     setName(name: string) {
       app.name = name;
     },
