@@ -119,12 +119,16 @@ const missing =
 test.describe('the desktop app in real Electron', () => {
   test.skip(missing !== null, `skipped: ${missing ?? ''}`);
 
-  /** Started as npm start starts it, with its data in a fresh folder instead of the user's. */
+  /**
+   * Started as npm start starts it, with its data in a fresh folder instead
+   * of the user's: on Linux through XDG_CONFIG_HOME, so the app still picks
+   * its own folder name in it; elsewhere with Chromium's --user-data-dir.
+   */
   async function launch() {
     const config = mkdtempSync(join(tmpdir(), 'tlsrpt-electron-'));
     const app = await electron.launch({
       executablePath: binary ?? '',
-      args: electronArguments(projectRoot),
+      args: [...electronArguments(projectRoot), ...(process.platform === 'linux' ? [] : [`--user-data-dir=${config}`])],
       env: {
         ...process.env,
         TLSRPT_DB: '',
@@ -159,6 +163,7 @@ test.describe('the desktop app in real Electron', () => {
   });
 
   test('keeps its data in …/tlsrpt-viewer, as the command line and the packaged app do', async () => {
+    test.skip(process.platform !== 'linux', 'the data folder is moved with XDG_CONFIG_HOME, which only Linux reads');
     const { app, config } = await launch();
     const page = await app.firstWindow();
     await expect(page.getByRole('heading', { name: 'No reports yet' })).toBeVisible();
