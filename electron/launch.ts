@@ -3,10 +3,20 @@
 // where either cannot be had, this says so and points to serve mode, which
 // runs the same UI in a browser.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  DEV_SQLITE_BINDING_VARIABLE,
+  electronArguments,
+  electronBinary,
+  electronPackageDir,
+  electronSqliteBinding,
+  electronSqliteCacheDir,
+  installedNativeBuildKey,
+  type NativeBuildKey,
+} from './dev-electron.js';
 
 const require = createRequire(import.meta.url);
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,25 +32,16 @@ function fail(message: string): never {
 }
 
 /** Electron's binary, downloading it the way the electron package does when it is missing. */
-function electronBinary(): string {
-  const packageDir = dirname(require.resolve('electron/package.json'));
-  const pathFile = join(packageDir, 'path.txt');
-  const located = (): string | null => {
-    if (!existsSync(pathFile)) return null;
-    const binary = join(
-      process.env['ELECTRON_OVERRIDE_DIST_PATH'] ?? join(packageDir, 'dist'),
-      readFileSync(pathFile, 'utf8'),
-    );
-    return existsSync(binary) ? binary : null;
-  };
-  const found = located();
+function installedElectronBinary(): string {
+  const packageDir = electronPackageDir();
+  const found = electronBinary(packageDir);
   if (found) return found;
   process.stderr.write('tlsrpt-viewer: the Electron binary is not installed yet; downloading it…\n');
   const download = spawnSync(process.execPath, [join(packageDir, 'install.js')], {
     stdio: 'inherit',
     timeout: 300_000,
   });
-  const downloaded = located();
+  const downloaded = electronBinary(packageDir);
   if (download.status === 0 && downloaded) return downloaded;
   return fail(
     `the Electron binary is not installed (${join(packageDir, 'dist')} is missing) and could not be downloaded.\n` +
@@ -53,11 +54,13 @@ function electronBinary(): string {
  * line use it). The desktop app needs it built for Electron: that build is
  * kept apart, in .cache/, and handed to the backend process by path.
  */
-function electronSqliteBinding(electronVersion: string): string {
-  const cacheDir = join(projectRoot, '.cache', `electron-${electronVersion}`);
-  const binding = join(cacheDir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+function builtSqliteBinding(key: NativeBuildKey): string {
+  const cacheDir = electronSqliteCacheDir(projectRoot, key);
+  const binding = electronSqliteBinding(cacheDir);
   if (existsSync(binding)) return binding;
-  process.stderr.write(`tlsrpt-viewer: building better-sqlite3 for Electron ${electronVersion} (once)…\n`);
+  process.stderr.write(
+    `tlsrpt-viewer: building better-sqlite3 ${key.sqliteVersion} for Electron ${key.electronVersion} (once)…\n`,
+  );
   const source = dirname(require.resolve('better-sqlite3/package.json'));
   mkdirSync(join(cacheDir, 'node_modules'), { recursive: true });
   cpSync(source, join(cacheDir, 'node_modules', 'better-sqlite3'), {
@@ -73,7 +76,7 @@ function electronSqliteBinding(electronVersion: string): string {
     [
       '--input-type=module',
       '-e',
-      `import { rebuild } from '@electron/rebuild'; await rebuild({ buildPath: ${JSON.stringify(cacheDir)}, electronVersion: ${JSON.stringify(electronVersion)}, onlyModules: ['better-sqlite3'], force: true });`,
+      `import { rebuild } from '@electron/rebuild'; await rebuild({ buildPath: ${JSON.stringify(cacheDir)}, electronVersion: ${JSON.stringify(key.electronVersion)}, arch: ${JSON.stringify(key.arch)}, onlyModules: ['better-sqlite3'], force: true });`,
     ],
     { stdio: 'inherit', cwd: projectRoot },
   );
@@ -85,17 +88,16 @@ function electronSqliteBinding(electronVersion: string): string {
   return binding;
 }
 
-const main = join(projectRoot, 'dist', 'electron', 'main.js');
-if (!existsSync(main) || !existsSync(join(projectRoot, 'dist', 'renderer', 'index.html'))) {
+if (
+  !existsSync(join(projectRoot, 'dist', 'electron', 'main.js')) ||
+  !existsSync(join(projectRoot, 'dist', 'renderer', 'index.html'))
+) {
   fail('the app is not built: run "npm run build" first (npm start does this).');
 }
-const binary = electronBinary();
-const electronVersion = (
-  JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }
-).version;
-const binding = electronSqliteBinding(electronVersion);
-const child = spawn(binary, [main], {
+const binary = installedElectronBinary();
+const binding = builtSqliteBinding(installedNativeBuildKey());
+const child = spawn(binary, [...electronArguments(projectRoot), ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...process.env, TLSRPT_ELECTRON_SQLITE_BINDING: binding },
+  env: { ...process.env, [DEV_SQLITE_BINDING_VARIABLE]: binding },
 });
 child.on('exit', (code) => process.exit(code ?? 1));

@@ -10,5 +10,4 @@ startDesktopApp(electron, {
   rendererDir: here('../renderer'),
   preload: here('./preload.cjs'),
   backendEntry: here('./shell/backend-process.js'),
-  nativeBinding: process.env['TLSRPT_ELECTRON_SQLITE_BINDING'],
 });

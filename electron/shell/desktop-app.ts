@@ -2,11 +2,12 @@ import type * as Electron from 'electron';
 import { join } from 'node:path';
 import { MENU_CHANNEL, type MenuCommand } from '../../shared/api/bridge.js';
 import type { ApiResult } from '../../shared/api/contract.js';
-import { DATABASE_FILE_NAME } from '../backend/paths.js';
+import { APP_NAME, DATABASE_FILE_NAME } from '../backend/paths.js';
+import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
 import { registerAppScheme, serveRendererOnAppScheme } from './app-protocol.js';
 import { BackendClient } from './backend-client.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
-import { menuTemplate } from './menu.js';
+import { aboutPanelOptions, menuTemplate } from './menu.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
 import { boundsToRestore, loadWindowState, saveWindowState } from './window-state.js';
 
@@ -23,8 +24,11 @@ export interface DesktopPaths {
   preload: string;
   /** The backend process entry (dist/electron/shell/backend-process.js). */
   backendEntry: string;
-  /** A better-sqlite3 addon built for Electron, where node_modules holds the Node build. */
-  nativeBinding?: string | undefined;
+}
+
+export interface DesktopOptions {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
 }
 
 /**
@@ -32,12 +36,22 @@ export interface DesktopPaths {
  * origin, a native menu and dialogs; every request goes through the
  * contract's IPC handlers to the backend in its own process.
  */
-export function startDesktopApp(
-  electron: ElectronModule,
-  paths: DesktopPaths,
-  env: NodeJS.ProcessEnv = process.env,
-): void {
+export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, options: DesktopOptions = {}): void {
+  const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
   const { app, protocol } = electron;
+  // First, before anything asks for userData: Electron started on a file
+  // rather than on a folder with package.json is named "Electron", and the
+  // database, the window state and the single-instance lock would all land in
+  // …/Electron instead of the …/tlsrpt-viewer the command line and the
+  // packaged app use.
+  app.setName(APP_NAME);
+  // Electron may have derived userData from the old name already
+  // (electron/electron#22899), so it is set too; Chromium's --user-data-dir,
+  // which Electron honours, still wins.
+  if (!app.commandLine.hasSwitch('user-data-dir')) {
+    app.setPath('userData', join(app.getPath('appData'), APP_NAME));
+  }
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -45,6 +59,7 @@ export function startDesktopApp(
   registerAppScheme(protocol);
 
   let window: Electron.BrowserWindow | null = null;
+  let backend: BackendSupervisor | null = null;
   app.on('second-instance', () => {
     if (!window) return;
     if (window.isMinimized()) window.restore();
@@ -57,67 +72,159 @@ export function startDesktopApp(
   app.on('web-contents-created', (_event, contents) => {
     hardenWebContents(contents);
   });
-
-  void app.whenReady().then(() => {
-    serveRendererOnAppScheme(protocol, paths.rendererDir);
-    const userData = app.getPath('userData');
-    // As on the command line: a set, non-empty TLSRPT_DB wins.
-    const fromEnv = env['TLSRPT_DB'];
-    const databasePath = fromEnv !== undefined && fromEnv !== '' ? fromEnv : join(userData, DATABASE_FILE_NAME);
-    const backendProcess = electron.utilityProcess.fork(
-      paths.backendEntry,
-      ['--db', databasePath, ...(paths.nativeBinding ? ['--native-binding', paths.nativeBinding] : [])],
-      { serviceName: 'tlsrpt-viewer backend' },
-    );
-    app.on('will-quit', () => {
-      backendProcess.kill();
-    });
-    const backend = new BackendClient(backendProcess, electron.safeStorage);
-
-    const chooseAndImport = async (what: 'files' | 'folder'): Promise<ApiResult<unknown>> => {
-      const options: Electron.OpenDialogOptions =
-        what === 'files'
-          ? {
-              title: 'Import TLS-RPT reports',
-              properties: ['openFile', 'multiSelections'],
-              filters: [
-                { name: 'TLS-RPT reports and e-mails', extensions: ['json', 'gz', 'eml'] },
-                { name: 'All files', extensions: ['*'] },
-              ],
-            }
-          : { title: 'Import a folder of TLS-RPT reports', properties: ['openDirectory'] };
-      const choice = window
-        ? await electron.dialog.showOpenDialog(window, options)
-        : await electron.dialog.showOpenDialog(options);
-      if (choice.canceled || choice.filePaths.length === 0) return { ok: true, value: { jobId: null } };
-      return backend.call('startImport', { paths: choice.filePaths });
-    };
-    const router: ApiRouter = {
-      call: (method, request) =>
-        method === 'chooseAndImport'
-          ? chooseAndImport((request as { what: 'files' | 'folder' }).what)
-          : backend.call(method, request),
-    };
-    registerApiHandlers(electron.ipcMain, router);
-
-    window = createMainWindow(electron, paths.preload, join(userData, 'window-state.json'));
-    const send = (command: MenuCommand): void => {
-      window?.webContents.send(MENU_CHANNEL, command);
-    };
-    const { Menu } = electron;
-    Menu.setApplicationMenu(
-      Menu.buildFromTemplate(
-        menuTemplate(
-          {
-            importFiles: () => send('import-files'),
-            importFolder: () => send('import-folder'),
-            showAbout: () => app.showAboutPanel(),
-          },
-          process.platform,
-        ),
-      ),
-    );
+  app.on('will-quit', () => {
+    backend?.stop();
   });
+
+  app
+    .whenReady()
+    .then(() => {
+      serveRendererOnAppScheme(protocol, paths.rendererDir);
+      const userData = app.getPath('userData');
+      // As on the command line: a set, non-empty TLSRPT_DB wins.
+      const fromEnv = env['TLSRPT_DB'];
+      const databasePath = fromEnv !== undefined && fromEnv !== '' ? fromEnv : join(userData, DATABASE_FILE_NAME);
+      // A packaged app loads only the addon it ships: an environment variable
+      // must not be a way to load other native code into it (the fuses close
+      // NODE_OPTIONS and ELECTRON_RUN_AS_NODE for the same reason).
+      const devBinding = env[DEV_SQLITE_BINDING_VARIABLE];
+      const nativeBinding = !app.isPackaged && devBinding !== undefined && devBinding !== '' ? devBinding : null;
+      backend = new BackendSupervisor(electron, {
+        entry: paths.backendEntry,
+        args: ['--db', databasePath, ...(nativeBinding ? ['--native-binding', nativeBinding] : [])],
+        window: () => window,
+      });
+
+      const chooseAndImport = async (what: 'files' | 'folder'): Promise<ApiResult<unknown>> => {
+        const dialogOptions: Electron.OpenDialogOptions =
+          what === 'files'
+            ? {
+                title: 'Import TLS-RPT reports',
+                properties: ['openFile', 'multiSelections'],
+                filters: [
+                  { name: 'TLS-RPT reports and e-mails', extensions: ['json', 'gz', 'eml'] },
+                  { name: 'All files', extensions: ['*'] },
+                ],
+              }
+            : { title: 'Import a folder of TLS-RPT reports', properties: ['openDirectory'] };
+        const choice = window
+          ? await electron.dialog.showOpenDialog(window, dialogOptions)
+          : await electron.dialog.showOpenDialog(dialogOptions);
+        if (choice.canceled || choice.filePaths.length === 0) return { ok: true, value: { jobId: null } };
+        return call('startImport', { paths: choice.filePaths });
+      };
+      const running = backend;
+      const call: ApiRouter['call'] = (method, request) => running.call(method, request);
+      registerApiHandlers(electron.ipcMain, {
+        call: (method, request) =>
+          method === 'chooseAndImport'
+            ? chooseAndImport((request as { what: 'files' | 'folder' }).what)
+            : call(method, request),
+      });
+
+      window = createMainWindow(electron, paths.preload, join(userData, 'window-state.json'));
+      const send = (command: MenuCommand): void => {
+        window?.webContents.send(MENU_CHANNEL, command);
+      };
+      app.setAboutPanelOptions(aboutPanelOptions(app.getVersion()));
+      const { Menu } = electron;
+      Menu.setApplicationMenu(
+        Menu.buildFromTemplate(
+          menuTemplate(
+            {
+              importFiles: () => send('import-files'),
+              importFolder: () => send('import-folder'),
+              showAbout: () => app.showAboutPanel(),
+            },
+            platform,
+          ),
+        ),
+      );
+    })
+    .catch((error: unknown) => {
+      // Without this, a throw while opening leaves a process with no window
+      // that only a task manager can end.
+      backend?.stop();
+      electron.dialog.showErrorBox(
+        'tlsrpt-viewer could not start',
+        `${error instanceof Error ? error.message : String(error)}\n\nThe app will quit.`,
+      );
+      app.exit(1);
+    });
+}
+
+/**
+ * The backend process, watched. When it stops on its own (a crash, a fatal
+ * V8 error, an out-of-memory kill), the open calls are answered with an error
+ * and the user is asked whether to restart it or quit; nothing restarts it
+ * behind their back, so a backend that dies at once cannot loop.
+ */
+export class BackendSupervisor {
+  private process: Electron.UtilityProcess;
+  private client: BackendClient;
+  private stopping = false;
+  private lastError: string | null = null;
+  restarts = 0;
+
+  constructor(
+    private readonly electron: ElectronModule,
+    private readonly spec: { entry: string; args: string[]; window: () => Electron.BrowserWindow | null },
+  ) {
+    ({ process: this.process, client: this.client } = this.fork());
+  }
+
+  call(method: Parameters<BackendClient['call']>[0], request: unknown): Promise<ApiResult<unknown>> {
+    return this.client.call(method, request);
+  }
+
+  stop(): void {
+    this.stopping = true;
+    this.process.kill();
+  }
+
+  private fork(): { process: Electron.UtilityProcess; client: BackendClient } {
+    const child = this.electron.utilityProcess.fork(this.spec.entry, this.spec.args, {
+      serviceName: 'tlsrpt-viewer backend',
+    });
+    // A UtilityProcess is an EventEmitter: an 'error' nobody listens to would
+    // be thrown in main. 'exit' always follows it, and reports it.
+    child.on('error', (type, location) => {
+      this.lastError = `${type} at ${location}`;
+    });
+    child.on('exit', (code) => {
+      if (this.stopping || child !== this.process) return;
+      void this.askAfterExit(code);
+    });
+    return { process: child, client: new BackendClient(child, this.electron.safeStorage) };
+  }
+
+  private async askAfterExit(code: number): Promise<void> {
+    const detail = [
+      `The backend process stopped (exit code ${code}${this.lastError ? `, ${this.lastError}` : ''}).`,
+      'An import that was running stopped with it; what it had stored is kept, and importing the same files again adds only what is missing.',
+    ].join('\n\n');
+    this.lastError = null;
+    const options: Electron.MessageBoxOptions = {
+      type: 'error',
+      title: 'tlsrpt-viewer',
+      message: 'The part of tlsrpt-viewer that reads and stores reports stopped.',
+      detail,
+      buttons: ['Restart it', 'Quit'],
+      defaultId: 0,
+      cancelId: 1,
+      noLink: true,
+    };
+    const window = this.spec.window();
+    const { response } = window
+      ? await this.electron.dialog.showMessageBox(window, options)
+      : await this.electron.dialog.showMessageBox(options);
+    if (response !== 0) {
+      this.electron.app.quit();
+      return;
+    }
+    this.restarts += 1;
+    ({ process: this.process, client: this.client } = this.fork());
+  }
 }
 
 /** The main window, where it was last closed, showing the app's own page. */

@@ -1,4 +1,4 @@
-import type { MenuItemConstructorOptions } from 'electron';
+import type { AboutPanelOptionsOptions, MenuItemConstructorOptions } from 'electron';
 
 export interface MenuActions {
   importFiles(): void;
@@ -6,7 +6,12 @@ export interface MenuActions {
   showAbout(): void;
 }
 
-/** The native menu: File, View, Help (and the app menu on macOS). */
+/**
+ * The native menu: File, Edit, View, Help (and the app and Window menus on
+ * macOS). macOS sends Cmd+C/V/X/A/Z to a text field only through menu items
+ * with those roles: without the Edit menu, copy and paste do nothing in the
+ * Policies box or the mailbox password field.
+ */
 export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform): MenuItemConstructorOptions[] {
   const isMac = platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
@@ -15,6 +20,8 @@ export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform): M
       label: 'tlsrpt-viewer',
       submenu: [
         { role: 'about' },
+        { type: 'separator' },
+        { role: 'services' },
         { type: 'separator' },
         { role: 'hide' },
         { role: 'hideOthers' },
@@ -34,6 +41,8 @@ export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform): M
         isMac ? { role: 'close' } : { role: 'quit' },
       ],
     },
+    // Electron fills in the platform's own Edit menu (undo … select all, and on macOS substitutions and speech).
+    { role: 'editMenu' },
     {
       label: 'View',
       submenu: [
@@ -46,10 +55,31 @@ export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform): M
         { role: 'togglefullscreen' },
       ],
     },
-    {
-      label: 'Help',
-      submenu: [{ label: 'About tlsrpt-viewer', click: () => actions.showAbout() }],
-    },
   );
+  // macOS lists an app's windows and Minimize/Zoom there; elsewhere the title bar has them.
+  if (isMac) template.push({ role: 'windowMenu' });
+  template.push({
+    label: 'Help',
+    submenu: [{ label: 'About tlsrpt-viewer', click: () => actions.showAbout() }],
+  });
   return template;
+}
+
+export const APP_COPYRIGHT = 'Copyright © tlsrpt-viewer developers';
+/** package.json's homepage (a test keeps the two equal): electron-builder needs it for the deb. */
+export const APP_HOMEPAGE = 'https://github.com/tlsrpt-viewer/tlsrpt-viewer';
+
+/**
+ * What the About panel shows. On Linux it shows only what is set here (there
+ * are no defaults); macOS and Windows fill in the rest from the bundle.
+ */
+export function aboutPanelOptions(version: string): AboutPanelOptionsOptions {
+  return {
+    applicationName: 'tlsrpt-viewer',
+    applicationVersion: version,
+    copyright: APP_COPYRIGHT,
+    credits: 'Reads SMTP TLS reports (TLS-RPT, RFC 8460) offline.',
+    authors: ['tlsrpt-viewer developers'],
+    website: APP_HOMEPAGE,
+  };
 }

@@ -58,8 +58,9 @@ export function mainWindowOptions(
  * windows, no webviews, no permissions (camera, notifications, …).
  */
 export function hardenWebContents(contents: WebContents): void {
-  const stayOnApp = (event: { preventDefault(): void }, url: string): void => {
-    if (!isAppUrl(url)) event.preventDefault();
+  // The URL is read from the event's details: the positional url argument is deprecated since Electron 25.
+  const stayOnApp = (details: { url: string; preventDefault(): void }): void => {
+    if (!isAppUrl(details.url)) details.preventDefault();
   };
   contents.on('will-navigate', stayOnApp);
   contents.on('will-redirect', stayOnApp);

@@ -1,7 +1,8 @@
 import { useEffect, useState, type DragEvent } from 'react';
 import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
+import { pathForFile } from './api/client.js';
 import { FilterBar } from './components/FilterBar.js';
-import { filesFromDrop } from './import/collect-files.js';
+import { readDrop } from './import/collect-files.js';
 import { ImportProvider, useImports } from './import/ImportProvider.js';
 import { FilterProvider } from './state/filter.js';
 import { useFindingNotifications } from './state/finding-notifications.js';
@@ -42,7 +43,7 @@ export function App() {
 
 /** The window: navigation, shared filters, the current view, and a drop target over all of it. */
 function Shell() {
-  const { importFiles, chooseAndImport } = useImports();
+  const { importFiles, importPaths, chooseAndImport } = useImports();
   useFindingNotifications();
   const navigate = useNavigate();
   const [dragging, setDragging] = useState(false);
@@ -58,7 +59,13 @@ function Shell() {
   const onDrop = (event: DragEvent<HTMLDivElement>): void => {
     event.preventDefault();
     setDragging(false);
-    void filesFromDrop(event.dataTransfer).then((files) => {
+    const dropped = readDrop(event.dataTransfer, pathForFile);
+    if ('paths' in dropped) {
+      void navigate('/import');
+      void importPaths(dropped.paths);
+      return;
+    }
+    void dropped.files.then((files) => {
       if (files.length === 0) return;
       void navigate('/import');
       void importFiles(files);

@@ -1,8 +1,104 @@
-import { _electron as electron, expect, test } from '@playwright/test';
+import { _electron as electron, expect, test, type Page } from '@playwright/test';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
+import {
+  DEV_SQLITE_BINDING_VARIABLE,
+  electronArguments,
+  electronBinary,
+  electronPackageDir,
+  electronSqliteBinding,
+  electronSqliteCacheDir,
+  installedNativeBuildKey,
+} from '../../electron/dev-electron.js';
+
+const projectRoot = resolve('.');
+const CORPUS = join(projectRoot, 'test', 'fixtures', 'corpus', 'reports');
+const DROPPED = [
+  join(CORPUS, 'parsedmarc__mail.ru.json'),
+  join(CORPUS, 'mail-auth__rpt01.eml'),
+  join(CORPUS, 'extracted'), // a folder
+];
+
+/**
+ * Drops files and folders from disk on the page the way the OS does, through
+ * Chromium's input layer (CDP Input.dispatchDragEvent): the page gets real,
+ * disk-backed File objects and directory entries, not Files made in script.
+ */
+async function dropFromDisk(page: Page, paths: string[]): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const box = await page.getByTestId('app').boundingBox();
+  if (!box) throw new Error('no drop target');
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
+    await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  }
+  await cdp.detach();
+}
+
+/*
+ * The page's drop code with a stand-in for the desktop preload, in Chromium
+ * against serve mode. The stand-in's pathForFile behaves like Electron's
+ * webUtils.getPathForFile: it names a path only for the File objects the drop
+ * itself carried, and returns '' for any File made in script (such as a copy
+ * made with `new File([file], …)`), which is what made every desktop drop an
+ * upload.
+ */
+test.describe('a drop in the desktop app (stand-in preload, real Chromium)', () => {
+  test('is imported by path, folders included, and nothing is uploaded', async ({ page }) => {
+    await page.addInitScript((droppedPaths: string[]) => {
+      const onDisk = new WeakMap<File, string>();
+      const invoked: { method: string; request: unknown }[] = [];
+      const byName = new Map(droppedPaths.map((path) => [path.slice(path.lastIndexOf('/') + 1), path]));
+      // Electron knows the originals' paths; here, the drop's own File objects are noted before the page sees them.
+      window.addEventListener(
+        'drop',
+        (event) => {
+          for (const file of event.dataTransfer?.files ?? []) {
+            const path = byName.get(file.name);
+            if (path) onDisk.set(file, path);
+          }
+        },
+        { capture: true },
+      );
+      Object.assign(window, {
+        __invoked: invoked,
+        tlsrpt: {
+          async invoke(method: string, request: unknown) {
+            invoked.push({ method, request });
+            const response = await fetch(`api/${method}`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: JSON.stringify(request),
+            });
+            return (await response.json()) as unknown;
+          },
+          pathForFile(file: unknown) {
+            if (!(file instanceof File)) throw new TypeError('getPathForFile: not a File');
+            return onDisk.get(file) ?? '';
+          },
+          onMenuCommand() {
+            return () => undefined;
+          },
+        },
+      });
+    }, DROPPED);
+    await page.goto('/');
+    await expect(page.getByRole('navigation', { name: 'Views' })).toBeVisible();
+    await dropFromDisk(page, DROPPED);
+    const startImport = async () =>
+      page.evaluate(() =>
+        (window as unknown as { __invoked: { method: string; request: unknown }[] }).__invoked.filter(
+          (call) => call.method === 'startImport',
+        ),
+      );
+    await expect.poll(startImport).toHaveLength(1);
+    expect(await startImport()).toEqual([{ method: 'startImport', request: { paths: DROPPED } }]);
+    // Serve mode itself never reads paths a page names; in the desktop app the backend imports them.
+    await expect(page).toHaveURL(/#\/import$/);
+  });
+});
 
 /*
  * The real desktop app, where an Electron binary and a better-sqlite3 built
@@ -10,42 +106,41 @@ import { dirname, join } from 'node:path';
  * The project's build machines have neither, so there this is skipped and
  * the shell is covered by test/electron/ against a stand-in module.
  */
-const require = createRequire(import.meta.url);
-const electronDir = dirname(require.resolve('electron/package.json'));
-const pathFile = join(electronDir, 'path.txt');
-const binary = existsSync(pathFile) ? join(electronDir, 'dist', readFileSync(pathFile, 'utf8')) : null;
-const electronVersion = (JSON.parse(readFileSync(join(electronDir, 'package.json'), 'utf8')) as { version: string })
-  .version;
-const binding = join(
-  '.cache',
-  `electron-${electronVersion}`,
-  'node_modules',
-  'better-sqlite3',
-  'build',
-  'Release',
-  'better_sqlite3.node',
-);
-
+const binary = electronBinary(electronPackageDir());
+const key = installedNativeBuildKey();
+const binding = electronSqliteBinding(electronSqliteCacheDir(projectRoot, key));
 const missing =
-  binary === null || !existsSync(binary)
+  binary === null
     ? 'no Electron binary is installed (it cannot be downloaded on this machine)'
     : !existsSync(binding)
-      ? `no better-sqlite3 built for Electron ${electronVersion} (run "npm start" once)`
+      ? `no better-sqlite3 ${key.sqliteVersion} built for Electron ${key.electronVersion} (run "npm start" once)`
       : null;
 
 test.describe('the desktop app in real Electron', () => {
   test.skip(missing !== null, `skipped: ${missing ?? ''}`);
 
-  test('opens a locked-down window whose page reaches the backend only through the bridge', async () => {
+  /**
+   * Started as npm start starts it, with its data in a fresh folder instead
+   * of the user's: on Linux through XDG_CONFIG_HOME, so the app still picks
+   * its own folder name in it; elsewhere with Chromium's --user-data-dir.
+   */
+  async function launch() {
+    const config = mkdtempSync(join(tmpdir(), 'tlsrpt-electron-'));
     const app = await electron.launch({
       executablePath: binary ?? '',
-      args: [join('dist', 'electron', 'main.js')],
+      args: [...electronArguments(projectRoot), ...(process.platform === 'linux' ? [] : [`--user-data-dir=${config}`])],
       env: {
         ...process.env,
-        TLSRPT_DB: join(mkdtempSync(join(tmpdir(), 'tlsrpt-electron-')), 'reports.sqlite'),
-        TLSRPT_ELECTRON_SQLITE_BINDING: binding,
+        TLSRPT_DB: '',
+        XDG_CONFIG_HOME: config,
+        [DEV_SQLITE_BINDING_VARIABLE]: binding,
       },
     });
+    return { app, config };
+  }
+
+  test('opens a locked-down window whose page reaches the backend only through the bridge', async () => {
+    const { app } = await launch();
     const page = await app.firstWindow();
     await expect(page.getByRole('heading', { name: 'No reports yet' })).toBeVisible();
     expect(page.url()).toBe('app://tlsrpt/index.html#/');
@@ -64,6 +159,49 @@ test.describe('the desktop app in real Electron', () => {
     });
     await page.waitForTimeout(500);
     expect(page.url()).toBe('app://tlsrpt/index.html#/');
+    await app.close();
+  });
+
+  test('keeps its data in …/tlsrpt-viewer, as the command line and the packaged app do', async () => {
+    test.skip(process.platform !== 'linux', 'the data folder is moved with XDG_CONFIG_HOME, which only Linux reads');
+    const { app, config } = await launch();
+    const page = await app.firstWindow();
+    await expect(page.getByRole('heading', { name: 'No reports yet' })).toBeVisible();
+    const where = await app.evaluate(({ app: electronApp }) => ({
+      name: electronApp.name,
+      userData: electronApp.getPath('userData'),
+      version: electronApp.getVersion(),
+    }));
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+    expect(where).toEqual({
+      name: 'tlsrpt-viewer',
+      userData: join(config, 'tlsrpt-viewer'),
+      version: manifest.version,
+    });
+    await expect.poll(() => existsSync(join(config, 'tlsrpt-viewer', 'reports.sqlite'))).toBe(true);
+    await app.close();
+  });
+
+  test('has an Edit menu with the clipboard roles', async () => {
+    const { app } = await launch();
+    await app.firstWindow();
+    const edit = await app.evaluate(({ Menu }) => {
+      const item = Menu.getApplicationMenu()?.items.find((entry) => entry.label === 'Edit');
+      return item?.submenu?.items.map((entry) => entry.role?.toLowerCase()).filter(Boolean);
+    });
+    expect(edit).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectall']));
+    await app.close();
+  });
+
+  test('imports a drop of files and a folder by path', async () => {
+    const { app } = await launch();
+    const page = await app.firstWindow();
+    await expect(page.getByRole('heading', { name: 'No reports yet' })).toBeVisible();
+    await dropFromDisk(page, DROPPED);
+    const totals = page.getByTestId('import-totals');
+    await expect(totals).toHaveText(/^Done: /, { timeout: 30_000 });
+    // By path, every outcome names the file on disk; an upload would name only the file.
+    await expect(page.getByText(DROPPED[0] ?? '').first()).toBeVisible();
     await app.close();
   });
 });

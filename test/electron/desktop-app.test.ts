@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { API_METHODS, type ApiResult } from '../../shared/api/contract.js';
@@ -6,35 +6,64 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/security.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { startDesktopApp, type ElectronModule } from '../../electron/shell/desktop-app.js';
+import { APP_HOMEPAGE } from '../../electron/shell/menu.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
-import { createFakeElectron, preventableEvent, type FakeWebContents } from './fake-electron.js';
+import {
+  createFakeElectron,
+  navigationEvent,
+  preventableEvent,
+  type FakeMenu,
+  type FakeWebContents,
+  type KeychainState,
+} from './fake-electron.js';
 
 const tempDir = useTempDir();
 const APP_PAGE = { senderFrame: { url: 'app://tlsrpt/index.html#/senders' } };
 
-async function started(options: { singleInstance?: boolean } = {}) {
-  const userData = tempDir();
+interface StartOptions {
+  singleInstance?: boolean;
+  isPackaged?: boolean;
+  platform?: NodeJS.Platform;
+  keychain?: KeychainState;
+  env?: NodeJS.ProcessEnv;
+  appData?: string;
+  switches?: Record<string, string>;
+  beforeReady?: (fake: ReturnType<typeof createFakeElectron>) => void;
+}
+
+async function started(options: StartOptions = {}) {
+  const appData = options.appData ?? tempDir();
   const rendererDir = join(tempDir(), 'renderer');
   mkdirSync(join(rendererDir, 'assets'), { recursive: true });
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>tlsrpt-viewer</title>');
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(tempDir(), 'secret.txt'), 'not for the page');
-  const db = openDatabase(join(userData, 'reports.sqlite'));
+  const db = openDatabase(join(tempDir(), 'reports.sqlite'));
   const { handlers, jobs } = createApiHandlers({ db, databasePath: 'x', transport: 'electron', allowPaths: true });
-  const fake = createFakeElectron({ userData, handlers, ...options });
+  const fake = createFakeElectron({ appData, handlers, ...options });
+  options.beforeReady?.(fake);
   startDesktopApp(
     fake as unknown as ElectronModule,
     { rendererDir, preload: '/app/preload.cjs', backendEntry: '/app/backend.js' },
-    {},
+    { env: options.env ?? {}, platform: options.platform ?? 'linux' },
   );
-  await new Promise((resolve) => setTimeout(resolve, 10));
+  await settle();
   const window = fake.BrowserWindow.instances[0];
   const invoke = async (method: string, request: unknown, event: unknown = APP_PAGE): Promise<ApiResult<unknown>> => {
     const handler = fake.ipcMain.handlers.get(`api:${method}`);
     if (!handler) throw new Error(`no handler for ${method}`);
     return (await handler(event, request)) as ApiResult<unknown>;
   };
-  return { fake, window, invoke, userData, jobs, db };
+  return { fake, window, invoke, appData, jobs, db };
+}
+
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** The roles and labels of a menu, one level deep, separators left out. */
+function entries(menu: FakeMenu | undefined): string[] {
+  return (menu?.items ?? []).filter((item) => item.type !== 'separator').map((item) => item.role ?? item.label ?? '');
 }
 
 describe('the main window', () => {
@@ -65,6 +94,23 @@ describe('the main window', () => {
     ]);
   });
 
+  it('registers its scheme before the app is ready and everything else after', async () => {
+    const appData = tempDir();
+    const db = openDatabase(join(tempDir(), 'reports.sqlite'));
+    const { handlers } = createApiHandlers({ db, databasePath: 'x', transport: 'electron', allowPaths: true });
+    const fake = createFakeElectron({ appData, handlers });
+    startDesktopApp(fake as unknown as ElectronModule, { rendererDir: appData, preload: '/p', backendEntry: '/b' });
+    // Synchronously, before ready: the scheme only (the stand-in throws for anything needing ready).
+    expect(fake.protocol.privileged).toHaveLength(1);
+    expect(fake.protocol.handlers.size).toBe(0);
+    expect(fake.BrowserWindow.instances).toHaveLength(0);
+    await settle();
+    expect(fake.app.isReady()).toBe(true);
+    expect([...fake.protocol.handlers.keys()]).toEqual(['app']);
+    expect(fake.BrowserWindow.instances).toHaveLength(1);
+    expect(fake.dialog.errorBoxes).toEqual([]);
+  });
+
   it('serves the renderer with the Content-Security-Policy, and nothing outside it', async () => {
     const { fake } = await started();
     const serve = fake.protocol.handlers.get('app');
@@ -82,7 +128,7 @@ describe('the main window', () => {
     expect((await serve({ url: 'app://elsewhere/index.html' })).status).toBe(404);
   });
 
-  it('cannot be navigated away, open windows, attach webviews or get permissions', async () => {
+  it('cannot be navigated away (read from the event’s details), open windows, attach webviews or get permissions', async () => {
     const { window } = await started();
     if (!window) throw new Error('no window');
     const contents: FakeWebContents = window.webContents;
@@ -92,9 +138,10 @@ describe('the main window', () => {
       ['will-navigate', 'app://tlsrpt.evil.example/', true],
       ['will-navigate', 'app://tlsrpt/index.html#/mx', false],
       ['will-redirect', 'http://127.0.0.1:8460/', true],
+      ['will-redirect', 'app://tlsrpt/index.html', false],
     ] as const) {
-      const navigation = preventableEvent();
-      contents.emit(event, navigation, url);
+      const navigation = navigationEvent(url);
+      contents.emit(event, navigation);
       expect(navigation.prevented, `${event} ${url}`).toBe(blocked);
     }
     expect(contents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
@@ -110,25 +157,46 @@ describe('the main window', () => {
   it('remembers where it was and opens there again', async () => {
     const first = await started();
     first.window?.emit('close');
-    const { fake } = await createFakeElectronAgain(first.userData);
-    const window = fake.BrowserWindow.instances.at(-1);
-    expect(window?.options).toMatchObject({ x: 40, y: 30, width: 1111, height: 777 });
+    const second = await started({ appData: first.appData });
+    expect(second.window?.options).toMatchObject({ x: 40, y: 30, width: 1111, height: 777 });
   });
 });
 
-/** Starts a second app over the same user data folder (the window state file). */
-async function createFakeElectronAgain(userData: string) {
-  const db = openDatabase(join(userData, 'reports.sqlite'));
-  const { handlers } = createApiHandlers({ db, databasePath: 'x', transport: 'electron', allowPaths: true });
-  const fake = createFakeElectron({ userData, handlers });
-  startDesktopApp(
-    fake as unknown as ElectronModule,
-    { rendererDir: userData, preload: '/p.cjs', backendEntry: '/b.js' },
-    {},
-  );
-  await new Promise((resolve) => setTimeout(resolve, 10));
-  return { fake };
-}
+describe('the data folder', () => {
+  it('is …/tlsrpt-viewer even when Electron was started on a file and is named "Electron"', async () => {
+    const { fake, appData, window } = await started();
+    const folder = join(appData, 'tlsrpt-viewer');
+    expect(fake.app.name).toBe('tlsrpt-viewer');
+    // The lock, the database and the window state all live in the one folder.
+    expect(fake.app.lockedIn).toBe(folder);
+    expect(fake.utilityProcess.forked[0]?.args).toEqual(['--db', join(folder, 'reports.sqlite')]);
+    window?.emit('close');
+    expect(existsSync(join(folder, 'window-state.json'))).toBe(true);
+    expect(existsSync(join(appData, 'Electron'))).toBe(false);
+  });
+
+  it('is the one --user-data-dir names, when Electron is given that switch', async () => {
+    const chosen = tempDir();
+    const { fake } = await started({ switches: { 'user-data-dir': chosen } });
+    expect(fake.app.lockedIn).toBe(chosen);
+    expect(fake.utilityProcess.forked[0]?.args).toEqual(['--db', join(chosen, 'reports.sqlite')]);
+  });
+
+  it('is the one TLSRPT_DB names, when it is set and not empty', async () => {
+    const { fake } = await started({ env: { TLSRPT_DB: '/data/reports.sqlite' } });
+    expect(fake.utilityProcess.forked[0]?.args).toEqual(['--db', '/data/reports.sqlite']);
+    const empty = await started({ env: { TLSRPT_DB: '' } });
+    expect(empty.fake.utilityProcess.forked[0]?.args[1]).toBe(join(empty.appData, 'tlsrpt-viewer', 'reports.sqlite'));
+  });
+
+  it('uses the better-sqlite3 build npm start names, but never in a packaged app', async () => {
+    const env = { TLSRPT_ELECTRON_SQLITE_BINDING: '/tmp/evil.node' };
+    const dev = await started({ env });
+    expect(dev.fake.utilityProcess.forked[0]?.args.slice(2)).toEqual(['--native-binding', '/tmp/evil.node']);
+    const packaged = await started({ env, isPackaged: true });
+    expect(packaged.fake.utilityProcess.forked[0]?.args).not.toContain('--native-binding');
+  });
+});
 
 describe('the IPC bridge', () => {
   it('has one handler per contract method, and no other', async () => {
@@ -184,48 +252,143 @@ describe('the application', () => {
     expect(window?.focused).toBe(1);
   });
 
-  it('runs the backend in its own process, and stops it on quit', async () => {
+  it('runs the backend in its own process, and stops it on quit without calling that a crash', async () => {
     const { fake } = await started();
     const [backend] = fake.utilityProcess.forked;
     expect(backend?.entry).toBe('/app/backend.js');
-    expect(backend?.args.slice(0, 1)).toEqual(['--db']);
     fake.app.emit('will-quit');
     expect(backend?.killed).toBe(true);
+    await settle();
+    expect(fake.dialog.messageBoxes).toEqual([]);
+    expect(fake.utilityProcess.forked).toHaveLength(1);
   });
 
-  it('seals mailbox secrets for the backend with the OS keychain (safeStorage)', async () => {
+  it('offers to restart a backend that died of a fatal V8 error, and the restarted one answers', async () => {
+    const { fake, invoke } = await started();
+    const [first] = fake.utilityProcess.forked;
+    // Without a listener, this 'error' would be thrown here, in main.
+    expect(() => first?.crash('node::OOMErrorHandler')).not.toThrow();
+    await settle();
+    expect(fake.dialog.messageBoxes).toHaveLength(1);
+    expect(fake.dialog.messageBoxes[0]).toMatchObject({
+      message: 'The part of tlsrpt-viewer that reads and stores reports stopped.',
+      buttons: ['Restart it', 'Quit'],
+    });
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain('exit code 134, FatalError at node::OOMErrorHandler');
+    expect(fake.utilityProcess.forked).toHaveLength(2);
+    expect(fake.utilityProcess.forked[1]?.args).toEqual(first?.args);
+    expect(await invoke('summary', { filter: {} })).toMatchObject({ ok: true, value: { reports: 0 } });
+  });
+
+  it('quits when the user chooses Quit after the backend died', async () => {
+    const { fake } = await started();
+    fake.dialog.nextResponse = 1;
+    fake.utilityProcess.forked[0]?.crash('v8::internal::Heap');
+    await settle();
+    expect(fake.app.quitCalls).toBe(1);
+    expect(fake.utilityProcess.forked).toHaveLength(1);
+  });
+
+  it('shows why it could not open and exits, instead of running on without a window', async () => {
+    const { fake } = await started({
+      beforeReady: (electron) => {
+        electron.BrowserWindow.failNext = new Error('no display');
+      },
+    });
+    expect(fake.dialog.errorBoxes).toEqual([
+      { title: 'tlsrpt-viewer could not start', content: 'no display\n\nThe app will quit.' },
+    ]);
+    expect(fake.app.exitCodes).toEqual([1]);
+    expect(fake.utilityProcess.forked[0]?.killed).toBe(true);
+  });
+
+  it('seals mailbox secrets for the backend with the OS keychain’s asynchronous calls', async () => {
     const { fake } = await started();
     const [backend] = fake.utilityProcess.forked;
     backend?.emit('message', { vault: { id: 7, op: 'seal', data: 'hunter2' } });
+    await settle();
     const [reply] = (backend?.vaultReplies ?? []) as { id: number; ok: boolean; data: string }[];
     expect(reply).toMatchObject({ id: 7, ok: true });
-    expect(Buffer.from(reply?.data ?? '', 'base64')).toEqual(fake.safeStorage.encryptString('hunter2'));
+    const sealed = reply?.data ?? '';
+    expect(Buffer.from(sealed, 'base64').toString()).not.toContain('hunter2');
+    backend?.emit('message', { vault: { id: 8, op: 'open', data: sealed } });
+    await settle();
+    expect(backend?.vaultReplies[1]).toEqual({ id: 8, ok: true, data: 'hunter2' });
   });
 
-  it('has a File menu whose import items ask the page to import, and Help ▸ About', async () => {
-    const { fake, window } = await started();
-    const menu = fake.Menu.applicationMenu as {
-      label?: string;
-      submenu?: { label?: string; role?: string; click?: () => void }[];
-    }[];
-    const file = menu.find((item) => item.label === 'File');
-    const labels = file?.submenu?.map((item) => item.label ?? item.role);
-    expect(labels).toEqual(['Import files…', 'Import folder…', undefined, 'quit']);
-    file?.submenu?.[0]?.click?.();
-    file?.submenu?.[1]?.click?.();
+  it('refuses to seal with Linux’s basic_text store and names the switch that picks a real one', async () => {
+    const { fake } = await started({ keychain: 'basic_text' });
+    const [backend] = fake.utilityProcess.forked;
+    backend?.emit('message', { vault: { id: 1, op: 'seal', data: 'hunter2' } });
+    await settle();
+    const [reply] = (backend?.vaultReplies ?? []) as { ok: boolean; error: string }[];
+    expect(reply?.ok).toBe(false);
+    expect(reply?.error).toContain('basic_text');
+    expect(reply?.error).toContain('--password-store=gnome-libsecret');
+    expect(reply?.error).toContain('--password-store=kwallet5');
+  });
+
+  it('refuses to seal when no keychain is available at all', async () => {
+    const { fake } = await started({ keychain: 'unavailable' });
+    const [backend] = fake.utilityProcess.forked;
+    backend?.emit('message', { vault: { id: 2, op: 'seal', data: 'hunter2' } });
+    await settle();
+    expect(backend?.vaultReplies[0]).toMatchObject({
+      id: 2,
+      ok: false,
+      error: expect.stringMatching(/^the system keychain is not available, so/) as unknown,
+    });
+  });
+});
+
+describe('the menu', () => {
+  it('has a File menu whose import items ask the page to import, an Edit menu, and Help ▸ About', async () => {
+    const { fake, window } = await started({ platform: 'linux' });
+    const menu = fake.Menu.applicationMenu;
+    expect(menu?.items.map((item) => item.label)).toEqual(['File', 'Edit', 'View', 'Help']);
+    const file = menu?.items.find((item) => item.label === 'File');
+    expect(entries(file?.submenu)).toEqual(['Import files…', 'Import folder…', 'quit']);
+    file?.submenu?.items[0]?.click?.();
+    file?.submenu?.items[1]?.click?.();
     expect(window?.webContents.sent).toEqual([
       ['menu-command', 'import-files'],
       ['menu-command', 'import-folder'],
     ]);
-    const view = menu.find((item) => item.label === 'View');
-    expect(view?.submenu?.map((item) => item.role).filter(Boolean)).toEqual([
-      'reload',
-      'resetZoom',
-      'zoomIn',
-      'zoomOut',
-      'togglefullscreen',
-    ]);
-    menu.find((item) => item.label === 'Help')?.submenu?.[0]?.click?.();
+    const edit = menu?.items.find((item) => item.label === 'Edit');
+    expect(entries(edit?.submenu)).toEqual(['undo', 'redo', 'cut', 'copy', 'paste', 'delete', 'selectAll']);
+    const view = menu?.items.find((item) => item.label === 'View');
+    expect(entries(view?.submenu)).toEqual(['reload', 'resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen']);
+    menu?.items.find((item) => item.label === 'Help')?.submenu?.items[0]?.click?.();
     expect(fake.app.aboutShown).toBe(1);
+  });
+
+  it('on macOS, has the app menu, Edit (so Cmd+C/V/X/A/Z reach text fields) and Window', async () => {
+    const { fake } = await started({ platform: 'darwin' });
+    const menu = fake.Menu.applicationMenu;
+    expect(menu?.items.map((item) => item.label)).toEqual(['tlsrpt-viewer', 'File', 'Edit', 'View', 'Window', 'Help']);
+    const edit = menu?.items.find((item) => item.label === 'Edit');
+    expect(entries(edit?.submenu)).toEqual(
+      expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'pasteAndMatchStyle', 'selectAll']) as unknown,
+    );
+    expect(entries(menu?.items.find((item) => item.label === 'Window')?.submenu)).toEqual([
+      'minimize',
+      'zoom',
+      'front',
+    ]);
+    expect(entries(menu?.items.find((item) => item.label === 'File')?.submenu).at(-1)).toBe('close');
+  });
+
+  it('fills the About panel, which on Linux shows only what is set', async () => {
+    const { fake } = await started({ isPackaged: true });
+    expect(fake.app.aboutPanelOptions).toEqual({
+      applicationName: 'tlsrpt-viewer',
+      applicationVersion: '0.1.0',
+      copyright: 'Copyright © tlsrpt-viewer developers',
+      credits: 'Reads SMTP TLS reports (TLS-RPT, RFC 8460) offline.',
+      authors: ['tlsrpt-viewer developers'],
+      website: APP_HOMEPAGE,
+    });
+    const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { homepage: string };
+    expect(manifest.homepage).toBe(APP_HOMEPAGE);
   });
 });

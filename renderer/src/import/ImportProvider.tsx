@@ -18,6 +18,8 @@ export interface ImportState {
 interface ImportContextValue {
   state: ImportState | null;
   importFiles: (files: File[]) => Promise<void>;
+  /** Files and folders by path: only the desktop app can name them. */
+  importPaths: (paths: string[]) => Promise<void>;
   chooseAndImport: (what: 'files' | 'folder') => Promise<void>;
 }
 
@@ -101,6 +103,17 @@ export function ImportProvider({ children }: { children: ReactNode }) {
     [run, follow],
   );
 
+  const importPaths = useCallback(
+    (paths: string[]) =>
+      run(async (begin) => {
+        if (paths.length === 0) return;
+        begin(paths.length);
+        const { jobId } = await api.call('startImport', { paths });
+        await follow(jobId, { done: 0, totals: emptyTotals() }, paths.length);
+      }),
+    [run, follow],
+  );
+
   const chooseAndImport = useCallback(
     (what: 'files' | 'folder') =>
       run(async (begin) => {
@@ -112,7 +125,10 @@ export function ImportProvider({ children }: { children: ReactNode }) {
     [run, follow],
   );
 
-  const value = useMemo(() => ({ state, importFiles, chooseAndImport }), [state, importFiles, chooseAndImport]);
+  const value = useMemo(
+    () => ({ state, importFiles, importPaths, chooseAndImport }),
+    [state, importFiles, importPaths, chooseAndImport],
+  );
   return <ImportContext.Provider value={value}>{children}</ImportContext.Provider>;
 }
 

@@ -1,7 +1,29 @@
 /**
- * Turns a drop into files. Browsers hand over dropped folders as directory
- * entries, which are walked here; the desktop app instead takes the folder's
- * path and lets the backend walk it.
+ * What a drop holds: in the desktop app, the paths of what was dropped
+ * (files and folders alike; the backend reads and walks them); in a browser,
+ * the files themselves, to upload.
+ */
+export type DroppedItems = { paths: string[] } | { files: Promise<File[]> };
+
+/**
+ * Reads a drop. It must run inside the drop event: the DataTransfer is
+ * emptied once the handler returns. The desktop app's path lookup
+ * (Electron's webUtils.getPathForFile) answers only for the very File objects
+ * the drop carries — for a copy made with `new File([file], …)` it returns ''
+ * — so the dropped objects are asked, never copies. A dropped folder is one of
+ * them, and its path is the folder's.
+ */
+export function readDrop(dataTransfer: DataTransfer, pathOf: (file: File) => string | null): DroppedItems {
+  const dropped = [...dataTransfer.files];
+  const paths = dropped.map(pathOf);
+  if (dropped.length > 0 && paths.every((path): path is string => path !== null)) return { paths };
+  return { files: filesFromDrop(dataTransfer) };
+}
+
+/**
+ * Turns a drop into files, for a browser, which hands over dropped folders as
+ * directory entries: they are walked here, and their files named by their
+ * path inside the drop.
  */
 export async function filesFromDrop(dataTransfer: DataTransfer): Promise<File[]> {
   const entries = [...dataTransfer.items]

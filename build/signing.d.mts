@@ -1,0 +1,4 @@
+export declare function macSigningArguments(env: Record<string, string | undefined>): {
+  args: string[];
+  note: string | null;
+};

@@ -1,0 +1,100 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BackendToMain, MainToBackend } from '../../electron/shell/backend-client.js';
+import { corpusReports, repoRoot, useTempDir } from '../helpers/files.js';
+
+/*
+ * The compiled backend process, as Electron's utilityProcess runs it, under
+ * plain Node: the same file, the same arguments, the same messages; only
+ * `process.parentPort` is a stand-in (parent-port-standin.mjs).
+ */
+const entry = join(repoRoot, 'dist', 'electron', 'shell', 'backend-process.js');
+const standIn = join(repoRoot, 'test', 'electron', 'parent-port-standin.mjs');
+const tempDir = useTempDir();
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+function startBackend(args: string[]) {
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run "npm run build:node" first (npm test does)`);
+  const child = fork(entry, args, { execArgv: ['--import', standIn], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const messages: BackendToMain[] = [];
+  const waiting: ((message: BackendToMain) => void)[] = [];
+  child.on('message', (message) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(message as BackendToMain);
+    else messages.push(message as BackendToMain);
+  });
+  const next = (): Promise<BackendToMain> => {
+    const queued = messages.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer from the backend; stderr: ${stderr}`)), 15_000);
+      waiting.push((message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+    });
+  };
+  const send = (message: MainToBackend): void => {
+    child.send(message);
+  };
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+  return { send, next, exited };
+}
+
+describe('the backend process (compiled, under Node, with a stand-in parentPort)', () => {
+  it('answers appInfo and summary over the parent port', async () => {
+    const db = join(tempDir(), 'reports.sqlite');
+    const backend = startBackend(['--db', db]);
+    backend.send({ id: 1, method: 'appInfo', request: {} });
+    expect(await backend.next()).toMatchObject({
+      id: 1,
+      result: { ok: true, value: { databasePath: db, transport: 'electron' } },
+    });
+    backend.send({ id: 2, method: 'summary', request: { filter: {} } });
+    expect(await backend.next()).toMatchObject({ id: 2, result: { ok: true, value: { reports: 0 } } });
+  });
+
+  it('imports by path and answers with the validated error for a bad request', async () => {
+    const backend = startBackend(['--db', join(tempDir(), 'reports.sqlite')]);
+    backend.send({
+      id: 1,
+      method: 'startImport',
+      request: { paths: [join(corpusReports, 'parsedmarc__mail.ru.json')] },
+    });
+    const started = (await backend.next()) as { id: number; result: { ok: true; value: { jobId: string } } };
+    expect(started).toMatchObject({ id: 1, result: { ok: true } });
+    let done = false;
+    for (let attempt = 0; attempt < 100 && !done; attempt += 1) {
+      backend.send({
+        id: 2 + attempt,
+        method: 'importStatus',
+        request: { jobId: started.result.value.jobId, since: 0 },
+      });
+      const status = (await backend.next()) as { result: { ok: true; value: { done: boolean } } };
+      done = status.result.value.done;
+      if (!done) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    backend.send({ id: 500, method: 'summary', request: { filter: {} } });
+    expect(await backend.next()).toMatchObject({ id: 500, result: { ok: true, value: { reports: 1 } } });
+    backend.send({ id: 501, method: 'report', request: { id: 'one' } });
+    expect(await backend.next()).toMatchObject({ id: 501, result: { ok: false, error: { code: 'invalid-request' } } });
+  });
+
+  it('stops with a clear message when main gave it no database', async () => {
+    const backend = startBackend([]);
+    const { code, stderr } = await backend.exited;
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('backend process started without --db');
+  });
+});
