@@ -55,7 +55,8 @@ export function mainWindowOptions(
 
 /**
  * Keeps a window on the app: no navigation or redirect elsewhere, no new
- * windows, no webviews, no permissions (camera, notifications, …).
+ * windows, no webviews, no permissions (camera, microphone, …) but
+ * notifications for the app's own page.
  */
 export function hardenWebContents(contents: WebContents): void {
   // The URL is read from the event's details: the positional url argument is deprecated since Electron 25.
@@ -68,8 +69,11 @@ export function hardenWebContents(contents: WebContents): void {
     event.preventDefault();
   });
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.session.setPermissionRequestHandler((_contents, _permission, callback) => {
-    callback(false);
+  // One permission only: notifications of new error findings, asked by the app's own page.
+  contents.session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    callback(permission === 'notifications' && isAppUrl(details.requestingUrl));
   });
-  contents.session.setPermissionCheckHandler(() => false);
+  contents.session.setPermissionCheckHandler(
+    (_contents, permission, requestingOrigin) => permission === 'notifications' && isAppUrl(requestingOrigin),
+  );
 }

@@ -128,7 +128,7 @@ describe('the main window', () => {
     expect((await serve({ url: 'app://elsewhere/index.html' })).status).toBe(404);
   });
 
-  it('cannot be navigated away (read from the event’s details), open windows, attach webviews or get permissions', async () => {
+  it('cannot be navigated away (read from the event’s details), open windows, attach webviews or get permissions but notifications', async () => {
     const { window } = await started();
     if (!window) throw new Error('no window');
     const contents: FakeWebContents = window.webContents;
@@ -148,10 +148,24 @@ describe('the main window', () => {
     const webview = preventableEvent();
     contents.emit('will-attach-webview', webview);
     expect(webview.prevented).toBe(true);
-    let granted: boolean | null = null;
-    contents.session.permissionRequestHandler?.(contents, 'notifications', (answer) => (granted = answer));
-    expect(granted).toBe(false);
-    expect(contents.session.permissionCheckHandler?.()).toBe(false);
+    // Only notifications (of new error findings), and only for the app's own page.
+    const request = (permission: string, requestingUrl: string): boolean | null => {
+      let granted: boolean | null = null;
+      contents.session.permissionRequestHandler?.(contents, permission, (answer) => (granted = answer), {
+        requestingUrl,
+        isMainFrame: true,
+      });
+      return granted;
+    };
+    expect(request('notifications', 'app://tlsrpt/index.html')).toBe(true);
+    expect(request('notifications', 'https://evil.example/')).toBe(false);
+    expect(request('media', 'app://tlsrpt/index.html')).toBe(false);
+    expect(request('geolocation', 'app://tlsrpt/index.html')).toBe(false);
+    const check = (permission: string, origin: string): boolean | undefined =>
+      contents.session.permissionCheckHandler?.(contents, permission, origin, {});
+    expect(check('notifications', 'app://tlsrpt')).toBe(true);
+    expect(check('notifications', 'https://evil.example')).toBe(false);
+    expect(check('clipboard-read', 'app://tlsrpt')).toBe(false);
   });
 
   it('remembers where it was and opens there again', async () => {

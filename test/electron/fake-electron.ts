@@ -39,14 +39,33 @@ export function navigationEvent(url: string): PreventableEvent & { url: string; 
   return { ...preventableEvent(), url, isMainFrame: true };
 }
 
+/**
+ * Electron's session permission handlers, as the docs give their arguments:
+ * a request handler gets (webContents, permission, callback, details with the
+ * requesting URL); a check handler (webContents, permission, requestingOrigin,
+ * details) and answers at once.
+ */
 export class FakeSession {
   permissionRequestHandler:
-    ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
-  permissionCheckHandler: (() => boolean) | null = null;
+    | ((
+        contents: unknown,
+        permission: string,
+        callback: (granted: boolean) => void,
+        details: { requestingUrl: string; isMainFrame: boolean },
+      ) => void)
+    | null = null;
+  permissionCheckHandler:
+    | ((
+        contents: unknown,
+        permission: string,
+        requestingOrigin: string,
+        details: { requestingUrl?: string },
+      ) => boolean)
+    | null = null;
   setPermissionRequestHandler(handler: FakeSession['permissionRequestHandler']): void {
     this.permissionRequestHandler = handler;
   }
-  setPermissionCheckHandler(handler: () => boolean): void {
+  setPermissionCheckHandler(handler: FakeSession['permissionCheckHandler']): void {
     this.permissionCheckHandler = handler;
   }
 }
