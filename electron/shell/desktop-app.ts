@@ -8,12 +8,22 @@ import { BackendClient } from './backend-client.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
 import { menuTemplate } from './menu.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
+import { openSignInPage } from './sign-in-page.js';
 import { boundsToRestore, loadWindowState, saveWindowState } from './window-state.js';
 
 /** The parts of the electron module the shell uses; tests hand in a stand-in. */
 export type ElectronModule = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'Menu' | 'ipcMain' | 'dialog' | 'protocol' | 'screen' | 'utilityProcess' | 'safeStorage'
+  | 'app'
+  | 'BrowserWindow'
+  | 'Menu'
+  | 'ipcMain'
+  | 'dialog'
+  | 'protocol'
+  | 'screen'
+  | 'utilityProcess'
+  | 'safeStorage'
+  | 'shell'
 >;
 
 export interface DesktopPaths {
@@ -93,10 +103,13 @@ export function startDesktopApp(
       return backend.call('startImport', { paths: choice.filePaths });
     };
     const router: ApiRouter = {
-      call: (method, request) =>
-        method === 'chooseAndImport'
-          ? chooseAndImport((request as { what: 'files' | 'folder' }).what)
-          : backend.call(method, request),
+      call: async (method, request) => {
+        if (method === 'chooseAndImport') return chooseAndImport((request as { what: 'files' | 'folder' }).what);
+        const result = await backend.call(method, request);
+        // The sandboxed page may not open windows; the sign-in goes to the system browser from here.
+        if (method === 'signInMailbox' && result.ok) openSignInPage(electron.shell, result.value);
+        return result;
+      },
     };
     registerApiHandlers(electron.ipcMain, router);
 

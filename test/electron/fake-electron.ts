@@ -181,5 +181,13 @@ export function createFakeElectron(options: { userData: string; singleInstance?:
     decryptString: (sealed: Buffer) => Buffer.from(sealed).reverse().toString(),
   };
 
-  return { app, BrowserWindow, protocol, ipcMain, dialog, Menu, screen, utilityProcess, safeStorage };
+  const shell = {
+    opened: [] as string[],
+    openExternal(url: string) {
+      shell.opened.push(url);
+      return Promise.resolve();
+    },
+  };
+
+  return { app, BrowserWindow, protocol, ipcMain, dialog, Menu, screen, utilityProcess, safeStorage, shell };
 }

@@ -1,11 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MailboxAccount, MailboxStatus } from '../../shared/mailbox/account.js';
+import type { MailboxAccount, MailboxStatus, SyncResult } from '../../shared/mailbox/account.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
+import { cliPath, parseJsonOutput, runCliAsync, type CliResult } from '../helpers/cli.js';
 import { createDovecot, removeDovecot, type DovecotServer } from '../helpers/dovecot.js';
 import { reportEmail } from '../helpers/email.js';
 import { useTempDir } from '../helpers/files.js';
@@ -206,4 +208,112 @@ describe('OAuth2 mailboxes', () => {
     }
     db.close();
   }, 120_000);
+
+  it('sign in once from the command line, sync with the stored refresh token, and exit 2 when it is revoked', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'cli.sqlite');
+    const tokenFile = join(dir, 'tokens', 'reports.json');
+    await appendReport('Cli', 'cli-1');
+    const base = [
+      'sync',
+      '--db',
+      db,
+      '--auth',
+      'oauth2',
+      '--provider',
+      auth.issuer,
+      '--client-id',
+      auth.clientId,
+      '--host',
+      dovecot.host,
+      '--port',
+      String(dovecot.tlsPort),
+      '--ca',
+      dovecot.caFile,
+      '--user',
+      auth.user,
+      '--mailbox',
+      'Cli',
+      '--once',
+      '--json',
+    ];
+    const outputs: string[] = [];
+
+    // First run: no token yet, so it prints the URL, waits for the browser, stores the token and syncs.
+    const first = await runCliSigningIn([...base, '--refresh-token-file', tokenFile, '--no-browser']);
+    outputs.push(first.stdout, first.stderr);
+    expect(first.status).toBe(0);
+    expect(first.stderr).toMatch(
+      /^To sign in to reports@example\.test, open this address in a browser:\n\n {2}http:\/\/127/,
+    );
+    expect(first.stderr).toContain(`signed in as ${auth.user}; the refresh token is kept in ${tokenFile}`);
+    expect(parseJsonOutput<SyncResult>(first)).toMatchObject({ mailbox: 'Cli', reportsImported: 1 });
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+
+    // Later runs: the stored token, refreshed (and rotated: the file keeps the newest), no browser.
+    await sleep(ACCESS_TOKEN_SECONDS * 1000 + 500);
+    await appendReport('Cli', 'cli-2');
+    const storedBefore = readFileSync(tokenFile, 'utf8');
+    const second = await runCliAsync([...base, '--refresh-token-file', tokenFile]);
+    outputs.push(second.stdout, second.stderr);
+    expect(second.stderr).toBe('');
+    expect(parseJsonOutput<SyncResult>(second)).toMatchObject({ reportsImported: 1, messagesSeen: 1 });
+    expect(readFileSync(tokenFile, 'utf8')).not.toBe(storedBefore);
+
+    // Unattended: the refresh token from the environment.
+    await appendReport('Cli', 'cli-3');
+    const stored = JSON.parse(readFileSync(tokenFile, 'utf8')) as { refreshToken: string };
+    const fromEnv = await runCliAsync([...base, '--refresh-token-env', 'TLSRPT_TEST_RT'], {
+      TLSRPT_TEST_RT: stored.refreshToken,
+    });
+    outputs.push(fromEnv.stdout, fromEnv.stderr);
+    expect(parseJsonOutput<SyncResult>(fromEnv)).toMatchObject({ reportsImported: 1 });
+
+    // Revoked: exit 2 and "sign in again", at once.
+    await auth.revokeAll();
+    const started = Date.now();
+    const revoked = await runCliAsync([...base, '--refresh-token-file', tokenFile]);
+    outputs.push(revoked.stdout, revoked.stderr);
+    expect(revoked.status).toBe(2);
+    expect(revoked.stderr).toMatch(
+      /^tlsrpt sync: reports@example\.test at 127\.0\.0\.1: the sign-in has ended: the provider refused the refresh token \(invalid_grant/,
+    );
+    expect(revoked.stderr).toContain('run the same command with --sign-in');
+    expect(Date.now() - started).toBeLessThan(15_000);
+
+    // Watching (no --once) stops too, with status 2, instead of retrying.
+    const watching = await runCliAsync(
+      base.filter((arg) => arg !== '--once').concat(['--refresh-token-file', tokenFile]),
+    );
+    outputs.push(watching.stdout, watching.stderr);
+    expect(watching.status).toBe(2);
+    expect(watching.stderr).toMatch(/the sign-in has ended.*; stopped\n$/);
+
+    const files = [db, `${db}-wal`].filter((path) => existsSync(path)).map((path) => readFileSync(path));
+    for (const token of auth.issuedTokens) {
+      for (const text of outputs) expect(text).not.toContain(token);
+      for (const bytes of files) expect(bytes.includes(token)).toBe(false);
+    }
+  }, 120_000);
 });
+
+/** Runs `tlsrpt sync`, and when it prints the sign-in URL, does the browser's part with an HTTP client. */
+function runCliSigningIn(args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...process.env, TLSRPT_DB: '' } });
+    let stdout = '';
+    let stderr = '';
+    let signingIn = false;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const url = /open this address in a browser:\n\n {2}(\S+)\n/.exec(stderr)?.[1];
+      if (url !== undefined && !signingIn) {
+        signingIn = true;
+        signInWithHttpClient(url, { user: auth.user, password: auth.password }).catch(reject);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}

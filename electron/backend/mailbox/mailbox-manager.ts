@@ -224,6 +224,8 @@ export class MailboxManager {
   }
 
   async stopAll(): Promise<void> {
+    // A sign-in still waiting for the browser holds a loopback port open: let it go too.
+    for (const session of this.sessions.values()) session.pending?.cancel();
     await Promise.all([...this.running.keys()].map((name) => this.stop(name)));
   }
 
