@@ -13,6 +13,7 @@ import { reportEmail } from '../helpers/email.js';
 import { useTempDir } from '../helpers/files.js';
 import { createOAuthServer, signInWithHttpClient, type OAuthServer } from '../helpers/oauth-server.js';
 import { reportJson } from '../helpers/reports.js';
+import { OAuthTokenSource, beginSignIn, connectImapOAuth } from '../../electron/backend/mailbox/oauth-client.js';
 
 /*
  * OAuth2 sign-in (RFC 8252) against a real authorization server (panva's
@@ -199,6 +200,10 @@ describe('OAuth2 mailboxes', () => {
     expect(out).toMatchObject({ state: 'stopped', hasSecret: false, oauth: { signedIn: false, signedInAs: null } });
     await mailboxes.stopAll();
 
+    expect(readFileSync(join(dovecot.dir, 'dovecot.log'), 'utf8')).toMatch(
+      /imap-login: Info: Login: user=<reports@example\.test>, method=XOAUTH2/,
+    );
+
     // No token in the database or its write-ahead log, whichever was issued.
     const stored = [file, `${file}-wal`].filter((path) => existsSync(path)).map((path) => readFileSync(path));
     expect(stored.length).toBeGreaterThan(0);
@@ -295,6 +300,37 @@ describe('OAuth2 mailboxes', () => {
       for (const bytes of files) expect(bytes.includes(token)).toBe(false);
     }
   }, 120_000);
+});
+
+describe('OAUTHBEARER', () => {
+  it('is used where the server offers it (RFC 7628), with the same tokens', async () => {
+    const both = await createDovecot({ oauth2IntrospectionUrl: auth.introspectionUrl });
+    await both.start();
+    try {
+      const settings = account().oauth;
+      if (!settings) throw new Error('no settings');
+      const pending = await beginSignIn(settings, { loginHint: auth.user });
+      await signInWithHttpClient(pending.url, { user: auth.user, password: auth.password });
+      const grant = await pending.result;
+      const tokens = new OAuthTokenSource(settings, { refreshToken: grant.refreshToken, signedInAs: null }, () =>
+        Promise.resolve(),
+      );
+      tokens.adopt(grant);
+      const server = { ...account(), port: both.tlsPort, caFile: both.caFile };
+      const client = await connectImapOAuth(server, tokens);
+      try {
+        expect(client.authenticated).toBe(true);
+      } finally {
+        await client.logout();
+      }
+      expect(readFileSync(join(both.dir, 'dovecot.log'), 'utf8')).toMatch(
+        /imap-login: Info: Login: user=<reports@example\.test>, method=OAUTHBEARER/,
+      );
+    } finally {
+      await both.stop();
+      removeDovecot(both);
+    }
+  });
 });
 
 /** Runs `tlsrpt sync`, and when it prints the sign-in URL, does the browser's part with an HTTP client. */
