@@ -197,6 +197,13 @@ describe('OAuth2 mailboxes', () => {
       state: 'watching',
     });
 
+    // Nor in what the page is told.
+    const told = JSON.stringify([
+      await call('mailboxes', {}),
+      await call('mailboxMessages', { name: 'Signed in', limit: 50 }),
+    ]);
+    for (const token of auth.issuedTokens) expect(told).not.toContain(token);
+
     const out = await call('signOutMailbox', { name: 'Signed in' });
     expect(out).toMatchObject({ state: 'stopped', hasSecret: false, oauth: { signedIn: false, signedInAs: null } });
     await mailboxes.stopAll();

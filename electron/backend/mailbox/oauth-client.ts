@@ -241,6 +241,8 @@ export async function beginSignIn(
   const result = new Promise<TokenGrant & { refreshToken: string }>((resolve, reject) => {
     settle = { resolve, reject };
   });
+  // A forged or refused answer may come before the caller awaits: that must not count as an unhandled rejection.
+  result.catch(() => undefined);
   let finished = false;
   const finish = (error: Error | null, grant?: TokenGrant & { refreshToken: string }): void => {
     if (finished) return;
