@@ -130,6 +130,23 @@ test('a mailbox signs in with OAuth2 in a browser tab, syncs, and signs out', as
   await expect(card.getByTestId('mailbox-state')).toHaveText('Watching for new reports');
   await page.screenshot({ path: join('test', '.artifacts', 'screenshots', '13-mailboxes-oauth.png'), fullPage: true });
 
+  // Revoked at the provider: the next sync ends in "sign in again", and signing in again resumes it.
+  await card.getByRole('button', { name: 'Stop sync' }).click();
+  await auth.revokeAll();
+  await card.getByRole('button', { name: 'Start sync' }).click();
+  await expect(card.getByTestId('mailbox-state')).toHaveText('Stopped: sign in again');
+  await expect(card.getByTestId('mailbox-oauth')).toHaveText('the sign-in has ended: sign in again');
+  await expect(card.getByRole('button', { name: 'Start sync' })).toBeDisabled();
+  const again = page.waitForEvent('popup');
+  await card.getByRole('button', { name: 'Sign in again' }).click();
+  const second = await again;
+  // The provider remembers the browser's session: only the consent is asked again.
+  await second.getByRole('button', { name: 'Allow' }).click();
+  await expect(second.getByRole('heading', { name: 'Signed in' })).toBeVisible();
+  await second.close();
+  await expect(card.getByTestId('mailbox-oauth')).toHaveText(/^signed in as reports@example\.test/);
+  await expect(card.getByTestId('mailbox-state')).toHaveText('Watching for new reports', { timeout: 20_000 });
+
   await card.getByRole('button', { name: 'Sign out' }).click();
   await expect(card.getByTestId('mailbox-state')).toHaveText('Stopped');
   await expect(card.getByTestId('mailbox-oauth')).toHaveText('not signed in since serve mode started');
