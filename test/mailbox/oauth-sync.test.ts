@@ -273,7 +273,35 @@ describe('OAuth2 mailboxes', () => {
     expect(parseJsonOutput<SyncResult>(second)).toMatchObject({ reportsImported: 1, messagesSeen: 1 });
     expect(readFileSync(tokenFile, 'utf8')).not.toBe(storedBefore);
 
-    // Unattended: the refresh token from the environment.
+    // A mailbox saved in the app, by name: its settings, and the command line's own token.
+    await appendReport('Cli', 'cli-4');
+    const saving = openDatabase(db);
+    const { handlers: saver } = createApiHandlers({
+      db: saving,
+      databasePath: db,
+      transport: 'http',
+      allowPaths: false,
+    });
+    expect((await dispatch(saver, 'saveMailbox', { account: account({ name: 'Saved', mailbox: 'Cli' }) })).ok).toBe(
+      true,
+    );
+    saving.close();
+    const byName = await runCliAsync([
+      'sync',
+      '--db',
+      db,
+      '--account',
+      'Saved',
+      '--refresh-token-file',
+      tokenFile,
+      '--once',
+      '--json',
+    ]);
+    outputs.push(byName.stdout, byName.stderr);
+    expect(parseJsonOutput<SyncResult>(byName)).toMatchObject({ mailbox: 'Cli', reportsImported: 1 });
+
+    // Unattended: the refresh token from the environment. This provider rotates refresh tokens and takes each
+    // only once, so the copy in the file is spent after this run (and the command says the new one is not kept).
     await appendReport('Cli', 'cli-3');
     const stored = JSON.parse(readFileSync(tokenFile, 'utf8')) as { refreshToken: string };
     const fromEnv = await runCliAsync([...base, '--refresh-token-env', 'TLSRPT_TEST_RT'], {
@@ -281,6 +309,7 @@ describe('OAuth2 mailboxes', () => {
     });
     outputs.push(fromEnv.stdout, fromEnv.stderr);
     expect(parseJsonOutput<SyncResult>(fromEnv)).toMatchObject({ reportsImported: 1 });
+    expect(fromEnv.stderr).toContain('the provider issued a new refresh token; TLSRPT_TEST_RT cannot be updated');
 
     // Revoked: exit 2 and "sign in again", at once.
     await auth.revokeAll();
