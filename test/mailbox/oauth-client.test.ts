@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OAuthSettings } from '../../shared/mailbox/oauth.js';
 import {
@@ -7,10 +8,13 @@ import {
   parseOAuthSecret,
   serializeOAuthSecret,
 } from '../../electron/backend/mailbox/oauth-client.js';
+import { runCliAsync } from '../helpers/cli.js';
+import { useTempDir } from '../helpers/files.js';
 import { createOAuthServer, signInWithHttpClient, type OAuthServer } from '../helpers/oauth-server.js';
 
 /* The sign-in's checks (RFC 8252, RFC 6749 §10.12) against a real authorization server on loopback. */
 let auth: OAuthServer;
+const tempDir = useTempDir();
 
 beforeAll(async () => {
   auth = await createOAuthServer();
@@ -140,5 +144,73 @@ describe('the token source', () => {
     expect(parseOAuthSecret('  rt-2\n')).toEqual({ refreshToken: 'rt-2', signedInAs: null });
     expect(() => parseOAuthSecret('{"v":1}')).toThrow('the stored sign-in has no refresh token; sign in again');
     expect(() => parseOAuthSecret('{broken')).toThrow('the stored sign-in cannot be read (not JSON); sign in again');
+  });
+});
+
+describe('tlsrpt sync --auth oauth2', () => {
+  it('names what is missing or misplaced, with status 2', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'u.sqlite');
+    const cases: [string[], string][] = [
+      [
+        ['--auth', 'oauth2', '--user', 'a@example.com'],
+        '--auth oauth2 needs --provider microsoft, google or an issuer URL',
+      ],
+      [
+        ['--auth', 'oauth2', '--provider', 'google', '--user', 'a@example.com'],
+        '--auth oauth2 needs --client-id (see README: registering the app)',
+      ],
+      [
+        ['--auth', 'oauth2', '--provider', 'yahoo', '--client-id', 'x', '--user', 'a@example.com'],
+        '--provider takes microsoft, google or an issuer URL (https://…), got "yahoo"',
+      ],
+      [
+        ['--auth', 'oauth2', '--provider', 'google', '--client-id', 'x', '--tenant', 't', '--user', 'a@example.com'],
+        '--tenant is for --provider microsoft',
+      ],
+      [
+        ['--host', 'imap.example.com', '--user', 'a@example.com', '--client-id', 'x', '--password-env', 'P'],
+        '--client-id only with --auth oauth2',
+      ],
+      [
+        ['--host', 'imap.example.com', '--user', 'a@example.com', '--refresh-token-env', 'X', '--password-env', 'P'],
+        '--refresh-token-env only with --auth oauth2',
+      ],
+      [
+        [
+          '--auth',
+          'oauth2',
+          '--provider',
+          'google',
+          '--client-id',
+          'x',
+          '--user',
+          'a@example.com',
+          '--password-env',
+          'P',
+        ],
+        '--auth oauth2 signs in; it takes no --password-env or --password-file',
+      ],
+      [
+        [
+          '--auth',
+          'oauth2',
+          '--provider',
+          'google',
+          '--client-id',
+          'x',
+          '--user',
+          'a@example.com',
+          '--refresh-token-env',
+          'UNSET_RT',
+        ],
+        'the environment variable UNSET_RT is not set',
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCliAsync(['sync', '--db', db, ...args, '--once'], { P: 'p' });
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toContain(message);
+    }
   });
 });

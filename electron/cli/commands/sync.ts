@@ -187,6 +187,10 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
       const tokens = await cliTokenSource(values, account, err);
       connect = () => connectImapOAuth(server, tokens);
     } else {
+      const oauthOnly = ['refresh-token-env', 'refresh-token-file', 'sign-in', 'no-browser'].filter(
+        (option) => values[option] !== undefined,
+      );
+      if (oauthOnly.length > 0) throw new UsageError(`--${oauthOnly.join(', --')} only with --auth oauth2`);
       secret = readSecret(values);
       const [server, password] = [account, secret];
       connect = () => connectImap(server, password);
