@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OAuthSettings } from '../../shared/mailbox/oauth.js';
@@ -68,6 +70,23 @@ describe('the loopback sign-in', () => {
     const redirect = new URL(pending.url).searchParams.get('redirect_uri') ?? '';
     await expect(pending.result).rejects.toThrow(/^the sign-in was not finished within \d+ minutes; sign in again$/);
     await expect(fetch(redirect)).rejects.toThrow();
+  });
+
+  it('reads no more than 1 MiB of what claims to be a provider', async () => {
+    const huge = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"issuer":"${'x'.repeat(2 * 1024 * 1024)}"}`);
+    });
+    await new Promise<void>((resolve) => huge.listen(0, '127.0.0.1', resolve));
+    const port = (huge.address() as AddressInfo).port;
+    try {
+      await expect(beginSignIn(settings({ issuer: `http://127.0.0.1:${port}` }))).rejects.toThrow(
+        `cannot read the OpenID configuration of http://127.0.0.1:${port}/: 127.0.0.1:${port} answered with more than 1024 KiB`,
+      );
+    } finally {
+      huge.closeAllConnections();
+      huge.close();
+    }
   });
 
   it('refuses an issuer over plain http that is not on this machine', async () => {

@@ -75,10 +75,49 @@ export const SIGN_IN_TIMEOUT_MS = 10 * 60_000;
 // eslint-disable-next-line @typescript-eslint/no-deprecated
 const ALLOW_HTTP = oauth.allowInsecureRequests;
 
-function requestOptions(as: { issuer: string }): { signal: AbortSignal; [ALLOW_HTTP]: boolean } {
+/**
+ * A provider's answers are a few KiB (Google's and Entra ID's OpenID
+ * configurations are 2–5 KiB, token answers under 10 KiB): more than this is
+ * not a provider, and is not read into memory.
+ */
+export const MAX_PROVIDER_ANSWER_BYTES = 1024 * 1024;
+
+async function boundedFetch(url: string, options: RequestInit): Promise<Response> {
+  const response = await fetch(url, options);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader() as ReadableStreamDefaultReader<Uint8Array> | undefined;
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > MAX_PROVIDER_ANSWER_BYTES) {
+        await reader.cancel();
+        throw new OAuthError(`${new URL(url).host} answered with more than ${MAX_PROVIDER_ANSWER_BYTES / 1024} KiB`);
+      }
+      chunks.push(value);
+    }
+  }
+  return new Response(response.body === null ? null : Buffer.concat(chunks), {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+function requestOptions(as: { issuer: string }): {
+  signal: AbortSignal;
+  [ALLOW_HTTP]: boolean;
+  [oauth.customFetch]: typeof boundedFetch;
+} {
   const issuer = new URL(as.issuer);
   const insecure = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
-  return { signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS), [ALLOW_HTTP]: insecure };
+  return {
+    signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS),
+    [ALLOW_HTTP]: insecure,
+    [oauth.customFetch]: boundedFetch,
+  };
 }
 
 const discovered = new Map<string, oauth.AuthorizationServer>();
@@ -139,6 +178,7 @@ function clientOf(settings: OAuthSettings): { client: oauth.Client; auth: oauth.
 
 /** One line for a failed exchange with the provider; oauth4webapi's errors carry codes, never our tokens. */
 export function describeOAuthFailure(error: unknown): string {
+  if (error instanceof OAuthError) return error.message;
   if (error instanceof oauth.ResponseBodyError || error instanceof oauth.AuthorizationResponseError) {
     return `${error.error}${error.error_description ? ` (${error.error_description})` : ''}`;
   }
