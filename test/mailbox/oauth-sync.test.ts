@@ -23,7 +23,7 @@ import { OAuthTokenSource, beginSignIn, connectImapOAuth } from '../../electron/
  */
 const tempDir = useTempDir();
 // Long enough for a sync on a busy 2-core machine to finish well inside the refresh margin (a fifth of it).
-const ACCESS_TOKEN_SECONDS = 8;
+const ACCESS_TOKEN_SECONDS = 15;
 let auth: OAuthServer;
 let dovecot: DovecotServer;
 
