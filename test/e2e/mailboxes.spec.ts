@@ -134,7 +134,7 @@ test('a mailbox signs in with OAuth2 in a browser tab, syncs, and signs out', as
   await card.getByRole('button', { name: 'Stop sync' }).click();
   await auth.revokeAll();
   await card.getByRole('button', { name: 'Start sync' }).click();
-  await expect(card.getByTestId('mailbox-state')).toHaveText('Stopped: sign in again');
+  await expect(card.getByTestId('mailbox-state')).toHaveText('Stopped: sign in again', { timeout: 20_000 });
   await expect(card.getByTestId('mailbox-oauth')).toHaveText('the sign-in has ended: sign in again');
   await expect(card.getByRole('button', { name: 'Start sync' })).toBeDisabled();
   const again = page.waitForEvent('popup');
@@ -144,7 +144,9 @@ test('a mailbox signs in with OAuth2 in a browser tab, syncs, and signs out', as
   await second.getByRole('button', { name: 'Allow' }).click();
   await expect(second.getByRole('heading', { name: 'Signed in' })).toBeVisible();
   await second.close();
-  await expect(card.getByTestId('mailbox-oauth')).toHaveText(/^signed in as reports@example\.test/);
+  await expect(card.getByTestId('mailbox-oauth')).toHaveText(/^signed in as reports@example\.test/, {
+    timeout: 10_000,
+  });
   await expect(card.getByTestId('mailbox-state')).toHaveText('Watching for new reports', { timeout: 20_000 });
 
   await card.getByRole('button', { name: 'Sign out' }).click();
