@@ -124,6 +124,7 @@ test('a mailbox signs in with OAuth2 in a browser tab, syncs, and signs out', as
   const card = page.getByTestId('mailbox').filter({ hasText: 'Work mailbox' });
   await expect(card.getByTestId('mailbox-oauth')).toHaveText(
     /^signed in as reports@example\.test · access token valid until .+, then refreshed$/,
+    { timeout: 10_000 },
   );
   await card.getByRole('button', { name: 'Start sync' }).click();
   await expect(card.getByTestId('mailbox-reports')).toHaveText('1', { timeout: 20_000 });
