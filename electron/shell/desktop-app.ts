@@ -9,12 +9,22 @@ import { BackendClient } from './backend-client.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
 import { aboutPanelOptions, menuTemplate } from './menu.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
+import { openSignInPage } from './sign-in-page.js';
 import { boundsToRestore, loadWindowState, saveWindowState } from './window-state.js';
 
 /** The parts of the electron module the shell uses; tests hand in a stand-in. */
 export type ElectronModule = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'Menu' | 'ipcMain' | 'dialog' | 'protocol' | 'screen' | 'utilityProcess' | 'safeStorage'
+  | 'app'
+  | 'BrowserWindow'
+  | 'Menu'
+  | 'ipcMain'
+  | 'dialog'
+  | 'protocol'
+  | 'screen'
+  | 'utilityProcess'
+  | 'safeStorage'
+  | 'shell'
 >;
 
 export interface DesktopPaths {
@@ -114,7 +124,12 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         return call('startImport', { paths: choice.filePaths });
       };
       const running = backend;
-      const call: ApiRouter['call'] = (method, request) => running.call(method, request);
+      const call: ApiRouter['call'] = async (method, request) => {
+        const result = await running.call(method, request);
+        // The sandboxed page may not open windows; the sign-in goes to the system browser from here.
+        if (method === 'signInMailbox' && result.ok) openSignInPage(electron.shell, result.value);
+        return result;
+      };
       registerApiHandlers(electron.ipcMain, {
         call: (method, request) =>
           method === 'chooseAndImport'

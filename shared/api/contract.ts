@@ -338,6 +338,16 @@ export const API = {
   mailboxMessages: method<(MessageOutcome & { processedAt: number })[]>()(
     z.object({ name: z.string().max(100), limit: z.number().int().min(1).max(5000) }).strict(),
   ),
+  /**
+   * Starts an OAuth2 sign-in (RFC 8252): the URL for the system browser; the
+   * backend's loopback listener takes the answer, and `mailboxes` shows when
+   * it is done.
+   */
+  signInMailbox: method<MailboxStatus & { authorizationUrl: string }>()(
+    z.object({ name: z.string().max(100) }).strict(),
+  ),
+  /** Forgets the mailbox's tokens (and revokes the refresh token where the provider allows). */
+  signOutMailbox: method<MailboxStatus>()(z.object({ name: z.string().max(100) }).strict()),
   /** Lints a pasted `_mta-sts` record, `_smtp._tls` record or policy file. */
   lintText: method<LintResult & { kind: TextKind }>()(
     z

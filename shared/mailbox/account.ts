@@ -8,6 +8,8 @@
  * library (account-schema.ts), whose compiled validators need `eval`, which
  * the UI's Content-Security-Policy forbids.
  */
+import type { OAuthSettings, OAuthStatus } from './oauth.js';
+
 export type AfterProcessing = { action: 'none' } | { action: 'seen' } | { action: 'move'; folder: string };
 
 export interface MailboxAccount {
@@ -16,12 +18,15 @@ export interface MailboxAccount {
   port: number;
   security: 'tls' | 'starttls' | 'plain';
   user: string;
-  auth: 'password' | 'xoauth2';
+  /** `xoauth2`: an access token given by hand; `oauth2`: signed in, the token refreshed by the app. */
+  auth: 'password' | 'xoauth2' | 'oauth2';
   mailbox: string;
   after: AfterProcessing;
   pollIntervalSeconds: number;
   /** A PEM file of extra trusted CAs, for a server with a private CA. Verification stays on. */
   caFile: string | null;
+  /** With `auth: oauth2`: the provider and client to sign in with. */
+  oauth?: OAuthSettings | undefined;
 }
 
 export const DEFAULT_PORTS = { tls: 993, starttls: 143, plain: 143 } as const;
@@ -61,7 +66,13 @@ export function isLoopbackHost(host: string): boolean {
   return /^(localhost|127(?:\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
 }
 
-export type MailboxState = 'stopped' | 'connecting' | 'syncing' | 'watching' | 'error';
+/**
+ * `auth-failed`: the server refused the password or token and the sync
+ * stopped (trying again would only repeat it, and may lock the account);
+ * `sign-in-required`: the OAuth provider refused the refresh token.
+ */
+export type MailboxState =
+  'stopped' | 'connecting' | 'syncing' | 'watching' | 'error' | 'auth-failed' | 'sign-in-required';
 
 /** A saved mailbox as the Mailboxes page shows it. */
 export interface MailboxStatus {
@@ -77,4 +88,6 @@ export interface MailboxStatus {
   lastError: string | null;
   /** The running sync's progress. */
   progress: { done: number; total: number } | null;
+  /** With `auth: oauth2`: the sign-in. */
+  oauth: OAuthStatus | null;
 }

@@ -7,7 +7,9 @@ import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { startDesktopApp, type ElectronModule } from '../../electron/shell/desktop-app.js';
 import { APP_HOMEPAGE } from '../../electron/shell/menu.js';
+import { openSignInPage } from '../../electron/shell/sign-in-page.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
+import { createOAuthServer } from '../helpers/oauth-server.js';
 import {
   createFakeElectron,
   navigationEvent,
@@ -352,6 +354,48 @@ describe('the application', () => {
       ok: false,
       error: expect.stringMatching(/^the system keychain is not available, so/) as unknown,
     });
+  });
+
+  it('opens an OAuth2 sign-in page in the system browser, from the backend’s answer only', async () => {
+    const auth = await createOAuthServer();
+    try {
+      const { fake, invoke } = await started();
+      const saved = await invoke('saveMailbox', {
+        account: {
+          name: 'M365',
+          host: '127.0.0.1',
+          port: 993,
+          security: 'tls',
+          user: auth.user,
+          auth: 'oauth2',
+          mailbox: 'INBOX',
+          after: { action: 'none' },
+          pollIntervalSeconds: 300,
+          caFile: null,
+          oauth: {
+            provider: 'issuer',
+            issuer: auth.issuer,
+            clientId: auth.clientId,
+            clientSecret: null,
+            tenant: null,
+            scope: null,
+          },
+        },
+      });
+      expect(saved.ok).toBe(true);
+      const answer = await invoke('signInMailbox', { name: 'M365' });
+      const url = answer.ok ? (answer.value as { authorizationUrl: string }).authorizationUrl : 'none';
+      expect(url.startsWith(`${auth.issuer}/auth?`)).toBe(true);
+      expect(fake.shell.opened).toEqual([url]);
+      // A failed call opens nothing.
+      expect((await invoke('signInMailbox', { name: 'nobody' })).ok).toBe(false);
+      expect(fake.shell.opened).toHaveLength(1);
+      expect(openSignInPage(fake.shell, { authorizationUrl: 'file:///etc/passwd' })).toBe(false);
+      expect(fake.shell.opened).toHaveLength(1);
+      await invoke('removeMailbox', { name: 'M365' });
+    } finally {
+      await auth.stop();
+    }
   });
 });
 

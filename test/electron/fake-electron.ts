@@ -412,5 +412,13 @@ export function createFakeElectron(options: {
     },
   };
 
-  return { app, BrowserWindow, protocol, ipcMain, dialog, Menu, screen, utilityProcess, safeStorage };
+  const shell = {
+    opened: [] as string[],
+    openExternal(url: string) {
+      shell.opened.push(url);
+      return Promise.resolve();
+    },
+  };
+
+  return { app, BrowserWindow, protocol, ipcMain, dialog, Menu, screen, utilityProcess, safeStorage, shell };
 }

@@ -48,7 +48,18 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
   throw new Error(`Dovecot did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-export async function createDovecot(): Promise<DovecotServer> {
+export interface DovecotOptions {
+  /**
+   * Also accept OAuth 2.0 bearer tokens (XOAUTH2, OAUTHBEARER), checked by
+   * Dovecot's oauth2 passdb through token introspection (RFC 7662) at this URL,
+   * with the introspecting client's credentials in it.
+   */
+  oauth2IntrospectionUrl?: string;
+  /** The SASL mechanisms offered for tokens; imapflow prefers OAUTHBEARER where it is offered. */
+  oauth2Mechanisms?: ('xoauth2' | 'oauthbearer')[];
+}
+
+export async function createDovecot(options: DovecotOptions = {}): Promise<DovecotServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-dovecot-'));
   // Dovecot's mail processes must not run as root: as root, they run as nobody and the login process as dovenull.
   const root = process.getuid?.() === 0;
@@ -68,6 +79,17 @@ export async function createDovecot(): Promise<DovecotServer> {
   const password = 'correct horse battery staple';
   writeFileSync(join(dir, 'passwd'), `${user}:{PLAIN}${password}:${uid}:${gid}::${home}/reports\n`);
   const config = join(dir, 'dovecot.conf');
+  const oauth2 = options.oauth2IntrospectionUrl;
+  const oauth2Mechanisms = (options.oauth2Mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ');
+  if (oauth2 !== undefined) {
+    // Dovecot's auth process (user dovecot) reads this file: the folder is 0755 above, the file world-readable.
+    writeFileSync(
+      join(dir, 'oauth2.conf.ext'),
+      `introspection_mode = post\nintrospection_url = ${oauth2}\nusername_attribute = email\n` +
+        'active_attribute = active\nactive_value = true\nforce_introspection = yes\n',
+      { mode: 0o644 },
+    );
+  }
   writeFileSync(
     config,
     `# Written by test/helpers/dovecot.ts for one test run.
@@ -81,7 +103,7 @@ ssl_cert = <${dir}/server.crt
 ssl_key = <${dir}/server.key
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${oauth2 !== undefined ? ` ${oauth2Mechanisms}` : ''}
 auth_failure_delay = 0
 default_internal_user = ${loginUser === 'dovenull' ? 'dovecot' : loginUser}
 default_internal_group = ${root ? 'dovecot' : execFileSync('id', ['-gn']).toString().trim()}
@@ -91,9 +113,19 @@ first_valid_gid = 0
 mail_location = maildir:~/Maildir
 passdb {
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN ${dir}/passwd
 }
-userdb {
+${
+  oauth2 !== undefined
+    ? `passdb {
+  driver = oauth2
+  mechanisms = ${oauth2Mechanisms}
+  args = ${dir}/oauth2.conf.ext
+}
+`
+    : ''
+}userdb {
   driver = passwd-file
   args = ${dir}/passwd
 }

@@ -6,13 +6,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResult } from '../../shared/mailbox/account.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { ReportImporter } from '../../electron/backend/import/importer.js';
-import { connectImap, type ImapServer } from '../../electron/backend/mailbox/imap-connection.js';
+import {
+  ImapConnectionError,
+  connectImap,
+  describeImapError,
+  type ImapServer,
+} from '../../electron/backend/mailbox/imap-connection.js';
 import { syncMailbox } from '../../electron/backend/mailbox/mailbox-sync.js';
 import { MailboxWatcher, type WatchEvent } from '../../electron/backend/mailbox/mailbox-watcher.js';
 import { parseJsonOutput, runCliAsync } from '../helpers/cli.js';
 import { createDovecot, removeDovecot, type DovecotServer } from '../helpers/dovecot.js';
 import { reportEmail } from '../helpers/email.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
+import { freePort } from '../helpers/net.js';
 import { reportJson } from '../helpers/reports.js';
 
 /*
@@ -326,5 +332,68 @@ describe('sync through the backend', () => {
     expect(db.prepare('SELECT report_id FROM reports').pluck().all()).toEqual(['idle-1']);
     expect(events.at(-1)).toEqual({ type: 'stopped' });
     db.close();
+  });
+
+  it('stops watching when the password is refused, instead of retrying it forever', async () => {
+    const db = openDatabase(join(tempDir(), 'refused.sqlite'));
+    const importer = new ReportImporter(db);
+    const target = { server: server(), mailbox: 'INBOX', after: { action: 'none' as const } };
+    const events: WatchEvent[] = [];
+    let attempts = 0;
+    const watcher = new MailboxWatcher({
+      server: target.server,
+      connect: () => {
+        attempts += 1;
+        return connectImap(target.server, 'not-the-password');
+      },
+      sync: (client) => syncMailbox(db, importer, client, target),
+      pollIntervalSeconds: 3600,
+      // Retries would come every 50 ms: a loop shows up as many attempts within the wait below.
+      backoff: { initialMs: 50, maxMs: 50 },
+      onEvent: (event) => events.push(event),
+    });
+    const deadline = Date.now() + 10_000;
+    while (!events.some((event) => event.type === 'stopped') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await watcher.stop();
+    expect(attempts).toBe(1);
+    expect(events).toEqual([
+      {
+        type: 'auth-failed',
+        message: `authentication failed for ${dovecot.user} at 127.0.0.1:${dovecot.tlsPort}: the server rejected the user name or password`,
+        signInRequired: false,
+      },
+      { type: 'stopped' },
+    ]);
+    db.close();
+  });
+
+  it('names a connection problem once, not as "IMAP error from X: IMAP error from X: …"', async () => {
+    const events: WatchEvent[] = [];
+    const target = server({ port: await freePort() });
+    const watcher = new MailboxWatcher({
+      server: target,
+      connect: () => connectImap(target, dovecot.password),
+      sync: () => Promise.reject(new Error('never connected')),
+      pollIntervalSeconds: 3600,
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+      onEvent: (event) => events.push(event),
+    });
+    const deadline = Date.now() + 10_000;
+    while (events.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await watcher.stop();
+    expect(events[0]).toEqual({
+      type: 'error',
+      message: `cannot connect to 127.0.0.1:${target.port}: connection refused (is the port right?)`,
+      retryInSeconds: 60,
+    });
+    // A reason imapflow words itself keeps one prefix as well.
+    const described = describeImapError(
+      new ImapConnectionError(describeImapError(new Error('BAD command'), target)),
+      target,
+    );
+    expect(described).toBe(`IMAP error from 127.0.0.1:${target.port}: BAD command`);
   });
 });

@@ -115,6 +115,41 @@ describe('saved mailboxes', () => {
     again.close();
   });
 
+  it('stops a sync whose password the server refuses, says so, and starts again when asked', async () => {
+    const db = openDatabase(join(tempDir(), 'refused.sqlite'));
+    const { handlers, mailboxes } = createApiHandlers({ db, databasePath: 'x', transport: 'http', allowPaths: false });
+    await dispatch(handlers, 'saveMailbox', {
+      account: account({ name: 'Refused', mailbox: 'INBOX' }),
+      secret: 'nope',
+    });
+    await dispatch(handlers, 'startMailboxSync', { name: 'Refused' });
+    const read = async (): Promise<{ state: string; lastError: string | null }> => {
+      const result = await dispatch(handlers, 'mailboxes', {});
+      const [first] = result.ok ? (result.value as { state: string; lastError: string | null }[]) : [];
+      return first ?? { state: 'missing', lastError: null };
+    };
+    const stopped = await until(read, (status) => status.state === 'auth-failed');
+    expect(stopped).toMatchObject({
+      state: 'auth-failed',
+      lastError: `authentication failed for ${dovecot.user} at 127.0.0.1:${dovecot.tlsPort}: the server rejected the user name or password. The sync has stopped: correct the password and start it again.`,
+    });
+    // Still stopped a while later: no retry behind the user's back.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await read()).state).toBe('auth-failed');
+    await dispatch(handlers, 'saveMailbox', {
+      account: account({ name: 'Refused', mailbox: 'INBOX' }),
+      secret: dovecot.password,
+      previousName: 'Refused',
+    });
+    await dispatch(handlers, 'startMailboxSync', { name: 'Refused' });
+    expect(await until(read, (status) => status.state === 'watching')).toMatchObject({
+      state: 'watching',
+      lastError: null,
+    });
+    await mailboxes.stopAll();
+    db.close();
+  });
+
   it('answers a wrong password when testing with `failed` and the reason', async () => {
     const db = openDatabase(join(tempDir(), 'w.sqlite'));
     const { handlers } = createApiHandlers({ db, databasePath: 'x', transport: 'http', allowPaths: false });

@@ -216,6 +216,8 @@ export function createApiHandlers(options: BackendOptions): {
         return mailboxes.status(name);
       }),
     mailboxMessages: ({ name, limit }) => mailboxCall(() => mailboxes.messages(name, limit)),
+    signInMailbox: ({ name }) => mailboxCall(() => mailboxes.signIn(name)),
+    signOutMailbox: ({ name }) => mailboxCall(() => mailboxes.signOut(name)),
   };
   return { handlers, jobs, mailboxes };
 }

@@ -7,6 +7,20 @@ import { isLoopbackHost, type MailboxAccount } from '../../../shared/mailbox/acc
 /** A connection problem in words a postmaster can act on; it never carries the secret. */
 export class ImapConnectionError extends Error {
   override name = 'ImapConnectionError';
+  /**
+   * The server refused the credentials: trying again with the same ones
+   * only repeats the refusal (and may get the account locked), so a sync
+   * stops instead of retrying.
+   */
+  readonly authenticationFailed: boolean;
+  /** With OAuth2: the provider refused the refresh token too; only a new sign-in helps. */
+  readonly signInRequired: boolean;
+
+  constructor(message: string, options: { authenticationFailed?: boolean; signInRequired?: boolean } = {}) {
+    super(message);
+    this.authenticationFailed = options.authenticationFailed ?? false;
+    this.signInRequired = options.signInRequired ?? false;
+  }
 }
 
 export type ImapServer = Pick<MailboxAccount, 'host' | 'port' | 'security' | 'user' | 'auth' | 'caFile'>;
@@ -47,7 +61,7 @@ function tlsOptions(server: ImapServer): ConnectionOptions {
 export async function connectImap(server: ImapServer, secret: string): Promise<ImapFlow> {
   if (server.security === 'plain' && !isLoopbackHost(server.host)) {
     throw new ImapConnectionError(
-      `refusing to send the ${server.auth === 'xoauth2' ? 'access token' : 'password'} to ${server.host} without TLS; ` +
+      `refusing to send the ${server.auth === 'password' ? 'password' : 'access token'} to ${server.host} without TLS; ` +
         'plain IMAP is allowed only to this machine (localhost)',
     );
   }
@@ -56,7 +70,8 @@ export async function connectImap(server: ImapServer, secret: string): Promise<I
     port: server.port,
     secure: server.security === 'tls',
     doSTARTTLS: server.security === 'starttls' ? true : server.security === 'plain' ? false : undefined,
-    auth: server.auth === 'xoauth2' ? { user: server.user, accessToken: secret } : { user: server.user, pass: secret },
+    // imapflow authenticates a token with OAUTHBEARER (RFC 7628) where the server offers it, else XOAUTH2.
+    auth: server.auth === 'password' ? { user: server.user, pass: secret } : { user: server.user, accessToken: secret },
     tls: tlsOptions(server),
     logger: false,
     connectionTimeout: 20_000,
@@ -72,7 +87,9 @@ export async function connectImap(server: ImapServer, secret: string): Promise<I
     await client.connect();
   } catch (error) {
     client.close();
-    throw new ImapConnectionError(describeImapError(error, server, secret));
+    throw new ImapConnectionError(describeImapError(error, server, secret), {
+      authenticationFailed: (error as { authenticationFailed?: boolean } | undefined)?.authenticationFailed === true,
+    });
   }
   return client;
 }
@@ -91,8 +108,11 @@ export function describeImapError(error: unknown, server: ImapServer, secret = '
     (NodeJS.ErrnoException & { authenticationFailed?: boolean; responseText?: string }) | undefined;
   const where = `${server.host}:${server.port}`;
   let text: string;
-  if (failure?.authenticationFailed) {
-    text = `authentication failed for ${server.user} at ${where}: the server rejected the user name or ${server.auth === 'xoauth2' ? 'access token' : 'password'}`;
+  if (error instanceof ImapConnectionError) {
+    // Already in words (connectImap described it): describing it again would say "IMAP error from X" twice.
+    text = error.message;
+  } else if (failure?.authenticationFailed) {
+    text = `authentication failed for ${server.user} at ${where}: the server rejected the user name or ${server.auth === 'password' ? 'password' : 'access token'}`;
   } else if (failure?.code !== undefined && UNTRUSTED.has(failure.code)) {
     text = `the certificate of ${where} is not trusted (${failure.code}); if the server uses a private CA, add it with --ca FILE (or in the account's settings)`;
   } else if (failure?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {

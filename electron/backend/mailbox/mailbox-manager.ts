@@ -14,9 +14,20 @@ import {
   savedAccount,
   savedAccounts,
 } from '../db/mailbox-store.js';
+import type { ImapFlow } from 'imapflow';
 import type { ReportImporter } from '../import/importer.js';
 import { ImapConnectionError, accountKey, connectImap, describeImapError } from './imap-connection.js';
 import { syncMailbox } from './mailbox-sync.js';
+import {
+  OAuthError,
+  OAuthTokenSource,
+  beginSignIn,
+  connectImapOAuth,
+  describeOAuthFailure,
+  parseOAuthSecret,
+  serializeOAuthSecret,
+  type PendingSignIn,
+} from './oauth-client.js';
 import { MailboxWatcher } from './mailbox-watcher.js';
 import type { SecretVault } from './secret-vault.js';
 
@@ -29,6 +40,14 @@ interface Running {
   watcher: MailboxWatcher | null;
   state: MailboxState;
   progress: { done: number; total: number } | null;
+  error: string | null;
+}
+
+/** A signed-in mailbox's session: its tokens (in memory) and where a sign-in stands. */
+interface OAuthSession {
+  tokens: OAuthTokenSource | null;
+  pending: PendingSignIn | null;
+  signInRequired: boolean;
   error: string | null;
 }
 
@@ -55,18 +74,34 @@ export class MailboxManager {
     const account = mailboxAccountSchema.parse(JSON.parse(row.settingsJson));
     const totals = mailboxTotals(this.db, accountKey(account), account.mailbox);
     const running = this.running.get(name);
+    const hasSecret = row.secretEncrypted !== null || this.memorySecretKnown.has(name);
+    const session = this.sessions.get(name);
     return {
       account,
-      hasSecret: row.secretEncrypted !== null || this.memorySecretKnown.has(name),
+      hasSecret,
       secretPersists: this.vault.persistent,
-      state: running?.state ?? 'stopped',
+      state: session?.signInRequired ? 'sign-in-required' : (running?.state ?? 'stopped'),
       lastSyncAt: totals.lastSyncAt,
       messagesSeen: totals.messagesSeen,
       reportsImported: totals.reportsImported,
-      lastError: running?.error ?? totals.lastError,
+      lastError: session?.error ?? running?.error ?? totals.lastError,
       progress: running?.progress ?? null,
+      oauth:
+        account.auth === 'oauth2'
+          ? {
+              signedIn: hasSecret && session?.signInRequired !== true,
+              signedInAs: session?.tokens?.signedInAs ?? this.signedInAs.get(name) ?? null,
+              accessTokenExpiresAt: session?.tokens?.expiresAt ?? null,
+              signInRequired: session?.signInRequired ?? false,
+              pendingUrl: session?.pending?.url ?? null,
+            }
+          : null,
     };
   }
+
+  private readonly sessions = new Map<string, OAuthSession>();
+  /** Who signed in, learned when the sealed secret was last opened; not a secret, never stored. */
+  private readonly signedInAs = new Map<string, string | null>();
 
   /** Names whose secret a non-persistent vault holds (the database has no bytes for them). */
   private readonly memorySecretKnown = new Set<string>();
@@ -87,12 +122,19 @@ export class MailboxManager {
       if (kept !== null) this.memorySecretKnown.add(account.name);
     }
     saveAccount(this.db, account.name, JSON.stringify(account), sealed, previousName);
+    // Tokens belong to a provider, client and user: new settings may make them someone else's.
+    for (const old of new Set([previousName ?? account.name, account.name])) {
+      this.sessions.get(old)?.pending?.cancel();
+      this.sessions.delete(old);
+    }
     if (wasRunning) await this.start(account.name);
     return this.status(account.name);
   }
 
   async remove(name: string): Promise<boolean> {
     await this.stop(name);
+    this.sessions.get(name)?.pending?.cancel();
+    this.sessions.delete(name);
     this.vault.forget(name);
     this.memorySecretKnown.delete(name);
     return deleteAccount(this.db, name);
@@ -100,8 +142,16 @@ export class MailboxManager {
 
   /** Connects and lists the folders: proves host, security, certificate and secret at once. */
   async test(account: MailboxAccount, secret: string | undefined): Promise<string[]> {
-    const usable = secret ?? (await this.secretOf(account.name));
-    const client = await connectImap(account, usable);
+    let usable = '';
+    let client;
+    if (account.auth === 'oauth2') {
+      const saved = savedAccount(this.db, account.name);
+      if (!saved) throw new MailboxError('save the mailbox and sign in first; then test the connection');
+      client = await connectImapOAuth(account, await this.tokensOf(account.name, account));
+    } else {
+      usable = secret ?? (await this.secretOf(account.name));
+      client = await connectImap(account, usable);
+    }
     try {
       const folders = await client.list();
       return folders.map((folder) => folder.path).sort();
@@ -113,15 +163,25 @@ export class MailboxManager {
   }
 
   async start(name: string): Promise<MailboxStatus> {
-    if (this.running.has(name)) return this.status(name);
+    const existing = this.running.get(name);
+    // A watcher that stopped on refused credentials is restarted: the user fixed them, or wants to see it fail again.
+    if (existing && existing.state !== 'auth-failed') return this.status(name);
+    if (existing) this.running.delete(name);
     const account = this.status(name).account;
-    const secret = await this.secretOf(name);
+    let connect: () => Promise<ImapFlow>;
+    if (account.auth === 'oauth2') {
+      const tokens = await this.tokensOf(name, account);
+      connect = () => connectImapOAuth(account, tokens);
+    } else {
+      const secret = await this.secretOf(name);
+      connect = () => connectImap(account, secret);
+    }
     const target = { server: account, mailbox: account.mailbox, after: account.after };
     const entry: Running = { watcher: null, state: 'connecting', progress: null, error: null };
     this.running.set(name, entry);
     entry.watcher = new MailboxWatcher({
       server: account,
-      connect: () => connectImap(account, secret),
+      connect,
       sync: async (client) => {
         entry.state = 'syncing';
         entry.progress = { done: 0, total: 0 };
@@ -144,6 +204,13 @@ export class MailboxManager {
           entry.state = 'error';
           entry.error = `${event.message} (trying again in ${event.retryInSeconds} s)`;
         }
+        if (event.type === 'auth-failed') {
+          entry.state = 'auth-failed';
+          entry.error = event.signInRequired
+            ? `${event.message}. The sync has stopped.`
+            : `${event.message}. The sync has stopped: correct the ${account.auth === 'password' ? 'password' : 'token'} and start it again.`;
+          if (event.signInRequired) this.markSignInRequired(name, event.message);
+        }
       },
     });
     return this.status(name);
@@ -157,12 +224,149 @@ export class MailboxManager {
   }
 
   async stopAll(): Promise<void> {
+    // A sign-in still waiting for the browser holds a loopback port open: let it go too.
+    for (const session of this.sessions.values()) session.pending?.cancel();
     await Promise.all([...this.running.keys()].map((name) => this.stop(name)));
   }
 
   messages(name: string, limit: number): (MessageOutcome & { processedAt: number })[] {
     const account = this.status(name).account;
     return mailboxMessages(this.db, accountKey(account), account.mailbox, limit);
+  }
+
+  /**
+   * Starts an OAuth2 sign-in: the URL to open in the system browser, and a
+   * loopback listener that takes the answer. The refresh token that comes
+   * back is sealed by the vault like a password; the access token stays in
+   * memory.
+   */
+  async signIn(name: string): Promise<MailboxStatus & { authorizationUrl: string }> {
+    const account = this.status(name).account;
+    if (account.auth !== 'oauth2' || account.oauth === undefined) {
+      throw new MailboxError(`"${name}" does not sign in with OAuth2; choose a provider in its settings first`);
+    }
+    const settings = account.oauth;
+    const session = this.sessionOf(name);
+    session.pending?.cancel();
+    let pending: PendingSignIn;
+    try {
+      pending = await beginSignIn(settings, { loginHint: account.user });
+    } catch (error) {
+      throw new MailboxError(
+        error instanceof OAuthError ? error.message : `cannot start the sign-in: ${describeOAuthFailure(error)}`,
+      );
+    }
+    session.pending = pending;
+    session.error = null;
+    pending.result
+      .then(
+        async (grant) => {
+          if (session.pending !== pending) return;
+          session.pending = null;
+          const secret = { refreshToken: grant.refreshToken, signedInAs: grant.signedInAs };
+          await this.storeOAuthSecret(name, account, secret);
+          const tokens = new OAuthTokenSource(settings, secret, (rotated) =>
+            this.storeOAuthSecret(name, account, rotated),
+          );
+          tokens.adopt(grant);
+          session.tokens = tokens;
+          session.signInRequired = false;
+          this.signedInAs.set(name, secret.signedInAs);
+          // A sync stopped by the ended sign-in has nothing else to wait for.
+          if (this.running.get(name)?.state === 'auth-failed') await this.start(name);
+        },
+        (error: unknown) => {
+          if (session.pending !== pending) return;
+          session.pending = null;
+          session.error = error instanceof Error ? error.message : String(error);
+        },
+      )
+      .catch((error: unknown) => {
+        session.error = `the sign-in finished but could not be saved: ${error instanceof Error ? error.message : String(error)}`;
+      });
+    return { ...this.status(name), authorizationUrl: pending.url };
+  }
+
+  /** Ends the sign-in: stops the sync, tells the provider (where it can be told), forgets the tokens. */
+  async signOut(name: string): Promise<MailboxStatus> {
+    const account = this.status(name).account;
+    await this.stop(name);
+    const session = this.sessions.get(name);
+    session?.pending?.cancel();
+    let tokens = session?.tokens ?? null;
+    if (tokens === null && account.oauth !== undefined) {
+      const row = savedAccount(this.db, name);
+      const opened = await this.vault.open(name, row?.secretEncrypted ?? null);
+      if (opened !== null) {
+        try {
+          tokens = new OAuthTokenSource(account.oauth, parseOAuthSecret(opened), () => Promise.resolve());
+        } catch {
+          tokens = null;
+        }
+      }
+    }
+    // Revocation is a courtesy to the provider: signing out locally must work offline too.
+    await tokens?.revoke().catch(() => undefined);
+    this.sessions.delete(name);
+    this.signedInAs.delete(name);
+    this.vault.forget(name);
+    this.memorySecretKnown.delete(name);
+    saveAccount(this.db, name, JSON.stringify(account), null, null);
+    return this.status(name);
+  }
+
+  private sessionOf(name: string): OAuthSession {
+    let session = this.sessions.get(name);
+    if (!session) {
+      session = { tokens: null, pending: null, signInRequired: false, error: null };
+      this.sessions.set(name, session);
+    }
+    return session;
+  }
+
+  private markSignInRequired(name: string, message: string): void {
+    const session = this.sessionOf(name);
+    session.signInRequired = true;
+    session.tokens = null;
+    session.error = message;
+  }
+
+  private async storeOAuthSecret(
+    name: string,
+    account: MailboxAccount,
+    secret: { refreshToken: string; signedInAs: string | null },
+  ): Promise<void> {
+    const sealed = await this.vault.seal(name, serializeOAuthSecret(secret));
+    if (sealed === null) this.memorySecretKnown.add(name);
+    saveAccount(this.db, name, JSON.stringify(account), sealed, null);
+  }
+
+  /** The mailbox's token source: the one in memory, or one made from the sealed refresh token. */
+  private async tokensOf(name: string, account: MailboxAccount): Promise<OAuthTokenSource> {
+    const session = this.sessionOf(name);
+    if (session.tokens) return session.tokens;
+    const settings = account.oauth;
+    if (settings === undefined) throw new MailboxError(`"${name}" has no OAuth2 provider; edit the mailbox`);
+    if (session.signInRequired) throw new MailboxError(`the sign-in of "${name}" has ended; sign in again`);
+    const row = savedAccount(this.db, name);
+    const opened = await this.vault.open(name, row?.secretEncrypted ?? null);
+    if (opened === null) {
+      throw new MailboxError(
+        this.vault.persistent
+          ? `"${name}" is not signed in; sign in first`
+          : `"${name}" is not signed in since serve mode started; sign in (serve mode keeps tokens in memory only)`,
+      );
+    }
+    let secret;
+    try {
+      secret = parseOAuthSecret(opened);
+    } catch (error) {
+      this.markSignInRequired(name, (error as Error).message);
+      throw new MailboxError((error as Error).message);
+    }
+    this.signedInAs.set(name, secret.signedInAs);
+    session.tokens = new OAuthTokenSource(settings, secret, (rotated) => this.storeOAuthSecret(name, account, rotated));
+    return session.tokens;
   }
 
   private async secretOf(name: string): Promise<string> {

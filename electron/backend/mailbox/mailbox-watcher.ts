@@ -1,11 +1,13 @@
 import type { ImapFlow } from 'imapflow';
 import type { SyncResult } from '../../../shared/mailbox/account.js';
-import { describeImapError, type ImapServer } from './imap-connection.js';
+import { ImapConnectionError, describeImapError, type ImapServer } from './imap-connection.js';
 
 export type WatchEvent =
   | { type: 'connected' }
   | { type: 'synced'; result: SyncResult }
   | { type: 'error'; message: string; retryInSeconds: number }
+  /** The server refused the credentials (or the provider the refresh token): the watcher has stopped. */
+  | { type: 'auth-failed'; message: string; signInRequired: boolean }
   | { type: 'stopped' };
 
 export interface WatchOptions {
@@ -24,7 +26,9 @@ export interface WatchOptions {
  * by itself between commands and reports new mail as `exists`) or the poll
  * interval, and syncs again. After a network error it reconnects with
  * exponential backoff; progress is per message, so nothing is lost or
- * fetched twice across reconnects.
+ * fetched twice across reconnects. A refused password or token ends the
+ * watch: retrying would repeat the refusal forever, and servers lock
+ * accounts after repeated failures.
  */
 export class MailboxWatcher {
   private stopped = false;
@@ -77,6 +81,11 @@ export class MailboxWatcher {
         if (!this.isStopped()) throw Object.assign(new Error('connection closed'), { code: 'NoConnection' });
       } catch (error) {
         if (this.isStopped()) break;
+        if (error instanceof ImapConnectionError && error.authenticationFailed) {
+          this.stopped = true;
+          this.options.onEvent({ type: 'auth-failed', message: error.message, signInRequired: error.signInRequired });
+          break;
+        }
         this.options.onEvent({
           type: 'error',
           message: describeImapError(error, this.options.server),

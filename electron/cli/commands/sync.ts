@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { ImapFlow } from 'imapflow';
 import {
   DEFAULT_PORTS,
   isLoopbackHost,
@@ -18,6 +19,8 @@ import {
   describeImapError,
 } from '../../backend/mailbox/imap-connection.js';
 import { syncMailbox, type SyncTarget } from '../../backend/mailbox/mailbox-sync.js';
+import { OAuthError, connectImapOAuth } from '../../backend/mailbox/oauth-client.js';
+import { OAUTH_OPTIONS, cliTokenSource, defaultImapHost, oauthSettingsFromArgs } from './sync-oauth.js';
 import { MailboxWatcher } from '../../backend/mailbox/mailbox-watcher.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
@@ -33,8 +36,10 @@ import {
 
 export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
-  '              [--auth password|xoauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
-  '              [--password-env NAME | --password-file FILE] [--once] [--json]';
+  '              [--auth password|xoauth2|oauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
+  '              [--password-env NAME | --password-file FILE] [--once] [--json]\n' +
+  '            --auth oauth2: --provider microsoft|google|ISSUER-URL --client-id ID [--tenant T] [--client-secret S]\n' +
+  '              [--scope S] [--refresh-token-env NAME | --refresh-token-file FILE] [--sign-in] [--no-browser]';
 
 const STATUS_LABELS: Record<MessageOutcome['status'], string> = {
   imported: 'imported ',
@@ -71,17 +76,23 @@ function readSecret(values: OptionValues): string {
 }
 
 function accountFromArgs(values: OptionValues): MailboxAccount {
-  const host = stringOption(values, 'host');
   const user = stringOption(values, 'user');
+  const auth = stringOption(values, 'auth') ?? 'password';
+  if (auth !== 'password' && auth !== 'xoauth2' && auth !== 'oauth2')
+    throw new UsageError(`--auth takes password, xoauth2 or oauth2, got "${auth}"`);
+  const oauth = auth === 'oauth2' ? oauthSettingsFromArgs(values) : undefined;
+  if (auth !== 'oauth2') {
+    const given = OAUTH_OPTIONS.filter((option) => values[option] !== undefined);
+    if (given.length > 0) throw new UsageError(`--${given.join(', --')} only with --auth oauth2`);
+  }
+  const preset = oauth ? defaultImapHost(oauth) : null;
+  const host = stringOption(values, 'host') ?? preset?.host;
   if (host === undefined) throw new UsageError('--host is required');
   if (user === undefined) throw new UsageError('--user is required');
   const security = stringOption(values, 'security') ?? 'tls';
   if (security !== 'tls' && security !== 'starttls' && security !== 'plain') {
     throw new UsageError(`--security takes tls, starttls or plain, got "${security}"`);
   }
-  const auth = stringOption(values, 'auth') ?? 'password';
-  if (auth !== 'password' && auth !== 'xoauth2')
-    throw new UsageError(`--auth takes password or xoauth2, got "${auth}"`);
   const portText = stringOption(values, 'port');
   const port = portText === undefined ? DEFAULT_PORTS[security] : Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
@@ -104,10 +115,11 @@ function accountFromArgs(values: OptionValues): MailboxAccount {
     after,
     pollIntervalSeconds,
     caFile: stringOption(values, 'ca') ?? null,
+    oauth,
   };
 }
 
-const SERVER_OPTIONS = ['host', 'port', 'security', 'ca', 'user', 'auth', 'mailbox', 'after', 'poll'];
+const SERVER_OPTIONS = ['host', 'port', 'security', 'ca', 'user', 'auth', 'mailbox', 'after', 'poll', ...OAUTH_OPTIONS];
 
 /**
  * `--account NAME` takes a mailbox saved in the app (its settings; the secret
@@ -127,6 +139,12 @@ function savedOrGivenAccount(db: WritableDatabase, values: OptionValues): Mailbo
   return mailboxAccountSchema.parse(JSON.parse(row.settingsJson));
 }
 
+const SIGN_IN_AGAIN = ' (run the same command with --sign-in, or give a new token)';
+
+function signInHint(error: ImapConnectionError): string {
+  return error.signInRequired ? SIGN_IN_AGAIN : '';
+}
+
 export async function runSync(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     db: { type: 'string' },
@@ -139,6 +157,15 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     auth: { type: 'string' },
     'password-env': { type: 'string' },
     'password-file': { type: 'string' },
+    provider: { type: 'string' },
+    'client-id': { type: 'string' },
+    'client-secret': { type: 'string' },
+    tenant: { type: 'string' },
+    scope: { type: 'string' },
+    'refresh-token-env': { type: 'string' },
+    'refresh-token-file': { type: 'string' },
+    'sign-in': { type: 'boolean' },
+    'no-browser': { type: 'boolean' },
     mailbox: { type: 'string' },
     after: { type: 'string' },
     poll: { type: 'string' },
@@ -148,12 +175,32 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
   let account: MailboxAccount;
-  let secret: string;
+  let connect: () => Promise<ImapFlow>;
+  let secret = '';
   try {
     account = savedOrGivenAccount(db, values);
-    secret = readSecret(values);
+    if (account.auth === 'oauth2') {
+      if (values['password-env'] !== undefined || values['password-file'] !== undefined) {
+        throw new UsageError('--auth oauth2 signs in; it takes no --password-env or --password-file');
+      }
+      const server = account;
+      const tokens = await cliTokenSource(values, account, err);
+      connect = () => connectImapOAuth(server, tokens);
+    } else {
+      const oauthOnly = ['refresh-token-env', 'refresh-token-file', 'sign-in', 'no-browser'].filter(
+        (option) => values[option] !== undefined,
+      );
+      if (oauthOnly.length > 0) throw new UsageError(`--${oauthOnly.join(', --')} only with --auth oauth2`);
+      secret = readSecret(values);
+      const [server, password] = [account, secret];
+      connect = () => connectImap(server, password);
+    }
   } catch (error) {
     db.close();
+    if (error instanceof OAuthError) {
+      err.write(`tlsrpt sync: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
     throw error;
   }
   const asJson = values['json'] === true;
@@ -183,10 +230,10 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     if (values['once'] === true) {
       let client;
       try {
-        client = await connectImap(account, secret);
+        client = await connect();
       } catch (error) {
         if (error instanceof ImapConnectionError) {
-          err.write(`tlsrpt sync: ${error.message}\n`);
+          err.write(`tlsrpt sync: ${error.message}${signInHint(error)}\n`);
           return EXIT_USAGE;
         }
         throw error;
@@ -203,24 +250,34 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
       }
     }
 
+    // Set from the watcher's events while this function awaits.
+    const outcome = { refused: false };
+    let endWatch = (): void => undefined;
     const watcher = new MailboxWatcher({
       server: account,
-      connect: () => connectImap(account, secret),
+      connect,
       sync: (client) => syncMailbox(db, importer, client, target, { onMessage: printOutcome }),
       pollIntervalSeconds: account.pollIntervalSeconds,
       onEvent: (event) => {
         if (event.type === 'synced' && event.result.messagesSeen > 0) printTotals(event.result);
         if (event.type === 'error')
           err.write(`tlsrpt sync: ${event.message}; trying again in ${event.retryInSeconds} s\n`);
+        if (event.type === 'auth-failed') {
+          // Retrying refused credentials only repeats the refusal: stop, as --once does.
+          err.write(`tlsrpt sync: ${event.message}${event.signInRequired ? SIGN_IN_AGAIN : ''}; stopped\n`);
+          outcome.refused = true;
+          endWatch();
+        }
       },
     });
     if (!asJson) out.write(`watching ${accountKey(account)}/${printable(account.mailbox)} (Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => {
+      endWatch = resolve;
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
     await watcher.stop();
-    return EXIT_OK;
+    return outcome.refused ? EXIT_USAGE : EXIT_OK;
   } finally {
     db.close();
   }

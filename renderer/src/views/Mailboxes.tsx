@@ -1,6 +1,7 @@
 import { useEffect, useState, type SyntheticEvent } from 'react';
 import type { MailboxAccount, MailboxStatus, MessageOutcome } from '../../../shared/mailbox/account.js';
 import { DEFAULT_PORTS } from '../../../shared/mailbox/account.js';
+import { OAUTH_PRESETS, type OAuthProviderKind, type OAuthSettings } from '../../../shared/mailbox/oauth.js';
 import { api } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
 import { ErrorNote } from '../components/States.js';
@@ -8,6 +9,27 @@ import { formatCount, formatDateTime } from '../format.js';
 import { useDataChanged } from '../state/filter.js';
 
 const POLL_MS = 1000;
+
+function providerLabel(account: MailboxAccount): string {
+  const provider = account.oauth?.provider ?? 'issuer';
+  return provider === 'issuer' ? 'your provider' : OAUTH_PRESETS[provider].label;
+}
+
+/**
+ * The sign-in page goes to the system browser (RFC 8252 §8.12: never an
+ * embedded view, where the app could read the password). In the desktop app
+ * the shell opens it when the backend hands out the URL; in a browser, a new
+ * tab. The link stays on the card for when neither happens.
+ */
+function openSignInPage(url: string): void {
+  if (window.tlsrpt) return;
+  window.open(url, '_blank', 'noopener,noreferrer');
+}
+
+async function signIn(name: string): Promise<void> {
+  const started = await api.call('signInMailbox', { name });
+  openSignInPage(started.authorizationUrl);
+}
 
 /** Saved IMAP mailboxes: add, test, edit, remove, start and stop their sync, and see how it goes. */
 export function Mailboxes() {
@@ -69,6 +91,8 @@ export function Mailboxes() {
             status={status}
             onStart={() => void act(() => api.call('startMailboxSync', { name: status.account.name }))}
             onStop={() => void act(() => api.call('stopMailboxSync', { name: status.account.name }))}
+            onSignIn={() => void act(() => signIn(status.account.name))}
+            onSignOut={() => void act(() => api.call('signOutMailbox', { name: status.account.name }))}
             onEdit={() => setEditing(status.account)}
             onRemove={() => {
               if (window.confirm(`Remove the mailbox "${status.account.name}"? Its imported reports stay.`)) {
@@ -101,18 +125,22 @@ const STATE_LABELS: Record<MailboxStatus['state'], string> = {
   syncing: 'Syncing…',
   watching: 'Watching for new reports',
   error: 'Connection problem',
+  'auth-failed': 'Stopped: the server refused the sign-in',
+  'sign-in-required': 'Stopped: sign in again',
 };
 
 function MailboxCard(props: {
   status: MailboxStatus;
   onStart: () => void;
   onStop: () => void;
+  onSignIn: () => void;
+  onSignOut: () => void;
   onEdit: () => void;
   onRemove: () => void;
 }) {
   const { status } = props;
-  const { account } = status;
-  const running = status.state !== 'stopped';
+  const { account, oauth } = status;
+  const running = status.state !== 'stopped' && status.state !== 'auth-failed' && status.state !== 'sign-in-required';
   return (
     <li className="mailbox card" data-testid="mailbox" aria-label={`Mailbox ${account.name}`}>
       <h3>{account.name}</h3>
@@ -136,7 +164,33 @@ function MailboxCard(props: {
             <dd className="error">{status.lastError}</dd>
           </>
         )}
-        {!status.hasSecret && (
+        {oauth && (
+          <>
+            <dt>Sign-in</dt>
+            <dd data-testid="mailbox-oauth" className={oauth.signInRequired ? 'error' : undefined}>
+              {oauth.pendingUrl !== null ? (
+                <>
+                  waiting for the sign-in in your browser (
+                  <a href={oauth.pendingUrl} target="_blank" rel="noopener noreferrer">
+                    open the sign-in page
+                  </a>
+                  )
+                </>
+              ) : oauth.signInRequired ? (
+                'the sign-in has ended: sign in again'
+              ) : oauth.signedIn ? (
+                <>
+                  signed in as {oauth.signedInAs ?? account.user}
+                  {oauth.accessTokenExpiresAt !== null &&
+                    ` · access token valid until ${formatDateTime(oauth.accessTokenExpiresAt)}, then refreshed`}
+                </>
+              ) : (
+                `not signed in${status.secretPersists ? '' : ' since serve mode started'}`
+              )}
+            </dd>
+          </>
+        )}
+        {!status.hasSecret && !oauth && (
           <>
             <dt>Password</dt>
             <dd className="error">
@@ -153,10 +207,24 @@ function MailboxCard(props: {
             Stop sync
           </button>
         ) : (
-          <button type="button" onClick={props.onStart} disabled={!status.hasSecret}>
+          <button type="button" onClick={props.onStart} disabled={!status.hasSecret || oauth?.signInRequired === true}>
             Start sync
           </button>
         )}{' '}
+        {oauth && (!oauth.signedIn || oauth.signInRequired) && (
+          <>
+            <button type="button" onClick={props.onSignIn}>
+              {oauth.signInRequired ? 'Sign in again' : `Sign in with ${providerLabel(account)}`}
+            </button>{' '}
+          </>
+        )}
+        {oauth?.signedIn && (
+          <>
+            <button type="button" onClick={props.onSignOut}>
+              Sign out
+            </button>{' '}
+          </>
+        )}
         <button type="button" onClick={props.onEdit}>
           Edit…
         </button>{' '}
@@ -207,6 +275,15 @@ const EMPTY: MailboxAccount = {
   caFile: null,
 };
 
+const EMPTY_OAUTH: OAuthSettings = {
+  provider: 'microsoft',
+  clientId: '',
+  clientSecret: null,
+  tenant: 'organizations',
+  issuer: null,
+  scope: null,
+};
+
 function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDone: () => void }) {
   const [account, setAccount] = useState<MailboxAccount>(initial ?? EMPTY);
   const [secret, setSecret] = useState('');
@@ -215,7 +292,26 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
   const set = (update: Partial<MailboxAccount>): void => {
     setAccount((previous) => ({ ...previous, ...update }));
   };
-  const secretField = secret === '' ? undefined : secret;
+  const secretField = secret === '' || account.auth === 'oauth2' ? undefined : secret;
+  const oauth = account.oauth ?? EMPTY_OAUTH;
+  const setOAuth = (update: Partial<OAuthSettings>): void => {
+    setAccount((previous) => ({ ...previous, oauth: { ...(previous.oauth ?? EMPTY_OAUTH), ...update } }));
+  };
+  /** "Sign in with Microsoft / Google": the provider's IMAP server and scope, the rest from the admin. */
+  const choosePreset = (provider: OAuthProviderKind): void => {
+    setAccount((previous) => {
+      const preset = provider === 'issuer' ? null : OAUTH_PRESETS[provider];
+      const keep = previous.oauth?.provider === provider ? previous.oauth : null;
+      return {
+        ...previous,
+        auth: 'oauth2',
+        host: preset?.imapHost ?? previous.host,
+        port: preset?.imapPort ?? previous.port,
+        security: preset ? 'tls' : previous.security,
+        oauth: keep ?? { ...EMPTY_OAUTH, provider, tenant: provider === 'microsoft' ? 'organizations' : null },
+      };
+    });
+  };
 
   const run = async (work: () => Promise<void>): Promise<void> => {
     setBusy(true);
@@ -236,7 +332,14 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
   const save = (event: SyntheticEvent<HTMLFormElement>): void => {
     event.preventDefault();
     void run(async () => {
-      await api.call('saveMailbox', { account, secret: secretField, previousName: initial?.name });
+      const toSave: MailboxAccount = account.auth === 'oauth2' ? account : { ...account, oauth: undefined };
+      const saved = await api.call('saveMailbox', {
+        account: toSave,
+        secret: secretField,
+        previousName: initial?.name,
+      });
+      // A new or changed sign-in goes on to the provider at once; the card shows how it goes.
+      if (saved.oauth && !saved.oauth.signedIn) await signIn(saved.account.name);
       onDone();
     });
   };
@@ -244,6 +347,15 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
   return (
     <form className="mailbox-form card" onSubmit={save} aria-label={initial ? `Edit ${initial.name}` : 'New mailbox'}>
       <h3>{initial ? `Edit ${initial.name}` : 'New mailbox'}</h3>
+      <p>
+        <button type="button" onClick={() => choosePreset('microsoft')}>
+          Sign in with Microsoft
+        </button>{' '}
+        <button type="button" onClick={() => choosePreset('google')}>
+          Sign in with Google
+        </button>{' '}
+        <span className="muted">for Microsoft 365 and Google Workspace, or a password below</span>
+      </p>
       <label>
         Name <input required value={account.name} onChange={(event) => set({ name: event.target.value })} />
       </label>
@@ -292,21 +404,77 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
       </label>
       <label>
         Sign-in{' '}
-        <select value={account.auth} onChange={(event) => set({ auth: event.target.value as MailboxAccount['auth'] })}>
+        <select
+          value={account.auth === 'oauth2' ? `oauth2:${oauth.provider}` : account.auth}
+          onChange={(event) => {
+            const value = event.target.value;
+            if (value.startsWith('oauth2:')) choosePreset(value.slice('oauth2:'.length) as OAuthProviderKind);
+            else set({ auth: value as MailboxAccount['auth'] });
+          }}
+        >
           <option value="password">Password</option>
-          <option value="xoauth2">OAuth2 access token</option>
+          <option value="oauth2:microsoft">Microsoft 365 (OAuth2 sign-in)</option>
+          <option value="oauth2:google">Google (OAuth2 sign-in)</option>
+          <option value="oauth2:issuer">Other OpenID provider (OAuth2 sign-in)</option>
+          <option value="xoauth2">OAuth2 access token, pasted (expires within the hour)</option>
         </select>
       </label>
-      <label>
-        {account.auth === 'password' ? 'Password' : 'Access token'}{' '}
-        <input
-          type="password"
-          value={secret}
-          autoComplete="current-password"
-          placeholder={initial ? 'unchanged' : ''}
-          onChange={(event) => setSecret(event.target.value)}
-        />
-      </label>
+      {account.auth === 'oauth2' ? (
+        <>
+          {oauth.provider === 'issuer' && (
+            <label>
+              Issuer URL{' '}
+              <input
+                required
+                type="url"
+                value={oauth.issuer ?? ''}
+                placeholder="https://login.example.com"
+                onChange={(event) => setOAuth({ issuer: event.target.value === '' ? null : event.target.value.trim() })}
+              />
+            </label>
+          )}
+          <label>
+            Client ID{' '}
+            <input
+              required
+              value={oauth.clientId}
+              placeholder="from the app registration (see README)"
+              onChange={(event) => setOAuth({ clientId: event.target.value.trim() })}
+            />
+          </label>
+          {oauth.provider === 'microsoft' && (
+            <label>
+              Tenant{' '}
+              <input
+                value={oauth.tenant ?? ''}
+                placeholder="organizations"
+                onChange={(event) => setOAuth({ tenant: event.target.value === '' ? null : event.target.value.trim() })}
+              />
+            </label>
+          )}
+          {oauth.provider !== 'microsoft' && (
+            <label>
+              Client secret{' '}
+              <input
+                value={oauth.clientSecret ?? ''}
+                placeholder={oauth.provider === 'google' ? 'as Google issued it to the desktop client' : 'none'}
+                onChange={(event) => setOAuth({ clientSecret: event.target.value === '' ? null : event.target.value })}
+              />
+            </label>
+          )}
+        </>
+      ) : (
+        <label>
+          {account.auth === 'password' ? 'Password' : 'Access token'}{' '}
+          <input
+            type="password"
+            value={secret}
+            autoComplete="current-password"
+            placeholder={initial ? 'unchanged' : ''}
+            onChange={(event) => setSecret(event.target.value)}
+          />
+        </label>
+      )}
       <label>
         Folder <input required value={account.mailbox} onChange={(event) => set({ mailbox: event.target.value })} />
       </label>
