@@ -193,7 +193,7 @@ describe('the MX hosts list (failuresByMxHost)', () => {
 });
 
 describe('mxHostDetail', () => {
-  it('lists one host’s sending IPs, receiving IPs and senders, most failed sessions first', () => {
+  it('lists one host’s sending IPs, receiving IPs and senders, most failed sessions first, and its failures per day', () => {
     expect(mxHostDetail(db, {}, MX1)).toEqual({
       mx: MX1,
       failedSessions: 23,
@@ -217,6 +217,12 @@ describe('mxHostDetail', () => {
         { organization: 'Microsoft Corporation', failedSessions: 2 },
       ],
       reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      byDay: [
+        { day: '2026-01-10', failedSessions: 8 },
+        { day: '2026-01-11', failedSessions: 5 },
+        { day: '2026-01-12', failedSessions: 7 },
+        { day: '2026-01-20', failedSessions: 3 },
+      ],
     });
   });
 
@@ -241,6 +247,11 @@ describe('mxHostDetail', () => {
         { organization: 'Microsoft Corporation', failedSessions: 2 },
       ],
       reconciliation: { failedSessions: 26, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      byDay: [
+        { day: '2026-01-10', failedSessions: 8 },
+        { day: '2026-01-12', failedSessions: 7 },
+        { day: '2026-01-20', failedSessions: 3 },
+      ],
     });
   });
 
@@ -262,6 +273,10 @@ describe('mxHostDetail', () => {
         { organization: 'Yahoo', failedSessions: 5 },
       ],
       reconciliation: { failedSessions: 13, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      byDay: [
+        { day: '2026-01-11', failedSessions: 5 },
+        { day: '2026-01-12', failedSessions: 7 },
+      ],
     });
   });
 
@@ -274,6 +289,12 @@ describe('mxHostDetail', () => {
       receivingIps: [{ ip: null, failedSessions: 3, failureDetails: 1 }],
       senders: [{ organization: 'Microsoft Corporation', failedSessions: 3 }],
       reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      byDay: [
+        { day: '2026-01-10', failedSessions: 3 },
+        { day: '2026-01-11', failedSessions: 0 },
+        { day: '2026-01-12', failedSessions: 0 },
+        { day: '2026-01-20', failedSessions: 0 },
+      ],
     });
   });
 
@@ -286,6 +307,12 @@ describe('mxHostDetail', () => {
       receivingIps: [],
       senders: [],
       reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      byDay: [
+        { day: '2026-01-10', failedSessions: 0 },
+        { day: '2026-01-11', failedSessions: 0 },
+        { day: '2026-01-12', failedSessions: 0 },
+        { day: '2026-01-20', failedSessions: 0 },
+      ],
     });
   });
 
