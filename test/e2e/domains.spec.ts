@@ -183,6 +183,8 @@ test('the glossary is one key press away from every result type', async ({ page 
 
 /** Sums the numbers of a table's rows in one column. */
 async function columnSum(page: Page, testId: string, column: number): Promise<number> {
+  // The table is drawn once its answer has come.
+  await expect(page.getByTestId(testId).locator('tbody tr').first()).toBeVisible();
   const cells = await page.getByTestId(testId).locator(`tbody tr td:nth-child(${column})`).allTextContents();
   return cells.reduce((sum, text) => sum + parseCount(text), 0);
 }
