@@ -50,7 +50,20 @@ export function mxBreakdownColumns<Row extends MxBreakdown>() {
 export function mxSinceColumns<Row extends MxHostFailures>() {
   const column = createColumnHelper<Row>();
   return [
-    column.accessor((row) => row.firstSeen, { id: 'firstSeen', header: 'First failed' }),
-    column.accessor((row) => row.lastSeen, { id: 'lastSeen', header: 'Last failed' }),
+    column.accessor((row) => row.firstSeen, {
+      id: 'firstSeen',
+      header: 'First failed',
+      cell: (cell) => <DateText date={cell.getValue()} />,
+    }),
+    column.accessor((row) => row.lastSeen, {
+      id: 'lastSeen',
+      header: 'Last failed',
+      cell: (cell) => <DateText date={cell.getValue()} />,
+    }),
   ];
+}
+
+/** A `YYYY-MM-DD` date, never broken across lines. */
+export function DateText({ date }: { date: string }) {
+  return <span className="nowrap">{date}</span>;
 }

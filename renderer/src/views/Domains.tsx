@@ -10,7 +10,7 @@ import { FailureRateChart } from '../components/DailyLineChart.js';
 import { HealthFindingList } from '../components/HealthFindings.js';
 import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
-import { mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
+import { DateText, mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
 import { ErrorNote, Loaded, Loading } from '../components/States.js';
 import { failureRate, formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
@@ -94,7 +94,11 @@ const domainColumns = [
     header: 'Senders',
     meta: { numeric: true },
   }),
-  column.accessor((row) => row.lastReport ?? '', { id: 'lastReport', header: 'Last report' }),
+  column.accessor((row) => row.lastReport ?? '', {
+    id: 'lastReport',
+    header: 'Last report',
+    cell: (cell) => <DateText date={cell.getValue()} />,
+  }),
   column.accessor(policyText, { id: 'policy', header: 'Policy senders saw' }),
 ];
 
@@ -173,8 +177,8 @@ const resultTypeColumns = [
     cell: (cell) => formatCount(cell.getValue()),
     meta: { numeric: true },
   }),
-  resultColumn.accessor('firstSeen', { header: 'First seen' }),
-  resultColumn.accessor('lastSeen', { header: 'Last seen' }),
+  resultColumn.accessor('firstSeen', { header: 'First seen', cell: (cell) => <DateText date={cell.getValue()} /> }),
+  resultColumn.accessor('lastSeen', { header: 'Last seen', cell: (cell) => <DateText date={cell.getValue()} /> }),
 ];
 
 type Sender = DomainDetail['senders'][number] & { failureRate: number | null };
@@ -197,7 +201,10 @@ const senderColumns = [
     cell: (cell) => formatRate(cell.row.original.failureRate),
     meta: { numeric: true },
   }),
-  senderColumn.accessor('lastReportTime', { header: 'Last report', cell: (cell) => formatDay(cell.getValue()) }),
+  senderColumn.accessor('lastReportTime', {
+    header: 'Last report',
+    cell: (cell) => <DateText date={formatDay(cell.getValue())} />,
+  }),
 ];
 
 const mostFailed = [{ id: 'failedSessions', desc: true }];
