@@ -6,7 +6,7 @@ import {
   type ColumnDef,
   type SortingState,
 } from '@tanstack/react-table';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 
 interface SortableTableProps<Row> {
   label: string;
@@ -16,6 +16,8 @@ interface SortableTableProps<Row> {
   initialSort?: SortingState;
   onRowOpen?: (row: Row) => void;
   testId?: string;
+  /** Rows after the sorted ones that are not rows of the data (a total, a remainder): stay last. */
+  footer?: ReactNode;
 }
 
 /** A small table sorted in the browser, with keyboard-operable headers and rows. */
@@ -26,6 +28,7 @@ export function SortableTable<Row>({
   initialSort = [],
   onRowOpen,
   testId,
+  footer,
 }: SortableTableProps<Row>) {
   const [sorting, setSorting] = useState<SortingState>(initialSort);
   const table = useReactTable({
@@ -82,6 +85,7 @@ export function SortableTable<Row>({
           </tr>
         ))}
       </tbody>
+      {footer !== undefined && <tfoot>{footer}</tfoot>}
     </table>
   );
 }

@@ -48,7 +48,7 @@ export function MxHosts() {
       <Loaded state={rows}>
         {(value) => (
           <>
-            {value.hosts.length === 0 ? (
+            {value.hosts.length === 0 && value.failedWithoutDetails === 0 ? (
               <p className="muted">No failures name an MX host in this time range.</p>
             ) : (
               <SortableTable
@@ -57,24 +57,18 @@ export function MxHosts() {
                 rows={value.hosts}
                 columns={columns}
                 onRowOpen={(row) => void navigate(mxHostLink(row.mx))}
+                footer={
+                  value.failedWithoutDetails > 0 && (
+                    <tr data-testid="mx-without-details">
+                      <th scope="row">{NO_FAILURE_DETAILS}</th>
+                      <td className="numeric">{formatCount(value.failedWithoutDetails)}</td>
+                      <td className="muted" colSpan={columns.length - 2}>
+                        Failed sessions the senders counted without failure details, so without an MX host.
+                      </td>
+                    </tr>
+                  )
+                }
               />
-            )}
-            {value.failedWithoutDetails > 0 && (
-              <table
-                className="data-table"
-                aria-label="Failed sessions at no known MX host"
-                data-testid="mx-without-details"
-              >
-                <tbody>
-                  <tr>
-                    <th scope="row">{NO_FAILURE_DETAILS}</th>
-                    <td className="numeric">{formatCount(value.failedWithoutDetails)}</td>
-                    <td className="muted">
-                      Failed sessions the senders counted without failure details, so without an MX host.
-                    </td>
-                  </tr>
-                </tbody>
-              </table>
             )}
             <DetailsBeyondTotal count={value.detailsBeyondTotal} />
           </>
