@@ -1,11 +1,18 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
 import type { FileOutcome, ImportProgress, ImportTotals, ReportOutcome } from '../../../shared/import/types.js';
 import { addToTotals, emptyTotals, fileStatus } from '../../../shared/import/types.js';
 import type { WritableDatabase } from '../db/database.js';
 import { ReportWriter } from '../db/store-report.js';
 import { PreparePool } from './prepare-pool.js';
-import { describeIoError, prepareBytes, prepareFile, type ImportSource, type PreparedFile } from './prepare-file.js';
+import {
+  describeIoError,
+  displayPath,
+  prepareBytes,
+  prepareFile,
+  type ImportSource,
+  type PreparedFile,
+} from './prepare-file.js';
 
 export type { ImportSource } from './prepare-file.js';
 
@@ -140,17 +147,23 @@ export class ReportImporter {
   }
 }
 
-/** Expands folders (recursively, sorted, each real folder once) into the files to import. */
-export async function listInputFiles(paths: readonly string[]): Promise<{ files: string[]; missing: FileOutcome[] }> {
-  const files: string[] = [];
+/**
+ * Expands folders (recursively, sorted, each real folder once) into the files to import.
+ * A name that is not UTF-8 is kept as its bytes: decoded, it would name no file.
+ */
+export async function listInputFiles(
+  paths: readonly string[],
+): Promise<{ files: (string | Buffer)[]; missing: FileOutcome[] }> {
+  const files: (string | Buffer)[] = [];
   const missing: FileOutcome[] = [];
   const seenFolders = new Set<string>();
-  const visit = async (path: string): Promise<void> => {
+  const visit = async (path: string | Buffer): Promise<void> => {
+    const shown = displayPath(path);
     let info;
     try {
       info = await stat(path);
     } catch (error) {
-      missing.push(rejectedFile(path, describeIoError(error)));
+      missing.push(rejectedFile(shown, describeIoError(error)));
       return;
     }
     if (info.isFile()) {
@@ -158,24 +171,33 @@ export async function listInputFiles(paths: readonly string[]): Promise<{ files:
       return;
     }
     if (!info.isDirectory()) {
-      missing.push(skippedFile(path, 'not a regular file or folder'));
+      missing.push(skippedFile(shown, 'not a regular file or folder'));
       return;
     }
     // Symbolic links may loop back to a parent folder.
-    const real = await realpath(path);
+    const real = (await realpath(path, { encoding: 'buffer' })).toString('latin1');
     if (seenFolders.has(real)) return;
     seenFolders.add(real);
     let entries;
     try {
-      entries = (await readdir(path)).sort();
+      entries = (await readdir(path, { encoding: 'buffer' })).sort((a, b) => Buffer.compare(a, b));
     } catch (error) {
-      missing.push(rejectedFile(path, `cannot read the folder: ${describeIoError(error)}`));
+      missing.push(rejectedFile(shown, `cannot read the folder: ${describeIoError(error)}`));
       return;
     }
-    for (const entry of entries) await visit(resolve(path, entry));
+    for (const entry of entries) await visit(childPath(path, entry));
   };
   for (const path of paths) await visit(resolve(path));
   return { files, missing };
+}
+
+function childPath(folder: string | Buffer, name: Buffer): string | Buffer {
+  const text = name.toString('utf8');
+  if (typeof folder === 'string' && Buffer.from(text).equals(name)) {
+    return join(folder, text);
+  }
+  const parent = typeof folder === 'string' ? Buffer.from(folder) : folder;
+  return Buffer.concat([parent, Buffer.from(sep), name]);
 }
 
 function summarizeFile(file: string, reports: ReportOutcome[]): FileOutcome {
