@@ -66,7 +66,20 @@ const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number
 
 export const REPORT_SORT_COLUMNS = ['startTime', 'organization', 'failedSessions', 'successfulSessions'] as const;
 
-/** Files sent by a browser in serve mode: the bytes, base64-encoded. */
+/**
+ * Serve mode's upload: one file per `POST /api/upload`, its bytes as the body
+ * (application/octet-stream), its name percent-encoded in this header. The
+ * server spools it to disk and answers `{ ok: true, value: { uploadId } }`;
+ * `startImport({ uploads })` then imports the spooled files off the request
+ * thread. A body is never held in memory, and never parsed as JSON.
+ */
+export const UPLOAD_ROUTE = 'upload';
+export const UPLOAD_NAME_HEADER = 'x-tlsrpt-file-name';
+export interface UploadResponse {
+  uploadId: string;
+}
+
+/** Files sent as base64 inside a JSON call (small imports, tests); uploads of any size use {@link UPLOAD_ROUTE}. */
 const uploadedFileSchema = z.object({ name: text, base64: z.string().max(180 * 1024 * 1024) }).strict();
 
 export type ReportFilterInput = z.input<typeof reportFilterSchema>;
@@ -203,11 +216,14 @@ const startImportRequest = z
   .object({
     paths: z.array(z.string().min(1).max(4096)).max(100_000).optional(),
     files: z.array(uploadedFileSchema).max(10_000).optional(),
+    /** Ids answered by {@link UPLOAD_ROUTE}. */
+    uploads: z.array(z.uuid()).max(10_000).optional(),
   })
   .strict()
-  .refine((request) => (request.paths?.length ?? 0) + (request.files?.length ?? 0) > 0, {
-    error: 'name at least one path or file',
-  });
+  .refine(
+    (request) => (request.paths?.length ?? 0) + (request.files?.length ?? 0) + (request.uploads?.length ?? 0) > 0,
+    { error: 'name at least one path, file or upload' },
+  );
 
 export type FailuresRequest = z.infer<typeof failuresRequest>;
 export type FailuresCsvRequest = z.infer<typeof failuresCsvRequest>;

@@ -19,6 +19,7 @@ import { lintText } from '../../../shared/policy/lint.js';
 import { lintStoredPolicies } from '../../../shared/policy/report-lint.js';
 import { ImportJobs } from '../import/import-jobs.js';
 import { ReportImporter } from '../import/importer.js';
+import type { UploadSpool } from '../import/upload-spool.js';
 import { ImapConnectionError } from '../mailbox/imap-connection.js';
 import { MailboxError, MailboxManager } from '../mailbox/mailbox-manager.js';
 import { MemoryVault, type SecretVault } from '../mailbox/secret-vault.js';
@@ -49,6 +50,8 @@ export interface BackendOptions {
   vault?: SecretVault;
   /** DNS servers and extra CAs for the online policy check; the system's by default. */
   onlineLint?: OnlineLintOptions;
+  /** Where serve mode spools uploaded files until startImport imports them. */
+  uploads?: UploadSpool;
 }
 
 /** Mailbox failures are the user's to fix (a wrong password, a missing account): answered as `failed`. */
@@ -139,7 +142,17 @@ export function createApiHandlers(options: BackendOptions): {
       if (!detail) throw new ApiFailure('not-found', `there is no report ${id}`);
       return detail;
     },
-    startImport: ({ paths, files }) => {
+    startImport: ({ paths, files, uploads }) => {
+      if (uploads && uploads.length > 0) {
+        const spool = options.uploads;
+        if (!spool) throw new ApiFailure('unavailable', 'uploads exist only in serve mode');
+        const taken = spool.take(uploads);
+        if (taken.length < uploads.length) {
+          void spool.release(taken);
+          throw new ApiFailure('not-found', 'some uploads are unknown or already imported; upload them again');
+        }
+        return { jobId: jobs.startSpooled(taken, (done) => spool.release(done)) };
+      }
       if (paths && paths.length > 0) {
         if (!options.allowPaths) {
           throw new ApiFailure(
