@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { API, ApiMethod, ApiResponse, AppInfo } from '../../../shared/api/contract.js';
 import type { z } from 'zod';
 import type { WritableDatabase } from '../db/database.js';
+import { noteDatabaseFailure } from '../db/database-problems.js';
 import {
   failurePage,
   filterOptions,
@@ -193,5 +194,33 @@ export function createApiHandlers(options: BackendOptions): {
       }),
     mailboxMessages: ({ name, limit }) => mailboxCall(() => mailboxes.messages(name, limit)),
   };
-  return { handlers, jobs, mailboxes };
+  return { handlers: guardDatabase(db, handlers), jobs, mailboxes };
+}
+
+/**
+ * A SQLite failure in any handler becomes an answer in words (damaged, disk
+ * full, read-only…) instead of a 500 with SQLite's message; a damaged file
+ * is remembered, so that no import writes to it afterwards.
+ */
+function guardDatabase(db: WritableDatabase, handlers: ApiHandlers): ApiHandlers {
+  const explain = (error: unknown): unknown => {
+    const problem = noteDatabaseFailure(db, error);
+    return problem ? new ApiFailure('unavailable', problem.message) : error;
+  };
+  const guarded: Record<string, (request: unknown) => unknown> = {};
+  for (const [name, handler] of Object.entries(handlers) as [string, (request: unknown) => unknown][]) {
+    guarded[name] = (request) => {
+      try {
+        const result = handler(request);
+        return result instanceof Promise
+          ? result.catch((error: unknown) => {
+              throw explain(error);
+            })
+          : result;
+      } catch (error) {
+        throw explain(error);
+      }
+    };
+  }
+  return guarded as ApiHandlers;
 }

@@ -124,6 +124,15 @@ export class ReportImporter {
     return this.commitOne(await prepareBytes(bytes, source, name));
   }
 
+  /** Imports the bytes of several reports or messages in one transaction; their outcomes, in order. */
+  async importBytesBatch(
+    items: readonly { bytes: Uint8Array; source: ImportSource; name: string }[],
+  ): Promise<FileOutcome[]> {
+    const prepared: PreparedFile[] = [];
+    for (const item of items) prepared.push(await prepareBytes(item.bytes, item.source, item.name));
+    return this.commit(prepared);
+  }
+
   private commitOne(prepared: PreparedFile): FileOutcome {
     const [outcome] = this.commit([prepared]);
     if (!outcome) throw new Error('a prepared file has no outcome');
