@@ -1,23 +1,17 @@
 import { APP_VERSION } from '../app-version.js';
-import { stringify } from 'csv-stringify/sync';
 import type { API, ApiMethod, ApiResponse, AppInfo } from '../../../shared/api/contract.js';
 import type { z } from 'zod';
 import type { WritableDatabase } from '../db/database.js';
 import { noteDatabaseFailure } from '../db/database-problems.js';
-import {
-  failurePage,
-  filterOptions,
-  iterateFailures,
-  reportDetail,
-  reportPage,
-  senderBreakdown,
-} from '../db/explore-queries.js';
+import { failurePage, filterOptions, reportDetail, reportPage, senderBreakdown } from '../db/explore-queries.js';
 import { mxHostDetail } from '../db/mx-queries.js';
 import { failuresByMxHost, failuresBySender, overview, summarize } from '../db/summary-queries.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
 import { generateSetup } from '../../../shared/policy/generate.js';
 import { lintText } from '../../../shared/policy/lint.js';
 import { lintStoredPolicies } from '../../../shared/policy/report-lint.js';
+import { ExportThread } from '../export/export-thread.js';
+import { failuresCsv } from '../export/failures-csv.js';
 import { ImportJobs } from '../import/import-jobs.js';
 import { ReportImporter } from '../import/importer.js';
 import type { UploadSpool } from '../import/upload-spool.js';
@@ -53,6 +47,11 @@ export interface BackendOptions {
   onlineLint?: OnlineLintOptions;
   /** Where serve mode spools uploaded files until startImport imports them. */
   uploads?: UploadSpool;
+  /**
+   * Run CSV exports in a worker thread over its own connection to `databasePath`: serve mode, where the
+   * thread that runs the handlers also answers every request.
+   */
+  exportsOffThread?: boolean;
 }
 
 /** Mailbox failures are the user's to fix (a wrong password, a missing account): answered as `failed`. */
@@ -66,38 +65,20 @@ async function mailboxCall<T>(work: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** Spreadsheets run cells that start like a formula; report fields are written by strangers. */
-function csvCell(value: string | number | null): string | number {
-  if (value === null) return '';
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(value)) return `'${value}`;
-  return value;
-}
-
-const CSV_COLUMNS = [
-  'report_start',
-  'organization',
-  'policy_domain',
-  'policy_type',
-  'result_type',
-  'sending_mta_ip',
-  'receiving_mx_hostname',
-  'receiving_mx_helo',
-  'receiving_ip',
-  'failed_sessions',
-  'failure_reason_code',
-  'additional_information',
-];
-
 /** The backend behind the contract: one function per method, over one database. */
 export function createApiHandlers(options: BackendOptions): {
   handlers: ApiHandlers;
   jobs: ImportJobs;
   mailboxes: MailboxManager;
+  /** Stops the export thread, if one was started. */
+  close: () => Promise<void>;
 } {
   const { db } = options;
   const importer = new ReportImporter(db);
   const jobs = new ImportJobs(importer);
   const mailboxes = new MailboxManager(db, importer, options.vault ?? new MemoryVault());
+  const exports =
+    options.exportsOffThread === true && ExportThread.available() ? new ExportThread(options.databasePath) : null;
   const handlers: ApiHandlers = {
     appInfo: () => ({
       version: APP_VERSION,
@@ -114,28 +95,7 @@ export function createApiHandlers(options: BackendOptions): {
     mxHosts: ({ filter }) => failuresByMxHost(db, filter),
     mxHost: ({ filter, mx }) => mxHostDetail(db, filter, mx),
     failures: ({ query, sort, offset, limit }) => failurePage(db, query, sort, offset, limit),
-    failuresCsv: ({ query, sort }) => {
-      const rows: (string | number)[][] = [CSV_COLUMNS];
-      for (const row of iterateFailures(db, query, sort)) {
-        rows.push(
-          [
-            new Date(row.startTime * 1000).toISOString(),
-            row.organization,
-            row.policyDomain,
-            row.policyType,
-            row.resultType,
-            row.sendingMtaIp,
-            row.receivingMxHostname,
-            row.receivingMxHelo,
-            row.receivingIp,
-            row.failedSessions,
-            row.failureReasonCode,
-            row.additionalInformation,
-          ].map(csvCell),
-        );
-      }
-      return { csv: stringify(rows, { record_delimiter: 'windows' }), rows: rows.length - 1 };
-    },
+    failuresCsv: ({ query, sort }) => (exports ? exports.failuresCsv(query, sort) : failuresCsv(db, query, sort)),
     reports: ({ filter, organization, sort, offset, limit }) =>
       reportPage(db, filter, organization, sort, offset, limit),
     report: ({ id }) => {
@@ -194,7 +154,7 @@ export function createApiHandlers(options: BackendOptions): {
       }),
     mailboxMessages: ({ name, limit }) => mailboxCall(() => mailboxes.messages(name, limit)),
   };
-  return { handlers: guardDatabase(db, handlers), jobs, mailboxes };
+  return { handlers: guardDatabase(db, handlers), jobs, mailboxes, close: async () => exports?.close() };
 }
 
 /**

@@ -50,12 +50,18 @@ export async function runServe(
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
   const uploads = new UploadSpool();
-  const { handlers, jobs, mailboxes } = createApiHandlers({
+  const {
+    handlers,
+    jobs,
+    mailboxes,
+    close: closeHandlers,
+  } = createApiHandlers({
     db,
     databasePath,
     transport: 'http',
     allowPaths: false,
     uploads,
+    exportsOffThread: true,
   });
   const server = createHttpServer({
     handlers,
@@ -95,6 +101,7 @@ export async function runServe(
   });
   await Promise.all([jobs.idle(), mailboxes.stopAll()]);
   await uploads.close();
+  await closeHandlers();
   db.close();
   return EXIT_OK;
 }
