@@ -66,20 +66,10 @@ const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number
 
 export const REPORT_SORT_COLUMNS = ['startTime', 'organization', 'failedSessions', 'successfulSessions'] as const;
 
-/**
- * Serve mode's upload: one file per `POST /api/upload`, its bytes as the body
- * (application/octet-stream), its name percent-encoded in this header. The
- * server spools it to disk and answers `{ ok: true, value: { uploadId } }`;
- * `startImport({ uploads })` then imports the spooled files off the request
- * thread. A body is never held in memory, and never parsed as JSON.
- */
-export const UPLOAD_ROUTE = 'upload';
-export const UPLOAD_NAME_HEADER = 'x-tlsrpt-file-name';
-export interface UploadResponse {
-  uploadId: string;
-}
+// Serve mode's upload route, beside the contract's methods (see upload.ts).
+export { UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type UploadResponse } from './upload.js';
 
-/** Files sent as base64 inside a JSON call (small imports, tests); uploads of any size use {@link UPLOAD_ROUTE}. */
+/** Files sent as base64 inside a JSON call (small imports, tests); uploads of any size use `POST /api/upload` (upload.ts). */
 const uploadedFileSchema = z.object({ name: text, base64: z.string().max(180 * 1024 * 1024) }).strict();
 
 export type ReportFilterInput = z.input<typeof reportFilterSchema>;
@@ -216,7 +206,7 @@ const startImportRequest = z
   .object({
     paths: z.array(z.string().min(1).max(4096)).max(100_000).optional(),
     files: z.array(uploadedFileSchema).max(10_000).optional(),
-    /** Ids answered by {@link UPLOAD_ROUTE}. */
+    /** Ids answered by `POST /api/upload` (upload.ts). */
     uploads: z.array(z.uuid()).max(10_000).optional(),
   })
   .strict()

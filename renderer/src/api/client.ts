@@ -1,13 +1,6 @@
 import type { ElectronBridge } from '../../../shared/api/bridge.js';
-import type {
-  ApiClient,
-  ApiMethod,
-  ApiRequest,
-  ApiResponse,
-  ApiResult,
-  UploadResponse,
-} from '../../../shared/api/contract.js';
-import { UPLOAD_NAME_HEADER, UPLOAD_ROUTE } from '../../../shared/api/contract.js';
+import type { ApiClient, ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../../../shared/api/contract.js';
+import { UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type UploadResponse } from '../../../shared/api/upload.js';
 
 declare global {
   interface Window {
