@@ -3,6 +3,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import type { FileOutcome, ImportProgress, ImportTotals, ReportOutcome } from '../../../shared/import/types.js';
 import { addToTotals, emptyTotals, fileStatus } from '../../../shared/import/types.js';
 import type { WritableDatabase } from '../db/database.js';
+import { checkBeforeFirstWrite } from '../db/database-problems.js';
 import { ReportWriter } from '../db/store-report.js';
 import { PreparePool } from './prepare-pool.js';
 import {
@@ -57,12 +58,14 @@ const MIN_FILES_FOR_THREADS = 64;
 export class ReportImporter {
   private readonly writer: ReportWriter;
 
-  constructor(db: WritableDatabase) {
+  constructor(private readonly db: WritableDatabase) {
     this.writer = new ReportWriter(db);
   }
 
   /** Imports files and folders (recursively, in name order). */
   async importPaths(paths: readonly string[], options: ImportPathsOptions = {}): Promise<ImportPathsResult> {
+    // A damaged file is refused before the first write; the check runs off this thread.
+    await checkBeforeFirstWrite(this.db);
     const { files, missing } = await listInputFiles(paths);
     const outcomes: FileOutcome[] = [];
     const keep = options.keepOutcomes !== false;
@@ -121,6 +124,7 @@ export class ReportImporter {
    * report e-mail, told apart by their content.
    */
   async importBytes(bytes: Uint8Array, source: ImportSource, name = basename(source.ref)): Promise<FileOutcome> {
+    await checkBeforeFirstWrite(this.db);
     return this.commitOne(await prepareBytes(bytes, source, name));
   }
 
@@ -128,6 +132,7 @@ export class ReportImporter {
   async importBytesBatch(
     items: readonly { bytes: Uint8Array; source: ImportSource; name: string }[],
   ): Promise<FileOutcome[]> {
+    await checkBeforeFirstWrite(this.db);
     const prepared: PreparedFile[] = [];
     for (const item of items) prepared.push(await prepareBytes(item.bytes, item.source, item.name));
     return this.commit(prepared);

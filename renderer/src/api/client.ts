@@ -63,6 +63,11 @@ export function pathForFile(file: File): string | null {
   return path === '' ? null : path;
 }
 
+/** Whether files can be uploaded to a server (serve mode), rather than sent over IPC. */
+export function canUpload(): boolean {
+  return !window.tlsrpt;
+}
+
 /**
  * Serve mode: sends one file's bytes as they are (no base64, no JSON), to be
  * spooled by the server; its id then goes to startImport({ uploads }).

@@ -2,7 +2,8 @@ import { createContext, useCallback, useContext, useMemo, useRef, useState, type
 import type { ImportJobStatus } from '../../../shared/api/contract.js';
 import type { FileOutcome, ImportTotals } from '../../../shared/import/types.js';
 import { addToTotals, emptyTotals } from '../../../shared/import/types.js';
-import { ApiCallError, api, pathForFile, uploadFile } from '../api/client.js';
+import { ApiCallError, api, canUpload, pathForFile, uploadFile } from '../api/client.js';
+import { readAsBase64 } from './collect-files.js';
 import { useDataChanged } from '../state/filter.js';
 
 export interface ImportState {
@@ -25,6 +26,8 @@ const ImportContext = createContext<ImportContextValue | null>(null);
 /** Files uploaded before their import starts, in serve mode: the server spools them to disk meanwhile. */
 const UPLOAD_BATCH_BYTES = 256 * 1024 * 1024;
 const UPLOAD_BATCH_FILES = 1000;
+/** Bytes per IPC call in the desktop app, as base64 (the contract takes up to 180 MiB of it per file). */
+const IPC_BATCH_BYTES = 64 * 1024 * 1024;
 /** Uploads at once; the server takes four, and two keep the connection busy on loopback. */
 const PARALLEL_UPLOADS = 2;
 const POLL_MS = 250;
@@ -92,7 +95,18 @@ export function ImportProvider({ children }: { children: ReactNode }) {
           return;
         }
         let progress = { done: 0, totals: emptyTotals() };
-        for (const batch of batches(files)) {
+        if (!canUpload()) {
+          // The desktop app, with files that have no path (dragged out of an archive viewer): bytes over IPC.
+          for (const batch of batches(files, IPC_BATCH_BYTES)) {
+            const inline = await Promise.all(
+              batch.map(async (file) => ({ name: file.name, base64: await readAsBase64(file) })),
+            );
+            const { jobId } = await api.call('startImport', { files: inline });
+            progress = await follow(jobId, progress, files.length);
+          }
+          return;
+        }
+        for (const batch of batches(files, UPLOAD_BATCH_BYTES)) {
           const { uploads, refused } = await uploadBatch(batch);
           if (refused.length > 0) {
             const totals = { ...progress.totals };
@@ -144,11 +158,11 @@ function addTotals(a: ImportTotals, b: ImportTotals): ImportTotals {
   };
 }
 
-function* batches(files: File[]): Generator<File[]> {
+function* batches(files: File[], maxBytes: number): Generator<File[]> {
   let batch: File[] = [];
   let size = 0;
   for (const file of files) {
-    if (batch.length > 0 && (size + file.size > UPLOAD_BATCH_BYTES || batch.length >= UPLOAD_BATCH_FILES)) {
+    if (batch.length > 0 && (size + file.size > maxBytes || batch.length >= UPLOAD_BATCH_FILES)) {
       yield batch;
       batch = [];
       size = 0;
