@@ -1,11 +1,13 @@
 /**
  * Report fields are written by strangers: a control character in an
- * organization-name must not move the cursor or recolour the terminal.
+ * organization-name must not move the cursor or recolour the terminal, and a
+ * bidirectional control (U+202E and the others of Unicode TR 9) must not make
+ * the rest of the line read backwards.
  */
 export function printable(value: string): string {
   return value.replace(
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
     (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

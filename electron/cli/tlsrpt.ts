@@ -1,12 +1,16 @@
 #!/usr/bin/env node
+import { describeSqliteFailure } from '../backend/db/database-problems.js';
 import { DatabaseFromFutureError } from '../backend/db/migrations/index.js';
+import { resolveDatabasePath } from '../backend/paths.js';
+import { backupUsage, runBackup } from './commands/backup.js';
 import { checkUsage, runCheck } from './commands/check.js';
+import { checkDbUsage, runCheckDb } from './commands/check-db.js';
 import { importUsage, runImport } from './commands/import.js';
 import { lintUsage, runLint } from './commands/lint.js';
 import { runServe, serveUsage } from './commands/serve.js';
 import { runSummary, summaryUsage } from './commands/summary.js';
 import { runSync, syncUsage } from './commands/sync.js';
-import { EXIT_USAGE, UsageError } from './usage.js';
+import { EXIT_DATABASE, EXIT_USAGE, UsageError } from './usage.js';
 
 const USAGE = `tlsrpt — read SMTP TLS reports (RFC 8460)
 
@@ -17,6 +21,8 @@ Usage:
   ${serveUsage}
   ${syncUsage}
   ${lintUsage}
+  ${backupUsage}
+  ${checkDbUsage}
 
 The database is --db FILE, else $TLSRPT_DB, else the desktop app's own
 (tlsrpt-viewer/reports.sqlite in your user data folder).
@@ -31,6 +37,8 @@ const COMMANDS: Record<string, Command> = {
   serve: runServe,
   sync: runSync,
   lint: runLint,
+  backup: runBackup,
+  'check-db': runCheckDb,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
@@ -55,9 +63,26 @@ export async function main(argv: string[], out: NodeJS.WritableStream, err: Node
       err.write(`tlsrpt ${name}: ${error.message}\n`);
       return EXIT_USAGE;
     }
+    const problem = describeSqliteFailure(error, databaseNamed(args));
+    if (problem) {
+      err.write(`tlsrpt ${name}: ${problem.message}\n`);
+      return EXIT_DATABASE;
+    }
     throw error;
   }
 }
+
+/** The database a command was given, for messages about it. */
+function databaseNamed(args: readonly string[]): string {
+  const index = args.indexOf('--db');
+  return resolveDatabasePath(index >= 0 ? args[index + 1] : undefined);
+}
+
+// Output piped into `head` or `less` that stops reading: stop too, quietly, as other command-line tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 main(process.argv.slice(2), process.stdout, process.stderr).then(
   (status) => {

@@ -10,6 +10,8 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_SOME_REJECTED = 1;
 export const EXIT_USAGE = 2;
+/** The database cannot be used: not a database, damaged, disk full, read-only, locked. */
+export const EXIT_DATABASE = 4;
 
 /** node:util parseArgs, with its errors turned into usage errors. */
 export function parseCommandArgs(

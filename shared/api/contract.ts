@@ -71,7 +71,10 @@ const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number
 
 export const REPORT_SORT_COLUMNS = ['startTime', 'organization', 'failedSessions', 'successfulSessions'] as const;
 
-/** Files sent by a browser in serve mode: the bytes, base64-encoded. */
+// Serve mode's upload route, beside the contract's methods (see upload.ts).
+export { UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type UploadResponse } from './upload.js';
+
+/** Files sent as base64 inside a JSON call (small imports, tests); uploads of any size use `POST /api/upload` (upload.ts). */
 const uploadedFileSchema = z.object({ name: text, base64: z.string().max(180 * 1024 * 1024) }).strict();
 
 export type ReportFilterInput = z.input<typeof reportFilterSchema>;
@@ -278,11 +281,14 @@ const startImportRequest = z
   .object({
     paths: z.array(z.string().min(1).max(4096)).max(100_000).optional(),
     files: z.array(uploadedFileSchema).max(10_000).optional(),
+    /** Ids answered by `POST /api/upload` (upload.ts). */
+    uploads: z.array(z.uuid()).max(10_000).optional(),
   })
   .strict()
-  .refine((request) => (request.paths?.length ?? 0) + (request.files?.length ?? 0) > 0, {
-    error: 'name at least one path or file',
-  });
+  .refine(
+    (request) => (request.paths?.length ?? 0) + (request.files?.length ?? 0) + (request.uploads?.length ?? 0) > 0,
+    { error: 'name at least one path, file or upload' },
+  );
 
 export type FailuresRequest = z.infer<typeof failuresRequest>;
 export type FailuresCsvRequest = z.infer<typeof failuresCsvRequest>;

@@ -1,4 +1,17 @@
 import { parseReportDateTime } from './datetime.js';
+import { checkJsonShape } from './json-shape.js';
+import {
+  MAX_FAILURE_DETAILS,
+  MAX_FIELD_CHARS,
+  MAX_IDENTITY_CHARS,
+  MAX_POLICIES,
+  MAX_POLICY_LIST_ITEMS,
+  MAX_QUOTED_CHARS,
+  MAX_REPORT_CONTAINERS,
+  MAX_REPORT_DEPTH,
+  MAX_SESSION_COUNT,
+  MAX_WARNING_KINDS,
+} from './limits.js';
 import type {
   FailureDetail,
   ReportParseResult,
@@ -26,12 +39,23 @@ export function parseTlsRptReport(text: string): ReportParseResult {
     body = body.slice(1);
     warnings.push({ code: 'byte-order-mark', field: null, message: 'UTF-8 byte order mark removed' });
   }
+  const shape = checkJsonShape(body, { maxDepth: MAX_REPORT_DEPTH, maxContainers: MAX_REPORT_CONTAINERS });
+  if (shape.overLimit !== null) {
+    return { ok: false, error: { field: null, message: `${shape.overLimit}: over the limit for one report` } };
+  }
+  for (const field of shape.duplicateKeys) {
+    warnings.push({
+      code: 'duplicate-key',
+      field,
+      message: 'this key appears more than once in its object; the last value is used',
+    });
+  }
   let document: unknown;
   try {
     document = JSON.parse(body);
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: { field: null, message: `not JSON: ${detail}` } };
+    return { ok: false, error: { field: null, message: `not JSON: ${clip(detail, 200)}` } };
   }
   return normalizeTlsRptReport(document, warnings);
 }
@@ -41,7 +65,7 @@ export function normalizeTlsRptReport(document: unknown, warnings: ReportWarning
   const reader = new FieldReader(warnings);
   try {
     const report = readReport(reader, document);
-    return { ok: true, report, warnings };
+    return { ok: true, report, warnings: collapseWarnings(warnings) };
   } catch (error) {
     if (error instanceof Rejection) return { ok: false, error: { field: error.field, message: error.message } };
     throw error;
@@ -68,13 +92,13 @@ function readReport(reader: FieldReader, document: unknown): TlsRptReport {
   reader.flagUnknownFields(root, REPORT_FIELDS, null);
 
   const contactInfo = reader.optionalString(root, 'contact-info', null);
-  let organizationName = reader.optionalString(root, 'organization-name', null);
+  let organizationName = reader.identity(root, 'organization-name');
   if (organizationName === null || organizationName.trim() === '') {
     // Without a name the report still counts; fall back on whom to ask.
     organizationName = contactInfo ?? '(unnamed sender)';
-    reader.warn('missing-field', 'organization-name', `no organization-name; shown as "${organizationName}"`);
+    reader.warn('missing-field', 'organization-name', `no organization-name; shown as ${quote(organizationName)}`);
   }
-  const reportId = reader.optionalString(root, 'report-id', null);
+  const reportId = reader.identity(root, 'report-id');
   if (reportId === null) {
     reader.warn('missing-field', 'report-id', 'no report-id; an id derived from the report bytes is used instead');
   }
@@ -86,6 +110,12 @@ function readReport(reader: FieldReader, document: unknown): TlsRptReport {
     throw new Rejection(
       'policies',
       policiesValue === undefined ? 'missing' : `must be an array, got ${describe(policiesValue)}`,
+    );
+  }
+  if (policiesValue.length > MAX_POLICIES) {
+    throw new Rejection(
+      'policies',
+      `${count(policiesValue.length)} policies, over the limit of ${count(MAX_POLICIES)} for one report`,
     );
   }
   const policies = policiesValue.map((entry, index) => readPolicy(reader, entry, `policies[${index}]`));
@@ -107,10 +137,10 @@ function readDateRange(reader: FieldReader, root: JsonObject): { startTime: numb
       );
     }
     const parsed = parseReportDateTime(value);
-    if (parsed === null) throw new Rejection(field, `not a date-time: "${value}"`);
+    if (parsed === null) throw new Rejection(field, `not a date-time: ${quote(value)}`);
     if (!parsed.hasZone) {
       // Microsoft sends these (2023, 2024); RFC 8460 §4.4 says UTC.
-      reader.warn('datetime-without-zone', field, `"${value}" has no time zone; read as UTC`);
+      reader.warn('datetime-without-zone', field, `${quote(value)} has no time zone; read as UTC`);
     }
     return parsed.epochSeconds;
   };
@@ -134,7 +164,11 @@ function readPolicy(reader: FieldReader, entry: unknown, path: string): TlsRptPo
   if (policyType === null) {
     reader.warn('missing-field', `${policyPath}.policy-type`, 'no policy-type');
   } else if (!isKnownPolicyType(policyType)) {
-    reader.warn('unknown-policy-type', `${policyPath}.policy-type`, `unknown policy-type "${policyType}" kept as is`);
+    reader.warn(
+      'unknown-policy-type',
+      `${policyPath}.policy-type`,
+      `unknown policy-type ${quote(policyType)} kept as is`,
+    );
   }
   const policyDomain = normalizeHostname(reader.optionalString(policy, 'policy-domain', policyPath));
   if (policyDomain === null) {
@@ -192,7 +226,14 @@ function readPolicyStrings(reader: FieldReader, policy: JsonObject, policyPath: 
     reader.warn('wrong-type', field, `policy-string must be an array of strings, got ${describe(value)}; ignored`);
     return null;
   }
+  checkListLength(value, field);
   return value.map((item, index) => reader.coerceString(item, `${field}[${index}]`));
+}
+
+function checkListLength(items: readonly unknown[], field: string): void {
+  if (items.length > MAX_POLICY_LIST_ITEMS) {
+    throw new Rejection(field, `${count(items.length)} entries, over the limit of ${count(MAX_POLICY_LIST_ITEMS)}`);
+  }
 }
 
 function readMxHosts(reader: FieldReader, policy: JsonObject, policyPath: string): string[] {
@@ -205,6 +246,7 @@ function readMxHosts(reader: FieldReader, policy: JsonObject, policyPath: string
     reader.warn('mx-host-format', field, 'mx-host is a single string, not an array');
     items = [value];
   } else if (Array.isArray(value)) {
+    checkListLength(value, field);
     items = value;
   } else {
     reader.warn('wrong-type', field, `mx-host must be an array of strings, got ${describe(value)}; ignored`);
@@ -215,7 +257,7 @@ function readMxHosts(reader: FieldReader, policy: JsonObject, policyPath: string
     // Some reporters copy the policy line, `mx: mx.example.com`, verbatim.
     const prefixed = /^mx:\s*/i.exec(host);
     if (prefixed) {
-      reader.warn('mx-host-format', `${field}[${index}]`, `"${host}" carries an "mx:" prefix; removed`);
+      reader.warn('mx-host-format', `${field}[${index}]`, `${quote(host)} carries an "mx:" prefix; removed`);
       return host.slice(prefixed[0].length).toLowerCase();
     }
     return host.toLowerCase();
@@ -229,6 +271,10 @@ function readFailureDetails(reader: FieldReader, value: unknown, path: string): 
     return [];
   }
   if (!Array.isArray(value)) throw new Rejection(path, `must be an array, got ${describe(value)}`);
+  reader.failureDetails += value.length;
+  if (reader.failureDetails > MAX_FAILURE_DETAILS) {
+    throw new Rejection(path, `more than ${count(MAX_FAILURE_DETAILS)} failure details in one report, over the limit`);
+  }
   return value.map((item, index) => readFailureDetail(reader, item, `${path}[${index}]`));
 }
 
@@ -240,7 +286,7 @@ function readFailureDetail(reader: FieldReader, item: unknown, path: string): Fa
   if (resultType === null) {
     reader.warn('missing-field', `${path}.result-type`, 'no result-type');
   } else if (!isKnownResultType(resultType)) {
-    reader.warn('unknown-result-type', `${path}.result-type`, `unknown result-type "${resultType}" kept as is`);
+    reader.warn('unknown-result-type', `${path}.result-type`, `unknown result-type ${quote(resultType)} kept as is`);
   }
 
   let additionalInformation = reader.optionalString(detail, 'additional-information', path);
@@ -286,7 +332,19 @@ class Rejection extends Error {
 
 /** Reads fields of one report, collecting warnings and throwing {@link Rejection} on fatal faults. */
 class FieldReader {
+  /** Failure details read so far, over all policies. */
+  failureDetails = 0;
+
   constructor(private readonly warnings: ReportWarning[]) {}
+
+  /** A field that names the report: too long is rejected, not cut. */
+  identity(container: JsonObject, key: string): string | null {
+    const value = container[key];
+    if (typeof value === 'string' && value.length > MAX_IDENTITY_CHARS) {
+      throw new Rejection(key, `${count(value.length)} characters, over the limit of ${count(MAX_IDENTITY_CHARS)}`);
+    }
+    return this.optionalString(container, key, null);
+  }
 
   warn(code: ReportWarningCode, field: string | null, message: string): void {
     this.warnings.push({ code, field, message });
@@ -325,15 +383,25 @@ class FieldReader {
   }
 
   coerceString(value: unknown, field: string): string {
-    if (typeof value === 'string') return value;
+    if (typeof value === 'string') return this.bounded(value, field);
     this.warn('wrong-type', field, `expected a string, got ${describe(value)}; converted`);
     if (typeof value !== 'object' || value === null) return String(value);
     // An object where text belongs: keep its JSON, unless it is nested too deep to write out.
     try {
-      return JSON.stringify(value);
+      return this.bounded(JSON.stringify(value), field);
     } catch {
       return Array.isArray(value) ? '[…]' : '{…}';
     }
+  }
+
+  private bounded(value: string, field: string): string {
+    if (value.length <= MAX_FIELD_CHARS) return value;
+    this.warn(
+      'field-truncated',
+      field,
+      `${count(value.length)} characters, cut to ${count(MAX_FIELD_CHARS)} (the raw report keeps it whole)`,
+    );
+    return value.slice(0, MAX_FIELD_CHARS);
   }
 
   /** A session count: required, and a non-negative integer, or the report is rejected. */
@@ -343,6 +411,9 @@ class FieldReader {
     if (value === undefined) throw new Rejection(field, 'missing');
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
       throw new Rejection(field, `must be a non-negative integer, got ${describe(value)}`);
+    }
+    if (value > MAX_SESSION_COUNT) {
+      throw new Rejection(field, `${value} is over the limit of ${count(MAX_SESSION_COUNT)} sessions`);
     }
     return value;
   }
@@ -362,6 +433,58 @@ class FieldReader {
 
 function join(parent: string | null, key: string): string {
   return parent === null ? key : `${parent}.${key}`;
+}
+
+const counter = new Intl.NumberFormat('en-US');
+
+function count(value: number): string {
+  return counter.format(value);
+}
+
+function clip(value: string, chars: number): string {
+  return value.length > chars ? `${value.slice(0, chars)}… (${count(value.length)} characters)` : value;
+}
+
+/** A sender's value in a message: quoted, escaped, and cut, so a 20 MiB date-time is not repeated whole. */
+function quote(value: string): string {
+  return value.length > MAX_QUOTED_CHARS
+    ? `${JSON.stringify(value.slice(0, MAX_QUOTED_CHARS))}… (${count(value.length)} characters)`
+    : JSON.stringify(value);
+}
+
+/**
+ * One warning per kind: the same code at the same field of every policy or
+ * failure detail (a million policies each missing policy-type) is kept once,
+ * with how often it occurred; kinds past {@link MAX_WARNING_KINDS} are counted.
+ */
+function collapseWarnings(warnings: readonly ReportWarning[]): ReportWarning[] {
+  const kinds = new Map<string, ReportWarning>();
+  let dropped = 0;
+  for (const warning of warnings) {
+    const key = `${warning.code} ${warning.field?.replace(/\[\d+\]/g, '[*]') ?? ''}`;
+    const kind = kinds.get(key);
+    if (kind) kind.count = (kind.count ?? 1) + 1;
+    else if (kinds.size < MAX_WARNING_KINDS) kinds.set(key, { ...warning });
+    else dropped += 1;
+  }
+  const collapsed = [...kinds.values()].map((warning) =>
+    warning.count === undefined
+      ? warning
+      : {
+          ...warning,
+          field: warning.field?.replace(/\[\d+\]/g, '[*]') ?? null,
+          message: `${warning.message} (${count(warning.count)} times)`,
+        },
+  );
+  if (dropped > 0) {
+    collapsed.push({
+      code: 'too-many-warnings',
+      field: null,
+      message: `${count(dropped)} more warnings of other kinds, not kept (the raw report has every field)`,
+      count: dropped,
+    });
+  }
+  return collapsed;
 }
 
 function describe(value: unknown): string {

@@ -46,6 +46,8 @@ export interface ReportWarning {
   /** JSON path of the field concerned, e.g. `policies[0].summary.total-failure-session-count`. */
   field: string | null;
   message: string;
+  /** How many times it occurred, when more than once: repeated warnings are kept as one. */
+  count?: number;
 }
 
 export type ReportWarningCode =
@@ -61,7 +63,10 @@ export type ReportWarningCode =
   | 'count-mismatch'
   | 'mx-host-format'
   | 'policy-string-format'
-  | 'deprecated-field';
+  | 'deprecated-field'
+  | 'duplicate-key'
+  | 'field-truncated'
+  | 'too-many-warnings';
 
 /** Why a document cannot be read as a report at all. */
 export interface ReportError {

@@ -34,7 +34,7 @@ describe('the contract at the boundary', () => {
       /sort\.column/,
     ],
     ['a report id that is not an integer', 'report', { id: 1.5 }, /^report: id: /],
-    ['an import of nothing', 'startImport', {}, /name at least one path or file/],
+    ['an import of nothing', 'startImport', {}, /name at least one path, file or upload/],
   ])('answers %s with invalid-request', async (_name, method, request, message) => {
     const result = await dispatch(handlers, method, request);
     expect(result.ok).toBe(false);

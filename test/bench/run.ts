@@ -23,6 +23,7 @@ import {
 } from '../../electron/backend/db/summary-queries.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
 import { writeSyntheticCorpus } from './synthetic-corpus.js';
+import { measureServeLoad } from './serve-load-figure.js';
 import { measureUi } from './ui-figure.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { DomainHealthService, dayOfDate } from '../../electron/backend/health/domain-health.js';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     // Reuse the database of an earlier run: only the query and UI figures.
     'skip-import': { type: 'boolean', default: false },
     'skip-ui': { type: 'boolean', default: false },
+    'skip-serve-load': { type: 'boolean', default: false },
   },
 });
 const size = Number(values.size);
@@ -226,4 +228,10 @@ if (!values['skip-import']) {
 // The UI figure: serve mode over the same database, the Overview and a long scroll of Failures in Chromium.
 if (!values['skip-ui']) {
   for (const figure of await measureUi({ dbPath: join(root, 'bench.sqlite'), projectRoot })) emit(figure);
+}
+
+// Serve mode under load: the Overview's answers while an upload, an import beside it and a CSV export run.
+if (!values['skip-serve-load']) {
+  const figures = await measureServeLoad({ dbPath: join(root, 'bench.sqlite'), workDir: root, projectRoot, end: END });
+  for (const figure of figures) emit(figure);
 }

@@ -297,7 +297,7 @@ test('a new error finding after an import shows as a notification, unless turned
         super(title, options);
         shown.push(`${title} | ${options?.body ?? ''}`);
       }
-    } as typeof Notification;
+    };
   });
   const shown = (): Promise<string[]> =>
     page.evaluate(() => (window as unknown as { __notifications: string[] }).__notifications);

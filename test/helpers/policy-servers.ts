@@ -19,7 +19,7 @@ export interface PolicyDomain {
   tlsrpt?: string;
   mx?: string[];
   /** What mta-sts.<name> answers. */
-  policy?: { status: number; contentType?: string; body?: string; location?: string };
+  policy?: { status: number; contentType?: string; body?: string; location?: string; trickle?: boolean };
   certificate?: 'valid' | 'expired' | 'wrong-name';
 }
 
@@ -71,6 +71,13 @@ export async function startPolicyServers(domains: PolicyDomain[]): Promise<Polic
       const headers: Record<string, string> = {};
       if (policy.contentType !== undefined) headers['Content-Type'] = policy.contentType;
       if (policy.location !== undefined) headers['Location'] = policy.location;
+      if (policy.trickle === true) {
+        // A byte a second, never ending: only an overall deadline ends the fetch.
+        response.writeHead(policy.status, headers);
+        const timer = setInterval(() => response.write('v'), 1000);
+        response.on('close', () => clearInterval(timer));
+        return;
+      }
       response.writeHead(policy.status, headers).end(policy.body ?? '');
     },
   );

@@ -1,16 +1,9 @@
 import { APP_VERSION } from '../app-version.js';
-import { stringify } from 'csv-stringify/sync';
 import type { API, ApiMethod, ApiResponse, AppInfo } from '../../../shared/api/contract.js';
 import type { z } from 'zod';
 import type { WritableDatabase } from '../db/database.js';
-import {
-  failurePage,
-  filterOptions,
-  iterateFailures,
-  reportDetail,
-  reportPage,
-  senderBreakdown,
-} from '../db/explore-queries.js';
+import { noteDatabaseFailure } from '../db/database-problems.js';
+import { failurePage, filterOptions, reportDetail, reportPage, senderBreakdown } from '../db/explore-queries.js';
 import { mxHostDetail } from '../db/mx-queries.js';
 import { domainResultTypes } from '../db/domain-queries.js';
 import { failuresByMxHost, failuresBySender, overview, reconciliation, summarize } from '../db/summary-queries.js';
@@ -20,8 +13,11 @@ import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from
 import { generateSetup } from '../../../shared/policy/generate.js';
 import { lintText } from '../../../shared/policy/lint.js';
 import { lintStoredPolicies } from '../../../shared/policy/report-lint.js';
+import { ExportThread } from '../export/export-thread.js';
+import { failuresCsv } from '../export/failures-csv.js';
 import { ImportJobs } from '../import/import-jobs.js';
 import { ReportImporter } from '../import/importer.js';
+import type { UploadSpool } from '../import/upload-spool.js';
 import { ImapConnectionError } from '../mailbox/imap-connection.js';
 import { MailboxError, MailboxManager } from '../mailbox/mailbox-manager.js';
 import { MemoryVault, type SecretVault } from '../mailbox/secret-vault.js';
@@ -57,6 +53,13 @@ export interface BackendOptions {
   vault?: SecretVault;
   /** DNS servers and extra CAs for the online policy check; the system's by default. */
   onlineLint?: OnlineLintOptions;
+  /** Where serve mode spools uploaded files until startImport imports them. */
+  uploads?: UploadSpool;
+  /**
+   * Run CSV exports in a worker thread over its own connection to `databasePath`: serve mode, where the
+   * thread that runs the handlers also answers every request.
+   */
+  exportsOffThread?: boolean;
 }
 
 /** Mailbox failures are the user's to fix (a wrong password, a missing account): answered as `failed`. */
@@ -70,33 +73,13 @@ async function mailboxCall<T>(work: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** Spreadsheets run cells that start like a formula; report fields are written by strangers. */
-function csvCell(value: string | number | null): string | number {
-  if (value === null) return '';
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(value)) return `'${value}`;
-  return value;
-}
-
-const CSV_COLUMNS = [
-  'report_start',
-  'organization',
-  'policy_domain',
-  'policy_type',
-  'result_type',
-  'sending_mta_ip',
-  'receiving_mx_hostname',
-  'receiving_mx_helo',
-  'receiving_ip',
-  'failed_sessions',
-  'failure_reason_code',
-  'additional_information',
-];
-
 /** The backend behind the contract: one function per method, over one database. */
 export function createApiHandlers(options: BackendOptions): {
   handlers: ApiHandlers;
   jobs: ImportJobs;
   mailboxes: MailboxManager;
+  /** Stops the export thread, if one was started. */
+  close: () => Promise<void>;
 } {
   const { db } = options;
   const importer = new ReportImporter(db);
@@ -104,6 +87,8 @@ export function createApiHandlers(options: BackendOptions): {
   const asOfDay = (asOf: string | undefined): number => (asOf === undefined ? todayUtcDay() : dayOfDate(asOf));
   const jobs = new ImportJobs(importer);
   const mailboxes = new MailboxManager(db, importer, options.vault ?? new MemoryVault());
+  const exports =
+    options.exportsOffThread === true && ExportThread.available() ? new ExportThread(options.databasePath) : null;
   const handlers: ApiHandlers = {
     appInfo: () => ({
       version: APP_VERSION,
@@ -147,28 +132,7 @@ export function createApiHandlers(options: BackendOptions): {
     findings: ({ asOf, domain }) =>
       health.findings(asOfDay(asOf), domain === undefined ? undefined : normalizeDomainName(domain)),
     failures: ({ query, sort, offset, limit }) => failurePage(db, query, sort, offset, limit),
-    failuresCsv: ({ query, sort }) => {
-      const rows: (string | number)[][] = [CSV_COLUMNS];
-      for (const row of iterateFailures(db, query, sort)) {
-        rows.push(
-          [
-            new Date(row.startTime * 1000).toISOString(),
-            row.organization,
-            row.policyDomain,
-            row.policyType,
-            row.resultType,
-            row.sendingMtaIp,
-            row.receivingMxHostname,
-            row.receivingMxHelo,
-            row.receivingIp,
-            row.failedSessions,
-            row.failureReasonCode,
-            row.additionalInformation,
-          ].map(csvCell),
-        );
-      }
-      return { csv: stringify(rows, { record_delimiter: 'windows' }), rows: rows.length - 1 };
-    },
+    failuresCsv: ({ query, sort }) => (exports ? exports.failuresCsv(query, sort) : failuresCsv(db, query, sort)),
     reports: ({ filter, organization, sort, offset, limit }) =>
       reportPage(db, filter, organization, sort, offset, limit),
     report: ({ id }) => {
@@ -176,7 +140,17 @@ export function createApiHandlers(options: BackendOptions): {
       if (!detail) throw new ApiFailure('not-found', `there is no report ${id}`);
       return detail;
     },
-    startImport: ({ paths, files }) => {
+    startImport: ({ paths, files, uploads }) => {
+      if (uploads && uploads.length > 0) {
+        const spool = options.uploads;
+        if (!spool) throw new ApiFailure('unavailable', 'uploads exist only in serve mode');
+        const taken = spool.take(uploads);
+        if (taken.length < uploads.length) {
+          void spool.release(taken);
+          throw new ApiFailure('not-found', 'some uploads are unknown or already imported; upload them again');
+        }
+        return { jobId: jobs.startSpooled(taken, (done) => spool.release(done)) };
+      }
       if (paths && paths.length > 0) {
         if (!options.allowPaths) {
           throw new ApiFailure(
@@ -219,5 +193,33 @@ export function createApiHandlers(options: BackendOptions): {
     signInMailbox: ({ name }) => mailboxCall(() => mailboxes.signIn(name)),
     signOutMailbox: ({ name }) => mailboxCall(() => mailboxes.signOut(name)),
   };
-  return { handlers, jobs, mailboxes };
+  return { handlers: guardDatabase(db, handlers), jobs, mailboxes, close: async () => exports?.close() };
+}
+
+/**
+ * A SQLite failure in any handler becomes an answer in words (damaged, disk
+ * full, read-only…) instead of a 500 with SQLite's message; a damaged file
+ * is remembered, so that no import writes to it afterwards.
+ */
+function guardDatabase(db: WritableDatabase, handlers: ApiHandlers): ApiHandlers {
+  const explain = (error: unknown): unknown => {
+    const problem = noteDatabaseFailure(db, error);
+    return problem ? new ApiFailure('unavailable', problem.message) : error;
+  };
+  const guarded: Record<string, (request: unknown) => unknown> = {};
+  for (const [name, handler] of Object.entries(handlers) as [string, (request: unknown) => unknown][]) {
+    guarded[name] = (request) => {
+      try {
+        const result = handler(request);
+        return result instanceof Promise
+          ? result.catch((error: unknown) => {
+              throw explain(error);
+            })
+          : result;
+      } catch (error) {
+        throw explain(error);
+      }
+    };
+  }
+  return guarded as ApiHandlers;
 }

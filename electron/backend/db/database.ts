@@ -1,7 +1,14 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { migrateToLatest } from './migrations/index.js';
+import { checkDatabaseFile, describeSqliteFailure } from './database-problems.js';
+import {
+  DatabaseFromFutureError,
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  migrateToLatest,
+  schemaVersion,
+} from './migrations/index.js';
 
 declare const writable: unique symbol;
 
@@ -36,28 +43,37 @@ export interface OpenOptions {
 export function openDatabase(file: string, options: { readonly: true }): ReadableDatabase;
 export function openDatabase(file: string, options?: OpenOptions): WritableDatabase;
 export function openDatabase(file: string, options: OpenOptions = {}): Database.Database {
-  if (options.readonly) {
-    const db = new Database(file, { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding });
-    db.pragma('busy_timeout = 5000');
-    return db;
-  }
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file, { nativeBinding: options.nativeBinding });
+  if (file !== ':memory:' && !options.readonly) mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') checkDatabaseFile(file);
+  let db: Database.Database;
   try {
+    db = options.readonly
+      ? new Database(file, { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding })
+      : new Database(file, { nativeBinding: options.nativeBinding });
+  } catch (error) {
+    throw describeSqliteFailure(error, file) ?? error;
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    // Reading the schema reads the first page whole: a damaged one fails here, before any write.
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    if (options.readonly) return db;
+    // Refused before anything is written: switching to WAL alone rewrites the file's header.
+    const version = schemaVersion(db);
+    if (version > LATEST_SCHEMA_VERSION) throw new DatabaseFromFutureError(version, LATEST_SCHEMA_VERSION);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     // An import adds to many places of the indexes and rollups at once (reports come in
     // any order of time); SQLite's default 2 MiB page cache would reread them from disk.
     db.pragma(`cache_size = -${WRITER_CACHE_KIB}`);
     // Each commit of an import rewrites the pages it touched into the WAL, and each
     // checkpoint copies them back: checkpoint less often (the WAL may reach ~64 MiB).
     db.pragma('wal_autocheckpoint = 16384');
-    migrateToLatest(db);
+    migrateToLatest(db, MIGRATIONS, file === ':memory:' ? null : file);
   } catch (error) {
     db.close();
-    throw error;
+    throw describeSqliteFailure(error, file) ?? error;
   }
   return db;
 }

@@ -2,6 +2,7 @@ import type { Statement, Transaction } from 'better-sqlite3';
 import type { ReportWarning, TlsRptReport } from '../../../shared/report/types.js';
 import type { WritableDatabase } from './database.js';
 import { countReport, type ReportCounting } from '../../../shared/summary/session-counting.js';
+import { assertWritable, noteDatabaseFailure } from './database-problems.js';
 import { RollupAccumulator } from './rollup-accumulator.js';
 
 export type ReportSourceKind = 'file' | 'upload' | 'mailbox';
@@ -47,7 +48,7 @@ export class ReportWriter {
     (items: readonly ReportToStore[], importedAt: number) => StoreOutcome[]
   >;
 
-  constructor(db: WritableDatabase) {
+  constructor(private readonly db: WritableDatabase) {
     // Positional parameters: binding by name costs about twice as much per row.
     this.insertReport = db.prepare(`
       INSERT INTO reports (organization_name, report_id, start_time, end_time, contact_info,
@@ -109,10 +110,14 @@ export class ReportWriter {
    */
   storeMany(items: readonly ReportToStore[], importedAt = Math.floor(Date.now() / 1000)): StoreOutcome[] {
     if (items.length === 0) return [];
+    // A damaged file is never written to: checked once per handle, and again whenever SQLite says so.
+    assertWritable(this.db);
     try {
       return this.batchTransaction.immediate(items, importedAt);
-    } catch {
+    } catch (error) {
       this.rollups.discard();
+      const problem = noteDatabaseFailure(this.db, error);
+      if (problem?.kind === 'damaged' || problem?.kind === 'not-a-database') throw problem;
     }
     try {
       return this.reportByReportTransaction.immediate(items, importedAt);

@@ -3,6 +3,7 @@ import type { ImportJobStatus } from '../../../shared/api/contract.js';
 import type { FileOutcome, ImportProgress } from '../../../shared/import/types.js';
 import { addToTotals, emptyTotals } from '../../../shared/import/types.js';
 import type { ReportImporter } from './importer.js';
+import type { SpooledUpload } from './upload-spool.js';
 
 interface Job {
   id: string;
@@ -11,6 +12,9 @@ interface Job {
   outcomes: FileOutcome[];
   error: string | null;
 }
+
+/** 64 files commit in about 15 ms (0.2 ms a report): short enough to answer the UI between them. */
+const SERVE_BATCH_FILES = 64;
 
 /** Finished jobs kept for late status requests. */
 const KEEP_FINISHED = 20;
@@ -33,6 +37,35 @@ export class ImportJobs {
           job.progress = progress;
         },
       });
+    });
+  }
+
+  /**
+   * Files a browser uploaded to the spool (serve mode): imported by path, so
+   * worker threads read and parse them, in small transactions so that the
+   * thread that writes goes on answering requests between them.
+   */
+  startSpooled(
+    uploads: readonly SpooledUpload[],
+    release: (uploads: readonly SpooledUpload[]) => Promise<void>,
+  ): string {
+    const names = new Map(uploads.map((upload) => [upload.path, upload.name]));
+    return this.start(async (job) => {
+      try {
+        await this.importer.importPaths(
+          uploads.map((upload) => upload.path),
+          {
+            batchFiles: SERVE_BATCH_FILES,
+            sourceOf: (path) => ({ kind: 'upload', ref: names.get(path) ?? path }),
+            onFile: (outcome, progress) => {
+              job.outcomes.push(outcome);
+              job.progress = progress;
+            },
+          },
+        );
+      } finally {
+        await release(uploads);
+      }
     });
   }
 

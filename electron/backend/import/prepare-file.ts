@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ReportOutcome } from '../../../shared/import/types.js';
 import { parseTlsRptReport } from '../../../shared/report/parse.js';
 import type { ReportSourceKind, ReportToStore } from '../db/store-report.js';
+import { describeFileError, withRegularFile } from '../files/regular-file.js';
 import { classifyInput } from './classify.js';
 import { findReportsInEmail } from './email.js';
 import { MAX_INPUT_FILE_BYTES, formatBytes } from './limits.js';
@@ -37,28 +37,29 @@ export interface PreparedFile {
   bytes: number;
 }
 
-export async function prepareFile(path: string): Promise<PreparedFile> {
-  let bytes: Uint8Array;
+export async function prepareFile(path: string | Uint8Array): Promise<PreparedFile> {
+  const file = displayPath(path);
+  let read: Uint8Array | { skipped: string } | { rejected: string };
   try {
     // Synchronous reads: one small file after another, where awaiting the thread pool costs more than the read.
-    const info = statSync(path);
-    if (info.size > MAX_INPUT_FILE_BYTES) {
-      return rejectedPrepared(
-        path,
-        `the file is ${formatBytes(info.size)}, over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit`,
-      );
-    }
-    if (info.size > HEAD_BYTES) {
-      // Look at the start first, so a large file that is no report is not read whole.
-      const kind = classifyInput(basename(path), readHead(path));
-      if (kind.kind === 'skip') return skippedPrepared(path, kind.reason);
-      if (kind.kind === 'reject') return rejectedPrepared(path, kind.reason);
-    }
-    bytes = readFileSync(path);
+    // Only regular files, opened without waiting: a FIFO or /proc/kmsg in a folder must not hang the import.
+    read = withRegularFile(asPathLike(path), MAX_INPUT_FILE_BYTES, (opened) => {
+      // Also what /proc and /sys files report: nothing to import, and reading some of them has side effects.
+      if (opened.size === 0) return { skipped: 'an empty file' };
+      if (opened.size > HEAD_BYTES) {
+        // Look at the start first, so a large file that is no report is not read whole.
+        const kind = classifyInput(basename(file), opened.head(HEAD_BYTES));
+        if (kind.kind === 'skip') return { skipped: kind.reason };
+        if (kind.kind === 'reject') return { rejected: kind.reason };
+      }
+      return opened.all();
+    });
   } catch (error) {
-    return rejectedPrepared(path, `cannot read the file: ${describeIoError(error)}`);
+    return rejectedPrepared(file, `cannot read the file: ${describeIoError(error)}`);
   }
-  return prepareBytes(bytes, { kind: 'file', ref: path }, basename(path));
+  if ('skipped' in read) return skippedPrepared(file, read.skipped);
+  if ('rejected' in read) return rejectedPrepared(file, read.rejected);
+  return prepareBytes(read, { kind: 'file', ref: file }, basename(file));
 }
 
 export async function prepareBytes(bytes: Uint8Array, source: ImportSource, name: string): Promise<PreparedFile> {
@@ -161,21 +162,21 @@ function rejectedPrepared(file: string, error: string): PreparedFile {
   };
 }
 
-function readHead(path: string): Uint8Array {
-  const handle = openSync(path, 'r');
-  try {
-    const buffer = new Uint8Array(HEAD_BYTES);
-    const bytesRead = readSync(handle, buffer, 0, HEAD_BYTES, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    closeSync(handle);
-  }
+export function describeIoError(error: unknown): string {
+  return describeFileError(error);
 }
 
-export function describeIoError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'no such file or folder';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a folder';
-  return error instanceof Error ? error.message : String(error);
+/**
+ * A path as shown and stored: file names that are not UTF-8 (old Latin-1
+ * folders) arrive as bytes, read with U+FFFD where a byte is not UTF-8.
+ */
+export function displayPath(path: string | Uint8Array): string {
+  return typeof path === 'string' ? path : Buffer.from(path.buffer, path.byteOffset, path.byteLength).toString('utf8');
+}
+
+/** A path that crossed to a worker thread arrives as a Uint8Array; node:fs takes it as a Buffer. */
+function asPathLike(path: string | Uint8Array): string | Buffer {
+  return typeof path === 'string' || Buffer.isBuffer(path)
+    ? path
+    : Buffer.from(path.buffer, path.byteOffset, path.byteLength);
 }

@@ -6,7 +6,7 @@ import { prepareFile, type PreparedFile } from './prepare-file.js';
 import type { PrepareRequest } from './prepare-worker.js';
 
 interface Pending {
-  path: string;
+  path: string | Uint8Array;
   resolve: (prepared: PreparedFile) => void;
 }
 
@@ -75,7 +75,7 @@ export class PreparePool {
     return this.threads.some((thread) => thread.alive);
   }
 
-  prepare(path: string): Promise<PreparedFile> {
+  prepare(path: string | Uint8Array): Promise<PreparedFile> {
     const alive = this.threads.filter((thread) => thread.alive);
     const thread = alive[this.nextThread++ % Math.max(1, alive.length)];
     if (!thread) return prepareFile(path);

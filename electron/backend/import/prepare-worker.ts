@@ -5,7 +5,8 @@ import { prepareFile } from './prepare-file.js';
 
 export interface PrepareRequest {
   id: number;
-  path: string;
+  /** Bytes where the file name is not UTF-8. */
+  path: string | Uint8Array;
 }
 
 const port = parentPort;

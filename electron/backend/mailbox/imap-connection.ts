@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import { isLoopbackHost, type MailboxAccount } from '../../../shared/mailbox/account.js';
+import { MAX_CA_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
 
 /** A connection problem in words a postmaster can act on; it never carries the secret. */
 export class ImapConnectionError extends Error {
@@ -46,7 +46,7 @@ function tlsOptions(server: ImapServer): ConnectionOptions {
   if (server.caFile !== null) {
     let pem: string;
     try {
-      pem = readFileSync(server.caFile, 'utf8');
+      pem = readRegularFile(server.caFile, MAX_CA_FILE_BYTES).toString('utf8');
     } catch (error) {
       throw new ImapConnectionError(
         `cannot read the CA file ${server.caFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,

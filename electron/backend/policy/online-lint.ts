@@ -1,5 +1,4 @@
 import { Resolver } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
@@ -9,6 +8,7 @@ import { lintDomainSetup } from '../../../shared/policy/lint.js';
 import { checkPolicyContentType, parseMtaStsPolicy } from '../../../shared/policy/mta-sts-policy.js';
 import { parseMtaStsRecordSet } from '../../../shared/policy/mta-sts-record.js';
 import { parseTlsRptRecordSet } from '../../../shared/policy/tlsrpt-record.js';
+import { MAX_CA_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
 
 export interface OnlineLintOptions {
   /** DNS servers as ADDR or ADDR:PORT ([v6]:PORT); the system's when empty. */
@@ -17,6 +17,7 @@ export interface OnlineLintOptions {
   caFile?: string | null;
   /** 443, except in tests that serve the policy on a high loopback port. */
   httpsPort?: number;
+  /** The whole check's deadline: DNS, connection and reading the policy together. */
   timeoutMs?: number;
 }
 
@@ -46,30 +47,59 @@ export async function lintDomainOnline(
 ): Promise<OnlineLintReport> {
   const domain = domainInput.trim().toLowerCase().replace(/\.$/, '');
   const timeout = options.timeoutMs ?? 10_000;
+  // Each try of each query is bounded by the resolver, the whole check by the deadline below:
+  // a resolver that never answers took 45.7 s with only the per-query timeout.
   const resolver = new Resolver({ timeout: Math.min(timeout, 5000), tries: 2 });
   if (options.dnsServers && options.dnsServers.length > 0) resolver.setServers([...options.dnsServers]);
   const findings: Finding[] = [];
+  // A socket timeout fires only when nothing arrives: a server trickling a byte a second never
+  // ends that way. One deadline for the whole check cancels every query and the fetch.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => {
+    deadline.abort();
+    resolver.cancel();
+  }, timeout);
+  try {
+    return await checkDomain(domain, resolver, options, timeout, deadline.signal, findings);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
+async function checkDomain(
+  domain: string,
+  resolver: Resolver,
+  options: OnlineLintOptions,
+  timeout: number,
+  signal: AbortSignal,
+  findings: Finding[],
+): Promise<OnlineLintReport> {
+  const dnsError = (name: string, type: string, error: unknown): void => {
+    noteDnsError(findings, name, type, signal.aborted ? timeoutError(timeout) : error);
+  };
   const txt = async (name: string): Promise<string[]> => {
+    if (signal.aborted) return [];
     try {
       return (await resolver.resolveTxt(name)).map((strings) => strings.join(''));
     } catch (error) {
-      noteDnsError(findings, name, 'TXT', error);
+      dnsError(name, 'TXT', error);
       return [];
     }
   };
   const [stsRecords, tlsrptRecords] = await Promise.all([txt(`_mta-sts.${domain}`), txt(`_smtp._tls.${domain}`)]);
   let mxHosts: string[] = [];
-  try {
-    mxHosts = (await resolver.resolveMx(domain))
-      .sort((a, b) => a.priority - b.priority)
-      .map((record) => record.exchange.toLowerCase());
-  } catch (error) {
-    noteDnsError(findings, domain, 'MX', error);
+  if (!signal.aborted) {
+    try {
+      mxHosts = (await resolver.resolveMx(domain))
+        .sort((a, b) => a.priority - b.priority)
+        .map((record) => record.exchange.toLowerCase());
+    } catch (error) {
+      dnsError(domain, 'MX', error);
+    }
   }
 
   const policyUrl = `https://mta-sts.${domain}/.well-known/mta-sts.txt`;
-  const fetched = await fetchPolicy(domain, resolver, options, timeout);
+  const fetched = await fetchPolicy(domain, resolver, options, timeout, signal);
   findings.push(...fetched.findings);
 
   const stsRecordSet = stsRecords.length > 0 ? parseMtaStsRecordSet(stsRecords) : null;
@@ -93,8 +123,21 @@ export async function lintDomainOnline(
   return { ...lintResult(all), domain, stsRecords, tlsrptRecords, mxHosts, policyUrl, policyText: fetched.text };
 }
 
+function timeoutError(timeout: number): NodeJS.ErrnoException {
+  return Object.assign(new Error(`no answer within the check's ${timeout / 1000} s`), { code: 'ETIMEOUT' });
+}
+
 function noteDnsError(findings: Finding[], name: string, type: string, error: unknown): void {
   const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ETIMEOUT') {
+    findings.push({
+      severity: 'error',
+      code: 'dns-timeout',
+      message: `the ${type} lookup of ${name} had no answer in time (${(error as Error).message})`,
+      rfc: 'RFC 8461 §3.1',
+    });
+    return;
+  }
   // No such name or no such record is an answer, not a failure: the rules say what it means.
   if (code === 'ENODATA' || code === 'ENOTFOUND') return;
   findings.push({
@@ -130,14 +173,35 @@ async function fetchPolicy(
   resolver: Resolver,
   options: OnlineLintOptions,
   timeout: number,
+  signal: AbortSignal,
 ): Promise<{ text: string | null; findings: Finding[] }> {
   const host = `mta-sts.${domain}`;
-  const ca = options.caFile ? [...rootCertificates, readFileSync(options.caFile, 'utf8')] : undefined;
   const fail = (code: string, message: string, fix?: string): { text: null; findings: Finding[] } => ({
     text: null,
     findings: [{ severity: 'error', code, message, rfc: FETCH_RFC, fix }],
   });
-  return new Promise((resolve) => {
+  let ca: string[] | undefined;
+  if (options.caFile) {
+    try {
+      ca = [...rootCertificates, readRegularFile(options.caFile, MAX_CA_FILE_BYTES).toString('utf8')];
+    } catch (error) {
+      return fail('ca-file-unreadable', `cannot read the CA file ${options.caFile}: ${String(error)}`);
+    }
+  }
+  const timedOut = (): { text: null; findings: Finding[] } =>
+    fail(
+      'policy-fetch-timeout',
+      `fetching the policy from ${host} took longer than the check's ${timeout / 1000} s; senders give up too`,
+      'make the policy host answer at once',
+    );
+  if (signal.aborted) return timedOut();
+  return new Promise((settle) => {
+    let settled = false;
+    const resolve = (result: { text: string | null; findings: Finding[] }): void => {
+      if (settled) return;
+      settled = true;
+      settle(result);
+    };
     const req = request(
       {
         host,
@@ -149,6 +213,7 @@ async function fetchPolicy(
         rejectUnauthorized: true,
         lookup: lookupWith(resolver),
         timeout,
+        signal,
         headers: { 'User-Agent': 'tlsrpt-viewer policy check', Accept: 'text/plain' },
       },
       (response) => {
@@ -205,7 +270,14 @@ async function fetchPolicy(
           resolve({ text, findings });
         });
         response.on('error', (error) => {
-          resolve(fail('policy-fetch-failed', `reading the policy from ${host} failed: ${error.message}`));
+          resolve(
+            signal.aborted
+              ? timedOut()
+              : fail('policy-fetch-failed', `reading the policy from ${host} failed: ${error.message}`),
+          );
+        });
+        response.on('close', () => {
+          if (signal.aborted) resolve(timedOut());
         });
       },
     );
@@ -213,7 +285,7 @@ async function fetchPolicy(
       req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      resolve(describeFetchError(host, error));
+      resolve(signal.aborted ? timedOut() : describeFetchError(host, error));
     });
     req.end();
   });

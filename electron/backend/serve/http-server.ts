@@ -1,19 +1,46 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { ApiErrorCode, ApiResult } from '../../../shared/api/contract.js';
+import { UPLOAD_NAME_HEADER, UPLOAD_ROUTE } from '../../../shared/api/contract.js';
+import { checkJsonShape } from '../../../shared/report/json-shape.js';
 import { dispatch } from '../api/dispatch.js';
 import type { ApiHandlers } from '../api/handlers.js';
+import { UploadRefused, type UploadSpool } from '../import/upload-spool.js';
 import { SECURITY_HEADERS, resolveStaticFile } from './static-files.js';
 
 export interface HttpServerOptions {
   handlers: ApiHandlers;
   /** The built renderer (dist/renderer); null serves the API only. */
   rendererDir: string | null;
+  /** Where uploads are spooled; without one, `POST /api/upload` is refused. */
+  uploads?: UploadSpool;
 }
 
-/** Uploads in serve mode arrive as base64 JSON; this bounds one request. */
-const MAX_BODY_BYTES = 256 * 1024 * 1024;
+/**
+ * An API call's JSON body: filters, ids and settings are a few KiB; files
+ * travel through the upload route, never inside a JSON body.
+ */
+export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
+/** JSON bodies read at once, in bytes: four clients at the cap, not four at 256 MiB (2.08 GB measured). */
+const MAX_JSON_BODIES_BYTES = 64 * 1024 * 1024;
+/** A request's JSON: the deepest call (a mailbox's settings) is 4 levels, the longest list 10,000 entries. */
+const JSON_BODY_SHAPE = { maxDepth: 16, maxContainers: 50_000 };
+
+/**
+ * Connections at once. A browser opens at most 6 to one host; past the cap
+ * the connection idle the longest is closed for the newcomer, so that 20,000
+ * idle sockets (measured: the server unreachable for 33 s) cannot keep the
+ * browser out.
+ */
+export const MAX_CONNECTIONS = 128;
+/** Headers arrive at once from a browser on this machine or its network. */
+const HEADERS_TIMEOUT_MS = 10_000;
+/** The whole request, body included: a 128 MiB upload over a slow network link takes a minute or two. */
+const REQUEST_TIMEOUT_MS = 5 * 60_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
 const STATUS_FOR: Record<ApiErrorCode, number> = {
   'invalid-request': 400,
@@ -33,13 +60,53 @@ const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
  * granted).
  */
 export function createHttpServer(options: HttpServerOptions): Server {
-  const server = createServer((request, response) => {
-    handle(server, options, request, response).catch((error: unknown) => {
-      if (!response.headersSent) sendJson(response, 500, failure('internal', String(error)));
-      else response.destroy();
+  const server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      // Node checks those timeouts every 30 s by default: idle sockets would pile up in between.
+      connectionsCheckingInterval: 1000,
+    },
+    (request, response) => {
+      handle(server, options, request, response).catch((error: unknown) => {
+        if (!response.headersSent) sendJson(response, 500, failure('internal', String(error)));
+        else response.destroy();
+      });
+    },
+  );
+  capConnections(server);
+  return server;
+}
+
+/** See {@link MAX_CONNECTIONS}: a new connection closes the one idle longest, or is closed itself if none is idle. */
+function capConnections(server: Server): void {
+  // Insertion order is age order; a socket is busy from its request to its response's end.
+  const sockets = new Map<Socket, { busy: boolean }>();
+  server.on('connection', (socket: Socket) => {
+    const state = { busy: false };
+    sockets.set(socket, state);
+    socket.once('close', () => sockets.delete(socket));
+    if (sockets.size <= MAX_CONNECTIONS) return;
+    for (const [other, otherState] of sockets) {
+      if (other !== socket && !otherState.busy) {
+        other.destroy();
+        return;
+      }
+    }
+    socket.destroy();
+  });
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const state = sockets.get(request.socket);
+    if (!state) return;
+    state.busy = true;
+    response.once('close', () => {
+      state.busy = false;
+      // Re-queued as the youngest: it was just used.
+      sockets.delete(request.socket);
+      if (!request.socket.destroyed) sockets.set(request.socket, state);
     });
   });
-  return server;
 }
 
 async function handle(
@@ -50,10 +117,22 @@ async function handle(
 ): Promise<void> {
   const host = request.headers.host ?? '';
   if (!isAllowedHost(server, host)) {
-    sendText(response, 421, 'This server answers only to its own address.');
+    sendText(
+      response,
+      421,
+      'This server answers only to its own address: open it as http://127.0.0.1:PORT/ on this machine, or, when ' +
+        'started with --host and --allow-remote, by the IP address it listens on (host names other than localhost ' +
+        'are refused, against DNS rebinding).',
+    );
     return;
   }
-  const url = new URL(request.url ?? '/', `http://${host}`);
+  let url: URL;
+  try {
+    url = new URL(request.url ?? '/', `http://${host}`);
+  } catch {
+    sendText(response, 400, 'Bad request.');
+    return;
+  }
   if (url.pathname.startsWith('/api/')) {
     await handleApi(options, host, url, request, response);
     return;
@@ -65,7 +144,11 @@ async function handle(
   serveStatic(options.rendererDir, url.pathname, request, response);
 }
 
-/** The Host header must be this server's own name: a loopback name, or the address it was bound to. */
+/**
+ * The Host header must be this server's own name: a loopback name, or the
+ * address it was bound to; bound to every address (0.0.0.0, ::), any address
+ * of this machine's interfaces.
+ */
 function isAllowedHost(server: Server, host: string): boolean {
   const address = server.address();
   if (address === null || typeof address === 'string') return false;
@@ -73,8 +156,14 @@ function isAllowedHost(server: Server, host: string): boolean {
   if (!match) return false;
   const [, name = '', port] = match;
   if (port !== undefined && Number(port) !== address.port) return false;
-  const bound = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return LOOPBACK_NAMES.has(name.toLowerCase()) || name === bound;
+  if (LOOPBACK_NAMES.has(name.toLowerCase())) return true;
+  const bare = name.replace(/^\[|\]$/g, '').toLowerCase();
+  if (address.address === '0.0.0.0' || address.address === '::') {
+    return Object.values(networkInterfaces()).some((list) =>
+      (list ?? []).some((entry) => entry.address.toLowerCase() === bare),
+    );
+  }
+  return bare === address.address.toLowerCase();
 }
 
 async function handleApi(
@@ -93,39 +182,151 @@ async function handleApi(
     sendJson(response, 403, failure('invalid-request', 'cross-origin requests are refused'));
     return;
   }
+  const route = url.pathname.slice('/api/'.length);
+  if (route === UPLOAD_ROUTE) {
+    await handleUpload(options.uploads, request, response);
+    return;
+  }
   if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
-    sendJson(response, 415, failure('invalid-request', 'API calls carry application/json'));
+    sendJson(response, 415, failure('invalid-request', 'API calls carry application/json'), true);
+    return;
+  }
+  let method: string;
+  try {
+    method = decodeURIComponent(route);
+  } catch {
+    sendJson(response, 400, failure('invalid-request', 'the method name in the path is not valid percent-encoding'));
+    return;
+  }
+  let text: string;
+  try {
+    text = await readJsonBody(request);
+  } catch (error) {
+    const refused = error instanceof BodyRefused ? error : new BodyRefused(400, 'unreadable body');
+    sendJson(response, refused.status, failure('invalid-request', refused.message), true);
+    return;
+  }
+  const shape = checkJsonShape(text, JSON_BODY_SHAPE);
+  if (shape.overLimit !== null) {
+    sendJson(response, 413, failure('invalid-request', `the request has ${shape.overLimit}`));
     return;
   }
   let body: unknown;
   try {
-    body = JSON.parse(await readBody(request));
+    body = JSON.parse(text);
   } catch (error) {
-    sendJson(response, 400, failure('invalid-request', error instanceof Error ? error.message : 'unreadable body'));
+    const detail = error instanceof Error ? error.message.slice(0, 200) : 'unreadable body';
+    sendJson(response, 400, failure('invalid-request', detail));
     return;
   }
-  const method = decodeURIComponent(url.pathname.slice('/api/'.length));
   const result = await dispatch(options.handlers, method, body);
   sendJson(response, result.ok ? 200 : STATUS_FOR[result.error.code], result);
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
+async function handleUpload(
+  spool: UploadSpool | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (!spool) {
+    sendJson(response, 409, failure('unavailable', 'this server takes no uploads'), true);
+    return;
+  }
+  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/octet-stream')) {
+    sendJson(response, 415, failure('invalid-request', 'an upload carries application/octet-stream'), true);
+    return;
+  }
+  const encodedName = request.headers[UPLOAD_NAME_HEADER];
+  let name: string;
+  try {
+    name = typeof encodedName === 'string' ? decodeURIComponent(encodedName) : '';
+  } catch {
+    name = '';
+  }
+  if (name === '' || name.length > 1024) {
+    sendJson(response, 400, failure('invalid-request', `name the file in the ${UPLOAD_NAME_HEADER} header`), true);
+    return;
+  }
+  const length = request.headers['content-length'];
+  try {
+    const upload = await spool.receive(name, request, length === undefined ? null : Number(length));
+    sendJson(response, 200, { ok: true, value: { uploadId: upload.id } });
+  } catch (error) {
+    if (!(error instanceof UploadRefused)) throw error;
+    sendJson(
+      response,
+      error.status,
+      failure(error.status === 503 ? 'unavailable' : 'invalid-request', error.message),
+      true,
+    );
+  }
+}
+
+class BodyRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let jsonBodiesBytes = 0;
+
+/**
+ * Reads a JSON body: refused by its Content-Length before a byte is read,
+ * cut off where a body without one passes the cap, and refused while the
+ * bodies being read at once would pass {@link MAX_JSON_BODIES_BYTES}.
+ */
+function readJsonBody(request: IncomingMessage): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  const limit = `${MAX_JSON_BODY_BYTES / 1024 / 1024} MiB`;
+  if (declared > MAX_JSON_BODY_BYTES) {
+    return Promise.reject(
+      new BodyRefused(413, `request body of ${declared} bytes, over the ${limit} limit for an API call`),
+    );
+  }
+  const reserved = Number.isFinite(declared) ? declared : 0;
+  if (jsonBodiesBytes + reserved > MAX_JSON_BODIES_BYTES) {
+    return Promise.reject(new BodyRefused(503, 'the server is reading other large requests; send this one again'));
+  }
+  jsonBodiesBytes += reserved;
+  return new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let counted = reserved;
+    const finish = (): void => {
+      jsonBodiesBytes -= counted;
+      counted = 0;
+    };
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES / 1024 / 1024} MiB`));
-        request.destroy();
+      if (size > counted) {
+        jsonBodiesBytes += size - counted;
+        counted = size;
+      }
+      if (size > MAX_JSON_BODY_BYTES || jsonBodiesBytes > MAX_JSON_BODIES_BYTES) {
+        finish();
+        request.removeAllListeners('data');
+        request.pause();
+        reject(
+          size > MAX_JSON_BODY_BYTES
+            ? new BodyRefused(413, `request body over the ${limit} limit for an API call`)
+            : new BodyRefused(503, 'the server is reading other large requests; send this one again'),
+        );
         return;
       }
       chunks.push(chunk);
     });
     request.on('end', () => {
+      finish();
       resolve(Buffer.concat(chunks).toString('utf8'));
     });
-    request.on('error', reject);
+    request.on('error', (error) => {
+      finish();
+      reject(error);
+    });
+    request.on('close', finish);
   });
 }
 
@@ -161,11 +362,13 @@ function failure(code: ApiErrorCode, message: string): ApiResult<never> {
   return { ok: false, error: { code, message } };
 }
 
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
+/** `close`: the body was not read; the connection is closed after the answer rather than reading the rest. */
+function sendJson(response: ServerResponse, status: number, body: unknown, close = false): void {
   response.writeHead(status, {
     ...SECURITY_HEADERS,
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
+    ...(close ? { Connection: 'close' } : {}),
   });
   response.end(JSON.stringify(body));
 }

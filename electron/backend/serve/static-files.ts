@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../../../shared/security.js';
 
@@ -39,5 +39,15 @@ export function resolveStaticFile(root: string, pathname: string): { file: strin
   const file = join(root, relative);
   if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
   if (!existsSync(file) || !statSync(file).isFile()) return null;
-  return { file, contentType: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' };
+  // A symbolic link inside the folder may point anywhere: what is served must really lie inside it.
+  let real: string;
+  let realRoot: string;
+  try {
+    real = realpathSync(file);
+    realRoot = realpathSync(root);
+  } catch {
+    return null;
+  }
+  if (!real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)) return null;
+  return { file: real, contentType: CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' };
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createApiHandlers } from '../../backend/api/handlers.js';
 import { openDatabase } from '../../backend/db/database.js';
+import { UploadSpool } from '../../backend/import/upload-spool.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
@@ -40,14 +41,33 @@ export async function runServe(
       throw new UsageError(`--host ${host} is not a loopback address; add --allow-remote to serve other machines`);
     }
     err.write(
-      `warning: serving on ${host}: anyone who can reach this address can read every report and import files. There is no login.\n`,
+      `warning: serving on ${host}: anyone who can reach this address can read every report and import files. There is no login.\n` +
+        `Open it from another machine as http://<an IP address of this machine>:<port>/ (with --host 0.0.0.0, any of ` +
+        `its addresses); host names other than localhost are refused, against DNS rebinding.\n`,
     );
   }
 
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
-  const { handlers, jobs, mailboxes } = createApiHandlers({ db, databasePath, transport: 'http', allowPaths: false });
-  const server = createHttpServer({ handlers, rendererDir: stringOption(values, 'renderer-dir') ?? BUILT_RENDERER });
+  const uploads = new UploadSpool();
+  const {
+    handlers,
+    jobs,
+    mailboxes,
+    close: closeHandlers,
+  } = createApiHandlers({
+    db,
+    databasePath,
+    transport: 'http',
+    allowPaths: false,
+    uploads,
+    exportsOffThread: true,
+  });
+  const server = createHttpServer({
+    handlers,
+    rendererDir: stringOption(values, 'renderer-dir') ?? BUILT_RENDERER,
+    uploads,
+  });
   server.listen(port, host);
   try {
     await once(server, 'listening');
@@ -80,6 +100,8 @@ export async function runServe(
     process.once('SIGTERM', stop);
   });
   await Promise.all([jobs.idle(), mailboxes.stopAll()]);
+  await uploads.close();
+  await closeHandlers();
   db.close();
   return EXIT_OK;
 }

@@ -1,5 +1,6 @@
 import type { ElectronBridge } from '../../../shared/api/bridge.js';
 import type { ApiClient, ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../../../shared/api/contract.js';
+import { UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type UploadResponse } from '../../../shared/api/upload.js';
 
 declare global {
   interface Window {
@@ -60,4 +61,29 @@ export function pathForFile(file: File): string | null {
   if (!window.tlsrpt) return null;
   const path = window.tlsrpt.pathForFile(file);
   return path === '' ? null : path;
+}
+
+/** Whether files can be uploaded to a server (serve mode), rather than sent over IPC. */
+export function canUpload(): boolean {
+  return !window.tlsrpt;
+}
+
+/**
+ * Serve mode: sends one file's bytes as they are (no base64, no JSON), to be
+ * spooled by the server; its id then goes to startImport({ uploads }).
+ */
+export async function uploadFile(file: File): Promise<string> {
+  const response = await fetch(`api/${UPLOAD_ROUTE}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/octet-stream', [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name) },
+    body: file,
+  });
+  let result: ApiResult<UploadResponse>;
+  try {
+    result = (await response.json()) as ApiResult<UploadResponse>;
+  } catch {
+    throw new ApiCallError('internal', `the server answered ${response.status} ${response.statusText}`);
+  }
+  if (!result.ok) throw new ApiCallError(result.error.code, result.error.message);
+  return result.value.uploadId;
 }

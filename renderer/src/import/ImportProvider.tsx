@@ -1,10 +1,10 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ImportJobStatus } from '../../../shared/api/contract.js';
 import type { FileOutcome, ImportTotals } from '../../../shared/import/types.js';
-import { emptyTotals } from '../../../shared/import/types.js';
-import { api, pathForFile } from '../api/client.js';
-import { useDataChanged } from '../state/filter.js';
+import { addToTotals, emptyTotals } from '../../../shared/import/types.js';
+import { ApiCallError, api, canUpload, pathForFile, uploadFile } from '../api/client.js';
 import { readAsBase64 } from './collect-files.js';
+import { useDataChanged } from '../state/filter.js';
 
 export interface ImportState {
   running: boolean;
@@ -25,8 +25,13 @@ interface ImportContextValue {
 
 const ImportContext = createContext<ImportContextValue | null>(null);
 
-/** Bytes uploaded per request in serve mode; the server takes at most 256 MiB of base64. */
-const UPLOAD_BATCH_BYTES = 64 * 1024 * 1024;
+/** Files uploaded before their import starts, in serve mode: the server spools them to disk meanwhile. */
+const UPLOAD_BATCH_BYTES = 256 * 1024 * 1024;
+const UPLOAD_BATCH_FILES = 1000;
+/** Bytes per IPC call in the desktop app, as base64 (the contract takes up to 180 MiB of it per file). */
+const IPC_BATCH_BYTES = 64 * 1024 * 1024;
+/** Uploads at once; the server takes four, and two keep the connection busy on loopback. */
+const PARALLEL_UPLOADS = 2;
 const POLL_MS = 250;
 
 function sleep(ms: number): Promise<void> {
@@ -92,11 +97,34 @@ export function ImportProvider({ children }: { children: ReactNode }) {
           return;
         }
         let progress = { done: 0, totals: emptyTotals() };
-        for (const batch of batches(files)) {
-          const uploads = await Promise.all(
-            batch.map(async (file) => ({ name: file.name, base64: await readAsBase64(file) })),
-          );
-          const { jobId } = await api.call('startImport', { files: uploads });
+        if (!canUpload()) {
+          // The desktop app, with files that have no path (dragged out of an archive viewer): bytes over IPC.
+          for (const batch of batches(files, IPC_BATCH_BYTES)) {
+            const inline = await Promise.all(
+              batch.map(async (file) => ({ name: file.name, base64: await readAsBase64(file) })),
+            );
+            const { jobId } = await api.call('startImport', { files: inline });
+            progress = await follow(jobId, progress, files.length);
+          }
+          return;
+        }
+        for (const batch of batches(files, UPLOAD_BATCH_BYTES)) {
+          const { uploads, refused } = await uploadBatch(batch);
+          if (refused.length > 0) {
+            const totals = { ...progress.totals };
+            refused.forEach((outcome) => addToTotals(totals, outcome));
+            progress = { done: progress.done + refused.length, totals };
+            const shown = progress;
+            setState((previous) => ({
+              ...(previous ?? initialState()),
+              running: true,
+              done: shown.done,
+              totals: shown.totals,
+              outcomes: [...(previous?.outcomes ?? []), ...refused],
+            }));
+          }
+          if (uploads.length === 0) continue;
+          const { jobId } = await api.call('startImport', { uploads });
           progress = await follow(jobId, progress, files.length);
         }
       }),
@@ -146,11 +174,11 @@ function addTotals(a: ImportTotals, b: ImportTotals): ImportTotals {
   };
 }
 
-function* batches(files: File[]): Generator<File[]> {
+function* batches(files: File[], maxBytes: number): Generator<File[]> {
   let batch: File[] = [];
   let size = 0;
   for (const file of files) {
-    if (batch.length > 0 && size + file.size > UPLOAD_BATCH_BYTES) {
+    if (batch.length > 0 && (size + file.size > maxBytes || batch.length >= UPLOAD_BATCH_FILES)) {
       yield batch;
       batch = [];
       size = 0;
@@ -159,6 +187,44 @@ function* batches(files: File[]): Generator<File[]> {
     size += file.size;
   }
   if (batch.length > 0) yield batch;
+}
+
+/** Uploads a batch, two files at a time, in order; a file the server refuses (too large) becomes its outcome. */
+async function uploadBatch(batch: File[]): Promise<{ uploads: string[]; refused: FileOutcome[] }> {
+  const ids: (string | null)[] = batch.map(() => null);
+  const refused: FileOutcome[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < batch.length; index = next++) {
+      const file = batch[index];
+      if (!file) continue;
+      try {
+        ids[index] = await uploadWhenFree(file);
+      } catch (error) {
+        if (!(error instanceof ApiCallError) || error.code === 'internal') throw error;
+        refused.push({
+          file: file.name,
+          status: 'rejected',
+          reports: [{ status: 'rejected', field: null, error: error.message, part: null }],
+          message: error.message,
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL_UPLOADS }, worker));
+  return { uploads: ids.filter((id): id is string => id !== null), refused };
+}
+
+/** The server takes a few uploads at once and says `unavailable` past them (other tabs may upload too). */
+async function uploadWhenFree(file: File): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await uploadFile(file);
+    } catch (error) {
+      if (!(error instanceof ApiCallError) || error.code !== 'unavailable' || attempt >= 50) throw error;
+      await sleep(200);
+    }
+  }
 }
 
 export function useImports(): ImportContextValue {

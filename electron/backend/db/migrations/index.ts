@@ -38,7 +38,7 @@ export class DatabaseFromFutureError extends Error {
   }
 }
 
-export function schemaVersion(db: Database.Database): number {
+export function schemaVersion(db: Pick<Database.Database, 'pragma'>): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
 
@@ -47,14 +47,32 @@ export function schemaVersion(db: Database.Database): number {
  * transaction together with its user_version bump, so a crash leaves the
  * database at one version or the next, never between.
  */
-export function migrateToLatest(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): void {
+export function migrateToLatest(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+  backupOf: string | null = null,
+): void {
   const current = schemaVersion(db);
   const latest = migrations.length;
   if (current > latest) throw new DatabaseFromFutureError(current, latest);
+  if (backupOf !== null && current > 0 && current < latest) backUpBeforeMigrating(db, backupOf, current);
   for (const migration of migrations.slice(current)) {
     db.transaction(() => {
       migration.up(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }
+}
+
+/**
+ * A copy of the database as it was, before a migration changes it: a
+ * migration that goes wrong on someone's data, or a newer release given up,
+ * leaves the old file to go back to. VACUUM INTO writes a consistent,
+ * compact copy without stopping readers.
+ */
+function backUpBeforeMigrating(db: Database.Database, file: string, version: number): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const backup = `${file}.schema-${version}-backup-${stamp}`;
+  db.prepare('VACUUM INTO ?').run(backup);
+  return backup;
 }
