@@ -5,6 +5,11 @@ import { countReport, type ReportCounting } from '../../../shared/summary/sessio
 import { assertWritable, noteDatabaseFailure } from './database-problems.js';
 import { RollupAccumulator } from './rollup-accumulator.js';
 
+/** What a report adds to the largest totals the views add up. */
+function sessionsOf(counting: ReportCounting): number {
+  return counting.successfulSessions + counting.failedSessions + counting.detailsBeyondTotal;
+}
+
 export type ReportSourceKind = 'file' | 'upload' | 'mailbox';
 
 /** A parsed report with everything the store keeps beside it. */
@@ -37,6 +42,9 @@ export class ReportWriter {
   private readonly insertFailureDetail: Statement;
   private readonly findReport: Statement<[string, string], { id: number; content_sha256: string }>;
   private readonly rollups: RollupAccumulator;
+  /** The sessions of every stored report (successful, failed, and details beyond), as of the open batch. */
+  private readonly storedSessions: Statement;
+  private sessionTotal = 0;
   /** Built once: better-sqlite3 wraps a function for each transaction() call, which is costly per report. */
   private readonly storeTransaction: Transaction<
     (item: ReportToStore, counting: ReportCounting, importedAt: number) => StoreOutcome
@@ -69,8 +77,13 @@ export class ReportWriter {
       'SELECT id, content_sha256 FROM reports WHERE organization_name = ? AND report_id = ?',
     );
     this.rollups = new RollupAccumulator(db);
+    this.storedSessions = db.prepare(
+      `SELECT ifnull(SUM(successful_sessions + failed_sessions + details_beyond_total), 0) FROM rollup_senders
+       WHERE span = 0 AND day = 0`,
+    );
     // The usual case: every report of the batch written in one transaction, nothing else.
     this.batchTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
+      this.sessionTotal = this.storedSessions.pluck().get() as number;
       const outcomes = items.map((item) => this.storeAndCount(item, importedAt));
       this.rollups.flush();
       return outcomes;
@@ -82,11 +95,12 @@ export class ReportWriter {
       this.storeInOpenTransaction(item, counting, importedAt),
     );
     this.reportByReportTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
+      this.sessionTotal = this.storedSessions.pluck().get() as number;
       const outcomes = items.map((item): StoreOutcome => {
         try {
           const counting = countReport(item.report.policies);
           const outcome = this.storeTransaction(item, counting, importedAt);
-          if (outcome.status === 'imported') this.rollups.add(item.report, counting);
+          if (outcome.status === 'imported') this.counted(item.report, counting);
           return outcome;
         } catch (error) {
           return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
@@ -133,12 +147,27 @@ export class ReportWriter {
   private storeAndCount(item: ReportToStore, importedAt: number): StoreOutcome {
     const counting = countReport(item.report.policies);
     const outcome = this.storeInOpenTransaction(item, counting, importedAt);
-    if (outcome.status === 'imported') this.rollups.add(item.report, counting);
+    if (outcome.status === 'imported') this.counted(item.report, counting);
     return outcome;
+  }
+
+  private counted(report: TlsRptReport, counting: ReportCounting): void {
+    this.rollups.add(report, counting);
+    this.sessionTotal += sessionsOf(counting);
   }
 
   private storeInOpenTransaction(item: ReportToStore, counting: ReportCounting, importedAt: number): StoreOutcome {
     const { report } = item;
+    // Totals are added up in SQLite's 64-bit integers but read as JavaScript numbers, exact only up
+    // to 2^53 − 1: a report that would take them past it is refused rather than summed wrongly.
+    if (this.sessionTotal + sessionsOf(counting) > Number.MAX_SAFE_INTEGER) {
+      return {
+        status: 'failed',
+        error:
+          `its ${sessionsOf(counting).toLocaleString('en-US')} sessions would take the stored totals past ` +
+          '2^53 − 1, beyond which they cannot be added up exactly',
+      };
+    }
     const inserted = this.insertReport.run(
       report.organizationName,
       report.reportId,

@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../electron/backend/db/database.js';
+import { ReportWriter } from '../../electron/backend/db/store-report.js';
+import { summarize } from '../../electron/backend/db/summary-queries.js';
+import { parseTlsRptReport } from '../../shared/report/parse.js';
+import { useTempDir } from '../helpers/files.js';
+import { policyEntry, reportJson } from '../helpers/reports.js';
+
+const tempDir = useTempDir();
+
+function item(reportId: string, successful: number) {
+  const parsed = parseTlsRptReport(reportJson({ reportId, policies: [policyEntry({ successful, failed: 0 })] }));
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return {
+    report: { ...parsed.report, reportId },
+    warnings: parsed.warnings,
+    source: { kind: 'file' as const, ref: reportId },
+    receivedAt: null,
+    rawGzip: new Uint8Array(),
+    contentSha256: reportId,
+  };
+}
+
+describe('totals that must stay exact', () => {
+  it('refuses a report that would take the stored totals past 2^53 − 1, and keeps the others', () => {
+    const db = openDatabase(join(tempDir(), 'totals.sqlite'));
+    // What two million reports of four billion sessions each leave behind: an all-time row near the limit.
+    db.prepare(
+      `INSERT INTO rollup_senders (span, day, organization, reports, policies, successful_sessions, failed_sessions,
+         last_start_time, failed_without_details, details_beyond_total)
+       VALUES (0, 0, 'Earlier Sender', 2097152, 2097152, ?, 0, 0, 0, 0)`,
+    ).run(Number.MAX_SAFE_INTEGER - 1_000);
+    const writer = new ReportWriter(db);
+    const outcomes = writer.storeMany([item('too-many', 4_294_967_295), item('small', 10), item('small-2', 990)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['failed', 'imported', 'imported']);
+    expect(outcomes[0]).toMatchObject({ error: expect.stringMatching(/past 2\^53 − 1/) as unknown });
+    // Exactly at the limit, one more session is refused in a later batch too.
+    expect(writer.storeMany([item('one-more', 1)])[0]?.status).toBe('failed');
+    const summary = summarize(db, {});
+    expect(summary.successfulSessions).toBe(Number.MAX_SAFE_INTEGER);
+    expect(summary.reports).toBe(2097152 + 2);
+    db.close();
+  });
+});
