@@ -111,3 +111,25 @@ function dayRange(
   if ((from !== null && from % DAY_SECONDS !== 0) || (to !== null && to % DAY_SECONDS !== 0)) return null;
   return { from: from === null ? null : from / DAY_SECONDS, to: to === null ? null : to / DAY_SECONDS, domain };
 }
+
+/** A pair of rollup tables that hold the same sums: over every domain, and keyed by domain too. */
+export interface RollupTables {
+  everyDomain: string;
+  oneDomain: string;
+}
+
+/**
+ * The rows of whichever of two rollup tables answers a filter: the one keyed
+ * by span and day, or for one policy domain the one keyed by domain as well;
+ * null when only the detail rows can answer (a bound inside a day).
+ */
+export function rollupRows(
+  filter: ReportFilter,
+  tables: RollupTables,
+): { from: string; params: RollupScope['params'] } | null {
+  const byDomain = filter.policyDomain != null;
+  const scope = rollupScope(filter, { byDomain });
+  if (!scope) return null;
+  const table = byDomain ? tables.oneDomain : tables.everyDomain;
+  return { from: scope.rows(table), params: scope.params };
+}

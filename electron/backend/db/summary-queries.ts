@@ -10,7 +10,7 @@ import { MISSING_RESULT_TYPE, failureRate } from '../../../shared/summary/types.
 import { dateOfDay } from '../../../shared/report/datetime.js';
 import type { ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
-import { dayRowsScope, rollupScope } from './rollups.js';
+import { dayRowsScope, rollupRows, rollupScope, type RollupTables } from './rollups.js';
 
 export interface Totals {
   reports: number;
@@ -29,29 +29,25 @@ const POLICY_RECONCILIATION_SUMS = `COALESCE(SUM(max(p.failed_sessions - p.detai
     AS failedWithoutDetails,
   COALESCE(SUM(max(p.detailed_failed_sessions - p.failed_sessions, 0)), 0) AS detailsBeyondTotal`;
 
+/** Sums per sender: over every domain, or for one domain. */
+const SENDER_TABLES: RollupTables = { everyDomain: 'rollup_senders', oneDomain: 'rollup_domain_senders' };
+/** Failures per MX host and result type. */
+const MX_TABLES: RollupTables = { everyDomain: 'rollup_mx', oneDomain: 'rollup_domain_mx' };
+/** Failures per result type (per sender over every domain; per MX host for one). */
+const RESULT_TYPE_TABLES: RollupTables = { everyDomain: 'rollup_sender_results', oneDomain: 'rollup_domain_mx' };
+
 /** Reports, senders and sessions: the Overview's totals. */
 export function summaryTotals(db: ReadableDatabase, filter: ReportFilter): Totals {
-  const scope = rollupScope(filter);
-  if (scope) {
+  const rollup = rollupRows(filter, SENDER_TABLES);
+  if (rollup) {
     return db
       .prepare(
         `SELECT COALESCE(SUM(reports), 0) AS reports, COUNT(DISTINCT organization) AS senders,
            COALESCE(SUM(successful_sessions), 0) AS successful, COALESCE(SUM(failed_sessions), 0) AS failed,
            ${RECONCILIATION_SUMS}
-         FROM ${scope.rows('rollup_senders')}`,
+         FROM ${rollup.from}`,
       )
-      .get(scope.params) as Totals;
-  }
-  const domainScope = rollupScope(filter, { byDomain: true });
-  if (domainScope) {
-    return db
-      .prepare(
-        `SELECT COALESCE(SUM(reports), 0) AS reports, COUNT(DISTINCT organization) AS senders,
-           COALESCE(SUM(successful_sessions), 0) AS successful, COALESCE(SUM(failed_sessions), 0) AS failed,
-           ${RECONCILIATION_SUMS}
-         FROM ${domainScope.rows('rollup_domain_senders')}`,
-      )
-      .get(domainScope.params) as Totals;
+      .get(rollup.params) as Totals;
   }
   const policies = filterClause(filter, 'p');
   if (filter.policyDomain == null) {
@@ -81,15 +77,14 @@ export function summaryTotals(db: ReadableDatabase, filter: ReportFilter): Total
 
 /** One sender's failed sessions and what its failure details leave unexplained. */
 export function senderReconciliation(db: ReadableDatabase, filter: ReportFilter, organization: string): Reconciliation {
-  const scope = rollupScope(filter) ?? rollupScope(filter, { byDomain: true });
-  if (scope) {
-    const table = filter.policyDomain == null ? 'rollup_senders' : 'rollup_domain_senders';
+  const rollup = rollupRows(filter, SENDER_TABLES);
+  if (rollup) {
     return db
       .prepare(
         `SELECT COALESCE(SUM(failed_sessions), 0) AS failedSessions, ${RECONCILIATION_SUMS}
-         FROM ${scope.rows(table)} WHERE organization = @organization`,
+         FROM ${rollup.from} WHERE organization = @organization`,
       )
-      .get({ ...scope.params, organization }) as Reconciliation;
+      .get({ ...rollup.params, organization }) as Reconciliation;
   }
   const where = filterClause(filter, 'p');
   return db
@@ -115,26 +110,16 @@ export function reconciliation(db: ReadableDatabase, filter: ReportFilter): Reco
 export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Summary['bySender'] {
   type Row = Omit<Summary['bySender'][number], 'mainResultType'>;
   let rows: Row[];
-  const scope = rollupScope(filter);
-  const domainScope = rollupScope(filter, { byDomain: true });
-  if (scope) {
+  const rollup = rollupRows(filter, SENDER_TABLES);
+  if (rollup) {
     rows = db
       .prepare(
         `SELECT organization, SUM(reports) AS reports, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions, MAX(last_start_time) AS lastReportTime
-         FROM ${scope.rows('rollup_senders')}
+         FROM ${rollup.from}
          GROUP BY organization ORDER BY failedSessions DESC, organization`,
       )
-      .all(scope.params) as Row[];
-  } else if (domainScope) {
-    rows = db
-      .prepare(
-        `SELECT organization, SUM(reports) AS reports, SUM(successful_sessions) AS successfulSessions,
-           SUM(failed_sessions) AS failedSessions, MAX(last_start_time) AS lastReportTime
-         FROM ${domainScope.rows('rollup_domain_senders')}
-         GROUP BY organization ORDER BY failedSessions DESC, organization`,
-      )
-      .all(domainScope.params) as Row[];
+      .all(rollup.params) as Row[];
   } else if (filter.policyDomain == null) {
     const where = filterClause(filter, 'r');
     rows = db
@@ -205,18 +190,17 @@ interface MxResultRow {
 
 /** Failed sessions per receiving MX host and result type, from the failure details, and since when. */
 export function failuresByMxHost(db: ReadableDatabase, filter: ReportFilter): MxHostFailures[] {
-  const scope = rollupScope(filter) ?? rollupScope(filter, { byDomain: true });
-  if (scope) {
-    const table = filter.policyDomain == null ? 'rollup_mx' : 'rollup_domain_mx';
+  const rollup = rollupRows(filter, MX_TABLES);
+  if (rollup) {
     return groupFailuresByMxWithDays(
       db
         .prepare(
           `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
              SUM(failed_sessions) AS failed, MIN(first_day) AS firstDay, MAX(last_day) AS lastDay
-           FROM ${scope.rows(table)}
+           FROM ${rollup.from}
            GROUP BY receiving_mx_hostname, result_type`,
         )
-        .all(scope.params) as MxResultRow[],
+        .all(rollup.params) as MxResultRow[],
     );
   }
   const where = filterClause(filter, 'f');
@@ -273,17 +257,17 @@ export function groupFailuresByMx(
 
 /** Failed sessions per result type, from the failure details. */
 export function failuresByResultType(db: ReadableDatabase, filter: ReportFilter): Summary['byResultType'] {
-  const scope = rollupScope(filter) ?? rollupScope(filter, { byDomain: true });
+  const rollup = rollupRows(filter, RESULT_TYPE_TABLES);
   const where = filterClause(filter, 'f');
   const rows = (
-    scope
+    rollup
       ? db
           .prepare(
             `SELECT NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
-             FROM ${scope.rows(filter.policyDomain == null ? 'rollup_sender_results' : 'rollup_domain_mx')}
+             FROM ${rollup.from}
              GROUP BY result_type ORDER BY failed DESC, resultType`,
           )
-          .all(scope.params)
+          .all(rollup.params)
       : db
           .prepare(
             `SELECT f.result_type AS resultType, SUM(f.failed_sessions) AS failed
