@@ -48,9 +48,19 @@ export function formatUtcDate(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 10);
 }
 
+/** Dates already written: assessing every domain writes the same few dozen days thousands of times. */
+const datesOfDays = new Map<number, string>();
+
 /** `YYYY-MM-DD` of a UTC day number (days since 1970-01-01), as the rollups count days. */
 export function dateOfDay(day: number): string {
-  return formatUtcDate(day * 86_400);
+  let date = datesOfDays.get(day);
+  if (date === undefined) {
+    // Bounded: a few decades of days.
+    if (datesOfDays.size > 20_000) datesOfDays.clear();
+    date = formatUtcDate(day * 86_400);
+    datesOfDays.set(day, date);
+  }
+  return date;
 }
 
 /** True for a real calendar date written `YYYY-MM-DD` (not 2026-02-30, which Date.parse rolls over). */
