@@ -64,8 +64,11 @@ export interface DomainEvidence {
   lastReportDay: number | null;
   /** Each day of the window with reports, oldest first. */
   days: { day: number; successful: number; failed: number; failedWithoutDetails: number }[];
-  /** Each sender that reported the domain in the window, with the days it did. */
-  senders: { organization: string; reportDays: number[] }[];
+  /**
+   * Each sender that reported the domain in the window: on how many days of
+   * the baseline it did, and its first and last day with a report in the window.
+   */
+  senders: { organization: string; baselineDays: number; firstDay: number; lastDay: number }[];
   /** Failed sessions per MX host (null: named none), result type and day in the window, from failure details. */
   failures: { mx: string | null; resultType: string | null; day: number; failed: number }[];
   /** The first day ever (at or before asOfDay) each result type and each MX host failed for the domain. */
@@ -283,15 +286,15 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
   // sender-silent: a sender that reported regularly has stopped (not when the whole domain is silent).
   if (!silent) {
     for (const sender of evidence.senders) {
-      const inBaseline = sender.reportDays.filter((day) => day >= lookbackStart && day < recentStart).length;
-      const last = Math.max(...sender.reportDays);
+      const inBaseline = sender.baselineDays;
+      const last = sender.lastDay;
       if (inBaseline < T.baselineDays * T.regularSenderShare || asOfDay - last < T.silentDays) continue;
       findings.push({
         ...base,
         organization: sender.organization,
         severity: 'warning',
         code: 'sender-silent',
-        firstSeen: dateOfDay(Math.min(...sender.reportDays)),
+        firstSeen: dateOfDay(sender.firstDay),
         lastSeen: dateOfDay(last),
         failedSessions: null,
         message: `${sender.organization} reported ${evidence.domain} on ${inBaseline} of ${T.baselineDays} days, but not since ${dateOfDay(last)}.`,
@@ -344,7 +347,7 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
     baselineFailureRate: baselineRate,
     trend,
     failingMxHosts,
-    recentSenders: evidence.senders.filter((sender) => sender.reportDays.some((day) => day >= recentStart)).length,
+    recentSenders: evidence.senders.filter((sender) => sender.lastDay >= recentStart).length,
     lastReport: evidence.lastReportDay === null ? null : dateOfDay(evidence.lastReportDay),
     stsMode: evidence.stsMode,
     dane: evidence.dane,

@@ -89,17 +89,17 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
     .all(params) as ({ domain: string } & DomainEvidence['days'][number])[];
   for (const { domain, ...day } of days) of(domain).days.push(day);
 
+  // Per sender only what the findings ask: its days with reports in the baseline, its first and last in the window.
   const senders = db
     .prepare(
-      `SELECT policy_domain AS domain, organization, json_group_array(day) AS days
+      `SELECT policy_domain AS domain, organization, SUM(day < @recentFrom) AS baselineDays, MIN(day) AS firstDay,
+         MAX(day) AS lastDay
        FROM rollup_domain_senders
        WHERE span = ${SPAN.day} AND ${inDomains} AND day >= @from AND day <= @to AND reports > 0
        GROUP BY policy_domain, organization ORDER BY policy_domain, organization`,
     )
-    .all(params) as { domain: string; organization: string; days: string }[];
-  for (const row of senders) {
-    of(row.domain).senders.push({ organization: row.organization, reportDays: JSON.parse(row.days) as number[] });
-  }
+    .all(params) as ({ domain: string } & DomainEvidence['senders'][number])[];
+  for (const { domain, ...sender } of senders) of(domain).senders.push(sender);
 
   // Failures only for the recent window: that is all the findings read day by day.
   const failures = db
