@@ -2,6 +2,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { DomainDetail, DomainResultType } from '../../../shared/api/contract.js';
 import type { DomainHealth, Verdict } from '../../../shared/health/assess-domain.js';
+import type { HealthFinding } from '../../../shared/health/findings.js';
 import { HEALTH_THRESHOLDS, attentionRank } from '../../../shared/health/assess-domain.js';
 import type { MxHostFailures } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
@@ -125,6 +126,30 @@ export function needingAttention(domains: readonly DomainHealth[]) {
     .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
 }
 
+/** Errors and warnings in full; the findings of note (info) folded, so that what needs doing stands out. */
+function FindingsWorstFirst({ findings }: { findings: HealthFinding[] }) {
+  const attention = findings.filter((finding) => finding.severity !== 'info');
+  const ofNote = findings.filter((finding) => finding.severity === 'info');
+  return (
+    <>
+      <h3>Findings</h3>
+      {attention.length === 0 ? (
+        <p className="ok">Nothing needs attention.</p>
+      ) : (
+        <HealthFindingList findings={attention} showDomain />
+      )}
+      {ofNote.length > 0 && (
+        <details data-testid="findings-of-note">
+          <summary>
+            {formatCount(ofNote.length)} {ofNote.length === 1 ? 'finding' : 'findings'} of note (info)
+          </summary>
+          <HealthFindingList findings={ofNote} showDomain testId="findings-info" />
+        </details>
+      )}
+    </>
+  );
+}
+
 /** Whether new error findings show as notifications. */
 function NotificationSetting() {
   const [on, setOn] = useNotificationSetting();
@@ -154,8 +179,7 @@ export function Domains() {
               </p>
               <DomainHealthTable domains={value.domains} label="Domains" />
               <NotificationSetting />
-              <h3>Findings</h3>
-              <HealthFindingList findings={value.domains.flatMap((domain) => domain.findings)} showDomain />
+              <FindingsWorstFirst findings={value.domains.flatMap((domain) => domain.findings)} />
             </>
           )
         }
