@@ -1,3 +1,4 @@
+import { normalizeDomainName } from '../report/host-names.js';
 import type { StsMode } from './mta-sts-policy.js';
 
 export interface GeneratorInput {
@@ -27,9 +28,9 @@ export interface GeneratedSetup {
  * the `_smtp._tls` record, and how to publish them.
  */
 export function generateSetup(input: GeneratorInput): GeneratedSetup {
-  const domain = input.domain.trim().toLowerCase().replace(/\.$/, '');
+  const domain = normalizeDomainName(input.domain);
   const id = input.now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const mx = [...new Set(input.mxHosts.map((host) => host.trim().toLowerCase().replace(/\.$/, '')).filter(Boolean))];
+  const mx = [...new Set(input.mxHosts.map(normalizeDomainName).filter(Boolean))];
   const policyLines = [
     'version: STSv1',
     `mode: ${input.mode}`,

@@ -1,3 +1,4 @@
+import { normalizeDomainName } from './host-names.js';
 import { parseReportDateTime } from './datetime.js';
 import { checkJsonShape } from './json-shape.js';
 import {
@@ -315,7 +316,7 @@ function readFailureDetail(reader: FieldReader, item: unknown, path: string): Fa
 /** Host names compare case-insensitively and with or without the root dot. */
 function normalizeHostname(name: string | null): string | null {
   if (name === null) return null;
-  const trimmed = name.trim().toLowerCase().replace(/\.$/, '');
+  const trimmed = normalizeDomainName(name);
   return trimmed === '' ? null : trimmed;
 }
 

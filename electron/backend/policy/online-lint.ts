@@ -1,3 +1,4 @@
+import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { Resolver } from 'node:dns/promises';
 import { request } from 'node:https';
 import type { LookupFunction } from 'node:net';
@@ -45,7 +46,7 @@ export async function lintDomainOnline(
   domainInput: string,
   options: OnlineLintOptions = {},
 ): Promise<OnlineLintReport> {
-  const domain = domainInput.trim().toLowerCase().replace(/\.$/, '');
+  const domain = normalizeDomainName(domainInput);
   const timeout = options.timeoutMs ?? 10_000;
   // Each try of each query is bounded by the resolver, the whole check by the deadline below:
   // a resolver that never answers took 45.7 s with only the per-query timeout.

@@ -1,3 +1,4 @@
+import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { existsSync } from 'node:fs';
 import type { HealthFinding } from '../../../shared/health/findings.js';
 import { isUtcDate } from '../../../shared/report/datetime.js';
@@ -77,7 +78,7 @@ function parseArguments(args: string[]): {
   return {
     values: {
       db: stringOption(values, 'db'),
-      domain: domain === undefined ? undefined : domain.trim().toLowerCase().replace(/\.$/, ''),
+      domain: domain === undefined ? undefined : normalizeDomainName(domain),
       asOf,
       json: values.json === true,
     },

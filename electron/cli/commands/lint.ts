@@ -1,3 +1,4 @@
+import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Finding, LintResult } from '../../../shared/policy/findings.js';
 import { lintResult } from '../../../shared/policy/findings.js';
@@ -76,7 +77,7 @@ export async function runLint(args: string[], out: NodeJS.WritableStream): Promi
     return statusOf(result);
   }
 
-  const domain = (positionals[0] ?? '').trim().toLowerCase().replace(/\.$/, '');
+  const domain = normalizeDomainName(positionals[0] ?? '');
   if (values['online'] === true) {
     const dnsServers = values['dns-server'];
     const portText = stringOption(values, 'https-port');

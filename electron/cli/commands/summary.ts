@@ -1,3 +1,4 @@
+import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { existsSync } from 'node:fs';
 import { formatUtcDate, parseReportDateTime } from '../../../shared/report/datetime.js';
 import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
@@ -32,7 +33,7 @@ export function parseFilterArgs(values: OptionValues): ReportFilter {
   return {
     fromTime,
     toTime,
-    policyDomain: domain === undefined ? null : domain.trim().toLowerCase().replace(/\.$/, ''),
+    policyDomain: domain === undefined ? null : normalizeDomainName(domain),
   };
 }
 
