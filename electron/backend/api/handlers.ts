@@ -1,3 +1,4 @@
+import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { APP_VERSION } from '../app-version.js';
 import type { API, ApiMethod, ApiResponse, AppInfo } from '../../../shared/api/contract.js';
 import type { z } from 'zod';
@@ -6,7 +7,14 @@ import { noteDatabaseFailure } from '../db/database-problems.js';
 import { failurePage, filterOptions, reportDetail, reportPage, senderBreakdown } from '../db/explore-queries.js';
 import { mxHostDetail } from '../db/mx-queries.js';
 import { domainResultTypes } from '../db/domain-queries.js';
-import { failuresByMxHost, failuresBySender, overview, reconciliation, summarize } from '../db/summary-queries.js';
+import {
+  failuresByMxHost,
+  failuresBySender,
+  overview,
+  reconciliation,
+  summarize,
+  summaryTotals,
+} from '../db/summary-queries.js';
 import { DomainHealthService, dayOfDate, todayUtcDay } from '../health/domain-health.js';
 import { dateOfDay } from '../../../shared/report/datetime.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
@@ -22,11 +30,6 @@ import { ImapConnectionError } from '../mailbox/imap-connection.js';
 import { MailboxError, MailboxManager } from '../mailbox/mailbox-manager.js';
 import { MemoryVault, type SecretVault } from '../mailbox/secret-vault.js';
 import { lintDomainOnline, type OnlineLintOptions } from '../policy/online-lint.js';
-
-/** A policy domain as the parser stores it: lower case, without a trailing dot. */
-function normalizeDomainName(domain: string): string {
-  return domain.trim().toLowerCase().replace(/\.$/, '');
-}
 
 /** A handled failure with a code the client can act on; the message is for people. */
 export class ApiFailure extends Error {
@@ -114,13 +117,14 @@ export function createApiHandlers(options: BackendOptions): {
       const domainHealth = health.domain(day, domain);
       if (!domainHealth) throw new ApiFailure('not-found', `no report names the policy domain ${domain}`);
       const domainFilter = { ...filter, policyDomain: domain };
-      const totals = overview(db, domainFilter);
+      // The totals alone: the page's breakdowns come from their own queries, not the Overview's.
+      const totals = summaryTotals(db, domainFilter);
       return {
         domain,
         asOf: dateOfDay(day),
         health: domainHealth,
-        successfulSessions: totals.successfulSessions,
-        failedSessions: totals.failedSessions,
+        successfulSessions: totals.successful,
+        failedSessions: totals.failed,
         failedWithoutDetails: totals.failedWithoutDetails,
         detailsBeyondTotal: totals.detailsBeyondTotal,
         byMx: failuresByMxHost(db, domainFilter),

@@ -2,7 +2,7 @@ import type { MxHostDetail, MxHostIp } from '../../../shared/api/contract.js';
 import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
-import { filterClause } from './filter-sql.js';
+import { failureClause } from './filter-sql.js';
 import { reconciliation, sessionsByDay } from './summary-queries.js';
 
 /** One MX host's details; the MX hosts list itself is the per-MX breakdown (failuresByMxHost). */
@@ -69,16 +69,16 @@ function mxHostFailuresByDay(
   filter: ReportFilter,
   mx: string | null,
 ): { day: string; failedSessions: number | null }[] {
-  const where = filterClause(filter, 'f');
-  const host = mx === null ? 'f.receiving_mx_hostname IS NULL' : 'f.receiving_mx_hostname = @mx';
+  // The failure list's own clause for one host (null: the failures that named none).
+  const where = failureClause({ filter, mx });
   const failed = new Map(
     (
       db
         .prepare(
           `SELECT date(f.start_time, 'unixepoch') AS day, SUM(f.failed_sessions) AS failed FROM failure_details f
-           ${where.sql === '' ? 'WHERE' : `${where.sql} AND`} ${host} GROUP BY day`,
+           ${where.sql} GROUP BY day`,
         )
-        .all(mx === null ? where.params : { ...where.params, mx }) as { day: string; failed: number }[]
+        .all(where.params) as { day: string; failed: number }[]
     ).map((row) => [row.day, row.failed]),
   );
   return sessionsByDay(db, filter).map((entry) => ({ day: entry.day, failedSessions: failed.get(entry.day) ?? 0 }));
@@ -89,15 +89,14 @@ export function mxHostDetailQuery(
   filter: ReportFilter,
   mx: string | null,
 ): { sql: string; params: Record<string, unknown> } {
-  const where = filterClause(filter, 'f');
-  const host = mx === null ? 'f.receiving_mx_hostname IS NULL' : 'f.receiving_mx_hostname = @mx';
+  const where = failureClause({ filter, mx });
   return {
     sql: `SELECT f.result_type AS resultType, f.sending_mta_ip AS sendingMtaIp, f.receiving_ip AS receivingIp,
         r.organization_name AS organization, COUNT(*) AS details, SUM(f.failed_sessions) AS failed
       FROM failure_details f JOIN reports r ON r.id = f.report_rowid
-      ${where.sql === '' ? 'WHERE' : `${where.sql} AND`} ${host}
+      ${where.sql}
       GROUP BY f.result_type, f.sending_mta_ip, f.receiving_ip, r.organization_name`,
-    params: mx === null ? where.params : { ...where.params, mx },
+    params: where.params,
   };
 }
 

@@ -7,6 +7,7 @@ import { ExplainButtonOnly } from '../components/ResultTypeName.js';
 import { explainResultType } from '../../../shared/glossary/result-types.js';
 import { api } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
+import { DetailsBeyondTotal } from '../components/Charts.js';
 import { ErrorNote } from '../components/States.js';
 import { formatCount, formatDay, orUnnamed } from '../format.js';
 import { useDataVersion, useFilter } from '../state/filter.js';
@@ -302,20 +303,16 @@ type FailureCounts = Pick<FailurePage, 'failedSessions' | 'failedWithoutDetails'
 
 function FailureReconciliation({ counts }: { counts: FailureCounts }) {
   const without = counts.failedWithoutDetails ?? 0;
-  const beyond = counts.detailsBeyondTotal ?? 0;
-  if (without === 0 && beyond === 0) return null;
   return (
-    <p className="muted reconciliation-note" data-testid="failures-reconciliation">
+    <>
       {without > 0 && (
-        <>
+        <p className="muted reconciliation-note" data-testid="failures-reconciliation">
           The senders&rsquo; totals count {formatCount(without)} more failed sessions here for which they sent no
-          failure details ({NO_FAILURE_DETAILS}).{' '}
-        </>
+          failure details ({NO_FAILURE_DETAILS}).
+        </p>
       )}
-      {beyond > 0 && (
-        <>Failure details name {formatCount(beyond)} failed sessions more than the senders&rsquo; totals.</>
-      )}
-    </p>
+      <DetailsBeyondTotal count={counts.detailsBeyondTotal ?? 0} />
+    </>
   );
 }
 
