@@ -11,11 +11,11 @@ import { Failures } from './views/Failures.js';
 import { ImportView } from './views/ImportView.js';
 import { Mailboxes } from './views/Mailboxes.js';
 import { Policies } from './views/Policies.js';
-import { MxHostDetail } from './views/MxHostDetail.js';
+import { MxHostPage } from './views/MxHostPage.js';
 import { MxHosts } from './views/MxHosts.js';
 import { Overview } from './views/Overview.js';
 import { ReportPage, Reports } from './views/Reports.js';
-import { SenderDetail, Senders } from './views/Senders.js';
+import { SenderPage, Senders } from './views/Senders.js';
 
 const NAVIGATION = [
   { to: '/', label: 'Overview' },
@@ -102,9 +102,9 @@ function Shell() {
           <Route path="/domains" element={<Domains />} />
           <Route path="/domains/:domain" element={<DomainPage />} />
           <Route path="/senders" element={<Senders />} />
-          <Route path="/senders/:organization" element={<SenderDetail />} />
+          <Route path="/senders/:organization" element={<SenderPage />} />
           <Route path="/mx" element={<MxHosts />} />
-          <Route path="/mx/host/:host?" element={<MxHostDetail />} />
+          <Route path="/mx/host/:host?" element={<MxHostPage />} />
           <Route path="/failures" element={<Failures />} />
           <Route path="/reports" element={<Reports />} />
           <Route path="/reports/:id" element={<ReportPage />} />

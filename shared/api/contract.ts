@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FileOutcome, ImportProgress } from '../import/types.js';
-import type { FailureDetail } from '../report/types.js';
+import type { FailureDetail, ReportSourceKind } from '../report/types.js';
 import type { DomainHealth } from '../health/assess-domain.js';
 import type { HealthFinding } from '../health/findings.js';
 import type { MxBreakdown, MxHostFailures, OverviewSummary, Reconciliation, Summary } from '../summary/types.js';
@@ -64,6 +64,12 @@ export const FAILURE_SORT_COLUMNS = [
   'failedSessions',
 ] as const;
 
+/** A list's order: one column, one way (ties are broken by id, the same way). */
+export interface Sort<Column extends string> {
+  column: Column;
+  direction: 'asc' | 'desc';
+}
+
 const sortSchema = <T extends readonly [string, ...string[]]>(columns: T) =>
   z.object({ column: z.enum(columns), direction: z.enum(['asc', 'desc']) }).strict();
 
@@ -102,23 +108,21 @@ export interface FilterOptions {
 }
 
 /** One sender's failures by MX host and result type, reconciled with its summaries. */
-export interface SenderBreakdown extends Reconciliation {
+export interface SenderDetail extends Reconciliation {
   organization: string;
   byMx: MxBreakdown[];
   byResultType: Record<string, number>;
 }
 
 /**
- * A row of the MX hosts list: failures by result type, and since when. Who
- * saw the host and from which IPs are in one host's details
- * ({@link MxHostDetail}): distinct values cannot be summed ahead, and over a
- * million reports only one host's can be counted quickly.
+ * The MX hosts list (failures by result type, and since when), and the failed
+ * sessions that no failure detail places at a host. Who saw a host and from
+ * which IPs are in one host's details ({@link MxHostDetail}): distinct values
+ * cannot be summed ahead, and over a million reports only one host's can be
+ * counted quickly.
  */
-export type MxHostRow = MxHostFailures;
-
-/** The MX hosts list, and the failed sessions that no failure detail places at a host. */
 export interface MxHostList extends Reconciliation {
-  hosts: MxHostRow[];
+  hosts: MxHostFailures[];
 }
 
 /** An IP address in one MX host's failure details; null when the sender did not name one. */
@@ -176,7 +180,7 @@ export interface DomainDetail extends Reconciliation {
   asOf: string;
   health: DomainHealth;
   successfulSessions: number;
-  byMx: MxHostRow[];
+  byMx: MxHostFailures[];
   byResultType: DomainResultType[];
   senders: Summary['bySender'];
   /** The policies senders quoted for the domain, newest first. */
@@ -221,7 +225,7 @@ export interface ReportRow {
 
 export interface ReportDetail extends ReportRow {
   contactInfo: string | null;
-  sourceKind: 'file' | 'upload' | 'mailbox';
+  sourceKind: ReportSourceKind;
   sourceRef: string;
   receivedAt: number | null;
   importedAt: number;
@@ -303,7 +307,7 @@ export const API = {
   /** Only what the Overview shows: the views ask for what they draw, not for every breakdown. */
   overview: method<OverviewSummary>()(filterOnly),
   senders: method<Summary['bySender']>()(filterOnly),
-  senderBreakdown: method<SenderBreakdown>()(z.object({ filter: reportFilterSchema, organization: text }).strict()),
+  sender: method<SenderDetail>()(z.object({ filter: reportFilterSchema, organization: text }).strict()),
   mxHosts: method<MxHostList>()(filterOnly),
   /** Every policy domain's verdict and findings, as of today (UTC) or the given day. */
   domains: method<DomainsAnswer>()(z.object({ asOf: asOfSchema.optional() }).strict()),

@@ -40,6 +40,9 @@ export interface FailureDetail {
 }
 
 /** A deviation from RFC 8460 that the parser could work around. */
+/** How a report reached the store: a file by path, an upload from a browser, or a mailbox message. */
+export type ReportSourceKind = 'file' | 'upload' | 'mailbox';
+
 export interface ReportWarning {
   /** Stable identifier, for filtering and tests. */
   code: ReportWarningCode;

@@ -41,7 +41,7 @@ export interface Summary extends Reconciliation {
   /** failed / (successful + failed), null when there were no sessions. */
   failureRate: number | null;
   senders: number;
-  bySender: SenderBreakdown[];
+  bySender: SenderTotals[];
   byMx: MxHostFailures[];
   /** Result type → failed sessions, from the failure details. */
   byResultType: Record<string, number>;
@@ -63,7 +63,7 @@ export type OverviewSummary = Pick<
   | 'byResultType'
 >;
 
-export interface SenderBreakdown {
+export interface SenderTotals {
   /** The reporting organization-name. */
   organization: string;
   reports: number;

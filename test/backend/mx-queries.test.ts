@@ -4,7 +4,7 @@ import { createApiHandlers, type ApiHandlers } from '../../electron/backend/api/
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
 import { mxHostDetail, mxHostDetailQuery } from '../../electron/backend/db/mx-queries.js';
-import { failuresByMxHost } from '../../electron/backend/db/summary-queries.js';
+import { mxHostFailures } from '../../electron/backend/db/summary-queries.js';
 import { rollupScope } from '../../electron/backend/db/rollups.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
 import { useTempDir } from '../helpers/files.js';
@@ -93,10 +93,10 @@ beforeAll(() => {
 /** Whole days: the rollups answer. */
 const januaryEleventhAndTwelfth: ReportFilter = { fromTime: day('2026-01-11'), toTime: day('2026-01-13') };
 
-describe('the MX hosts list (failuresByMxHost)', () => {
+describe('the MX hosts list (mxHostFailures)', () => {
   it('answers all time from the rollups: failures by result type per host', () => {
     expect(rollupScope({})).not.toBeNull();
-    expect(failuresByMxHost(db, {})).toEqual([
+    expect(mxHostFailures(db, {})).toEqual([
       {
         mx: MX1,
         failedSessions: 23,
@@ -123,7 +123,7 @@ describe('the MX hosts list (failuresByMxHost)', () => {
 
   it('answers a range of whole days from the rollups', () => {
     expect(rollupScope(januaryEleventhAndTwelfth)).not.toBeNull();
-    expect(failuresByMxHost(db, januaryEleventhAndTwelfth)).toEqual([
+    expect(mxHostFailures(db, januaryEleventhAndTwelfth)).toEqual([
       {
         mx: MX1,
         failedSessions: 12,
@@ -144,7 +144,7 @@ describe('the MX hosts list (failuresByMxHost)', () => {
   it('falls back to the failure details for a bound inside a day, with the same answer', () => {
     const unaligned: ReportFilter = { fromTime: day('2026-01-11') - 1, toTime: day('2026-01-13') - 1 };
     expect(rollupScope(unaligned)).toBeNull();
-    expect(failuresByMxHost(db, unaligned)).toEqual(failuresByMxHost(db, januaryEleventhAndTwelfth));
+    expect(mxHostFailures(db, unaligned)).toEqual(mxHostFailures(db, januaryEleventhAndTwelfth));
   });
 
   it('answers a policy domain from the rollups keyed by domain, as the failure details do', () => {
@@ -173,10 +173,10 @@ describe('the MX hosts list (failuresByMxHost)', () => {
         lastSeen: '2026-01-10',
       },
     ];
-    expect(failuresByMxHost(db, { policyDomain: 'example.com' })).toEqual(exampleCom);
+    expect(mxHostFailures(db, { policyDomain: 'example.com' })).toEqual(exampleCom);
     // A bound inside a day: the detail rows answer, alike.
-    expect(failuresByMxHost(db, { policyDomain: 'example.com', fromTime: 1 })).toEqual(exampleCom);
-    expect(failuresByMxHost(db, { policyDomain: 'example.org' })).toEqual([
+    expect(mxHostFailures(db, { policyDomain: 'example.com', fromTime: 1 })).toEqual(exampleCom);
+    expect(mxHostFailures(db, { policyDomain: 'example.org' })).toEqual([
       {
         mx: MX1,
         failedSessions: 5,
@@ -188,7 +188,7 @@ describe('the MX hosts list (failuresByMxHost)', () => {
   });
 
   it('lists nothing for a range without failures', () => {
-    expect(failuresByMxHost(db, { fromTime: day('2026-02-01'), toTime: day('2026-03-01') })).toEqual([]);
+    expect(mxHostFailures(db, { fromTime: day('2026-02-01'), toTime: day('2026-03-01') })).toEqual([]);
   });
 });
 

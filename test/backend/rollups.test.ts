@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
-import { failurePage, filterOptions, senderBreakdown } from '../../electron/backend/db/explore-queries.js';
+import { failurePage } from '../../electron/backend/db/failure-queries.js';
+import { filterOptions } from '../../electron/backend/db/filter-options-queries.js';
+import { senderDetail } from '../../electron/backend/db/sender-queries.js';
 import { mxHostDetail } from '../../electron/backend/db/mx-queries.js';
 import { MIGRATIONS, migrateToLatest } from '../../electron/backend/db/migrations/index.js';
 import { rollupScope } from '../../electron/backend/db/rollups.js';
@@ -338,7 +340,7 @@ describe('rollups', () => {
         expect(sum(summary.byMx.map((host) => host.failedSessions)) + adjust).toBe(summary.failedSessions);
         expect(sum(summary.bySender.map((sender) => sender.failedSessions))).toBe(summary.failedSessions);
         for (const sender of summary.bySender.slice(0, 5)) {
-          const breakdown = senderBreakdown(db, chosen, sender.organization);
+          const breakdown = senderDetail(db, chosen, sender.organization);
           expect(breakdown.failedSessions).toBe(sender.failedSessions);
           expect(
             sum(Object.values(breakdown.byResultType)) + breakdown.failedWithoutDetails - breakdown.detailsBeyondTotal,
@@ -406,8 +408,8 @@ describe('rollups', () => {
       expect(mxHostDetail(db, filter, host.mx)).toEqual(mxHostDetail(db, unaligned(filter), host.mx));
     }
     for (const sender of fromRollups.bySender.slice(0, 5)) {
-      expect(senderBreakdown(db, filter, sender.organization)).toEqual(
-        senderBreakdown(db, unaligned(filter), sender.organization),
+      expect(senderDetail(db, filter, sender.organization)).toEqual(
+        senderDetail(db, unaligned(filter), sender.organization),
       );
     }
   });

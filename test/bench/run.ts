@@ -9,12 +9,14 @@ import { gunzipSync } from 'node:zlib';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { ReportWriter } from '../../electron/backend/db/store-report.js';
 import { prepareFile } from '../../electron/backend/import/prepare-file.js';
-import { failurePage, reportPage, senderBreakdown } from '../../electron/backend/db/explore-queries.js';
+import { failurePage } from '../../electron/backend/db/failure-queries.js';
+import { reportPage } from '../../electron/backend/db/report-queries.js';
+import { senderDetail } from '../../electron/backend/db/sender-queries.js';
 import { mxHostDetail } from '../../electron/backend/db/mx-queries.js';
 import {
-  failuresByMxHost,
-  failuresByResultType,
-  failuresBySender,
+  mxHostFailures,
+  resultTypeFailures,
+  senderTotals,
   sessionsByDay,
   sessionsByPolicyDomain,
   overview,
@@ -176,11 +178,11 @@ if (!values['skip-import']) {
     ['every breakdown at once (tlsrpt summary)', (filter) => summarize(db, filter).reports],
     ['overview totals', (filter) => summaryTotals(db, filter)],
     ['daily series', (filter) => sessionsByDay(db, filter)],
-    ['per sender', (filter) => failuresBySender(db, filter)],
-    ['per MX host (also the MX hosts view)', (filter) => failuresByMxHost(db, filter)],
+    ['per sender', (filter) => senderTotals(db, filter)],
+    ['per MX host (also the MX hosts view)', (filter) => mxHostFailures(db, filter)],
     ['per domain', (filter) => sessionsByPolicyDomain(db, filter)],
-    ['per result type', (filter) => failuresByResultType(db, filter)],
-    ['one sender by MX and result type', (filter) => senderBreakdown(db, filter, topSender)],
+    ['per result type', (filter) => resultTypeFailures(db, filter)],
+    ['one sender by MX and result type', (filter) => senderDetail(db, filter, topSender)],
     ['one MX host by IP and sender', (filter) => mxHostDetail(db, filter, topMx)],
     ['failure details page', (filter) => failurePage(db, { filter }, undefined, 0, 200)],
     [

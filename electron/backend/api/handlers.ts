@@ -4,12 +4,15 @@ import type { API, ApiMethod, ApiResponse, AppInfo } from '../../../shared/api/c
 import type { z } from 'zod';
 import type { WritableDatabase } from '../db/database.js';
 import { noteDatabaseFailure } from '../db/database-problems.js';
-import { failurePage, filterOptions, reportDetail, reportPage, senderBreakdown } from '../db/explore-queries.js';
+import { failurePage } from '../db/failure-queries.js';
+import { filterOptions } from '../db/filter-options-queries.js';
+import { reportDetail, reportPage } from '../db/report-queries.js';
+import { senderDetail } from '../db/sender-queries.js';
 import { mxHostDetail } from '../db/mx-queries.js';
 import { domainResultTypes } from '../db/domain-queries.js';
 import {
-  failuresByMxHost,
-  failuresBySender,
+  mxHostFailures,
+  senderTotals,
   overview,
   reconciliation,
   summarize,
@@ -102,10 +105,10 @@ export function createApiHandlers(options: BackendOptions): {
     filterOptions: () => filterOptions(db),
     summary: ({ filter }) => summarize(db, filter),
     overview: ({ filter }) => overview(db, filter),
-    senders: ({ filter }) => failuresBySender(db, filter),
-    senderBreakdown: ({ filter, organization }) => senderBreakdown(db, filter, organization),
+    senders: ({ filter }) => senderTotals(db, filter),
+    sender: ({ filter, organization }) => senderDetail(db, filter, organization),
     // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
-    mxHosts: ({ filter }) => ({ hosts: failuresByMxHost(db, filter), ...reconciliation(db, filter) }),
+    mxHosts: ({ filter }) => ({ hosts: mxHostFailures(db, filter), ...reconciliation(db, filter) }),
     mxHost: ({ filter, mx }) => mxHostDetail(db, filter, mx),
     domains: ({ asOf }) => {
       const day = asOfDay(asOf);
@@ -127,9 +130,9 @@ export function createApiHandlers(options: BackendOptions): {
         failedSessions: totals.failed,
         failedWithoutDetails: totals.failedWithoutDetails,
         detailsBeyondTotal: totals.detailsBeyondTotal,
-        byMx: failuresByMxHost(db, domainFilter),
+        byMx: mxHostFailures(db, domainFilter),
         byResultType: domainResultTypes(db, domainFilter),
-        senders: failuresBySender(db, domainFilter),
+        senders: senderTotals(db, domainFilter),
         policies: reportedPolicyVersions(db, domain).reverse(),
       };
     },

@@ -5,7 +5,7 @@ import type { ReadableDatabase } from './database.js';
 import { failureClause } from './filter-sql.js';
 import { reconciliation, sessionsByDay } from './summary-queries.js';
 
-/** One MX host's details; the MX hosts list itself is the per-MX breakdown (failuresByMxHost). */
+/** One MX host's details; the MX hosts list itself is the per-MX breakdown (mxHostFailures). */
 
 /**
  * One MX host's failures (`mx` null: those that named no host): by result

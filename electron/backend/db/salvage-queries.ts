@@ -1,4 +1,5 @@
 import type { ReadableDatabase, WritableDatabase } from './database.js';
+import type { ReportSourceKind } from '../../../shared/report/types.js';
 
 /**
  * Reads of a damaged database, for `tlsrpt check-db --salvage`: each asks
@@ -21,7 +22,7 @@ export function integrityCheck(db: ReadableDatabase, maxProblems = 20): Integrit
 /** A stored report as the salvage needs it: the original document and where it came from. */
 export interface StoredReportRow {
   rowid: number;
-  sourceKind: 'file' | 'upload' | 'mailbox';
+  sourceKind: ReportSourceKind;
   sourceRef: string;
   rawGzip: Buffer;
 }

@@ -1,5 +1,5 @@
 import type { Statement, Transaction } from 'better-sqlite3';
-import type { ReportWarning, TlsRptReport } from '../../../shared/report/types.js';
+import type { ReportSourceKind, ReportWarning, TlsRptReport } from '../../../shared/report/types.js';
 import type { WritableDatabase } from './database.js';
 import { countReport, type ReportCounting } from '../../../shared/summary/session-counting.js';
 import { assertWritable, noteDatabaseFailure } from './database-problems.js';
@@ -9,8 +9,6 @@ import { RollupAccumulator } from './rollup-accumulator.js';
 function sessionsOf(counting: ReportCounting): number {
   return counting.successfulSessions + counting.failedSessions + counting.detailsBeyondTotal;
 }
-
-export type ReportSourceKind = 'file' | 'upload' | 'mailbox';
 
 /** A parsed report with everything the store keeps beside it. */
 export interface ReportToStore {

@@ -107,7 +107,7 @@ export function reconciliation(db: ReadableDatabase, filter: ReportFilter): Reco
 }
 
 /** Per reporting organization. Reports without policies still count as reports. */
-export function failuresBySender(db: ReadableDatabase, filter: ReportFilter): Summary['bySender'] {
+export function senderTotals(db: ReadableDatabase, filter: ReportFilter): Summary['bySender'] {
   type Row = Omit<Summary['bySender'][number], 'mainResultType'>;
   let rows: Row[];
   const rollup = rollupRows(filter, SENDER_TABLES);
@@ -189,7 +189,7 @@ interface MxResultRow {
 }
 
 /** Failed sessions per receiving MX host and result type, from the failure details, and since when. */
-export function failuresByMxHost(db: ReadableDatabase, filter: ReportFilter): MxHostFailures[] {
+export function mxHostFailures(db: ReadableDatabase, filter: ReportFilter): MxHostFailures[] {
   const rollup = rollupRows(filter, MX_TABLES);
   if (rollup) {
     return groupFailuresByMxWithDays(
@@ -256,7 +256,7 @@ export function groupFailuresByMx(
 }
 
 /** Failed sessions per result type, from the failure details. */
-export function failuresByResultType(db: ReadableDatabase, filter: ReportFilter): Summary['byResultType'] {
+export function resultTypeFailures(db: ReadableDatabase, filter: ReportFilter): Summary['byResultType'] {
   const rollup = rollupRows(filter, RESULT_TYPE_TABLES);
   const where = filterClause(filter, 'f');
   const rows = (
@@ -354,7 +354,7 @@ export function overview(db: ReadableDatabase, filter: ReportFilter = {}): Overv
     detailsBeyondTotal: total.detailsBeyondTotal,
     failureRate: failureRate(total.successful, total.failed),
     senders: total.senders,
-    byResultType: failuresByResultType(db, filter),
+    byResultType: resultTypeFailures(db, filter),
     byDay: sessionsByDay(db, filter),
   };
 }
@@ -362,8 +362,8 @@ export function overview(db: ReadableDatabase, filter: ReportFilter = {}): Overv
 export function summarize(db: ReadableDatabase, filter: ReportFilter = {}): Summary {
   return {
     ...overview(db, filter),
-    bySender: failuresBySender(db, filter),
-    byMx: failuresByMxHost(db, filter),
+    bySender: senderTotals(db, filter),
+    byMx: mxHostFailures(db, filter),
     byDomain: sessionsByPolicyDomain(db, filter),
   };
 }

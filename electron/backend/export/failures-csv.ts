@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
-import type { FailureQuery, FailureSortColumn } from '../../../shared/api/contract.js';
+import type { FailureQuery, FailureSortColumn, Sort } from '../../../shared/api/contract.js';
 import type { ReadableDatabase } from '../db/database.js';
-import { iterateFailures } from '../db/explore-queries.js';
+import { iterateFailures } from '../db/failure-queries.js';
 
-export type FailureSort = { column: FailureSortColumn; direction: 'asc' | 'desc' } | undefined;
+export type FailureSort = Sort<FailureSortColumn> | undefined;
 
 /** Spreadsheets run cells that start like a formula; report fields are written by strangers. */
 function csvCell(value: string | number | null): string | number {

@@ -3,7 +3,7 @@ import { explainResultType } from '../../../shared/glossary/result-types.js';
 import type { HealthFinding } from '../../../shared/health/findings.js';
 import { failuresLink } from '../views/failure-links.js';
 import { domainLink, policiesLink } from '../views/domain-links.js';
-import { mxHostLink } from '../views/MxHostDetail.js';
+import { mxHostLink } from '../views/MxHostPage.js';
 import { formatCount } from '../format.js';
 import { ResultTypeName } from './ResultTypeName.js';
 

@@ -19,7 +19,7 @@ import { useNotificationSetting } from '../state/finding-notifications.js';
 import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { domainLink, policiesLink } from './domain-links.js';
 import { failuresLink } from './failure-links.js';
-import { mxHostLink } from './MxHostDetail.js';
+import { mxHostLink } from './MxHostPage.js';
 
 const VERDICT_LABEL: Record<Verdict, string> = {
   failing: 'Failing',

@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useNavigate } from 'react-router';
-import type { MxHostRow } from '../../../shared/api/contract.js';
+import type { MxHostFailures } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { DetailsBeyondTotal } from '../components/Charts.js';
@@ -10,12 +10,12 @@ import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { Loaded } from '../components/States.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
-import { mxHostLink } from './MxHostDetail.js';
+import { mxHostLink } from './MxHostPage.js';
 
-const column = createColumnHelper<MxHostRow>();
+const column = createColumnHelper<MxHostFailures>();
 const columns = [
-  ...mxBreakdownColumns<MxHostRow>(),
-  ...mxSinceColumns<MxHostRow>(),
+  ...mxBreakdownColumns<MxHostFailures>(),
+  ...mxSinceColumns<MxHostFailures>(),
   column.accessor((row) => row.mx ?? '', {
     id: 'failures',
     header: 'Failure details',

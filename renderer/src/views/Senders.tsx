@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { MxBreakdown, SenderBreakdown as SenderRow } from '../../../shared/summary/types.js';
+import type { MxBreakdown, SenderTotals } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
 import { ResultTypeChart } from '../components/Charts.js';
 import { ResultTypeName } from '../components/ResultTypeName.js';
@@ -10,7 +10,7 @@ import { Loaded } from '../components/States.js';
 import { failureRate, formatCount, formatDay, formatRate } from '../format.js';
 import { useFilter } from '../state/filter.js';
 
-type Row = SenderRow & { failureRate: number | null };
+type Row = SenderTotals & { failureRate: number | null };
 
 const column = createColumnHelper<Row>();
 const columns = [
@@ -77,10 +77,10 @@ export function Senders() {
 const mxColumns = mxBreakdownColumns<MxBreakdown>();
 
 /** One sender: where its failures happened, and why. */
-export function SenderDetail() {
+export function SenderPage() {
   const { organization = '' } = useParams();
   const { filter } = useFilter();
-  const breakdown = useApi('senderBreakdown', { filter, organization });
+  const breakdown = useApi('sender', { filter, organization });
   return (
     <>
       <p>

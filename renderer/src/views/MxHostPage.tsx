@@ -1,7 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { MxHostDetail as MxHostAnswer, MxHostIp } from '../../../shared/api/contract.js';
+import type { MxHostDetail, MxHostIp } from '../../../shared/api/contract.js';
 import { useApi } from '../api/useApi.js';
 import { ResultTypeChart } from '../components/Charts.js';
 import { DailyLineChart } from '../components/DailyLineChart.js';
@@ -20,7 +20,7 @@ export function mxHostLink(mx: string | null): string {
   return mx === null ? '/mx/host' : `/mx/host/${encodeURIComponent(mx)}`;
 }
 
-type Sender = MxHostAnswer['senders'][number];
+type Sender = MxHostDetail['senders'][number];
 
 /** Columns of an IP list; an IP opens the host's failures from or to that IP. */
 function ipColumns(mx: string | null, side: 'sendingIp' | 'receivingIp') {
@@ -97,7 +97,7 @@ function senderColumns(mx: string | null) {
 const mostFailed = [{ id: 'failedSessions', desc: true }];
 
 /** One MX host: its failures by result type, the IPs on both sides, and the senders that saw it. */
-export function MxHostDetail() {
+export function MxHostPage() {
   const { host } = useParams();
   const mx = host ?? null;
   const name = mx ?? 'No MX host named';
