@@ -65,10 +65,12 @@ export interface DomainEvidence {
   /** Each day of the window with reports, oldest first. */
   days: { day: number; successful: number; failed: number; failedWithoutDetails: number }[];
   /**
-   * Each sender that reported the domain in the window: on how many days of
-   * the baseline it did, and its first and last day with a report in the window.
+   * Each sender that reported the domain in the window: its last day with a
+   * report in the window and, where it has been silent for `silentDays` or
+   * more (the only senders sender-silent judges; null for the others), on how
+   * many days of the baseline it reported and its first day in the window.
    */
-  senders: { organization: string; baselineDays: number; firstDay: number; lastDay: number }[];
+  senders: { organization: string; lastDay: number; baselineDays: number | null; firstDay: number | null }[];
   /** Failed sessions per MX host (null: named none), result type and day in the window, from failure details. */
   failures: { mx: string | null; resultType: string | null; day: number; failed: number }[];
   /** The first day ever (at or before asOfDay) each result type and each MX host failed for the domain. */
@@ -286,15 +288,15 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
   // sender-silent: a sender that reported regularly has stopped (not when the whole domain is silent).
   if (!silent) {
     for (const sender of evidence.senders) {
-      const inBaseline = sender.baselineDays;
-      const last = sender.lastDay;
-      if (inBaseline < T.baselineDays * T.regularSenderShare || asOfDay - last < T.silentDays) continue;
+      const { baselineDays: inBaseline, firstDay, lastDay: last } = sender;
+      if (asOfDay - last < T.silentDays || inBaseline === null || firstDay === null) continue;
+      if (inBaseline < T.baselineDays * T.regularSenderShare) continue;
       findings.push({
         ...base,
         organization: sender.organization,
         severity: 'warning',
         code: 'sender-silent',
-        firstSeen: dateOfDay(sender.firstDay),
+        firstSeen: dateOfDay(firstDay),
         lastSeen: dateOfDay(last),
         failedSessions: null,
         message: `${sender.organization} reported ${evidence.domain} on ${inBaseline} of ${T.baselineDays} days, but not since ${dateOfDay(last)}.`,
@@ -414,22 +416,34 @@ function verdictOf(
  * likely cause is the import, not the domains: the findings say so.
  */
 export function assessDomains(evidence: readonly DomainEvidence[], asOfDay: number): DomainHealth[] {
-  const assessed = evidence.map((domain) => assessDomain(domain, asOfDay));
-  if (assessed.length > 1 && assessed.every((domain) => domain.verdict === 'silent')) {
-    const newest = assessed.reduce<string | null>(
+  return rankDomains(evidence.map((domain) => assessDomain(domain, asOfDay)));
+}
+
+/**
+ * Domains assessed one by one (assessDomain), worst first, with what only all
+ * of them together show: every domain silent at once points at the import.
+ * The assessments given are left as they are (the backend keeps them per
+ * domain and reassesses only the domains new reports name).
+ */
+export function rankDomains(assessed: readonly DomainHealth[]): DomainHealth[] {
+  let ranked = [...assessed];
+  if (ranked.length > 1 && ranked.every((domain) => domain.verdict === 'silent')) {
+    const newest = ranked.reduce<string | null>(
       (latest, domain) =>
         domain.lastReport !== null && (latest === null || domain.lastReport > latest) ? domain.lastReport : latest,
       null,
     );
-    for (const domain of assessed) {
-      for (const finding of domain.findings) {
-        if (finding.code === 'domain-silent' && newest !== null) {
-          finding.message += ` No domain at all has been reported since ${newest}: the report mailbox, its sync or the import has probably stopped.`;
-        }
-      }
+    if (newest !== null) {
+      const note = ` No domain at all has been reported since ${newest}: the report mailbox, its sync or the import has probably stopped.`;
+      ranked = ranked.map((domain) => ({
+        ...domain,
+        findings: domain.findings.map((finding) =>
+          finding.code === 'domain-silent' ? { ...finding, message: finding.message + note } : finding,
+        ),
+      }));
     }
   }
-  return assessed.sort((a, b) => attentionRank(a) - attentionRank(b) || a.domain.localeCompare(b.domain));
+  return ranked.sort((a, b) => attentionRank(a) - attentionRank(b) || a.domain.localeCompare(b.domain));
 }
 
 /**

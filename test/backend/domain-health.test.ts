@@ -9,7 +9,7 @@ import type { DomainHealth } from '../../shared/health/assess-domain.js';
 import type { HealthFinding } from '../../shared/health/findings.js';
 import { useTempDir } from '../helpers/files.js';
 import { AS_OF, SENDERS, storeHealthScenario } from '../helpers/health-scenario.js';
-import { policyEntry, reportJson } from '../helpers/reports.js';
+import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
 import { storeReportDocuments } from '../helpers/store.js';
 
 // The scenario and its known events: test/helpers/health-scenario.ts.
@@ -248,5 +248,38 @@ describe('domain health as of a day', () => {
     const second = service.domains(asOfDay);
     expect(second).not.toBe(first);
     expect(second.map((health) => health.domain)).toContain('new.example');
+  });
+
+  it('after new reports, assesses again only the domains they name, and answers as a fresh assessment would', () => {
+    const service = new DomainHealthService(db);
+    const earlier = dayOfDate('2026-06-20');
+    const before = new Map(service.domains(asOfDay).map((health) => [health.domain, health]));
+    service.domains(earlier);
+    storeReportDocuments(db, [
+      reportJson({
+        organization: 'Yahoo',
+        reportId: 'brokenmx-more',
+        start: '2026-06-29T00:00:00Z',
+        end: '2026-06-29T23:59:59Z',
+        policies: [
+          policyEntry({
+            domain: 'brokenmx.example',
+            failed: 40,
+            details: [failureDetail('certificate-expired', 40, { 'receiving-mx-hostname': 'mx2.brokenmx.example' })],
+          }),
+        ],
+      }),
+    ]);
+    const after = service.domains(asOfDay);
+    for (const health of after) {
+      if (health.domain === 'brokenmx.example') expect(health).not.toBe(before.get(health.domain));
+      else expect(health).toBe(before.get(health.domain));
+    }
+    const fresh = new DomainHealthService(db);
+    expect(after).toEqual(fresh.domains(asOfDay));
+    expect(service.domains(earlier)).toEqual(fresh.domains(earlier));
+    expect(after.find((health) => health.domain === 'brokenmx.example')?.recentFailed).toBe(
+      (before.get('brokenmx.example')?.recentFailed ?? 0) + 40,
+    );
   });
 });

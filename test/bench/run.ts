@@ -25,6 +25,8 @@ import {
 } from '../../electron/backend/db/summary-queries.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
 import { writeSyntheticCorpus } from './synthetic-corpus.js';
+import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
+import { storeReportDocuments } from '../helpers/store.js';
 import { measureServeLoad } from './serve-load-figure.js';
 import { measureUi } from './ui-figure.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
@@ -196,12 +198,19 @@ if (!values['skip-import']) {
   const asOf = new Date(END - 86_400_000).toISOString().slice(0, 10);
   const { handlers } = createApiHandlers({ db, databasePath: 'bench', transport: 'http', allowPaths: false });
   queries.push(['one domain’s page', (filter) => handlers.domain({ filter, domain: topDomain, asOf })]);
-  const time = (name: string, range: string, query: () => unknown): void => {
+  const time = (
+    name: string,
+    range: string,
+    query: () => unknown,
+    around: { before: (run: number) => void; after: () => void } | null = null,
+  ): void => {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
+      around?.before(i);
       const started = performance.now();
       query();
       times.push(performance.now() - started);
+      around?.after();
     }
     times.sort((a, b) => a - b);
     const at = (share: number): number =>
@@ -216,13 +225,44 @@ if (!values['skip-import']) {
   }
   // Domain health is as of a day, whatever the range: assessed anew after every import (cold), then kept.
   const asOfDay = dayOfDate(asOf);
-  time('every domain’s health, assessed (after an import)', 'as of the last day', () =>
+  time('every domain’s health, assessed whole (at start; after reports for most domains)', 'as of the last day', () =>
     new DomainHealthService(db).domains(asOfDay),
   );
   const kept = new DomainHealthService(db);
   time('every domain’s health (the Domains view)', 'as of the last day', () => kept.domains(asOfDay));
   time('the findings (tlsrpt check), assessed', 'as of the last day', () =>
     new DomainHealthService(db).findings(asOfDay),
+  );
+  // A sync brings a report: the kept assessments follow it, assessing again only the domain it names. Each
+  // run stores a report for the domain with the most failures in a transaction rolled back after the run.
+  const following = new DomainHealthService(db);
+  time(
+    'every domain’s health after a new report (the Domains view)',
+    'as of the last day',
+    () => following.domains(asOfDay),
+    {
+      before: (run) => {
+        following.domains(asOfDay);
+        db.exec('BEGIN');
+        storeReportDocuments(db, [
+          reportJson({
+            organization: topSender,
+            reportId: `bench-new-report-${run}`,
+            start: `${asOf}T00:00:00Z`,
+            end: `${asOf}T23:59:59Z`,
+            policies: [
+              policyEntry({
+                domain: topDomain,
+                successful: 100,
+                failed: 2,
+                details: [failureDetail('certificate-expired', 2)],
+              }),
+            ],
+          }),
+        ]);
+      },
+      after: () => db.exec('ROLLBACK'),
+    },
   );
   db.close();
 }

@@ -1,11 +1,11 @@
 // Domain health and findings over the stored reports: the evidence from the
 // rollups, judged by the pure rules of shared/health/, and kept until the
 // data changes. Used alike by the API (the Domains view) and `tlsrpt check`.
-import { assessDomains, type DomainHealth } from '../../../shared/health/assess-domain.js';
+import { assessDomain, rankDomains, type DomainHealth } from '../../../shared/health/assess-domain.js';
 import { compareFindings, overallStatus, type HealthFinding } from '../../../shared/health/findings.js';
 import { dateOfDay } from '../../../shared/report/datetime.js';
 import type { ReadableDatabase } from '../db/database.js';
-import { domainEvidence, reportsStamp } from '../db/health-queries.js';
+import { domainEvidence, domainsReportedSince, reportsStamp } from '../db/health-queries.js';
 
 /** Today as a UTC day number. */
 export function todayUtcDay(now = Date.now()): number {
@@ -23,33 +23,39 @@ export interface FindingsResult {
   findings: HealthFinding[];
 }
 
+/** One as-of day's assessments: each domain's, and all of them ranked (null until asked again). */
+interface KeptDay {
+  byDomain: Map<string, DomainHealth>;
+  ranked: DomainHealth[] | null;
+}
+
 /**
  * Assessing every domain reads a few thousand rollup rows per domain and
- * judges them; reports are only ever added, so the answer for a day stays
- * right until a report is stored: it is kept per as-of day and dropped when
- * the newest report id changes.
+ * judges them: about 0.3 s for 626 domains at a million reports. A domain's
+ * evidence changes only when a report with a policy for it is stored, and
+ * reports are only ever added (the newest id is the stamp): so each domain's
+ * assessment is kept per as-of day, and new reports have only the domains
+ * they name assessed again (a sync that brings a few reports, a few
+ * milliseconds).
  */
 export class DomainHealthService {
   private stamp: number | null = null;
-  private readonly assessed = new Map<number, DomainHealth[]>();
+  private readonly kept = new Map<number, KeptDay>();
 
   constructor(private readonly db: ReadableDatabase) {}
 
   /** Every domain's health as of a UTC day, worst first. */
   domains(asOfDay: number): DomainHealth[] {
-    const stamp = reportsStamp(this.db);
-    if (stamp !== this.stamp) {
-      this.assessed.clear();
-      this.stamp = stamp;
-    }
-    let domains = this.assessed.get(asOfDay);
-    if (!domains) {
-      domains = assessDomains(domainEvidence(this.db, asOfDay), asOfDay);
+    this.followNewReports();
+    let day = this.kept.get(asOfDay);
+    if (!day) {
       // A handful of days at most are asked for (today, and a test's or a user's --as-of).
-      if (this.assessed.size > 8) this.assessed.clear();
-      this.assessed.set(asOfDay, domains);
+      if (this.kept.size >= 8) this.kept.clear();
+      day = { byDomain: this.assess(asOfDay), ranked: null };
+      this.kept.set(asOfDay, day);
     }
-    return domains;
+    day.ranked ??= rankDomains([...day.byDomain.values()]);
+    return day.ranked;
   }
 
   /** One domain's health, or null when no report names it. */
@@ -63,5 +69,33 @@ export class DomainHealthService {
       .flatMap((entry) => entry.findings)
       .sort(compareFindings);
     return { asOf: dateOfDay(asOfDay), status: overallStatus(findings), findings };
+  }
+
+  private assess(asOfDay: number, domains?: readonly string[]): Map<string, DomainHealth> {
+    return new Map(
+      domainEvidence(this.db, asOfDay, domains).map((evidence) => [evidence.domain, assessDomain(evidence, asOfDay)]),
+    );
+  }
+
+  /** Reassesses, on every kept day, the domains that reports stored since the last call name. */
+  private followNewReports(): void {
+    const stamp = reportsStamp(this.db);
+    if (stamp === this.stamp) return;
+    const since = this.stamp;
+    this.stamp = stamp;
+    if (since === null || stamp < since || this.kept.size === 0) {
+      this.kept.clear();
+      return;
+    }
+    const touched = domainsReportedSince(this.db, since);
+    for (const [asOfDay, day] of this.kept) {
+      // Reports for most domains (a day's import): assessing all at once reads the rollups once.
+      if (touched.length * 2 > day.byDomain.size) {
+        day.byDomain = this.assess(asOfDay);
+      } else if (touched.length > 0) {
+        for (const [domain, health] of this.assess(asOfDay, touched)) day.byDomain.set(domain, health);
+      }
+      day.ranked = null;
+    }
   }
 }
