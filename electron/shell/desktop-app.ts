@@ -131,6 +131,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         return result;
       };
       registerApiHandlers(electron.ipcMain, {
+        answersItself: (method) => method === 'chooseAndImport',
         call: (method, request) =>
           method === 'chooseAndImport'
             ? chooseAndImport((request as { what: 'files' | 'folder' }).what)

@@ -83,7 +83,6 @@ export { UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type UploadResponse } from './upload.
 /** Files sent as base64 inside a JSON call (small imports, tests); uploads of any size use `POST /api/upload` (upload.ts). */
 const uploadedFileSchema = z.object({ name: text, base64: z.string().max(180 * 1024 * 1024) }).strict();
 
-export type ReportFilterInput = z.input<typeof reportFilterSchema>;
 export type FailureQuery = z.infer<typeof failureQuerySchema>;
 export type FailureSortColumn = (typeof FAILURE_SORT_COLUMNS)[number];
 export type ReportSortColumn = (typeof REPORT_SORT_COLUMNS)[number];
@@ -293,11 +292,6 @@ const startImportRequest = z
     (request) => (request.paths?.length ?? 0) + (request.files?.length ?? 0) + (request.uploads?.length ?? 0) > 0,
     { error: 'name at least one path, file or upload' },
   );
-
-export type FailuresRequest = z.infer<typeof failuresRequest>;
-export type FailuresCsvRequest = z.infer<typeof failuresCsvRequest>;
-export type ReportsRequest = z.infer<typeof reportsRequest>;
-export type StartImportRequest = z.infer<typeof startImportRequest>;
 
 export const API = {
   appInfo: method<AppInfo>()(z.object({}).strict()),

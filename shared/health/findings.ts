@@ -38,10 +38,6 @@ export interface HealthFinding {
 
 const SEVERITY_RANK: Record<FindingSeverity, number> = { info: 0, warning: 1, error: 2 };
 
-export function severityRank(severity: FindingSeverity): number {
-  return SEVERITY_RANK[severity];
-}
-
 /** The worst severity among findings, `ok` when none is worse than info: what `tlsrpt check` reports. */
 export function overallStatus(findings: readonly HealthFinding[]): 'ok' | 'warning' | 'error' {
   let worst = 0;

@@ -38,11 +38,6 @@ export function parseReportDateTime(text: string): ParsedDateTime | null {
   return { epochSeconds: Math.floor(utcMillis / 1000) - offsetMinutes * 60, hasZone: zone !== undefined };
 }
 
-/** `2024-09-03T00:00:00Z` for UTC seconds. */
-export function formatUtcDateTime(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 /** `2024-09-03` for UTC seconds. */
 export function formatUtcDate(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 10);

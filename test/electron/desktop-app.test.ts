@@ -230,7 +230,7 @@ describe('the IPC bridge', () => {
     }
   });
 
-  it('validates every request before it reaches the backend', async () => {
+  it('refuses every request that does not match its schema (checked once, by the backend or by main for its dialogs)', async () => {
     const { invoke } = await started();
     const bad = await invoke('summary', { filter: { fromTime: 'yesterday' } });
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
@@ -239,6 +239,10 @@ describe('the IPC bridge', () => {
       error: { code: 'invalid-request' },
     });
     expect(await invoke('summary', null)).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await invoke('chooseAndImport', { what: 'everything' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
     expect(await invoke('summary', { filter: {} })).toMatchObject({ ok: true, value: { reports: 0 } });
   });
 
@@ -293,6 +297,10 @@ describe('the application', () => {
     expect(fake.dialog.messageBoxes[0]?.detail).toContain('exit code 134, FatalError at node::OOMErrorHandler');
     expect(fake.utilityProcess.forked).toHaveLength(2);
     expect(fake.utilityProcess.forked[1]?.args).toEqual(first?.args);
+    expect(await invoke('chooseAndImport', { what: 'everything' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
     expect(await invoke('summary', { filter: {} })).toMatchObject({ ok: true, value: { reports: 0 } });
   });
 
