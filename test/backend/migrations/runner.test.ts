@@ -1,7 +1,9 @@
+// The migration runner: numbering, a new file, an up-to-date one, a newer
+// release's, and a failing migration. Each migration has its own file here.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../electron/backend/db/database.js';
+import { openDatabase } from '../../../electron/backend/db/database.js';
 import {
   DatabaseFromFutureError,
   LATEST_SCHEMA_VERSION,
@@ -9,8 +11,8 @@ import {
   migrateToLatest,
   schemaVersion,
   type Migration,
-} from '../../electron/backend/db/migrations/index.js';
-import { useTempDir } from '../helpers/files.js';
+} from '../../../electron/backend/db/migrations/index.js';
+import { useTempDir } from '../../helpers/files.js';
 
 const tempDir = useTempDir();
 
@@ -95,69 +97,5 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(1);
     expect(columns(db, 'one')).toEqual(['x']);
     expect(columns(db, 'two')).toEqual([]);
-  });
-});
-
-describe('migration 0001 (initial schema)', () => {
-  function migrated(): Database.Database {
-    const db = new Database(':memory:');
-    db.pragma('foreign_keys = ON');
-    migrateToLatest(db, MIGRATIONS.slice(0, 1));
-    return db;
-  }
-
-  function insertReport(db: Database.Database, org: string, id: string): number {
-    return Number(
-      db
-        .prepare(
-          `INSERT INTO reports (organization_name, report_id, start_time, end_time, successful_sessions, failed_sessions,
-             source_kind, source_ref, imported_at, warnings_json, raw_gzip, content_sha256)
-           VALUES (?, ?, 0, 86399, 1, 0, 'file', '/x.json', 0, '[]', x'1f8b', 'abc')`,
-        )
-        .run(org, id).lastInsertRowid,
-    );
-  }
-
-  it('allows one report per organization and report-id', () => {
-    const db = migrated();
-    insertReport(db, 'Google Inc.', 'r1');
-    insertReport(db, 'Microsoft Corporation', 'r1');
-    expect(() => insertReport(db, 'Google Inc.', 'r1')).toThrow(/UNIQUE constraint failed/);
-  });
-
-  it('deletes policies and failure details with their report', () => {
-    const db = migrated();
-    const report = insertReport(db, 'Google Inc.', 'r1');
-    const policy = Number(
-      db
-        .prepare(
-          `INSERT INTO policies (report_rowid, position, start_time, policy_type, mx_hosts_json, successful_sessions, failed_sessions)
-           VALUES (?, 0, 0, 'sts', '[]', 1, 1)`,
-        )
-        .run(report).lastInsertRowid,
-    );
-    db.prepare(
-      `INSERT INTO failure_details (policy_rowid, report_rowid, start_time, result_type, failed_sessions)
-       VALUES (?, ?, 0, 'certificate-expired', 1)`,
-    ).run(policy, report);
-    db.prepare('DELETE FROM reports WHERE id = ?').run(report);
-    expect(
-      db.prepare('SELECT (SELECT COUNT(*) FROM policies) + (SELECT COUNT(*) FROM failure_details) AS n').get(),
-    ).toEqual({
-      n: 0,
-    });
-  });
-
-  it('refuses an unknown source kind', () => {
-    const db = migrated();
-    expect(() =>
-      db
-        .prepare(
-          `INSERT INTO reports (organization_name, report_id, start_time, end_time, successful_sessions, failed_sessions,
-             source_kind, source_ref, imported_at, warnings_json, raw_gzip, content_sha256)
-           VALUES ('o', 'r', 0, 0, 0, 0, 'carrier-pigeon', 'x', 0, '[]', x'', 'h')`,
-        )
-        .run(),
-    ).toThrow(/CHECK constraint failed/);
   });
 });
