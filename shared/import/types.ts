@@ -1,7 +1,5 @@
-/**
- * What an import tells the person who started it: per input file, and per
- * report inside it (an e-mail may carry several).
- */
+// What an import tells the person who started it: per input file, and per
+// report inside it (an e-mail may carry several).
 
 export type ReportOutcome =
   | { status: 'imported'; organization: string; reportId: string; warnings: number; part: string | null }

@@ -1,13 +1,11 @@
-/**
- * The settings of one IMAP mailbox to fetch reports from. The secret
- * (password or OAuth2 access token) is never part of them: the desktop app
- * keeps it encrypted by the OS keychain, the command line reads it from an
- * environment variable or a file.
- *
- * Plain types here, so that the renderer can use them without the schema
- * library (account-schema.ts), whose compiled validators need `eval`, which
- * the UI's Content-Security-Policy forbids.
- */
+// The settings of one IMAP mailbox to fetch reports from. The secret
+// (password or OAuth2 access token) is never part of them: the desktop app
+// keeps it encrypted by the OS keychain, the command line reads it from an
+// environment variable or a file.
+//
+// Plain types here, so that the renderer can use them without the schema
+// library (account-schema.ts), whose compiled validators need `eval`, which
+// the UI's Content-Security-Policy forbids.
 import type { OAuthSettings, OAuthStatus } from './oauth.js';
 
 export type AfterProcessing = { action: 'none' } | { action: 'seen' } | { action: 'move'; folder: string };

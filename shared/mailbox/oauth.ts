@@ -1,9 +1,8 @@
-/**
- * OAuth 2.0 sign-in for mailboxes at Microsoft 365, Google Workspace or any
- * OpenID provider (RFC 8252: authorization code with PKCE through the system
- * browser and a loopback redirect). Pure data: the presets and the settings
- * a mailbox keeps. No token is ever part of them.
- */
+// OAuth 2.0 sign-in for mailboxes at Microsoft 365, Google Workspace or any
+// OpenID provider (RFC 8252: authorization code with PKCE through the system
+// browser and a loopback redirect). Pure data: the presets and the settings
+// a mailbox keeps. No token is ever part of them.
+
 export type OAuthProviderKind = 'microsoft' | 'google' | 'issuer';
 
 export interface OAuthSettings {

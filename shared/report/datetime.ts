@@ -1,7 +1,6 @@
-/**
- * RFC 8460 §4.4 asks for RFC 3339 date-times. Senders also send them
- * without a zone (Microsoft), which we read as UTC and report to the caller.
- */
+// RFC 8460 §4.4 asks for RFC 3339 date-times. Senders also send them
+// without a zone (Microsoft), which we read as UTC and report to the caller.
+
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*([Zz]|[+-]\d{2}:?\d{2})?$/;
 

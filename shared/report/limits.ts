@@ -1,10 +1,8 @@
-/**
- * What one report may cost. Real reports are small: the largest in the
- * corpus has 1 policy per domain and a few hundred failure details, 5 levels
- * of JSON. A 178 KB gzip with 1,000,000 policies took 2.5 GB, stored
- * 3,000,000 warnings and 428 MB; these bounds reject such a file early, with
- * the limit named, and the files beside it are imported as usual.
- */
+// What one report may cost. Real reports are small: the largest in the
+// corpus has 1 policy per domain and a few hundred failure details, 5 levels
+// of JSON. A 178 KB gzip with 1,000,000 policies took 2.5 GB, stored
+// 3,000,000 warnings and 428 MB; these bounds reject such a file early, with
+// the limit named, and the files beside it are imported as usual.
 
 /** Arrays and objects inside each other; a report needs 5, vendor fields a few more. */
 export const MAX_REPORT_DEPTH = 32;

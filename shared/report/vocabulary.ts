@@ -1,8 +1,6 @@
-/**
- * The registered values of RFC 8460. Reports may carry others (senders
- * experiment, test files are hand-edited); those are kept as they are and
- * flagged with a warning, never dropped.
- */
+// The registered values of RFC 8460. Reports may carry others (senders
+// experiment, test files are hand-edited); those are kept as they are and
+// flagged with a warning, never dropped.
 
 /** RFC 8460 §4.4 policy types. */
 export const POLICY_TYPES = ['sts', 'tlsa', 'no-policy-found'] as const;

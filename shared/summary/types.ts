@@ -1,7 +1,5 @@
-/**
- * The breakdowns of "who fails, where and why" that both the UI and
- * `tlsrpt summary` show. One definition, so the two never drift apart.
- */
+// The breakdowns of "who fails, where and why" that both the UI and
+// `tlsrpt summary` show. One definition, so the two never drift apart.
 
 /** Which reports a breakdown covers. Reports are placed in time by their start-datetime. */
 export interface ReportFilter {

@@ -4,21 +4,19 @@ import type { ApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import type { MainToBackend } from '../../electron/shell/backend-client.js';
 
-/**
- * A stand-in for the parts of the electron module the shell uses. It records
- * what the shell asks of Electron, and lets a test fire the events Electron
- * would fire. The backend process is replaced by the real backend handlers,
- * called in this process through the same message protocol.
- *
- * Where Electron 45 has a rule, the stand-in keeps it (checked against its
- * documentation and source): userData follows app.name; privileged schemes
- * only before ready, once; protocol handlers, windows, dialogs, the screen and
- * utility processes only after ready; Menu.buildFromTemplate keeps roles and
- * fills in a role's default submenu; a utility process's 'error' event throws
- * when nobody listens (it is an EventEmitter); safeStorage's deprecated
- * synchronous calls throw, and its store can be missing or `basic_text`;
- * navigation events carry their URL only in the event's details.
- */
+// A stand-in for the parts of the electron module the shell uses. It records
+// what the shell asks of Electron, and lets a test fire the events Electron
+// would fire. The backend process is replaced by the real backend handlers,
+// called in this process through the same message protocol.
+//
+// Where Electron 45 has a rule, the stand-in keeps it (checked against its
+// documentation and source): userData follows app.name; privileged schemes
+// only before ready, once; protocol handlers, windows, dialogs, the screen and
+// utility processes only after ready; Menu.buildFromTemplate keeps roles and
+// fills in a role's default submenu; a utility process's 'error' event throws
+// when nobody listens (it is an EventEmitter); safeStorage's deprecated
+// synchronous calls throw, and its store can be missing or `basic_text`;
+// navigation events carry their URL only in the event's details.
 
 interface PreventableEvent {
   prevented: boolean;

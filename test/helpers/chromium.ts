@@ -1,7 +1,6 @@
-/**
- * Debian's Chromium, as the end-to-end tests and the UI benchmark start it:
- * no browser is downloaded, and nothing in it may reach the network on its own.
- */
+// Debian's Chromium, as the end-to-end tests and the UI benchmark start it:
+// no browser is downloaded, and nothing in it may reach the network on its own.
+
 export const CHROMIUM_EXECUTABLE = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 export const CHROMIUM_ARGS = [

@@ -1,7 +1,6 @@
-/**
- * Report e-mails for tests, written out as MIME text so that each test
- * controls the exact encoding (base64, quoted-printable, none) and labels.
- */
+// Report e-mails for tests, written out as MIME text so that each test
+// controls the exact encoding (base64, quoted-printable, none) and labels.
+
 export interface MimePart {
   contentType: string;
   filename?: string;

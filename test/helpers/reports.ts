@@ -1,7 +1,6 @@
-/**
- * Builds report documents for tests: a valid RFC 8460 report, with any field
- * replaced or removed by the caller.
- */
+// Builds report documents for tests: a valid RFC 8460 report, with any field
+// replaced or removed by the caller.
+
 export interface ReportShape {
   organization?: string;
   reportId?: string;

@@ -1,10 +1,8 @@
 import type { ReadableDatabase, WritableDatabase } from './database.js';
 import type { ReportSourceKind } from '../../../shared/report/types.js';
 
-/**
- * Reads of a damaged database, for `tlsrpt check-db --salvage`: each asks
- * for little, so that a damaged page costs the rows on it and not the rest.
- */
+// Reads of a damaged database, for `tlsrpt check-db --salvage`: each asks
+// for little, so that a damaged page costs the rows on it and not the rest.
 
 export interface IntegrityReport {
   ok: boolean;

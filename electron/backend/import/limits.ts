@@ -1,8 +1,7 @@
-/**
- * Size limits for untrusted input. Reports are small (a few KiB, a few MiB
- * for the largest senders); anything far larger is a mistake or an attack,
- * and must not take the app's memory with it.
- */
+// Size limits for untrusted input. Reports are small (a few KiB, a few MiB
+// for the largest senders); anything far larger is a mistake or an attack,
+// and must not take the app's memory with it.
+
 const MiB = 1024 * 1024;
 
 /** Largest report document accepted, after decompression. */

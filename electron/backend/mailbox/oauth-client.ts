@@ -5,16 +5,14 @@ import { isLoopbackHost } from '../../../shared/mailbox/account.js';
 import { oauthScope, type OAuthSettings } from '../../../shared/mailbox/oauth.js';
 import { ImapConnectionError, connectImap, type ImapServer } from './imap-connection.js';
 
-/**
- * OAuth 2.0 for native apps (RFC 8252) with panva's certified oauth4webapi:
- * authorization code with PKCE (RFC 7636) through the system browser, the
- * answer caught on a loopback redirect at 127.0.0.1 on a port the system
- * picks (§7.3), `state` checked (RFC 6749 §10.12); then access tokens
- * refreshed with the refresh token.
- *
- * No token is ever written to a log or put in an error message: errors name
- * the provider's error code and description, which carry no token.
- */
+// OAuth 2.0 for native apps (RFC 8252) with panva's certified oauth4webapi:
+// authorization code with PKCE (RFC 7636) through the system browser, the
+// answer caught on a loopback redirect at 127.0.0.1 on a port the system
+// picks (§7.3), `state` checked (RFC 6749 §10.12); then access tokens
+// refreshed with the refresh token.
+//
+// No token is ever written to a log or put in an error message: errors name
+// the provider's error code and description, which carry no token.
 
 /** The sign-in could not be done or finished; the message says why. */
 export class OAuthError extends Error {

@@ -1,9 +1,8 @@
-/**
- * Where mailbox secrets live. The database never holds one in the clear:
- * the desktop app seals it with the OS keychain (Electron's safeStorage, in
- * the main process) and stores only the sealed bytes; elsewhere (serve mode)
- * secrets are kept in memory for as long as the process runs.
- */
+// Where mailbox secrets live. The database never holds one in the clear:
+// the desktop app seals it with the OS keychain (Electron's safeStorage, in
+// the main process) and stores only the sealed bytes; elsewhere (serve mode)
+// secrets are kept in memory for as long as the process runs.
+
 export interface SecretVault {
   /** Sealed bytes to store, or null when this vault keeps the secret itself. */
   seal(name: string, secret: string): Promise<Uint8Array | null>;
