@@ -77,3 +77,20 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
   }
   return db;
 }
+
+/**
+ * Opens an existing database for the commands that only read it (`tlsrpt
+ * summary`, `check`, `lint --db`): read-only, so that they never write to
+ * the file, migrate it or hold its write lock. A database of an older schema
+ * is migrated first, as any release opening it would.
+ */
+export function openDatabaseToRead(file: string, options: Pick<OpenOptions, 'nativeBinding'> = {}): ReadableDatabase {
+  const db = openDatabase(file, { ...options, readonly: true });
+  const version = schemaVersion(db);
+  if (version === LATEST_SCHEMA_VERSION) return db;
+  db.close();
+  if (version > LATEST_SCHEMA_VERSION) throw new DatabaseFromFutureError(version, LATEST_SCHEMA_VERSION);
+  openDatabase(file, options).close();
+  return openDatabase(file, { ...options, readonly: true });
+}
+

@@ -2,7 +2,7 @@ import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { existsSync } from 'node:fs';
 import type { HealthFinding } from '../../../shared/health/findings.js';
 import { isUtcDate } from '../../../shared/report/datetime.js';
-import { openDatabase } from '../../backend/db/database.js';
+import { openDatabaseToRead } from '../../backend/db/database.js';
 import { DomainHealthService, dayOfDate, todayUtcDay } from '../../backend/health/domain-health.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
@@ -35,7 +35,7 @@ export function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS
   }
   let db;
   try {
-    db = openDatabase(path);
+    db = openDatabaseToRead(path);
   } catch (error) {
     // A database from a newer release, a damaged file: the check cannot say anything about mail.
     err.write(`tlsrpt check: ${error instanceof Error ? error.message : String(error)}\n`);

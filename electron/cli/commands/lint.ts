@@ -5,7 +5,7 @@ import { lintResult } from '../../../shared/policy/findings.js';
 import { lintText, type TextKind } from '../../../shared/policy/lint.js';
 import { lintStoredPolicies } from '../../../shared/policy/report-lint.js';
 import { formatUtcDate } from '../../../shared/report/datetime.js';
-import { openDatabase } from '../../backend/db/database.js';
+import { openDatabaseToRead } from '../../backend/db/database.js';
 import { mxHostsInFailures, reportedPolicyVersions } from '../../backend/db/policy-queries.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { lintDomainOnline } from '../../backend/policy/online-lint.js';
@@ -101,7 +101,7 @@ export async function runLint(args: string[], out: NodeJS.WritableStream): Promi
   }
   const path = resolveDatabasePath(stringOption(values, 'db'));
   if (!existsSync(path)) throw new UsageError(`no database at ${path}; import reports first with "tlsrpt import"`);
-  const db = openDatabase(path);
+  const db = openDatabaseToRead(path);
   try {
     const stored = lintStoredPolicies(domain, reportedPolicyVersions(db, domain), mxHostsInFailures(db, domain));
     const findings = stored.current?.findings ?? [];

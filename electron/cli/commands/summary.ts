@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { formatUtcDate, parseReportDateTime } from '../../../shared/report/datetime.js';
 import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
 import { NO_FAILURE_DETAILS, failureRate } from '../../../shared/summary/types.js';
-import { openDatabase } from '../../backend/db/database.js';
+import { openDatabaseToRead } from '../../backend/db/database.js';
 import { summarize } from '../../backend/db/summary-queries.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { formatCount, formatRate, formatTable } from '../text.js';
@@ -50,7 +50,7 @@ export function runSummary(args: string[], out: NodeJS.WritableStream): number {
   const path = resolveDatabasePath(stringOption(values, 'db'));
   if (!existsSync(path)) throw new UsageError(`no database at ${path}; import reports first with "tlsrpt import"`);
 
-  const db = openDatabase(path);
+  const db = openDatabaseToRead(path);
   try {
     const summary = summarize(db, filter);
     out.write(values.json === true ? `${JSON.stringify(summary)}\n` : formatSummary(summary));

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../../electron/backend/db/database.js';
+import { openDatabase, openDatabaseToRead } from '../../../electron/backend/db/database.js';
 import {
   DatabaseFromFutureError,
   LATEST_SCHEMA_VERSION,
@@ -97,5 +97,30 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(1);
     expect(columns(db, 'one')).toEqual(['x']);
     expect(columns(db, 'two')).toEqual([]);
+  });
+});
+
+describe('a database opened to read (tlsrpt summary, check, lint --db)', () => {
+  it('is read-only, and an older schema is migrated first', () => {
+    const file = join(tempDir(), 'old.sqlite');
+    const old = new Database(file);
+    migrateToLatest(old, MIGRATIONS.slice(0, 2));
+    old.close();
+    const db = openDatabaseToRead(file);
+    expect(db.readonly).toBe(true);
+    expect(schemaVersion(db)).toBe(LATEST_SCHEMA_VERSION);
+    expect(() => db.prepare('DELETE FROM reports').run()).toThrow(/readonly/);
+    db.close();
+  });
+
+  it('refuses a database from a newer release without touching it', () => {
+    const file = join(tempDir(), 'future-read.sqlite');
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
+    raw.close();
+    expect(() => openDatabaseToRead(file)).toThrow(DatabaseFromFutureError);
+    const check = new Database(file, { readonly: true });
+    expect(schemaVersion(check)).toBe(LATEST_SCHEMA_VERSION + 1);
+    check.close();
   });
 });
