@@ -78,12 +78,66 @@ export default tseslint.config(
     },
   },
   {
-    // The backend runs without Electron (command line, serve mode, tests).
-    files: ['electron/backend/**/*.ts', 'electron/cli/**/*.ts'],
+    // The command line runs the backend without Electron.
+    files: ['electron/cli/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'The backend must run without Electron.' }] },
+        {
+          paths: [{ name: 'electron', message: 'The backend must run without Electron.' }],
+          patterns: [
+            {
+              group: ['**/shell/**', '**/renderer/**', '../main.js', '../../main.js'],
+              message: 'The backend and the command line must not reach into the Electron shell or the UI.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The backend runs without Electron (command line, serve mode, tests), and knows nothing of who calls it.
+    files: ['electron/backend/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'The backend must run without Electron.' }],
+          patterns: [
+            {
+              group: ['**/shell/**', '**/renderer/**', '**/cli/**'],
+              message: 'The backend must not reach into the shell, the UI or the command line.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The shell is thin: the database and the API's handlers run in the backend process, never in main.
+    files: ['electron/shell/**/*.ts', 'electron/main.ts', 'electron/preload.cts'],
+    // The backend process's own entry point, started by main as a utilityProcess.
+    ignores: ['electron/shell/backend-process.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'better-sqlite3', message: 'The database lives in the backend process.' }],
+          patterns: [
+            {
+              group: [
+                '**/backend/db/**',
+                '**/backend/api/**',
+                '**/backend/import/**',
+                '**/backend/mailbox/**',
+                '**/cli/**',
+                '**/renderer/**',
+              ],
+              message:
+                'main talks to the backend process through backend-client.ts; only plain helpers (paths, static files) are shared.',
+            },
+          ],
+        },
       ],
     },
   },
