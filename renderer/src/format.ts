@@ -10,11 +10,6 @@ export function formatRate(rate: number | null): string {
   return `${percent > 0 && percent < 0.1 ? percent.toFixed(3) : percent.toFixed(1)}%`;
 }
 
-export function failureRate(successful: number, failed: number): number | null {
-  const total = successful + failed;
-  return total === 0 ? null : failed / total;
-}
-
 /** UTC date of epoch seconds: reports are written in UTC days. */
 export function formatDay(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 10);

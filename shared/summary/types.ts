@@ -67,6 +67,8 @@ export interface SenderTotals {
   reports: number;
   successfulSessions: number;
   failedSessions: number;
+  /** failedSessions over all sessions; null without sessions. */
+  failureRate: number | null;
   /** Start of its most recent report, UTC seconds. */
   lastReportTime: number;
   /** The result type with the most failed sessions in its failure details; null when it reported none. */
@@ -91,6 +93,8 @@ export interface DomainBreakdown {
   domain: string | null;
   successfulSessions: number;
   failedSessions: number;
+  /** failedSessions over all sessions; null without sessions. */
+  failureRate: number | null;
 }
 
 export interface DayBreakdown {

@@ -96,6 +96,7 @@ describe('summarize over all reports', () => {
         reports: 2,
         successfulSessions: 180,
         failedSessions: 11,
+        failureRate: 11 / 191,
         lastReportTime: day('2026-01-12'),
         mainResultType: 'certificate-expired',
       },
@@ -104,6 +105,7 @@ describe('summarize over all reports', () => {
         reports: 1,
         successfulSessions: 20,
         failedSessions: 5,
+        failureRate: 5 / 25,
         lastReportTime: day('2026-01-10'),
         mainResultType: 'sts-policy-fetch-error',
       },
@@ -112,6 +114,7 @@ describe('summarize over all reports', () => {
         reports: 1,
         successfulSessions: 0,
         failedSessions: 0,
+        failureRate: null,
         lastReportTime: day('2026-01-20'),
         mainResultType: null,
       },
@@ -152,8 +155,8 @@ describe('summarize over all reports', () => {
       'sts-policy-fetch-error': 3,
     });
     expect(summary.byDomain).toEqual([
-      { domain: 'example.com', successfulSessions: 150, failedSessions: 16 },
-      { domain: 'example.org', successfulSessions: 50, failedSessions: 0 },
+      { domain: 'example.com', successfulSessions: 150, failedSessions: 16, failureRate: 16 / 166 },
+      { domain: 'example.org', successfulSessions: 50, failedSessions: 0, failureRate: 0 },
     ]);
     expect(summary.byDay).toEqual([
       { day: '2026-01-10', successfulSessions: 170, failedSessions: 15 },
@@ -188,6 +191,7 @@ describe('summarize with filters', () => {
         reports: 1,
         successfulSessions: 50,
         failedSessions: 0,
+        failureRate: 0,
         lastReportTime: day('2026-01-10'),
         mainResultType: null,
       },

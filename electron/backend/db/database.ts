@@ -93,4 +93,3 @@ export function openDatabaseToRead(file: string, options: Pick<OpenOptions, 'nat
   openDatabase(file, options).close();
   return openDatabase(file, { ...options, readonly: true });
 }
-

@@ -108,7 +108,7 @@ export function reconciliation(db: ReadableDatabase, filter: ReportFilter): Reco
 
 /** Per reporting organization. Reports without policies still count as reports. */
 export function senderTotals(db: ReadableDatabase, filter: ReportFilter): Summary['bySender'] {
-  type Row = Omit<Summary['bySender'][number], 'mainResultType'>;
+  type Row = Omit<Summary['bySender'][number], 'mainResultType' | 'failureRate'>;
   let rows: Row[];
   const rollup = rollupRows(filter, SENDER_TABLES);
   if (rollup) {
@@ -144,7 +144,11 @@ export function senderTotals(db: ReadableDatabase, filter: ReportFilter): Summar
       .all(where.params) as Row[];
   }
   const main = mainResultTypeBySender(db, filter);
-  return rows.map((row) => ({ ...row, mainResultType: main.get(row.organization) ?? null }));
+  return rows.map((row) => ({
+    ...row,
+    failureRate: failureRate(row.successfulSessions, row.failedSessions),
+    mainResultType: main.get(row.organization) ?? null,
+  }));
 }
 
 /** For each organization, the result type that failed most sessions (ties: alphabetical). */
@@ -286,26 +290,33 @@ export function resultTypeFailures(db: ReadableDatabase, filter: ReportFilter): 
 
 /** Sessions per policy domain, from the policy summaries. */
 export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilter): Summary['byDomain'] {
+  type Row = Omit<Summary['byDomain'][number], 'failureRate'>;
+  const withRate = (rows: Row[]): Summary['byDomain'] =>
+    rows.map((row) => ({ ...row, failureRate: failureRate(row.successfulSessions, row.failedSessions) }));
   const scope = rollupScope(filter);
   if (scope) {
-    return db
-      .prepare(
-        `SELECT NULLIF(policy_domain, '') AS domain, SUM(successful_sessions) AS successfulSessions,
+    return withRate(
+      db
+        .prepare(
+          `SELECT NULLIF(policy_domain, '') AS domain, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions
          FROM ${scope.rows('rollup_domains')}
          GROUP BY policy_domain ORDER BY failedSessions DESC, domain`,
-      )
-      .all(scope.params) as Summary['byDomain'];
+        )
+        .all(scope.params) as Row[],
+    );
   }
   const where = filterClause(filter, 'p');
-  return db
-    .prepare(
-      `SELECT p.policy_domain AS domain, SUM(p.successful_sessions) AS successfulSessions,
+  return withRate(
+    db
+      .prepare(
+        `SELECT p.policy_domain AS domain, SUM(p.successful_sessions) AS successfulSessions,
          SUM(p.failed_sessions) AS failedSessions
        FROM policies p ${where.sql}
        GROUP BY p.policy_domain ORDER BY failedSessions DESC, domain`,
-    )
-    .all(where.params) as Summary['byDomain'];
+      )
+      .all(where.params) as Row[],
+  );
 }
 
 /** Sessions per UTC day of the reports' start. */

@@ -2,7 +2,7 @@ import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { existsSync } from 'node:fs';
 import { formatUtcDate, parseReportDateTime } from '../../../shared/report/datetime.js';
 import type { ReportFilter, Summary } from '../../../shared/summary/types.js';
-import { NO_FAILURE_DETAILS, failureRate } from '../../../shared/summary/types.js';
+import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { openDatabaseToRead } from '../../backend/db/database.js';
 import { summarize } from '../../backend/db/summary-queries.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
@@ -84,7 +84,7 @@ function formatSummary(summary: Summary): string {
           formatCount(row.reports),
           formatCount(row.successfulSessions),
           formatCount(row.failedSessions),
-          formatRate(failureRate(row.successfulSessions, row.failedSessions)),
+          formatRate(row.failureRate),
           formatUtcDate(row.lastReportTime),
         ]),
       ),
@@ -140,7 +140,7 @@ function formatSummary(summary: Summary): string {
           row.domain ?? '(not named)',
           formatCount(row.successfulSessions),
           formatCount(row.failedSessions),
-          formatRate(failureRate(row.successfulSessions, row.failedSessions)),
+          formatRate(row.failureRate),
         ]),
       ),
   );

@@ -13,7 +13,7 @@ import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { DateText, mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
 import { ErrorNote, Loaded, Loading } from '../components/States.js';
-import { failureRate, formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
+import { formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { useNotificationSetting } from '../state/finding-notifications.js';
 import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
@@ -205,7 +205,7 @@ const resultTypeColumns = [
   resultColumn.accessor('lastSeen', { header: 'Last seen', cell: (cell) => <DateText date={cell.getValue()} /> }),
 ];
 
-type Sender = DomainDetail['senders'][number] & { failureRate: number | null };
+type Sender = DomainDetail['senders'][number];
 const senderColumn = createColumnHelper<Sender>();
 const senderColumns = [
   senderColumn.accessor('organization', { header: 'Sender' }),
@@ -319,10 +319,7 @@ export function DomainPage() {
           <SortableTable
             label={`Senders that reported ${value.domain}`}
             testId="domain-senders"
-            rows={value.senders.map((sender) => ({
-              ...sender,
-              failureRate: failureRate(sender.successfulSessions, sender.failedSessions),
-            }))}
+            rows={value.senders}
             columns={senderColumns}
             initialSort={mostFailed}
             onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}

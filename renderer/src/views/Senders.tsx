@@ -7,12 +7,10 @@ import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { Loaded } from '../components/States.js';
-import { failureRate, formatCount, formatDay, formatRate } from '../format.js';
+import { formatCount, formatDay, formatRate } from '../format.js';
 import { useFilter } from '../state/filter.js';
 
-type Row = SenderTotals & { failureRate: number | null };
-
-const column = createColumnHelper<Row>();
+const column = createColumnHelper<SenderTotals>();
 const columns = [
   column.accessor('organization', { header: 'Sender' }),
   column.accessor('reports', {
@@ -52,17 +50,13 @@ export function Senders() {
   return (
     <Loaded state={senders}>
       {(value) => {
-        const rows: Row[] = value.map((sender) => ({
-          ...sender,
-          failureRate: failureRate(sender.successfulSessions, sender.failedSessions),
-        }));
         return (
           <>
             <h2>Senders</h2>
             <SortableTable
               label="Senders"
               testId="senders-table"
-              rows={rows}
+              rows={value}
               columns={columns}
               initialSort={[{ id: 'failedSessions', desc: true }]}
               onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
