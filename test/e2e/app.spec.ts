@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { cspViolations, database, screenshot, waitForImportDone, watchForViolations } from './support.js';
 
 /*
@@ -237,6 +238,13 @@ test('a report page shows summary, policies, failures, warnings and the raw JSON
   await expect(page.getByText('the failure details add up to 2 sessions, more than the total of 1')).toBeVisible();
   await page.getByText('Raw JSON as sent').click();
   await expect(page.getByTestId('raw-json')).toContainText('"b28254de-7b2e-be36-bb5c-4c3b92da8b25@mail.ru"');
+  // The report as sent, saved from the stored gzip: the same bytes the page inflated.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: /Save the report as sent/ }).click();
+  const saved = await download;
+  expect(saved.suggestedFilename()).toBe('b28254de-7b2e-be36-bb5c-4c3b92da8b25@mail.ru.json.gz');
+  const savedText = gunzipSync(readFileSync(await saved.path())).toString('utf8');
+  expect(savedText).toBe(await page.getByTestId('raw-json').textContent());
   await screenshot(page, '08-report');
   await page.goto('/#/reports');
   await expect(page.getByTestId('reports-table').locator('tbody tr').first()).toBeVisible();

@@ -1,5 +1,4 @@
 // The Reports list and one report's page, with its stored document.
-import { gunzipSync } from 'node:zlib';
 import type { ReportDetail, ReportRow, ReportSortColumn, Sort } from '../../../shared/api/contract.js';
 import type { ReportWarning } from '../../../shared/report/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
@@ -116,6 +115,6 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
       failedSessions: policy.failedSessions,
       failureDetails: details.all(id, policy.id) as ReportDetail['policies'][number]['failureDetails'],
     })),
-    rawJson: gunzipSync(rawGzip).toString('utf8'),
+    originalGzip: rawGzip.toString('base64'),
   };
 }

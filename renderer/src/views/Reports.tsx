@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { ReportSortColumn } from '../../../shared/api/contract.js';
 import { useApi } from '../api/useApi.js';
+import { OriginalReport } from '../components/OriginalReport.js';
 import { ExplainButtonOnly } from '../components/ResultTypeName.js';
 import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 import { ErrorNote, Loaded } from '../components/States.js';
@@ -104,6 +105,11 @@ export function Reports() {
 }
 
 /** Everything about one report: summary, policies as the sender saw them, failures, warnings, source, raw JSON. */
+/** A name to save a report under: its report-id, with only letters, digits and `.-_@` kept (it is the sender's text). */
+function reportFileName(reportId: string): string {
+  return `${reportId.replace(/[^A-Za-z0-9.@_-]+/g, '_').slice(0, 120) || 'report'}.json.gz`;
+}
+
 export function ReportPage() {
   const { id = '' } = useParams();
   const numericId = Number(id);
@@ -207,12 +213,7 @@ export function ReportPage() {
                 )}
               </section>
             ))}
-            <details>
-              <summary>Raw JSON as sent</summary>
-              <pre className="raw-json" data-testid="raw-json">
-                {value.rawJson}
-              </pre>
-            </details>
+            <OriginalReport gzipBase64={value.originalGzip} fileName={reportFileName(value.reportId)} />
           </article>
         )}
       </Loaded>
