@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FileOutcome, ImportProgress } from '../import/types.js';
-import type { FailureDetail, ReportSourceKind } from '../report/types.js';
+import type { FailureDetail, ReportSourceKind, TlsRptPolicy } from '../report/types.js';
 import type { DomainHealth } from '../health/assess-domain.js';
 import type { HealthFinding } from '../health/findings.js';
 import type { MxBreakdown, MxHostFailures, OverviewSummary, Reconciliation, Summary } from '../summary/types.js';
@@ -229,16 +229,8 @@ export interface ReportDetail extends ReportRow {
   receivedAt: number | null;
   importedAt: number;
   warningList: { code: string; field: string | null; message: string }[];
-  policies: {
-    policyType: string | null;
-    policyDomain: string | null;
-    policyStrings: string[] | null;
-    mxHosts: string[];
-    successfulSessions: number;
-    failedSessions: number;
-    failureDetails: (FailureDetail & { id: number })[];
-  }[];
-  /** The report document as the sender wrote it. */
+  /** As reported (each policy's own totals, also one that counts only once: see session-counting.ts). */
+  policies: (Omit<TlsRptPolicy, 'failureDetails'> & { failureDetails: (FailureDetail & { id: number })[] })[];
   /**
    * The report exactly as the sender sent it, gzip-compressed as it is
    * stored, in base64: a fifth to a tenth of the JSON's size over IPC and

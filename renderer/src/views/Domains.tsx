@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { DomainDetail, DomainResultType } from '../../../shared/api/contract.js';
+import type { DomainResultType } from '../../../shared/api/contract.js';
 import type { DomainHealth, Verdict } from '../../../shared/health/assess-domain.js';
 import type { HealthFinding } from '../../../shared/health/findings.js';
 import { HEALTH_THRESHOLDS, attentionRank } from '../../../shared/health/assess-domain.js';
@@ -11,6 +11,7 @@ import { FailureRateChart } from '../components/DailyLineChart.js';
 import { HealthFindingList } from '../components/HealthFindings.js';
 import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
+import { senderColumnsBrief } from '../components/sender-columns.js';
 import { DateText, mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
 import { ErrorNote, Loaded, Loading } from '../components/States.js';
 import { formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
@@ -205,32 +206,6 @@ const resultTypeColumns = [
   resultColumn.accessor('lastSeen', { header: 'Last seen', cell: (cell) => <DateText date={cell.getValue()} /> }),
 ];
 
-type Sender = DomainDetail['senders'][number];
-const senderColumn = createColumnHelper<Sender>();
-const senderColumns = [
-  senderColumn.accessor('organization', { header: 'Sender' }),
-  senderColumn.accessor('reports', {
-    header: 'Reports',
-    cell: (cell) => formatCount(cell.getValue()),
-    meta: { numeric: true },
-  }),
-  senderColumn.accessor('failedSessions', {
-    header: 'Failed',
-    cell: (cell) => formatCount(cell.getValue()),
-    meta: { numeric: true },
-  }),
-  senderColumn.accessor((row) => row.failureRate ?? -1, {
-    id: 'failureRate',
-    header: 'Failure rate',
-    cell: (cell) => formatRate(cell.row.original.failureRate),
-    meta: { numeric: true },
-  }),
-  senderColumn.accessor('lastReportTime', {
-    header: 'Last report',
-    cell: (cell) => <DateText date={formatDay(cell.getValue())} />,
-  }),
-];
-
 const mostFailed = [{ id: 'failedSessions', desc: true }];
 
 /** One policy domain: the verdict and its findings, then MX hosts, result types, senders and policies. */
@@ -320,7 +295,7 @@ export function DomainPage() {
             label={`Senders that reported ${value.domain}`}
             testId="domain-senders"
             rows={value.senders}
-            columns={senderColumns}
+            columns={senderColumnsBrief}
             initialSort={mostFailed}
             onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
           />

@@ -1,46 +1,13 @@
-import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { MxBreakdown, SenderTotals } from '../../../shared/summary/types.js';
+import type { MxBreakdown } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
 import { ResultTypeChart } from '../components/Charts.js';
-import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { mxBreakdownColumns } from '../components/mx-columns.js';
+import { senderColumns } from '../components/sender-columns.js';
 import { Loaded } from '../components/States.js';
-import { formatCount, formatDay, formatRate } from '../format.js';
+import { formatCount } from '../format.js';
 import { useFilter } from '../state/filter.js';
-
-const column = createColumnHelper<SenderTotals>();
-const columns = [
-  column.accessor('organization', { header: 'Sender' }),
-  column.accessor('reports', {
-    header: 'Reports',
-    cell: (cell) => formatCount(cell.getValue()),
-    meta: { numeric: true },
-  }),
-  column.accessor('successfulSessions', {
-    header: 'Successful',
-    cell: (cell) => formatCount(cell.getValue()),
-    meta: { numeric: true },
-  }),
-  column.accessor('failedSessions', {
-    header: 'Failed',
-    cell: (cell) => formatCount(cell.getValue()),
-    meta: { numeric: true },
-  }),
-  column.accessor((row) => row.failureRate ?? -1, {
-    id: 'failureRate',
-    header: 'Failure rate',
-    cell: (cell) => formatRate(cell.row.original.failureRate),
-    meta: { numeric: true },
-  }),
-  column.accessor((row) => row.mainResultType ?? '', {
-    id: 'mainResultType',
-    header: 'Main result type',
-    cell: (cell) => (cell.row.original.mainResultType === null ? '' : <ResultTypeName type={cell.getValue()} />),
-  }),
-  column.accessor('lastReportTime', { header: 'Last report', cell: (cell) => formatDay(cell.getValue()) }),
-];
 
 /** One row per reporting organization. */
 export function Senders() {
@@ -57,7 +24,7 @@ export function Senders() {
               label="Senders"
               testId="senders-table"
               rows={value}
-              columns={columns}
+              columns={senderColumns}
               initialSort={[{ id: 'failedSessions', desc: true }]}
               onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
             />
