@@ -4,7 +4,7 @@
 import type { DomainResultType } from '../../../shared/api/contract.js';
 import { dateOfDay } from '../../../shared/report/datetime.js';
 import { MISSING_RESULT_TYPE, type ReportFilter } from '../../../shared/summary/types.js';
-import type { ReadableDatabase } from './database.js';
+import { prepared, type ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
 import { rollupScope } from './rollups.js';
 import { DAY_OF } from './summary-queries.js';
@@ -18,20 +18,18 @@ export function domainResultTypes(
   const where = filterClause(filter, 'f');
   const rows = (
     scope
-      ? db
-          .prepare(
-            `SELECT NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed, MIN(first_day) AS firstDay,
+      ? prepared(
+          db,
+          `SELECT NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed, MIN(first_day) AS firstDay,
                MAX(last_day) AS lastDay
              FROM ${scope.rows('rollup_domain_mx')} GROUP BY result_type`,
-          )
-          .all(scope.params)
-      : db
-          .prepare(
-            `SELECT f.result_type AS resultType, SUM(f.failed_sessions) AS failed,
+        ).all(scope.params)
+      : prepared(
+          db,
+          `SELECT f.result_type AS resultType, SUM(f.failed_sessions) AS failed,
                ${DAY_OF('MIN(f.start_time)')} AS firstDay, ${DAY_OF('MAX(f.start_time)')} AS lastDay
              FROM failure_details f ${where.sql} GROUP BY f.result_type`,
-          )
-          .all(where.params)
+        ).all(where.params)
   ) as { resultType: string | null; failed: number; firstDay: number; lastDay: number }[];
   return rows
     .map((row) => ({

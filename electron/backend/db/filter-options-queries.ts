@@ -1,14 +1,14 @@
 // What the filter bar offers: every domain, sender, result type and policy
 // type stored, and the time the reports span.
 import type { FilterOptions } from '../../../shared/api/contract.js';
-import type { ReadableDatabase } from './database.js';
+import { prepared, type ReadableDatabase } from './database.js';
 import { ALL_TIME_ROWS } from './rollups.js';
 
 /** Values the UI offers in its filters. */
 export function filterOptions(db: ReadableDatabase): FilterOptions {
   // Each query leaves NULL out itself.
-  const column = (sql: string): string[] => db.prepare(sql).pluck().all() as string[];
-  const range = db.prepare('SELECT MIN(start_time) AS first, MAX(start_time) AS last FROM reports').get() as {
+  const column = (sql: string): string[] => prepared(db, sql).pluck().all() as string[];
+  const range = prepared(db, 'SELECT MIN(start_time) AS first, MAX(start_time) AS last FROM reports').get() as {
     first: number | null;
     last: number | null;
   };

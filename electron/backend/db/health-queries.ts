@@ -3,16 +3,16 @@
 // over the lookback window, whatever the size of the database.
 import { LOOKBACK_DAYS, HEALTH_THRESHOLDS, type DomainEvidence } from '../../../shared/health/assess-domain.js';
 import { modeOfQuotedPolicy } from '../../../shared/policy/mta-sts-policy.js';
-import type { ReadableDatabase } from './database.js';
+import { prepared, type ReadableDatabase } from './database.js';
 import { SPAN, dayOf } from './rollups.js';
 
 /** The policy domains with reports (a sender that named none is not a domain). */
 export function reportedDomains(db: ReadableDatabase): string[] {
-  return db
-    .prepare(
-      `SELECT DISTINCT policy_domain FROM rollup_domain_senders
+  return prepared(
+    db,
+    `SELECT DISTINCT policy_domain FROM rollup_domain_senders
        WHERE span = ${SPAN.allTime} AND policy_domain <> '' ORDER BY 1`,
-    )
+  )
     .pluck()
     .all() as string[];
 }
@@ -72,16 +72,15 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
     return entry;
   };
 
-  const reportDays = db
-    .prepare(
-      `SELECT value AS domain,
+  const reportDays = prepared(
+    db,
+    `SELECT value AS domain,
          (SELECT day FROM rollup_domain_senders WHERE span = ${SPAN.day} AND policy_domain = value AND day <= @to
           ORDER BY day LIMIT 1) AS firstDay,
          (SELECT day FROM rollup_domain_senders WHERE span = ${SPAN.day} AND policy_domain = value AND day <= @to
           ORDER BY day DESC LIMIT 1) AS lastDay
        FROM json_each(@domains)`,
-    )
-    .all({ to: window.to, domains: params.domains }) as {
+  ).all({ to: window.to, domains: params.domains }) as {
     domain: string;
     firstDay: number | null;
     lastDay: number | null;
@@ -93,14 +92,13 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
   }
 
   // Per domain and day from rollup_domains (a row per policy type, not per sender: fewer rows to read).
-  const days = db
-    .prepare(
-      `SELECT policy_domain AS domain, rollup_domains.day AS day, SUM(successful_sessions) AS successful,
+  const days = prepared(
+    db,
+    `SELECT policy_domain AS domain, rollup_domains.day AS day, SUM(successful_sessions) AS successful,
          SUM(failed_sessions) AS failed, SUM(failed_without_details) AS failedWithoutDetails
        ${windowDays}
        GROUP BY policy_domain, rollup_domains.day HAVING SUM(policies) > 0 ORDER BY policy_domain, rollup_domains.day`,
-    )
-    .all(params) as ({ domain: string } & DomainEvidence['days'][number])[];
+  ).all(params) as ({ domain: string } & DomainEvidence['days'][number])[];
   for (const { domain, ...day } of days) of(domain).days.push(day);
 
   // Per sender: its last day from the all-time row (one row per domain and
@@ -109,14 +107,13 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
   // first day are counted from the day rows only where sender-silent asks for
   // them: for senders silent for silentDays or more, and for every sender of
   // a domain whose last report came after the as-of day.
-  const allTimeSenders = db
-    .prepare(
-      `SELECT policy_domain AS domain, organization, last_start_time AS lastStartTime
+  const allTimeSenders = prepared(
+    db,
+    `SELECT policy_domain AS domain, organization, last_start_time AS lastStartTime
        FROM rollup_domain_senders
        WHERE span = ${SPAN.allTime} AND ${inDomains} AND day = 0 AND reports > 0
        ORDER BY policy_domain, organization`,
-    )
-    .all(params) as { domain: string; organization: string; lastStartTime: number }[];
+  ).all(params) as { domain: string; organization: string; lastStartTime: number }[];
   const countDomains = new Set<string>();
   for (const { domain, organization, lastStartTime } of allTimeSenders) {
     const lastDay = dayOf(lastStartTime);
@@ -127,15 +124,14 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
     }
   }
   if (countDomains.size > 0) {
-    const counted = db
-      .prepare(
-        `SELECT policy_domain AS domain, organization, SUM(day < @recentFrom) AS baselineDays, MIN(day) AS firstDay,
+    const counted = prepared(
+      db,
+      `SELECT policy_domain AS domain, organization, SUM(day < @recentFrom) AS baselineDays, MIN(day) AS firstDay,
            MAX(day) AS lastDay
          FROM rollup_domain_senders
          WHERE span = ${SPAN.day} AND ${inDomains} AND day >= @from AND day <= @to AND reports > 0
          GROUP BY policy_domain, organization ORDER BY policy_domain, organization`,
-      )
-      .all({ ...window, domains: JSON.stringify([...countDomains]) }) as ({
+    ).all({ ...window, domains: JSON.stringify([...countDomains]) }) as ({
       domain: string;
     } & DomainEvidence['senders'][number])[];
     for (const domain of countDomains) of(domain).senders = [];
@@ -143,23 +139,21 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
   }
 
   // Failures only for the recent window: that is all the findings read day by day.
-  const failures = db
-    .prepare(
-      `SELECT policy_domain AS domain, NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
+  const failures = prepared(
+    db,
+    `SELECT policy_domain AS domain, NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
          day, failed_sessions AS failed
        FROM rollup_domain_mx
        WHERE span = ${SPAN.day} AND ${inDomains} AND day >= @recentFrom AND day <= @to`,
-    )
-    .all(params) as ({ domain: string } & DomainEvidence['failures'][number])[];
+  ).all(params) as ({ domain: string } & DomainEvidence['failures'][number])[];
   for (const { domain, ...failure } of failures) of(domain).failures.push(failure);
 
-  const firstDays = db
-    .prepare(
-      `SELECT policy_domain AS domain, NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
+  const firstDays = prepared(
+    db,
+    `SELECT policy_domain AS domain, NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
          first_day AS firstDay
        FROM rollup_domain_mx WHERE span = ${SPAN.allTime} AND ${inDomains}`,
-    )
-    .all(params) as { domain: string; mx: string | null; resultType: string | null; firstDay: number }[];
+  ).all(params) as { domain: string; mx: string | null; resultType: string | null; firstDay: number }[];
   const earliest = new Map<string, { types: Map<string | null, number>; hosts: Map<string | null, number> }>();
   for (const row of firstDays) {
     let entry = earliest.get(row.domain);
@@ -176,14 +170,13 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
     entry.mxFirstDays = [...hosts].map(([mx, firstDay]) => ({ mx, firstDay }));
   }
 
-  const policyTypes = db
-    .prepare(
-      `SELECT policy_domain AS domain, policy_type AS policyType, SUM(policies) AS policies,
+  const policyTypes = prepared(
+    db,
+    `SELECT policy_domain AS domain, policy_type AS policyType, SUM(policies) AS policies,
          SUM(successful_sessions + failed_sessions) AS sessions
        ${windowDays} AND policy_type <> ''
        GROUP BY policy_domain, policy_type ORDER BY policy_domain, sessions DESC, policies DESC, policy_type`,
-    )
-    .all(params) as { domain: string; policyType: string }[];
+  ).all(params) as { domain: string; policyType: string }[];
   for (const row of policyTypes) {
     const entry = of(row.domain);
     entry.policyTypes.push(row.policyType);
@@ -191,7 +184,8 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
   }
 
   // The newest MTA-STS policy a sender quoted in the window: the mode senders act on.
-  const newestStsPolicy = db.prepare(
+  const newestStsPolicy = prepared(
+    db,
     `SELECT policy_strings_json FROM policies INDEXED BY policies_quoted_by_domain
      WHERE policy_domain = ? AND policy_type = 'sts' AND start_time >= ? AND start_time < ?
        AND policy_strings_json IS NOT NULL
@@ -212,17 +206,17 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
  * reportedDomains lists.
  */
 export function domainsReportedSince(db: ReadableDatabase, since: number): string[] {
-  return db
-    .prepare(
-      // Without the hint SQLite walks policies_by_domain whole for the DISTINCT (3 s at a million reports).
-      `SELECT DISTINCT policy_domain FROM policies INDEXED BY policies_by_report
+  return prepared(
+    db,
+    // Without the hint SQLite walks policies_by_domain whole for the DISTINCT (3 s at a million reports).
+    `SELECT DISTINCT policy_domain FROM policies INDEXED BY policies_by_report
        WHERE report_rowid > ? AND policy_domain IS NOT NULL AND policy_domain <> '' ORDER BY 1`,
-    )
+  )
     .pluck()
     .all(since) as string[];
 }
 
 /** Changes whenever a report is stored (reports are only ever added): what a cached assessment is valid for. */
 export function reportsStamp(db: ReadableDatabase): number {
-  return db.prepare('SELECT ifnull(MAX(id), 0) FROM reports').pluck().get() as number;
+  return prepared(db, 'SELECT ifnull(MAX(id), 0) FROM reports').pluck().get() as number;
 }

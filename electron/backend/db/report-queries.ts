@@ -2,7 +2,7 @@
 import type { ReportDetail, ReportRow, ReportSortColumn, Sort } from '../../../shared/api/contract.js';
 import type { ReportWarning } from '../../../shared/report/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
-import type { ReadableDatabase } from './database.js';
+import { prepared, type ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
 
 const REPORT_SORT_SQL: Record<ReportSortColumn, string> = {
@@ -50,25 +50,23 @@ export function reportPage(
   const whereSql = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
   const chosen = sort ?? { column: 'startTime', direction: 'desc' };
   const direction = chosen.direction === 'asc' ? 'ASC' : 'DESC';
-  const total = db.prepare(`SELECT COUNT(*) FROM reports r ${whereSql}`).pluck().get(params) as number;
-  const rows = db
-    .prepare(
-      `SELECT ${REPORT_COLUMNS} FROM reports r ${whereSql}
+  const total = prepared(db, `SELECT COUNT(*) FROM reports r ${whereSql}`).pluck().get(params) as number;
+  const rows = prepared(
+    db,
+    `SELECT ${REPORT_COLUMNS} FROM reports r ${whereSql}
        ORDER BY ${REPORT_SORT_SQL[chosen.column]} ${direction}, r.id ${direction} LIMIT @limit OFFSET @offset`,
-    )
-    .all({ ...params, limit, offset }) as ReportRowSql[];
+  ).all({ ...params, limit, offset }) as ReportRowSql[];
   return { total, rows: rows.map(reportRow) };
 }
 
 /** Everything stored about one report; null when there is no such report. */
 export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | null {
-  const row = db
-    .prepare(
-      `SELECT ${REPORT_COLUMNS}, r.contact_info AS contactInfo, r.source_kind AS sourceKind, r.source_ref AS sourceRef,
+  const row = prepared(
+    db,
+    `SELECT ${REPORT_COLUMNS}, r.contact_info AS contactInfo, r.source_kind AS sourceKind, r.source_ref AS sourceRef,
          r.received_at AS receivedAt, r.imported_at AS importedAt, r.warnings_json AS warningsJson, r.raw_gzip AS rawGzip
        FROM reports r WHERE r.id = ?`,
-    )
-    .get(id) as
+  ).get(id) as
     | (ReportRowSql &
         Pick<ReportDetail, 'contactInfo' | 'sourceKind' | 'sourceRef' | 'receivedAt' | 'importedAt'> & {
           warningsJson: string;
@@ -76,13 +74,12 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
         })
     | undefined;
   if (!row) return null;
-  const policies = db
-    .prepare(
-      `SELECT id, policy_type AS policyType, policy_domain AS policyDomain, policy_strings_json AS policyStrings,
+  const policies = prepared(
+    db,
+    `SELECT id, policy_type AS policyType, policy_domain AS policyDomain, policy_strings_json AS policyStrings,
          mx_hosts_json AS mxHosts, successful_sessions AS successfulSessions, failed_sessions AS failedSessions
        FROM policies WHERE report_rowid = ? ORDER BY position`,
-    )
-    .all(id) as {
+  ).all(id) as {
     id: number;
     policyType: string | null;
     policyDomain: string | null;
@@ -91,7 +88,8 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
     successfulSessions: number;
     failedSessions: number;
   }[];
-  const details = db.prepare(
+  const details = prepared(
+    db,
     `SELECT id, result_type AS resultType, sending_mta_ip AS sendingMtaIp, receiving_mx_hostname AS receivingMxHostname,
        receiving_mx_helo AS receivingMxHelo, receiving_ip AS receivingIp, failed_sessions AS failedSessions,
        additional_information AS additionalInformation, failure_reason_code AS failureReasonCode
