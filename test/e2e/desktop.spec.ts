@@ -154,10 +154,20 @@ test.describe('the desktop app in real Electron', () => {
       node: 'undefined',
       process: 'undefined',
     });
+    // Wait until the shell has had its say on the navigation (its will-navigate listener runs before this one).
+    const attempted = app.evaluate(
+      ({ BrowserWindow }) =>
+        new Promise<string>((resolve) => {
+          BrowserWindow.getAllWindows()[0]?.webContents.once('will-navigate', (event) => {
+            resolve(event.url);
+          });
+        }),
+    );
     await page.evaluate(() => {
       window.location.href = 'https://example.com/';
     });
-    await page.waitForTimeout(500);
+    expect(await attempted).toBe('https://example.com/');
+    await expect(page.getByRole('heading', { name: 'No reports yet' })).toBeVisible();
     expect(page.url()).toBe('app://tlsrpt/index.html#/');
     await app.close();
   });
