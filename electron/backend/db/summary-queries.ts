@@ -8,7 +8,7 @@ import type {
 } from '../../../shared/summary/types.js';
 import { MISSING_RESULT_TYPE, failureRate } from '../../../shared/summary/types.js';
 import { dateOfDay } from '../../../shared/report/datetime.js';
-import type { ReadableDatabase } from './database.js';
+import { prepared, type ReadableDatabase } from './database.js';
 import { filterClause } from './filter-sql.js';
 import { dayRowsScope, rollupRows, rollupScope, type RollupTables } from './rollups.js';
 
@@ -40,60 +40,55 @@ const RESULT_TYPE_TABLES: RollupTables = { everyDomain: 'rollup_sender_results',
 export function summaryTotals(db: ReadableDatabase, filter: ReportFilter): Totals {
   const rollup = rollupRows(filter, SENDER_TABLES);
   if (rollup) {
-    return db
-      .prepare(
-        `SELECT COALESCE(SUM(reports), 0) AS reports, COUNT(DISTINCT organization) AS senders,
+    return prepared(
+      db,
+      `SELECT COALESCE(SUM(reports), 0) AS reports, COUNT(DISTINCT organization) AS senders,
            COALESCE(SUM(successful_sessions), 0) AS successful, COALESCE(SUM(failed_sessions), 0) AS failed,
            ${RECONCILIATION_SUMS}
          FROM ${rollup.from}`,
-      )
-      .get(rollup.params) as Totals;
+    ).get(rollup.params) as Totals;
   }
   const policies = filterClause(filter, 'p');
   if (filter.policyDomain == null) {
     // Every report counts, even one with an empty policies array.
     const where = filterClause(filter, 'r');
-    const totals = db
-      .prepare(
-        `SELECT COUNT(*) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
+    const totals = prepared(
+      db,
+      `SELECT COUNT(*) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
            COALESCE(SUM(r.successful_sessions), 0) AS successful, COALESCE(SUM(r.failed_sessions), 0) AS failed
          FROM reports r ${where.sql}`,
-      )
-      .get(where.params) as Omit<Totals, 'failedWithoutDetails' | 'detailsBeyondTotal'>;
-    const reconciliation = db
-      .prepare(`SELECT ${POLICY_RECONCILIATION_SUMS} FROM policies p ${policies.sql}`)
-      .get(policies.params) as Pick<Totals, 'failedWithoutDetails' | 'detailsBeyondTotal'>;
+    ).get(where.params) as Omit<Totals, 'failedWithoutDetails' | 'detailsBeyondTotal'>;
+    const reconciliation = prepared(db, `SELECT ${POLICY_RECONCILIATION_SUMS} FROM policies p ${policies.sql}`).get(
+      policies.params,
+    ) as Pick<Totals, 'failedWithoutDetails' | 'detailsBeyondTotal'>;
     return { ...totals, ...reconciliation };
   }
-  return db
-    .prepare(
-      `SELECT COUNT(DISTINCT p.report_rowid) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
+  return prepared(
+    db,
+    `SELECT COUNT(DISTINCT p.report_rowid) AS reports, COUNT(DISTINCT r.organization_name) AS senders,
          COALESCE(SUM(p.successful_sessions), 0) AS successful, COALESCE(SUM(p.failed_sessions), 0) AS failed,
          ${POLICY_RECONCILIATION_SUMS}
        FROM policies p JOIN reports r ON r.id = p.report_rowid ${policies.sql}`,
-    )
-    .get(policies.params) as Totals;
+  ).get(policies.params) as Totals;
 }
 
 /** One sender's failed sessions and what its failure details leave unexplained. */
 export function senderReconciliation(db: ReadableDatabase, filter: ReportFilter, organization: string): Reconciliation {
   const rollup = rollupRows(filter, SENDER_TABLES);
   if (rollup) {
-    return db
-      .prepare(
-        `SELECT COALESCE(SUM(failed_sessions), 0) AS failedSessions, ${RECONCILIATION_SUMS}
+    return prepared(
+      db,
+      `SELECT COALESCE(SUM(failed_sessions), 0) AS failedSessions, ${RECONCILIATION_SUMS}
          FROM ${rollup.from} WHERE organization = @organization`,
-      )
-      .get({ ...rollup.params, organization }) as Reconciliation;
+    ).get({ ...rollup.params, organization }) as Reconciliation;
   }
   const where = filterClause(filter, 'p');
-  return db
-    .prepare(
-      `SELECT COALESCE(SUM(p.failed_sessions), 0) AS failedSessions, ${POLICY_RECONCILIATION_SUMS}
+  return prepared(
+    db,
+    `SELECT COALESCE(SUM(p.failed_sessions), 0) AS failedSessions, ${POLICY_RECONCILIATION_SUMS}
        FROM policies p JOIN reports r ON r.id = p.report_rowid
        ${where.sql === '' ? 'WHERE' : `${where.sql} AND`} r.organization_name = @organization`,
-    )
-    .get({ ...where.params, organization }) as Reconciliation;
+  ).get({ ...where.params, organization }) as Reconciliation;
 }
 
 /** The failed sessions of a filter and what the failure details leave unexplained. */
@@ -112,36 +107,33 @@ export function senderTotals(db: ReadableDatabase, filter: ReportFilter): Summar
   let rows: Row[];
   const rollup = rollupRows(filter, SENDER_TABLES);
   if (rollup) {
-    rows = db
-      .prepare(
-        `SELECT organization, SUM(reports) AS reports, SUM(successful_sessions) AS successfulSessions,
+    rows = prepared(
+      db,
+      `SELECT organization, SUM(reports) AS reports, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions, MAX(last_start_time) AS lastReportTime
          FROM ${rollup.from}
          GROUP BY organization ORDER BY failedSessions DESC, organization`,
-      )
-      .all(rollup.params) as Row[];
+    ).all(rollup.params) as Row[];
   } else if (filter.policyDomain == null) {
     const where = filterClause(filter, 'r');
-    rows = db
-      .prepare(
-        `SELECT r.organization_name AS organization, COUNT(*) AS reports,
+    rows = prepared(
+      db,
+      `SELECT r.organization_name AS organization, COUNT(*) AS reports,
            SUM(r.successful_sessions) AS successfulSessions, SUM(r.failed_sessions) AS failedSessions,
            MAX(r.start_time) AS lastReportTime
          FROM reports r ${where.sql}
          GROUP BY r.organization_name ORDER BY failedSessions DESC, organization`,
-      )
-      .all(where.params) as Row[];
+    ).all(where.params) as Row[];
   } else {
     const where = filterClause(filter, 'p');
-    rows = db
-      .prepare(
-        `SELECT r.organization_name AS organization, COUNT(DISTINCT r.id) AS reports,
+    rows = prepared(
+      db,
+      `SELECT r.organization_name AS organization, COUNT(DISTINCT r.id) AS reports,
            SUM(p.successful_sessions) AS successfulSessions, SUM(p.failed_sessions) AS failedSessions,
            MAX(r.start_time) AS lastReportTime
          FROM policies p JOIN reports r ON r.id = p.report_rowid ${where.sql}
          GROUP BY r.organization_name ORDER BY failedSessions DESC, organization`,
-      )
-      .all(where.params) as Row[];
+    ).all(where.params) as Row[];
   }
   const main = mainResultTypeBySender(db, filter);
   return rows.map((row) => ({
@@ -156,24 +148,22 @@ function mainResultTypeBySender(db: ReadableDatabase, filter: ReportFilter): Map
   const scope = rollupScope(filter);
   let rows: { organization: string; resultType: string | null; failed: number }[];
   if (scope) {
-    rows = db
-      .prepare(
-        `SELECT organization, NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
+    rows = prepared(
+      db,
+      `SELECT organization, NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
          FROM ${scope.rows('rollup_sender_results')}
          GROUP BY organization, result_type
          ORDER BY failed DESC, resultType`,
-      )
-      .all(scope.params) as typeof rows;
+    ).all(scope.params) as typeof rows;
   } else {
     const where = filterClause(filter, 'f');
-    rows = db
-      .prepare(
-        `SELECT r.organization_name AS organization, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+    rows = prepared(
+      db,
+      `SELECT r.organization_name AS organization, f.result_type AS resultType, SUM(f.failed_sessions) AS failed
          FROM failure_details f JOIN reports r ON r.id = f.report_rowid ${where.sql}
          GROUP BY r.organization_name, f.result_type
          ORDER BY failed DESC, resultType`,
-      )
-      .all(where.params) as typeof rows;
+    ).all(where.params) as typeof rows;
   }
   const main = new Map<string, string>();
   for (const row of rows) {
@@ -197,25 +187,23 @@ export function mxHostFailures(db: ReadableDatabase, filter: ReportFilter): MxHo
   const rollup = rollupRows(filter, MX_TABLES);
   if (rollup) {
     return groupFailuresByMxWithDays(
-      db
-        .prepare(
-          `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
+      prepared(
+        db,
+        `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
              SUM(failed_sessions) AS failed, MIN(first_day) AS firstDay, MAX(last_day) AS lastDay
            FROM ${rollup.from}
            GROUP BY receiving_mx_hostname, result_type`,
-        )
-        .all(rollup.params) as MxResultRow[],
+      ).all(rollup.params) as MxResultRow[],
     );
   }
   const where = filterClause(filter, 'f');
-  const rows = db
-    .prepare(
-      `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed,
+  const rows = prepared(
+    db,
+    `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed,
          ${DAY_OF('MIN(f.start_time)')} AS firstDay, ${DAY_OF('MAX(f.start_time)')} AS lastDay
        FROM failure_details f ${where.sql}
        GROUP BY f.receiving_mx_hostname, f.result_type`,
-    )
-    .all(where.params) as MxResultRow[];
+  ).all(where.params) as MxResultRow[];
   return groupFailuresByMxWithDays(rows);
 }
 
@@ -265,20 +253,18 @@ export function resultTypeFailures(db: ReadableDatabase, filter: ReportFilter): 
   const where = filterClause(filter, 'f');
   const rows = (
     rollup
-      ? db
-          .prepare(
-            `SELECT NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
+      ? prepared(
+          db,
+          `SELECT NULLIF(result_type, '') AS resultType, SUM(failed_sessions) AS failed
              FROM ${rollup.from}
              GROUP BY result_type ORDER BY failed DESC, resultType`,
-          )
-          .all(rollup.params)
-      : db
-          .prepare(
-            `SELECT f.result_type AS resultType, SUM(f.failed_sessions) AS failed
+        ).all(rollup.params)
+      : prepared(
+          db,
+          `SELECT f.result_type AS resultType, SUM(f.failed_sessions) AS failed
              FROM failure_details f ${where.sql}
              GROUP BY f.result_type ORDER BY failed DESC, resultType`,
-          )
-          .all(where.params)
+        ).all(where.params)
   ) as { resultType: string | null; failed: number }[];
   const result: Record<string, number> = {};
   for (const row of rows) {
@@ -296,26 +282,24 @@ export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilte
   const scope = rollupScope(filter);
   if (scope) {
     return withRate(
-      db
-        .prepare(
-          `SELECT NULLIF(policy_domain, '') AS domain, SUM(successful_sessions) AS successfulSessions,
+      prepared(
+        db,
+        `SELECT NULLIF(policy_domain, '') AS domain, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions
          FROM ${scope.rows('rollup_domains')}
          GROUP BY policy_domain ORDER BY failedSessions DESC, domain`,
-        )
-        .all(scope.params) as Row[],
+      ).all(scope.params) as Row[],
     );
   }
   const where = filterClause(filter, 'p');
   return withRate(
-    db
-      .prepare(
-        `SELECT p.policy_domain AS domain, SUM(p.successful_sessions) AS successfulSessions,
+    prepared(
+      db,
+      `SELECT p.policy_domain AS domain, SUM(p.successful_sessions) AS successfulSessions,
          SUM(p.failed_sessions) AS failedSessions
        FROM policies p ${where.sql}
        GROUP BY p.policy_domain ORDER BY failedSessions DESC, domain`,
-      )
-      .all(where.params) as Row[],
+    ).all(where.params) as Row[],
   );
 }
 
@@ -323,35 +307,32 @@ export function sessionsByPolicyDomain(db: ReadableDatabase, filter: ReportFilte
 export function sessionsByDay(db: ReadableDatabase, filter: ReportFilter): Summary['byDay'] {
   const domainScope = dayRowsScope(filter, { byDomain: true });
   if (filter.policyDomain != null && domainScope) {
-    return db
-      .prepare(
-        `SELECT date(day * 86400, 'unixepoch') AS day, SUM(successful_sessions) AS successfulSessions,
+    return prepared(
+      db,
+      `SELECT date(day * 86400, 'unixepoch') AS day, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions
          FROM ${domainScope.rows('rollup_domain_senders')}
          GROUP BY rollup_domain_senders.day ORDER BY rollup_domain_senders.day`,
-      )
-      .all(domainScope.params) as Summary['byDay'];
+    ).all(domainScope.params) as Summary['byDay'];
   }
   const scope = dayRowsScope(filter);
   if (scope) {
-    return db
-      .prepare(
-        `SELECT date(day * 86400, 'unixepoch') AS day, SUM(successful_sessions) AS successfulSessions,
+    return prepared(
+      db,
+      `SELECT date(day * 86400, 'unixepoch') AS day, SUM(successful_sessions) AS successfulSessions,
            SUM(failed_sessions) AS failedSessions
          FROM ${scope.rows('rollup_senders')}
          GROUP BY rollup_senders.day HAVING SUM(policies) > 0 ORDER BY rollup_senders.day`,
-      )
-      .all(scope.params) as Summary['byDay'];
+    ).all(scope.params) as Summary['byDay'];
   }
   const where = filterClause(filter, 'p');
-  return db
-    .prepare(
-      `SELECT date(p.start_time, 'unixepoch') AS day, SUM(p.successful_sessions) AS successfulSessions,
+  return prepared(
+    db,
+    `SELECT date(p.start_time, 'unixepoch') AS day, SUM(p.successful_sessions) AS successfulSessions,
          SUM(p.failed_sessions) AS failedSessions
        FROM policies p ${where.sql}
        GROUP BY day ORDER BY day`,
-    )
-    .all(where.params) as Summary['byDay'];
+  ).all(where.params) as Summary['byDay'];
 }
 
 /** The Overview: totals, sessions per day, failures per result type. */
