@@ -5,6 +5,7 @@ import { resolveDatabasePath } from '../backend/paths.js';
 import { backupUsage, runBackup } from './commands/backup.js';
 import { checkUsage, runCheck } from './commands/check.js';
 import { checkDbUsage, runCheckDb } from './commands/check-db.js';
+import { explainUsage, runExplain } from './commands/explain.js';
 import { importUsage, runImport } from './commands/import.js';
 import { lintUsage, runLint } from './commands/lint.js';
 import { runServe, serveUsage } from './commands/serve.js';
@@ -18,6 +19,7 @@ Usage:
   ${importUsage}
   ${summaryUsage}
   ${checkUsage}
+  ${explainUsage}
   ${serveUsage}
   ${syncUsage}
   ${lintUsage}
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   import: runImport,
   summary: runSummary,
   check: runCheck,
+  explain: runExplain,
   serve: runServe,
   sync: runSync,
   lint: runLint,
