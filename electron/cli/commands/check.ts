@@ -7,8 +7,8 @@ import { DomainHealthService, dayOfDate, todayUtcDay } from '../../backend/healt
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { UsageError, parseCommandArgs, stringOption } from '../usage.js';
+import { checkUsage } from '../command-usage.js';
 
-export const checkUsage = 'tlsrpt check [--db FILE] [--domain D] [--as-of DATE] [--json]';
 
 /**
  * Exit statuses as monitoring plugins have them (Nagios, Icinga, Zabbix's
