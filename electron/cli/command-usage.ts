@@ -1,17 +1,13 @@
 // Every command's usage line, apart from the commands themselves: `tlsrpt --help` and a usage error
 // print them all, and loading every command for that would load mailparser, imapflow and the server.
 
-export const importUsage =
-  'tlsrpt import [--db FILE] [--json] PATH...';
+export const importUsage = 'tlsrpt import [--db FILE] [--json] PATH...';
 
-export const summaryUsage =
-  'tlsrpt summary [--db FILE] [--from DATE] [--to DATE] [--domain D] [--json]';
+export const summaryUsage = 'tlsrpt summary [--db FILE] [--from DATE] [--to DATE] [--domain D] [--json]';
 
-export const checkUsage =
-  'tlsrpt check [--db FILE] [--domain D] [--as-of DATE] [--json]';
+export const checkUsage = 'tlsrpt check [--db FILE] [--domain D] [--as-of DATE] [--json]';
 
-export const serveUsage =
-  'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote]';
+export const serveUsage = 'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote]';
 
 export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
@@ -25,8 +21,6 @@ export const lintUsage =
   '  tlsrpt lint DOMAIN --online [--dns-server ADDR[:PORT]] [--ca FILE] [--json]   (DNS and HTTPS, now)\n' +
   '  tlsrpt lint --policy FILE | --sts-record TEXT | --tlsrpt-record TEXT [--json]';
 
-export const backupUsage =
-  'tlsrpt backup [--db FILE] BACKUP_FILE';
+export const backupUsage = 'tlsrpt backup [--db FILE] BACKUP_FILE';
 
-export const checkDbUsage =
-  'tlsrpt check-db [--db FILE] [--salvage NEW_FILE] [--json]';
+export const checkDbUsage = 'tlsrpt check-db [--db FILE] [--salvage NEW_FILE] [--json]';

@@ -8,7 +8,6 @@ import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
-
 /**
  * Checks the database file with SQLite's integrity_check, and with
  * --salvage copies every report that can still be read into a new file.

@@ -9,7 +9,6 @@ import { printable } from '../text.js';
 import { UsageError, parseCommandArgs, stringOption } from '../usage.js';
 import { checkUsage } from '../command-usage.js';
 
-
 /**
  * Exit statuses as monitoring plugins have them (Nagios, Icinga, Zabbix's
  * external checks): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. A usage error is

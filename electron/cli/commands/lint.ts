@@ -12,7 +12,6 @@ import { lintDomainOnline } from '../../backend/policy/online-lint.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
-
 function printFindings(findings: readonly Finding[], out: NodeJS.WritableStream, indent = ''): void {
   if (findings.length === 0) {
     out.write(`${indent}no findings\n`);

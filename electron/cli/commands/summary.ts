@@ -9,7 +9,6 @@ import { resolveDatabasePath } from '../../backend/paths.js';
 import { formatCount, formatRate, formatTable } from '../text.js';
 import { EXIT_OK, UsageError, parseCommandArgs, stringOption, type OptionValues } from '../usage.js';
 
-
 const DAY = 86_400;
 
 /**

@@ -34,7 +34,6 @@ import {
   type OptionValues,
 } from '../usage.js';
 
-
 const STATUS_LABELS: Record<MessageOutcome['status'], string> = {
   imported: 'imported ',
   duplicate: 'duplicate',
