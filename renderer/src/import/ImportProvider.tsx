@@ -108,8 +108,12 @@ export function ImportProvider({ children }: { children: ReactNode }) {
           }
           return;
         }
+        // The next batch uploads while the server imports the one before: the server's import runs in
+        // worker threads and short transactions, so both go on at once, and the outcomes stay in order.
+        let importing: Promise<void> = Promise.resolve();
         for (const batch of batches(files, UPLOAD_BATCH_BYTES)) {
           const { uploads, refused } = await uploadBatch(batch);
+          await importing;
           if (refused.length > 0) {
             const totals = { ...progress.totals };
             refused.forEach((outcome) => addToTotals(totals, outcome));
@@ -125,8 +129,13 @@ export function ImportProvider({ children }: { children: ReactNode }) {
           }
           if (uploads.length === 0) continue;
           const { jobId } = await api.call('startImport', { uploads });
-          progress = await follow(jobId, progress, files.length);
+          importing = follow(jobId, progress, files.length).then((after) => {
+            progress = after;
+          });
+          // Awaited after the next batch's upload; until then a failure must not count as unhandled.
+          importing.catch(() => undefined);
         }
+        await importing;
       }),
     [run, follow],
   );
