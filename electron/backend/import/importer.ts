@@ -197,8 +197,16 @@ export class ReportImporter {
       return await run(async (items) => {
         pool ??= new PreparePool(threads);
         const started = pool;
+        // This thread would only wait for the batch (the next FETCH cannot start before it is stored):
+        // it prepares every other message itself. Measured on 300 report e-mails, the writer sat idle
+        // for 1.0 s of 1.8 s while one worker parsed them.
+        const here = started.parallel ? started.threadCount + 1 : 1;
         const prepared = await Promise.all(
-          items.map((item) => started.prepareBytes(item.bytes, item.source, item.name)),
+          items.map((item, index) =>
+            index % here === here - 1
+              ? prepareBytes(item.bytes, item.source, item.name)
+              : started.prepareBytes(item.bytes, item.source, item.name),
+          ),
         );
         return this.commit(prepared);
       });

@@ -77,6 +77,11 @@ export class PreparePool {
     }
   }
 
+  /** Worker threads still running. */
+  get threadCount(): number {
+    return this.threads.filter((thread) => thread.alive).length;
+  }
+
   /** Whether files go to worker threads. */
   get parallel(): boolean {
     return this.threads.some((thread) => thread.alive);

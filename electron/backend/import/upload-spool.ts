@@ -142,7 +142,11 @@ export class UploadSpool {
         limits: { files: MAX_FILES_PER_UPLOAD, fields: 0, fileSize: MAX_INPUT_FILE_BYTES, parts: MAX_FILES_PER_UPLOAD },
       });
       const over = { files: false };
+      // Busboy counts files among parts: either limit means one part too many.
       parser.on('filesLimit', () => {
+        over.files = true;
+      });
+      parser.on('partsLimit', () => {
         over.files = true;
       });
       parser.on('file', (_field: string, stream: BusboyFileStream, filename: string) => {
@@ -158,7 +162,19 @@ export class UploadSpool {
           }),
         );
       });
-      await pipeline(body, parser);
+      // Without a Content-Length, the request is cut off once it passes its limit.
+      let received = 0;
+      const bounded = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          received += chunk.length;
+          if (received > MAX_UPLOAD_REQUEST_BYTES) {
+            callback(new UploadRefused(413, `over the ${formatBytes(MAX_UPLOAD_REQUEST_BYTES)} limit for one request`));
+            return;
+          }
+          callback(null, chunk);
+        },
+      });
+      await pipeline(body, bounded, parser);
       const settled = await Promise.all(parts);
       if (over.files) {
         throw new UploadRefused(413, `at most ${MAX_FILES_PER_UPLOAD} files in one upload request`);
