@@ -1,5 +1,5 @@
 // Every command's usage line, apart from the commands themselves: `tlsrpt --help` and a usage error
-// print them all, and loading every command for that would load mailparser, imapflow and the server.
+// print them all, and loading every command for that would load the e-mail parser, imapflow and the server.
 
 export const importUsage = 'tlsrpt import [--db FILE] [--json] PATH...';
 

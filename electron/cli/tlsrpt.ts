@@ -34,7 +34,7 @@ type Command = (args: string[], out: NodeJS.WritableStream, err: NodeJS.Writable
 
 /**
  * Each command is loaded when it runs: loaded all at once they cost about
- * 0.3 s of every start (mailparser and imapflow for sync and import, the
+ * 0.3 s of every start (the e-mail parser and imapflow for sync and import, the
  * HTTP server, the policy checker), more than `tlsrpt summary` itself.
  */
 const COMMANDS: Record<string, () => Promise<Command>> = {

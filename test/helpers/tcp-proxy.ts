@@ -23,13 +23,16 @@ export async function startTcpProxy(target: { host: string; port: number }, dela
     for (const socket of sockets) socket.destroy();
   };
   const pipe = (from: Socket, to: Socket, toClient: boolean): void => {
-    // One chain of timers per direction: a chunk never overtakes the one before it.
+    // One chain per direction, so that a chunk never overtakes the one before it; each is held until
+    // `delayMs` after it arrived, as on a link with that latency, so chunks in flight overlap as packets do.
     let chain = Promise.resolve();
     from.on('data', (chunk: Buffer) => {
       if (toClient) chunks.toClient += 1;
       else chunks.toServer += 1;
+      const due = performance.now() + delayMs;
       chain = chain.then(async () => {
-        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
         if (to.destroyed) return;
         if (toClient && cutAfter !== null) {
           if (chunk.length >= cutAfter) {
