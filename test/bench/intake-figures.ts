@@ -98,7 +98,7 @@ export async function measureDrop(
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}#/import`);
-    await page.getByTestId('file-input').waitFor();
+    await page.getByTestId('file-input').waitFor({ state: 'attached' });
     const started = performance.now();
     await page.getByTestId('file-input').setInputFiles([...files]);
     await page
