@@ -195,7 +195,8 @@ export class ReportImporter {
     let pool: PreparePool | null = null;
     try {
       return await run(async (items) => {
-        pool ??= new PreparePool(threads);
+        // A watched mailbox's new message or two would wait longer for threads to start than to be parsed here.
+        pool ??= new PreparePool(items.length < MIN_FILES_FOR_THREADS ? 0 : threads);
         const started = pool;
         // This thread would only wait for the batch (the next FETCH cannot start before it is stored):
         // it prepares every other message itself. Measured on 300 report e-mails, the writer sat idle
