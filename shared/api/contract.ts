@@ -78,7 +78,14 @@ const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number
 export const REPORT_SORT_COLUMNS = ['startTime', 'organization', 'failedSessions', 'successfulSessions'] as const;
 
 // Serve mode's upload route, beside the contract's methods (see upload.ts).
-export { UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type UploadResponse } from './upload.js';
+export {
+  MAX_FILES_PER_UPLOAD,
+  MAX_UPLOAD_REQUEST_BYTES,
+  UPLOAD_NAME_HEADER,
+  UPLOAD_ROUTE,
+  type UploadManyResponse,
+  type UploadResponse,
+} from './upload.js';
 
 /** Files sent as base64 inside a JSON call (small imports, tests); uploads of any size use `POST /api/upload` (upload.ts). */
 const uploadedFileSchema = z.object({ name: text, base64: z.string().max(180 * 1024 * 1024) }).strict();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
 import { failurePage } from '../../electron/backend/db/failure-queries.js';
@@ -12,6 +12,7 @@ import { MIGRATIONS, migrateToLatest } from '../../electron/backend/db/migration
 import { rollupScope } from '../../electron/backend/db/rollups.js';
 import { ReportWriter } from '../../electron/backend/db/store-report.js';
 import { summarize } from '../../electron/backend/db/summary-queries.js';
+import { ImportJobs } from '../../electron/backend/import/import-jobs.js';
 import { ReportImporter } from '../../electron/backend/import/importer.js';
 import { parseTlsRptReport } from '../../shared/report/parse.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
@@ -443,6 +444,53 @@ describe('rollups', () => {
     });
   });
 
+  it('stay exact after the batches of an IMAP sync, a drop of uploads and inline files, with duplicates and rejects', async () => {
+    const copy = join(tempDir(), 'batches.sqlite');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    copyFileSync(dbFile, copy);
+    const more = openDatabase(copy);
+    const importer = new ReportImporter(more);
+    const extra = join(tempDir(), 'batched');
+    // Other days than the shared corpus's, so that every report is new but for the repeats below.
+    writeSyntheticCorpus(extra, { reports: 300, emailShare: 0.5, seed: 123 }, Date.UTC(2029, 0, 1));
+    const files = listFiles(extra);
+    const asBytes = (paths: readonly string[]) =>
+      paths.map((path) => ({
+        bytes: readFileSync(path),
+        source: { kind: 'mailbox' as const, ref: `imap://x/${basename(path)}` },
+        name: basename(path),
+      }));
+    // An IMAP sync's path: batches of messages through the worker threads, each batch one transaction; the
+    // second batch repeats some of the first, and carries a broken message.
+    const third = Math.floor(files.length / 3);
+    const imap = await importer.importByteBatches(async (importBatch) => [
+      ...(await importBatch(asBytes(files.slice(0, third)))),
+      ...(await importBatch([
+        ...asBytes(files.slice(third - 20, 2 * third)),
+        { bytes: Buffer.from('{"organization-name": "Broken"'), source: { kind: 'mailbox', ref: 'x' }, name: 'b.json' },
+      ])),
+    ]);
+    expect(imap.filter((outcome) => outcome.status === 'duplicate').length).toBeGreaterThanOrEqual(20);
+    expect(imap.filter((outcome) => outcome.status === 'rejected')).toHaveLength(1);
+    // A drop in serve mode (spooled files, 64 to a transaction) and one sent inline (the desktop's files without
+    // paths), both with files already stored.
+    const jobs = new ImportJobs(importer);
+    jobs.startSpooled(
+      files.slice(2 * third - 10).map((path, index) => ({ id: String(index), name: basename(path), path })),
+      () => Promise.resolve(),
+    );
+    await jobs.idle();
+    jobs.startUploads(
+      files.slice(0, 80).map((path) => ({ name: basename(path), base64: readFileSync(path).toString('base64') })),
+    );
+    await jobs.idle();
+    const stored = more.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number;
+    const before = db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number;
+    expect(stored - before).toBe(files.length);
+    expectRollupsToMatchDetails(more);
+    more.close();
+  });
+
   it('stay exact in a copy of the database that more reports are imported into', async () => {
     const copy = join(tempDir(), 'copy.sqlite');
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -455,3 +503,9 @@ describe('rollups', () => {
     more.close();
   });
 });
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => (entry.isDirectory() ? listFiles(join(dir, entry.name)) : [join(dir, entry.name)]))
+    .sort();
+}

@@ -146,7 +146,7 @@ interface ServeProcess {
 }
 
 /** `tlsrpt serve --port 0`: the system picks a free port, and the command prints the URL it took. */
-async function startServe(projectRoot: string, dbPath: string): Promise<ServeProcess> {
+export async function startServe(projectRoot: string, dbPath: string): Promise<ServeProcess> {
   const cli = join(projectRoot, 'dist', 'electron', 'cli', 'tlsrpt.js');
   const child = spawn(process.execPath, [cli, 'serve', '--db', dbPath, '--host', '127.0.0.1', '--port', '0'], {
     cwd: projectRoot,

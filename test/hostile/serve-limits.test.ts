@@ -251,6 +251,69 @@ describe('serve mode under hostile requests', () => {
     }
   });
 
+  it('takes many files in one multipart upload, in order, and refuses a request over its bytes or files whole', async () => {
+    const { port, dbFile } = await serve();
+    const url = `http://127.0.0.1:${port}/api/upload`;
+    const form = new FormData();
+    form.append('file', new Blob([gzipSync(reportJson({ reportId: 'many-1' }))]), 'drop/a.json.gz');
+    form.append('file', new Blob([reportJson({ reportId: 'many-2' })]), 'ä b.json');
+    // Past the 128 MiB a file may have, and so past the 64 MiB of a request.
+    form.append('file', new Blob([new Uint8Array(128 * 1024 * 1024 + 1)]), 'big.json');
+    form.append('file', new Blob([reportJson({ reportId: 'many-3' })]), 'c.json');
+    const reply = await fetch(url, { method: 'POST', body: form });
+    expect(reply.status).toBe(413);
+    // The request as a whole is over the 64 MiB one request may carry: nothing of it is kept.
+    const whole = (await reply.json()) as { error: { message: string } };
+    expect(whole.error.message).toMatch(/64 MiB limit for one request/);
+
+    const small = new FormData();
+    small.append('file', new Blob([gzipSync(reportJson({ reportId: 'many-1' }))]), 'drop/a.json.gz');
+    small.append('file', new Blob([reportJson({ reportId: 'many-2' })]), 'ä b.json');
+    small.append('file', new Blob(['{"not": "a report"'.repeat(1)]), 'broken.json');
+    small.append('file', new Blob([reportJson({ reportId: 'many-3' })]), 'c.json');
+    const answer = (await (await fetch(url, { method: 'POST', body: small })).json()) as {
+      value: { uploads: { name: string; uploadId?: string }[] };
+    };
+    expect(answer.value.uploads.map((upload) => upload.name)).toEqual([
+      'drop/a.json.gz',
+      'ä b.json',
+      'broken.json',
+      'c.json',
+    ]);
+    const ids = answer.value.uploads.map((upload) => upload.uploadId ?? '');
+    const started = (await call(port, 'startImport', { uploads: ids })) as { value: { jobId: string } };
+    let status: { done: boolean; outcomes: { file: string; status: string }[] };
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (
+        (await call(port, 'importStatus', { jobId: started.value.jobId, since: 0 })) as { value: typeof status }
+      ).value;
+    } while (!status.done);
+    expect(status.outcomes.map((outcome) => [outcome.file, outcome.status])).toEqual([
+      ['drop/a.json.gz', 'imported'],
+      ['ä b.json', 'imported'],
+      ['broken.json', 'rejected'],
+      ['c.json', 'imported'],
+    ]);
+
+    const tooMany = new FormData();
+    for (let i = 0; i < 1001; i++) tooMany.append('file', new Blob(['{}']), `${i}.json`);
+    const refused = await fetch(url, { method: 'POST', body: tooMany });
+    expect(refused.status).toBe(413);
+    expect(await refused.json()).toMatchObject({ error: { message: 'at most 1000 files in one upload request' } });
+
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      expect(db.prepare('SELECT report_id, source_ref FROM reports ORDER BY report_id').raw().all()).toEqual([
+        ['many-1', 'drop/a.json.gz'],
+        ['many-2', 'ä b.json'],
+        ['many-3', 'c.json'],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('stays reachable with thousands of idle connections open', async () => {
     const { port, server } = await serve();
     const sockets: Socket[] = [];

@@ -19,6 +19,7 @@ import { createDovecot, removeDovecot, type DovecotServer } from '../helpers/dov
 import { reportEmail } from '../helpers/email.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
 import { freePort } from '../helpers/net.js';
+import { startTcpProxy } from '../helpers/tcp-proxy.js';
 import { reportJson } from '../helpers/reports.js';
 
 /*
@@ -239,34 +240,71 @@ describe('tlsrpt sync --once', () => {
 });
 
 describe('sync through the backend', () => {
-  it('resumes a sync whose connection was cut, with every report exactly once', async () => {
+  it('resumes a sync whose connection was cut in the middle of a batch, with every report exactly once', async () => {
     const mailbox = 'Interrupted';
     await createMailbox(mailbox);
     for (let i = 0; i < 12; i++) await dovecot.append(mailbox, uniqueReportEmail(`cut-${i}`));
     const db = openDatabase(join(tempDir(), 'cut.sqlite'));
     const importer = new ReportImporter(db);
-    const target = { server: server(), mailbox, after: { action: 'none' as const } };
-
+    // Through a proxy that cuts the TCP connection partway through the second batch's FETCH answer.
+    const proxy = await startTcpProxy({ host: dovecot.host, port: dovecot.tlsPort });
+    const target = { server: server({ port: proxy.port }), mailbox, after: { action: 'none' as const } };
+    const seen: number[] = [];
     const client = await connectImap(target.server, dovecot.password);
     await expect(
       syncMailbox(db, importer, client, target, {
-        onMessage: (_outcome, done) => {
-          // Drops the TCP connection under the running sync, as a network failure would.
-          if (done === 5) client.close();
+        batchMessages: 5,
+        onMessage: (outcome, done) => {
+          seen.push(outcome.uid);
+          // A batch's messages are ~1 KB each: 2,000 bytes more ends the next batch's answer midway.
+          if (done === 5) proxy.cutAfterServerBytes(2000);
         },
       }),
     ).rejects.toThrow();
-    const partial = db.prepare('SELECT COUNT(*) FROM reports').pluck().get() as number;
-    expect(partial).toBe(5);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    // The first batch whole, nothing of the second.
+    expect(db.prepare('SELECT COUNT(*) FROM reports').pluck().get()).toBe(5);
+    expect(db.prepare('SELECT COUNT(*) FROM mailbox_messages').pluck().get()).toBe(5);
 
+    // Progress is kept per server address: the same proxy, which now lets everything through.
     const again = await connectImap(target.server, dovecot.password);
-    const result = await syncMailbox(db, importer, again, target);
+    const result = await syncMailbox(db, importer, again, target, { batchMessages: 5 });
     await again.logout();
+    await proxy.close();
     expect(result).toMatchObject({ messagesSeen: 7, reportsImported: 7, duplicates: 0 });
+    expect(result.outcomes.map((outcome) => outcome.uid)).toEqual([6, 7, 8, 9, 10, 11, 12]);
     expect(db.prepare('SELECT COUNT(*) FROM reports').pluck().get()).toBe(12);
     expect(db.prepare('SELECT COUNT(DISTINCT report_id) FROM reports').pluck().get()).toBe(12);
     expect(db.prepare('SELECT COUNT(*) FROM mailbox_messages').pluck().get()).toBe(12);
     db.close();
+  });
+
+  it('fetches a batch of messages in one FETCH: round trips grow with the batches, not the messages', async () => {
+    const mailbox = 'Batched';
+    await createMailbox(mailbox);
+    for (let i = 0; i < 40; i++) await dovecot.append(mailbox, uniqueReportEmail(`batch-${i}`));
+    const proxy = await startTcpProxy({ host: dovecot.host, port: dovecot.tlsPort });
+    const chunksToServer = async (batchMessages: number): Promise<number> => {
+      const db = openDatabase(join(tempDir(), `batched-${batchMessages}.sqlite`));
+      const target = { server: server({ port: proxy.port }), mailbox, after: { action: 'seen' as const } };
+      const client = await connectImap(target.server, dovecot.password);
+      const before = proxy.chunks.toServer;
+      const result = await syncMailbox(db, new ReportImporter(db), client, target, { batchMessages });
+      const sent = proxy.chunks.toServer - before;
+      await client.logout();
+      expect(result).toMatchObject({ messagesSeen: 40, reportsImported: 40 });
+      db.close();
+      return sent;
+    };
+    // Each command the client sends is a chunk towards the server: one per message before (a size FETCH, a body
+    // FETCH, a STORE for each), now a listing, then a FETCH and a STORE per batch.
+    const inOneBatch = await chunksToServer(40);
+    const inTen = await chunksToServer(4);
+    await proxy.close();
+    expect(inOneBatch).toBeLessThan(8);
+    expect(inTen - inOneBatch).toBeGreaterThanOrEqual(18);
+    expect(inTen).toBeLessThan(40);
+    expect(await flagsAndCount(mailbox)).toEqual({ count: 40, seen: 40 });
   });
 
   it('scans a mailbox again when its UIDVALIDITY changes, storing nothing twice', async () => {

@@ -30,30 +30,46 @@ export function resetMailboxProgress(
 }
 
 /**
- * Records what happened to one message and moves the mailbox's mark past it,
- * in one transaction. The report itself was stored before, in its own
- * transaction: a crash in between means the message is fetched again and
- * its report found to be a duplicate, never lost or stored twice.
+ * Records what happened to a batch of messages and moves the mailbox's mark
+ * past them, in one transaction. Their reports were stored before, in the
+ * batch's own transaction: a crash in between means the batch is fetched
+ * again and its reports found to be duplicates, never lost or stored twice.
  */
-export function recordMessage(
+export function recordMessages(
   db: WritableDatabase,
   accountKey: string,
   mailbox: string,
   uidValidity: string,
-  outcome: MessageOutcome,
+  outcomes: readonly MessageOutcome[],
   now = Math.floor(Date.now() / 1000),
 ): void {
+  if (outcomes.length === 0) return;
+  const insert = db.prepare(
+    `INSERT INTO mailbox_messages (account_key, mailbox, uidvalidity, uid, status, message, reports_imported, processed_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (account_key, mailbox, uidvalidity, uid) DO UPDATE SET
+       status = excluded.status, message = excluded.message,
+       reports_imported = excluded.reports_imported, processed_at = excluded.processed_at`,
+  );
+  const advance = db.prepare(
+    `UPDATE mailbox_state SET last_uid = MAX(last_uid, ?) WHERE account_key = ? AND mailbox = ? AND uidvalidity = ?`,
+  );
   db.transaction(() => {
-    db.prepare(
-      `INSERT INTO mailbox_messages (account_key, mailbox, uidvalidity, uid, status, message, reports_imported, processed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (account_key, mailbox, uidvalidity, uid) DO UPDATE SET
-         status = excluded.status, message = excluded.message,
-         reports_imported = excluded.reports_imported, processed_at = excluded.processed_at`,
-    ).run(accountKey, mailbox, uidValidity, outcome.uid, outcome.status, outcome.message, outcome.reportsImported, now);
-    db.prepare(
-      `UPDATE mailbox_state SET last_uid = MAX(last_uid, ?) WHERE account_key = ? AND mailbox = ? AND uidvalidity = ?`,
-    ).run(outcome.uid, accountKey, mailbox, uidValidity);
+    let last = 0;
+    for (const outcome of outcomes) {
+      insert.run(
+        accountKey,
+        mailbox,
+        uidValidity,
+        outcome.uid,
+        outcome.status,
+        outcome.message,
+        outcome.reportsImported,
+        now,
+      );
+      last = Math.max(last, outcome.uid);
+    }
+    advance.run(last, accountKey, mailbox, uidValidity);
   }).immediate();
 }
 

@@ -1,5 +1,5 @@
 // The read side of the rollups: which rows of a rollup table answer a filter.
-// The import keeps them (rollup-accumulator.ts); the tables: migrations 0003, 0004.
+// The import keeps them (rollup-writer.ts); the tables: migrations 0003, 0004.
 import type { ReportFilter } from '../../../shared/summary/types.js';
 
 const DAY_SECONDS = 86_400;

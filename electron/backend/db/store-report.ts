@@ -3,7 +3,7 @@ import type { ReportSourceKind, ReportWarning, TlsRptReport } from '../../../sha
 import type { WritableDatabase } from './database.js';
 import { countReport, type ReportCounting } from '../../../shared/summary/session-counting.js';
 import { assertWritable, noteDatabaseFailure } from './database-problems.js';
-import { RollupAccumulator } from './rollup-accumulator.js';
+import { RollupWriter } from './rollup-writer.js';
 
 /** What a report adds to the largest totals the views add up. */
 function sessionsOf(counting: ReportCounting): number {
@@ -39,7 +39,7 @@ export class ReportWriter {
   private readonly insertPolicy: Statement;
   private readonly insertFailureDetail: Statement;
   private readonly findReport: Statement<[string, string], { id: number; content_sha256: string }>;
-  private readonly rollups: RollupAccumulator;
+  private readonly rollups: RollupWriter;
   /** The sessions of every stored report (successful, failed, and details beyond), as of the open batch. */
   private readonly storedSessions: Statement;
   private sessionTotal = 0;
@@ -74,7 +74,7 @@ export class ReportWriter {
     this.findReport = db.prepare(
       'SELECT id, content_sha256 FROM reports WHERE organization_name = ? AND report_id = ?',
     );
-    this.rollups = new RollupAccumulator(db);
+    this.rollups = new RollupWriter(db);
     this.storedSessions = db.prepare(
       `SELECT ifnull(SUM(successful_sessions + failed_sessions + details_beyond_total), 0) FROM rollup_senders
        WHERE span = 0 AND day = 0`,
@@ -82,8 +82,9 @@ export class ReportWriter {
     // The usual case: every report of the batch written in one transaction, nothing else.
     this.batchTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
       this.sessionTotal = this.storedSessions.pluck().get() as number;
+      const start = this.rollups.batchStart();
       const outcomes = items.map((item) => this.storeAndCount(item, importedAt));
-      this.rollups.flush();
+      this.rollups.addBatch(start);
       return outcomes;
     });
     // When a write fails, the batch is rolled back and written again with each report in a
@@ -94,17 +95,18 @@ export class ReportWriter {
     );
     this.reportByReportTransaction = db.transaction((items: readonly ReportToStore[], importedAt: number) => {
       this.sessionTotal = this.storedSessions.pluck().get() as number;
+      const start = this.rollups.batchStart();
       const outcomes = items.map((item): StoreOutcome => {
         try {
           const counting = countReport(item.report.policies);
           const outcome = this.storeTransaction(item, counting, importedAt);
-          if (outcome.status === 'imported') this.counted(item.report, counting);
+          if (outcome.status === 'imported') this.counted(counting);
           return outcome;
         } catch (error) {
           return { status: 'failed', error: error instanceof Error ? error.message : String(error) };
         }
       });
-      this.rollups.flush();
+      this.rollups.addBatch(start);
       return outcomes;
     });
   }
@@ -127,7 +129,6 @@ export class ReportWriter {
     try {
       return this.batchTransaction.immediate(items, importedAt);
     } catch (error) {
-      this.rollups.discard();
       const problem = noteDatabaseFailure(this.db, error);
       if (problem?.kind === 'damaged' || problem?.kind === 'not-a-database') throw problem;
     }
@@ -135,22 +136,24 @@ export class ReportWriter {
       return this.reportByReportTransaction.immediate(items, importedAt);
     } catch (error) {
       // The whole batch was rolled back (the disk is full, the file went read-only…).
-      this.rollups.discard();
       const message = error instanceof Error ? error.message : String(error);
       return items.map(() => ({ status: 'failed', error: message }));
     }
   }
 
-  /** Stores a report and counts it in the rollups, which are written with the batch. */
+  /**
+   * Stores a report; the rollups add up its rows with the batch's. Its
+   * counting (which policies count, what their details add up to) is worked
+   * out here, once, and stored on its rows.
+   */
   private storeAndCount(item: ReportToStore, importedAt: number): StoreOutcome {
     const counting = countReport(item.report.policies);
     const outcome = this.storeInOpenTransaction(item, counting, importedAt);
-    if (outcome.status === 'imported') this.counted(item.report, counting);
+    if (outcome.status === 'imported') this.counted(counting);
     return outcome;
   }
 
-  private counted(report: TlsRptReport, counting: ReportCounting): void {
-    this.rollups.add(report, counting);
+  private counted(counting: ReportCounting): void {
     this.sessionTotal += sessionsOf(counting);
   }
 

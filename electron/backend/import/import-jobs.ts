@@ -69,19 +69,33 @@ export class ImportJobs {
     });
   }
 
-  /** Files uploaded by a browser (serve mode), decoded one at a time. */
+  /**
+   * Files sent inline as base64 (the desktop app, for dropped files that have
+   * no path): prepared in the import's worker threads and written
+   * SERVE_BATCH_FILES to a transaction, as files read by path are.
+   */
   startUploads(files: { name: string; base64: string }[]): string {
     return this.start(async (job) => {
       job.progress.total = files.length;
-      for (const file of files) {
-        const outcome = await this.importer.importBytes(Buffer.from(file.base64, 'base64'), {
-          kind: 'upload',
-          ref: file.name,
-        });
-        job.outcomes.push(outcome);
-        addToTotals(job.progress.totals, outcome);
-        job.progress.done += 1;
-      }
+      await this.importer.importByteBatches(
+        async (importBatch) => {
+          for (let at = 0; at < files.length; at += SERVE_BATCH_FILES) {
+            const outcomes = await importBatch(
+              files.slice(at, at + SERVE_BATCH_FILES).map((file) => ({
+                bytes: Buffer.from(file.base64, 'base64'),
+                source: { kind: 'upload' as const, ref: file.name },
+                name: file.name,
+              })),
+            );
+            for (const outcome of outcomes) {
+              job.outcomes.push(outcome);
+              addToTotals(job.progress.totals, outcome);
+              job.progress.done += 1;
+            }
+          }
+        },
+        files.length < 64 ? 0 : undefined,
+      );
     });
   }
 

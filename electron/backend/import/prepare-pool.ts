@@ -2,12 +2,19 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { prepareFile, type PreparedFile } from './prepare-file.js';
+import { prepareBytes, prepareFile, type ImportSource, type PreparedFile } from './prepare-file.js';
 import type { PrepareRequest } from './prepare-worker.js';
 
+/** A file to read by its path (bytes where the name is not UTF-8), or the bytes of one (a message, an upload). */
+export type PrepareInput = { path: string | Uint8Array } | { bytes: Uint8Array; source: ImportSource; name: string };
+
 interface Pending {
-  path: string | Uint8Array;
+  input: PrepareInput;
   resolve: (prepared: PreparedFile) => void;
+}
+
+function prepareHere(input: PrepareInput): Promise<PreparedFile> {
+  return 'path' in input ? prepareFile(input.path) : prepareBytes(input.bytes, input.source, input.name);
 }
 
 interface Thread {
@@ -61,7 +68,7 @@ export class PreparePool {
       const fail = (): void => {
         if (!thread.alive) return;
         thread.alive = false;
-        for (const pending of thread.pending.values()) void prepareFile(pending.path).then(pending.resolve);
+        for (const pending of thread.pending.values()) void prepareHere(pending.input).then(pending.resolve);
         thread.pending.clear();
       };
       thread.worker.on('error', fail);
@@ -70,18 +77,32 @@ export class PreparePool {
     }
   }
 
+  /** Worker threads still running. */
+  get threadCount(): number {
+    return this.threads.filter((thread) => thread.alive).length;
+  }
+
   /** Whether files go to worker threads. */
   get parallel(): boolean {
     return this.threads.some((thread) => thread.alive);
   }
 
   prepare(path: string | Uint8Array): Promise<PreparedFile> {
+    return this.prepareInput({ path });
+  }
+
+  /** Prepares the bytes of one file or message; they are copied to the thread, and stay usable here. */
+  prepareBytes(bytes: Uint8Array, source: ImportSource, name: string): Promise<PreparedFile> {
+    return this.prepareInput({ bytes, source, name });
+  }
+
+  private prepareInput(input: PrepareInput): Promise<PreparedFile> {
     const alive = this.threads.filter((thread) => thread.alive);
     const thread = alive[this.nextThread++ % Math.max(1, alive.length)];
-    if (!thread) return prepareFile(path);
+    if (!thread) return prepareHere(input);
     return new Promise((resolve) => {
-      const request: PrepareRequest = { id: this.nextId++, path };
-      thread.pending.set(request.id, { path, resolve });
+      const request: PrepareRequest = { id: this.nextId++, ...input };
+      thread.pending.set(request.id, { input, resolve });
       thread.worker.postMessage(request);
     });
   }

@@ -1,19 +1,30 @@
 // A worker thread that reads, decodes and parses files for an import (see
 // prepare-pool.ts): the thread that writes to the database then only writes.
 import { parentPort } from 'node:worker_threads';
-import { prepareFile } from './prepare-file.js';
+import { prepareBytes, prepareFile, type PreparedFile } from './prepare-file.js';
+import type { PrepareInput } from './prepare-pool.js';
 
-export interface PrepareRequest {
-  id: number;
-  /** Bytes where the file name is not UTF-8. */
-  path: string | Uint8Array;
-}
+export type PrepareRequest = { id: number } & PrepareInput;
 
 const port = parentPort;
 if (port) {
   port.on('message', (request: PrepareRequest) => {
-    void prepareFile(request.path).then((prepared) => {
-      port.postMessage({ id: request.id, prepared });
+    const prepared =
+      'path' in request ? prepareFile(request.path) : prepareBytes(request.bytes, request.source, request.name);
+    void prepared.then((result) => {
+      // The reports' own bytes move to the writer instead of being copied.
+      port.postMessage({ id: request.id, prepared: result }, transferable(result));
     });
   });
+}
+
+function transferable(prepared: PreparedFile): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const report of prepared.reports) {
+    if (report.kind !== 'store') continue;
+    const { buffer, byteOffset, byteLength } = report.item.rawGzip;
+    // Only a buffer that holds these bytes alone: Node's small Buffers share one pool.
+    if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) buffers.add(buffer);
+  }
+  return [...buffers];
 }

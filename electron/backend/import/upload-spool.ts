@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Busboy, type BusboyFileStream } from '@fastify/busboy';
+import { MAX_FILES_PER_UPLOAD, MAX_UPLOAD_REQUEST_BYTES } from '../../../shared/api/upload.js';
 import { MAX_INPUT_FILE_BYTES, formatBytes } from './limits.js';
 
 /** Why an upload was not taken; `status` is the HTTP answer. */
@@ -24,6 +27,9 @@ export interface SpooledUpload {
   name: string;
   path: string;
 }
+
+/** One file of a multi-file upload: spooled, or refused with the reason. */
+export type SpooledPart = { name: string; upload: SpooledUpload } | { name: string; refused: string };
 
 /** Uploads received but not yet imported, in bytes: a browser that never asks to import them fills no disk. */
 const MAX_SPOOLED_BYTES = 2 * 1024 * 1024 * 1024;
@@ -96,6 +102,127 @@ export class UploadSpool {
     return { id, name, path };
   }
 
+  /**
+   * Many files in one request (multipart/form-data, one part per file): the
+   * per-request cost (a round trip, a spool folder) is paid once for up to
+   * MAX_FILES_PER_UPLOAD files. Each part is written to disk as it arrives
+   * and checked against the file limit on its own; a part over it is refused
+   * alone, and the others are kept.
+   */
+  async receiveMany(body: Readable, headers: IncomingHttpHeaders): Promise<SpooledPart[]> {
+    this.forgetAbandoned();
+    const declared = headers['content-length'] === undefined ? null : Number(headers['content-length']);
+    if (declared !== null && declared > MAX_UPLOAD_REQUEST_BYTES) {
+      throw new UploadRefused(
+        413,
+        `the upload is ${formatBytes(declared)}, over the ${formatBytes(MAX_UPLOAD_REQUEST_BYTES)} limit for one request`,
+      );
+    }
+    const contentType = headers['content-type'];
+    if (contentType === undefined) throw new UploadRefused(415, 'a multi-file upload carries multipart/form-data');
+    if (this.receiving >= MAX_CONCURRENT_UPLOADS) {
+      throw new UploadRefused(
+        503,
+        `already receiving ${MAX_CONCURRENT_UPLOADS} uploads; send this one again after them`,
+      );
+    }
+    if (this.spooledBytes + (declared ?? 0) > MAX_SPOOLED_BYTES) {
+      throw new UploadRefused(507, 'too many uploads waiting to be imported; import them first');
+    }
+    this.receiving += 1;
+    const folder = join(await this.folder(), randomUUID());
+    const parts: Promise<SpooledPart>[] = [];
+    let requestBytes = 0;
+    try {
+      await mkdir(folder);
+      const parser = Busboy({
+        headers: { ...headers, 'content-type': contentType },
+        // Folder drops name files by their path inside the drop: kept for display, cut for the disk.
+        preservePath: true,
+        limits: { files: MAX_FILES_PER_UPLOAD, fields: 0, fileSize: MAX_INPUT_FILE_BYTES, parts: MAX_FILES_PER_UPLOAD },
+      });
+      const over = { files: false };
+      // Busboy counts files among parts: either limit means one part too many.
+      parser.on('filesLimit', () => {
+        over.files = true;
+      });
+      parser.on('partsLimit', () => {
+        over.files = true;
+      });
+      parser.on('file', (_field: string, stream: BusboyFileStream, filename: string) => {
+        const name = filename === '' ? 'upload' : filename;
+        // One folder per request; the position keeps two parts of the same name apart.
+        const path = join(folder, `${parts.length}-${safeFileName(name)}`);
+        parts.push(
+          this.writePart(stream, path).then((bytes) => {
+            requestBytes += bytes ?? 0;
+            return bytes === null
+              ? { name, refused: `the file is over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit` }
+              : { name, upload: this.keep(name, path, bytes) };
+          }),
+        );
+      });
+      // Without a Content-Length, the request is cut off once it passes its limit.
+      let received = 0;
+      const bounded = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          received += chunk.length;
+          if (received > MAX_UPLOAD_REQUEST_BYTES) {
+            callback(new UploadRefused(413, `over the ${formatBytes(MAX_UPLOAD_REQUEST_BYTES)} limit for one request`));
+            return;
+          }
+          callback(null, chunk);
+        },
+      });
+      await pipeline(body, bounded, parser);
+      const settled = await Promise.all(parts);
+      if (over.files) {
+        throw new UploadRefused(413, `at most ${MAX_FILES_PER_UPLOAD} files in one upload request`);
+      }
+      if (requestBytes > MAX_UPLOAD_REQUEST_BYTES) {
+        throw new UploadRefused(413, `over the ${formatBytes(MAX_UPLOAD_REQUEST_BYTES)} limit for one request`);
+      }
+      return settled;
+    } catch (error) {
+      // Nothing of a request that failed is kept: the browser sends it again or says why.
+      const settled = await Promise.allSettled(parts);
+      this.take(
+        settled.flatMap((part) =>
+          part.status === 'fulfilled' && 'upload' in part.value ? [part.value.upload.id] : [],
+        ),
+      );
+      await rm(folder, { recursive: true, force: true });
+      if (error instanceof UploadRefused) throw error;
+      throw new UploadRefused(400, `the upload was cut off: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.receiving -= 1;
+    }
+  }
+
+  /** Writes one part; its bytes, or null when it passed the file limit (then nothing of it is kept). */
+  private async writePart(stream: BusboyFileStream, path: string): Promise<number | null> {
+    let bytes = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    await pipeline(stream, count, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+    if (stream.truncated) {
+      await rm(path, { force: true });
+      return null;
+    }
+    return bytes;
+  }
+
+  private keep(name: string, path: string, bytes: number): SpooledUpload {
+    const id = randomUUID();
+    this.files.set(id, { id, name, path, bytes, at: Date.now() });
+    this.spooledBytes += bytes;
+    return { id, name, path };
+  }
+
   /** The uploads with these ids, handed to an import: each is taken once. */
   take(ids: readonly string[]): SpooledUpload[] {
     const taken: SpooledUpload[] = [];
@@ -109,11 +236,22 @@ export class UploadSpool {
     return taken;
   }
 
-  /** Removes imported uploads from disk. */
+  /** Removes imported uploads from disk, and their request's folder once it is empty. */
   async release(uploads: readonly SpooledUpload[]): Promise<void> {
     const dir = this.dir === null ? null : await this.dir;
     if (dir === null) return;
-    await Promise.all(uploads.map((upload) => rm(join(dir, upload.id), { recursive: true, force: true })));
+    const folders = new Set<string>();
+    await Promise.all(
+      uploads.map(async (upload) => {
+        await rm(upload.path, { force: true });
+        folders.add(dirname(upload.path));
+      }),
+    );
+    for (const folder of folders) {
+      if (!folder.startsWith(dir) || folder === dir) continue;
+      // Another import may still hold files of the same request: the folder goes with the last of them.
+      await rmdir(folder).catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {

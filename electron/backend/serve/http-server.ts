@@ -232,8 +232,32 @@ async function handleUpload(
     sendJson(response, 409, failure('unavailable', 'this server takes no uploads'), true);
     return;
   }
-  if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/octet-stream')) {
-    sendJson(response, 415, failure('invalid-request', 'an upload carries application/octet-stream'), true);
+  const contentType = (request.headers['content-type'] ?? '').toLowerCase();
+  if (contentType.startsWith('multipart/form-data')) {
+    try {
+      const parts = await spool.receiveMany(request, request.headers);
+      const uploads = parts.map((part) =>
+        'upload' in part ? { name: part.name, uploadId: part.upload.id } : { name: part.name, refused: part.refused },
+      );
+      sendJson(response, 200, { ok: true, value: { uploads } });
+    } catch (error) {
+      if (!(error instanceof UploadRefused)) throw error;
+      sendJson(
+        response,
+        error.status,
+        failure(error.status === 503 ? 'unavailable' : 'invalid-request', error.message),
+        true,
+      );
+    }
+    return;
+  }
+  if (!contentType.startsWith('application/octet-stream')) {
+    sendJson(
+      response,
+      415,
+      failure('invalid-request', 'an upload carries application/octet-stream (one file) or multipart/form-data'),
+      true,
+    );
     return;
   }
   const encodedName = request.headers[UPLOAD_NAME_HEADER];

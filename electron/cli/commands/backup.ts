@@ -5,8 +5,6 @@ import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { EXIT_DATABASE, EXIT_OK, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
-export const backupUsage = 'tlsrpt backup [--db FILE] BACKUP_FILE';
-
 /**
  * Copies the database with SQLite's online backup API: a consistent copy
  * while the app or an import goes on using it, then checks the copy.

@@ -8,8 +8,6 @@ import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
-export const checkDbUsage = 'tlsrpt check-db [--db FILE] [--salvage NEW_FILE] [--json]';
-
 /**
  * Checks the database file with SQLite's integrity_check, and with
  * --salvage copies every report that can still be read into a new file.

@@ -7,8 +7,7 @@ import { DomainHealthService, dayOfDate, todayUtcDay } from '../../backend/healt
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { UsageError, parseCommandArgs, stringOption } from '../usage.js';
-
-export const checkUsage = 'tlsrpt check [--db FILE] [--domain D] [--as-of DATE] [--json]';
+import { checkUsage } from '../command-usage.js';
 
 /**
  * Exit statuses as monitoring plugins have them (Nagios, Icinga, Zabbix's

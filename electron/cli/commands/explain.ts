@@ -4,8 +4,6 @@ import { explainResultType, glossaryEntries } from '../../../shared/glossary/res
 import { printable } from '../text.js';
 import { EXIT_OK, UsageError, parseCommandArgs } from '../usage.js';
 
-export const explainUsage = 'tlsrpt explain [RESULT-TYPE] [--json]   (what a result type means and how to fix it)';
-
 export function runExplain(args: string[], out: NodeJS.WritableStream): number {
   const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);

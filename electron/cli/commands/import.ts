@@ -5,8 +5,6 @@ import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
-export const importUsage = 'tlsrpt import [--db FILE] [--json] PATH...';
-
 const STATUS_LABELS: Record<FileOutcome['status'], string> = {
   imported: 'imported ',
   duplicate: 'duplicate',

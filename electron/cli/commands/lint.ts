@@ -12,11 +12,6 @@ import { lintDomainOnline } from '../../backend/policy/online-lint.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
-export const lintUsage =
-  'tlsrpt lint DOMAIN [--db FILE] [--json]      (the policies senders quoted in stored reports)\n' +
-  '  tlsrpt lint DOMAIN --online [--dns-server ADDR[:PORT]] [--ca FILE] [--json]   (DNS and HTTPS, now)\n' +
-  '  tlsrpt lint --policy FILE | --sts-record TEXT | --tlsrpt-record TEXT [--json]';
-
 function printFindings(findings: readonly Finding[], out: NodeJS.WritableStream, indent = ''): void {
   if (findings.length === 0) {
     out.write(`${indent}no findings\n`);

@@ -7,8 +7,6 @@ import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
-export const serveUsage = 'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote]';
-
 /** The renderer as built by `npm run build`, beside the compiled command line. */
 const BUILT_RENDERER = fileURLToPath(new URL('../../../renderer', import.meta.url));
 const DEFAULT_PORT = 8460;

@@ -9,8 +9,6 @@ import { resolveDatabasePath } from '../../backend/paths.js';
 import { formatCount, formatRate, formatTable } from '../text.js';
 import { EXIT_OK, UsageError, parseCommandArgs, stringOption, type OptionValues } from '../usage.js';
 
-export const summaryUsage = 'tlsrpt summary [--db FILE] [--from DATE] [--to DATE] [--domain D] [--json]';
-
 const DAY = 86_400;
 
 /**

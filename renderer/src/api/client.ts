@@ -1,6 +1,11 @@
 import type { ElectronBridge } from '../../../shared/api/bridge.js';
 import type { ApiClient, ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../../../shared/api/contract.js';
-import { UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type UploadResponse } from '../../../shared/api/upload.js';
+import {
+  UPLOAD_NAME_HEADER,
+  UPLOAD_ROUTE,
+  type UploadManyResponse,
+  type UploadResponse,
+} from '../../../shared/api/upload.js';
 
 declare global {
   interface Window {
@@ -86,4 +91,22 @@ export async function uploadFile(file: File): Promise<string> {
   }
   if (!result.ok) throw new ApiCallError(result.error.code, result.error.message);
   return result.value.uploadId;
+}
+
+/**
+ * Serve mode: sends many files in one request (multipart/form-data, as the
+ * browser builds it from a FormData); each comes back spooled or refused.
+ */
+export async function uploadFiles(files: readonly File[]): Promise<UploadManyResponse['uploads']> {
+  const form = new FormData();
+  for (const file of files) form.append('file', file, file.name);
+  const response = await fetch(`api/${UPLOAD_ROUTE}`, { method: 'POST', body: form });
+  let result: ApiResult<UploadManyResponse>;
+  try {
+    result = (await response.json()) as ApiResult<UploadManyResponse>;
+  } catch {
+    throw new ApiCallError('internal', `the server answered ${response.status} ${response.statusText}`);
+  }
+  if (!result.ok) throw new ApiCallError(result.error.code, result.error.message);
+  return result.value.uploads;
 }

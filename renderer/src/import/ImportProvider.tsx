@@ -2,7 +2,8 @@ import { createContext, useCallback, useContext, useMemo, useRef, useState, type
 import type { ImportJobStatus } from '../../../shared/api/contract.js';
 import type { FileOutcome, ImportTotals } from '../../../shared/import/types.js';
 import { addToTotals, emptyTotals } from '../../../shared/import/types.js';
-import { ApiCallError, api, canUpload, pathForFile, uploadFile } from '../api/client.js';
+import { MAX_FILES_PER_UPLOAD } from '../../../shared/api/upload.js';
+import { ApiCallError, api, canUpload, pathForFile, uploadFile, uploadFiles } from '../api/client.js';
 import { readAsBase64 } from './collect-files.js';
 import { useDataChanged } from '../state/filter.js';
 
@@ -27,7 +28,14 @@ const ImportContext = createContext<ImportContextValue | null>(null);
 
 /** Files uploaded before their import starts, in serve mode: the server spools them to disk meanwhile. */
 const UPLOAD_BATCH_BYTES = 256 * 1024 * 1024;
-const UPLOAD_BATCH_FILES = 1000;
+const UPLOAD_BATCH_FILES = 2000;
+/**
+ * One upload request carries up to this many files and bytes (the server
+ * takes 1,000 files and 64 MiB): one request per file cost more than the
+ * import of a small report. A file larger than this goes alone.
+ */
+const REQUEST_FILES = Math.min(500, MAX_FILES_PER_UPLOAD);
+const REQUEST_BYTES = 16 * 1024 * 1024;
 /** Bytes per IPC call in the desktop app, as base64 (the contract takes up to 180 MiB of it per file). */
 const IPC_BATCH_BYTES = 64 * 1024 * 1024;
 /** Uploads at once; the server takes four, and two keep the connection busy on loopback. */
@@ -108,8 +116,12 @@ export function ImportProvider({ children }: { children: ReactNode }) {
           }
           return;
         }
+        // The next batch uploads while the server imports the one before: the server's import runs in
+        // worker threads and short transactions, so both go on at once, and the outcomes stay in order.
+        let importing: Promise<void> = Promise.resolve();
         for (const batch of batches(files, UPLOAD_BATCH_BYTES)) {
           const { uploads, refused } = await uploadBatch(batch);
+          await importing;
           if (refused.length > 0) {
             const totals = { ...progress.totals };
             refused.forEach((outcome) => addToTotals(totals, outcome));
@@ -125,8 +137,13 @@ export function ImportProvider({ children }: { children: ReactNode }) {
           }
           if (uploads.length === 0) continue;
           const { jobId } = await api.call('startImport', { uploads });
-          progress = await follow(jobId, progress, files.length);
+          importing = follow(jobId, progress, files.length).then((after) => {
+            progress = after;
+          });
+          // Awaited after the next batch's upload; until then a failure must not count as unhandled.
+          importing.catch(() => undefined);
         }
+        await importing;
       }),
     [run, follow],
   );
@@ -189,37 +206,81 @@ function* batches(files: File[], maxBytes: number): Generator<File[]> {
   if (batch.length > 0) yield batch;
 }
 
-/** Uploads a batch, two files at a time, in order; a file the server refuses (too large) becomes its outcome. */
+/**
+ * Uploads a batch, many files per request and two requests at a time; the ids
+ * come back in the files' order. A file the server refuses (too large)
+ * becomes its outcome.
+ */
 async function uploadBatch(batch: File[]): Promise<{ uploads: string[]; refused: FileOutcome[] }> {
-  const ids: (string | null)[] = batch.map(() => null);
-  const refused: FileOutcome[] = [];
+  const requests = [...groups(batch, REQUEST_FILES, REQUEST_BYTES)];
+  const answers: { name: string; uploadId: string | null; refused: string | null }[][] = requests.map(() => []);
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let index = next++; index < batch.length; index = next++) {
-      const file = batch[index];
-      if (!file) continue;
-      try {
-        ids[index] = await uploadWhenFree(file);
-      } catch (error) {
-        if (!(error instanceof ApiCallError) || error.code === 'internal') throw error;
-        refused.push({
-          file: file.name,
-          status: 'rejected',
-          reports: [{ status: 'rejected', field: null, error: error.message, part: null }],
-          message: error.message,
-        });
-      }
+    for (let index = next++; index < requests.length; index = next++) {
+      const files = requests[index] ?? [];
+      answers[index] = await uploadRequest(files);
     }
   };
   await Promise.all(Array.from({ length: PARALLEL_UPLOADS }, worker));
-  return { uploads: ids.filter((id): id is string => id !== null), refused };
+  const uploads: string[] = [];
+  const refused: FileOutcome[] = [];
+  for (const answer of answers.flat()) {
+    if (answer.uploadId !== null) {
+      uploads.push(answer.uploadId);
+      continue;
+    }
+    const message = answer.refused ?? 'not uploaded';
+    refused.push({
+      file: answer.name,
+      status: 'rejected',
+      reports: [{ status: 'rejected', field: null, error: message, part: null }],
+      message,
+    });
+  }
+  return { uploads, refused };
+}
+
+/** One request: a lone large file as it is, several small ones as multipart. */
+async function uploadRequest(
+  files: File[],
+): Promise<{ name: string; uploadId: string | null; refused: string | null }[]> {
+  const [only] = files;
+  if (files.length === 1 && only) {
+    try {
+      return [{ name: only.name, uploadId: await uploadWhenFree(() => uploadFile(only)), refused: null }];
+    } catch (error) {
+      if (!(error instanceof ApiCallError) || error.code === 'internal') throw error;
+      return [{ name: only.name, uploadId: null, refused: error.message }];
+    }
+  }
+  const answer = await uploadWhenFree(() => uploadFiles(files));
+  return answer.map((part) =>
+    'uploadId' in part
+      ? { name: part.name, uploadId: part.uploadId, refused: null }
+      : { name: part.name, uploadId: null, refused: part.refused },
+  );
+}
+
+function* groups(files: File[], maxFiles: number, maxBytes: number): Generator<File[]> {
+  let group: File[] = [];
+  let size = 0;
+  for (const file of files) {
+    if (group.length > 0 && (group.length >= maxFiles || size + file.size > maxBytes)) {
+      yield group;
+      group = [];
+      size = 0;
+    }
+    group.push(file);
+    size += file.size;
+  }
+  if (group.length > 0) yield group;
 }
 
 /** The server takes a few uploads at once and says `unavailable` past them (other tabs may upload too). */
-async function uploadWhenFree(file: File): Promise<string> {
+async function uploadWhenFree<T>(send: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await uploadFile(file);
+      return await send();
     } catch (error) {
       if (!(error instanceof ApiCallError) || error.code !== 'unavailable' || attempt >= 50) throw error;
       await sleep(200);

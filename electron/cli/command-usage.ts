@@ -1,0 +1,28 @@
+// Every command's usage line, apart from the commands themselves: `tlsrpt --help` and a usage error
+// print them all, and loading every command for that would load the e-mail parser, imapflow and the server.
+
+export const importUsage = 'tlsrpt import [--db FILE] [--json] PATH...';
+
+export const summaryUsage = 'tlsrpt summary [--db FILE] [--from DATE] [--to DATE] [--domain D] [--json]';
+
+export const checkUsage = 'tlsrpt check [--db FILE] [--domain D] [--as-of DATE] [--json]';
+
+export const explainUsage = 'tlsrpt explain [RESULT-TYPE] [--json]   (what a result type means and how to fix it)';
+
+export const serveUsage = 'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote]';
+
+export const syncUsage =
+  'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
+  '              [--auth password|xoauth2|oauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
+  '              [--password-env NAME | --password-file FILE] [--once] [--json]\n' +
+  '            --auth oauth2: --provider microsoft|google|ISSUER-URL --client-id ID [--tenant T] [--client-secret S]\n' +
+  '              [--scope S] [--refresh-token-env NAME | --refresh-token-file FILE] [--sign-in] [--no-browser]';
+
+export const lintUsage =
+  'tlsrpt lint DOMAIN [--db FILE] [--json]      (the policies senders quoted in stored reports)\n' +
+  '  tlsrpt lint DOMAIN --online [--dns-server ADDR[:PORT]] [--ca FILE] [--json]   (DNS and HTTPS, now)\n' +
+  '  tlsrpt lint --policy FILE | --sts-record TEXT | --tlsrpt-record TEXT [--json]';
+
+export const backupUsage = 'tlsrpt backup [--db FILE] BACKUP_FILE';
+
+export const checkDbUsage = 'tlsrpt check-db [--db FILE] [--salvage NEW_FILE] [--json]';
