@@ -302,6 +302,12 @@ export type StartImportRequest = z.infer<typeof startImportRequest>;
 export const API = {
   appInfo: method<AppInfo>()(z.object({}).strict()),
   filterOptions: method<FilterOptions>()(z.object({}).strict()),
+  /**
+   * A stamp that changes whenever reports are stored, by this process or
+   * another (a `tlsrpt import`, a sync): the UI asks for it every few
+   * seconds and reloads its views when it changes. One indexed read.
+   */
+  dataVersion: method<{ stamp: number }>()(z.object({}).strict()),
   /** Every breakdown at once, as `tlsrpt summary` prints it. */
   summary: method<Summary>()(filterOnly),
   /** Only what the Overview shows: the views ask for what they draw, not for every breakdown. */

@@ -12,12 +12,13 @@ import { HealthFindingList } from '../components/HealthFindings.js';
 import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { DateText, mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
-import { ErrorNote, Loaded, Loading } from '../components/States.js';
+import { ErrorNote, Loaded, Loading, NotFound } from '../components/States.js';
 import { failureRate, formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { useNotificationSetting } from '../state/finding-notifications.js';
 import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { domainLink, policiesLink } from './domain-links.js';
+import { senderLink } from '../routes.js';
 import { failuresLink } from './failure-links.js';
 import { mxHostLink } from './MxHostPage.js';
 
@@ -240,6 +241,9 @@ export function DomainPage() {
   const detail = useApi('domain', { filter, domain });
   const navigate = useNavigate();
   if (detail.status === 'loading') return <Loading />;
+  if (detail.status === 'error' && detail.code === 'not-found') {
+    return <NotFound message={`No stored report names the policy domain “${domain}”.`} />;
+  }
   if (detail.status === 'error') {
     return (
       <>
@@ -247,7 +251,7 @@ export function DomainPage() {
           <Link to="/domains">← Domains</Link>
         </p>
         <h2>{domain}</h2>
-        <ErrorNote message={detail.message} />
+        <ErrorNote message={detail.message} retry />
       </>
     );
   }
@@ -325,7 +329,7 @@ export function DomainPage() {
             }))}
             columns={senderColumns}
             initialSort={mostFailed}
-            onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
+            onRowOpen={(row) => void navigate(senderLink(row.organization))}
           />
         </section>
         <section>

@@ -6,7 +6,9 @@ import { ResultTypeChart } from '../components/Charts.js';
 import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { mxBreakdownColumns } from '../components/mx-columns.js';
-import { Loaded } from '../components/States.js';
+import { Loaded, NotFound } from '../components/States.js';
+import { ROUTES, reportsLink, senderLink } from '../routes.js';
+import { failuresLink } from './failure-links.js';
 import { failureRate, formatCount, formatDay, formatRate } from '../format.js';
 import { useFilter } from '../state/filter.js';
 
@@ -41,7 +43,10 @@ const columns = [
     header: 'Main result type',
     cell: (cell) => (cell.row.original.mainResultType === null ? '' : <ResultTypeName type={cell.getValue()} />),
   }),
-  column.accessor('lastReportTime', { header: 'Last report', cell: (cell) => formatDay(cell.getValue()) }),
+  column.accessor('lastReportTime', {
+    header: 'Last report',
+    cell: (cell) => <span className="nowrap">{formatDay(cell.getValue())}</span>,
+  }),
 ];
 
 /** One row per reporting organization. */
@@ -50,27 +55,29 @@ export function Senders() {
   const senders = useApi('senders', { filter });
   const navigate = useNavigate();
   return (
-    <Loaded state={senders}>
-      {(value) => {
-        const rows: Row[] = value.map((sender) => ({
-          ...sender,
-          failureRate: failureRate(sender.successfulSessions, sender.failedSessions),
-        }));
-        return (
-          <>
-            <h2>Senders</h2>
+    <>
+      <h2>Senders</h2>
+      <Loaded state={senders}>
+        {(value) => {
+          const rows: Row[] = value.map((sender) => ({
+            ...sender,
+            failureRate: failureRate(sender.successfulSessions, sender.failedSessions),
+          }));
+          return rows.length === 0 ? (
+            <p className="muted">No sender reported in this time range.</p>
+          ) : (
             <SortableTable
               label="Senders"
               testId="senders-table"
               rows={rows}
               columns={columns}
               initialSort={[{ id: 'failedSessions', desc: true }]}
-              onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
+              onRowOpen={(row) => void navigate(senderLink(row.organization))}
             />
-          </>
-        );
-      }}
-    </Loaded>
+          );
+        }}
+      </Loaded>
+    </>
   );
 }
 
@@ -81,10 +88,13 @@ export function SenderPage() {
   const { organization = '' } = useParams();
   const { filter } = useFilter();
   const breakdown = useApi('sender', { filter, organization });
+  if (breakdown.status === 'error' && breakdown.code === 'not-found') {
+    return <NotFound message={`No stored report is from a sender named “${organization}”.`} />;
+  }
   return (
     <>
       <p>
-        <Link to="/senders">← Senders</Link>
+        <Link to={ROUTES.senders.path}>← Senders</Link>
       </p>
       <h2>{organization}</h2>
       <Loaded state={breakdown}>
@@ -118,10 +128,8 @@ export function SenderPage() {
         }
       </Loaded>
       <p>
-        <Link to={`/failures?organization=${encodeURIComponent(organization)}`}>
-          All failure details from this sender
-        </Link>{' '}
-        · <Link to={`/reports?organization=${encodeURIComponent(organization)}`}>Its reports</Link>
+        <Link to={failuresLink({ organization })}>All failure details from this sender</Link> ·{' '}
+        <Link to={reportsLink(organization)}>Its reports</Link>
       </p>
     </>
   );
