@@ -143,15 +143,12 @@ export function SortableTable<Row>({
 
 /**
  * ▲ or ▼ on the sorted column, and a faint ↕ on every other one that can be
- * sorted, so that which headers sort is visible before one is pressed. The
- * words are in aria-sort.
+ * sorted, so that which headers sort is visible before one is pressed. Drawn
+ * by the style sheet (`data-sort`), so that a header's text stays its name;
+ * the words are in aria-sort.
  */
 export function SortIndicator({ sorted }: { sorted: false | 'asc' | 'desc' }) {
-  return (
-    <span aria-hidden="true" className={sorted === false ? 'sort-indicator unsorted' : 'sort-indicator'}>
-      {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}
-    </span>
-  );
+  return <span aria-hidden="true" className="sort-indicator" data-sort={sorted === false ? 'none' : sorted} />;
 }
 
 declare module '@tanstack/react-table' {

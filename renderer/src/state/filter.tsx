@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useLocation, useNavigate } from 'react-router';
+import { NavigationType, useLocation, useNavigate, useNavigationType } from 'react-router';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 
 export type RangePreset = '7' | '30' | '90' | 'all' | 'custom';
@@ -29,10 +29,13 @@ const PRESETS: readonly RangePreset[] = ['7', '30', '90', 'all', 'custom'];
 const DEFAULT_STATE: FilterState = { preset: 'all', customFrom: '', customTo: '', domain: null };
 
 /**
- * The filter's keys in the URL. `range` is always written, so that every
- * history entry says its own filter: back, forward, reload and a shared link
- * show what was shown. A link without it (every drill-down helper builds one
- * without) keeps the filter of the page it was followed from.
+ * The filter's keys in the URL, written when they differ from the default
+ * (all time, every domain), so that every history entry says its own filter
+ * and reload, back, forward and a shared link show what was shown. A link
+ * followed without them (every drill-down helper builds one without) keeps
+ * the filter of the page it was followed from, and the filter is written
+ * into its entry; an entry reached by back, forward or reload without them
+ * was made under the default filter, and shows it.
  */
 export const FILTER_PARAMS = { range: 'range', from: 'from', to: 'to', domain: 'policyDomain' } as const;
 
@@ -58,8 +61,8 @@ export function customRangeProblem(from: string, to: string): string | null {
 
 /** The filter a URL names, or null when it names none. A range it cannot show falls back to all time. */
 export function readFilterParams(params: URLSearchParams): FilterState | null {
-  const range = params.get(FILTER_PARAMS.range);
-  if (range === null) return null;
+  if (!Object.values(FILTER_PARAMS).some((key) => params.has(key))) return null;
+  const range = params.get(FILTER_PARAMS.range) ?? 'all';
   const preset = (PRESETS as readonly string[]).includes(range) ? (range as RangePreset) : 'all';
   const customFrom = preset === 'custom' ? (params.get(FILTER_PARAMS.from) ?? '') : '';
   const customTo = preset === 'custom' ? (params.get(FILTER_PARAMS.to) ?? '') : '';
@@ -72,8 +75,8 @@ export function readFilterParams(params: URLSearchParams): FilterState | null {
 /** Writes a filter into URL parameters, leaving the view's own parameters as they are. */
 export function writeFilterParams(params: URLSearchParams, state: FilterState): URLSearchParams {
   const next = new URLSearchParams(params);
-  next.set(FILTER_PARAMS.range, state.preset);
   for (const [key, value] of [
+    [FILTER_PARAMS.range, state.preset === DEFAULT_STATE.preset ? '' : state.preset],
     [FILTER_PARAMS.from, state.preset === 'custom' ? state.customFrom : ''],
     [FILTER_PARAMS.to, state.preset === 'custom' ? state.customTo : ''],
     [FILTER_PARAMS.domain, state.domain ?? ''],
@@ -109,24 +112,26 @@ export function FilterProvider({ children }: { children: ReactNode }) {
   const location = useLocation();
   const navigate = useNavigate();
   const params = useMemo(() => new URLSearchParams(location.search), [location.search]);
+  // POP: the first load, a reload, back or forward; PUSH and REPLACE: a link or a view's own change.
+  const followedLink = useNavigationType() !== NavigationType.Pop;
   const fromUrl = readFilterParams(params);
   const [last, setLast] = useState<FilterState>(DEFAULT_STATE);
-  if (fromUrl !== null && JSON.stringify(fromUrl) !== JSON.stringify(last)) setLast(fromUrl);
-  const state = fromUrl ?? last;
-  const urlHasFilter = fromUrl !== null;
+  const state = fromUrl ?? (followedLink ? last : DEFAULT_STATE);
+  if (JSON.stringify(state) !== JSON.stringify(last)) setLast(state);
+  const carried = fromUrl === null && followedLink && !isDefault(state);
   useEffect(() => {
     // A link without the filter: the same place, with the filter written in, replacing the entry.
-    if (!urlHasFilter) {
+    if (carried) {
       void navigate(
         { pathname: location.pathname, search: `?${writeFilterParams(params, last).toString()}` },
         { replace: true, state: location.state as unknown },
       );
     }
-  }, [urlHasFilter, navigate, location.pathname, location.state, params, last]);
+  }, [carried, navigate, location.pathname, location.state, params, last]);
   const [dataVersion, setDataVersion] = useState(0);
   const setState = useCallback(
     (update: Partial<FilterState>) => {
-      const next = { ...(readFilterParams(params) ?? last), ...update };
+      const next = { ...last, ...update };
       const search = writeFilterParams(params, next);
       search.delete(PAGE_PARAM);
       void navigate({ pathname: location.pathname, search: `?${search.toString()}` });
@@ -144,6 +149,10 @@ export function FilterProvider({ children }: { children: ReactNode }) {
     [key, setState, dataVersion, dataChanged],
   );
   return <FilterContext.Provider value={value}>{children}</FilterContext.Provider>;
+}
+
+function isDefault(state: FilterState): boolean {
+  return JSON.stringify(state) === JSON.stringify(DEFAULT_STATE);
 }
 
 function useFilterContext(): FilterContextValue {

@@ -222,10 +222,10 @@ export function ReportPage() {
                             <ExplainButtonOnly type={detail.resultType ?? MISSING_RESULT_TYPE} />
                           </td>
                           <td>{orUnnamed(detail.receivingMxHostname)}</td>
-                          <td>{detail.sendingMtaIp ?? ''}</td>
-                          <td>{detail.receivingIp ?? ''}</td>
+                          <td className="mono wrap">{detail.sendingMtaIp ?? ''}</td>
+                          <td className="mono wrap">{detail.receivingIp ?? ''}</td>
                           <td className="numeric">{formatCount(detail.failedSessions)}</td>
-                          <td>{detail.failureReasonCode ?? ''}</td>
+                          <td className="wrap">{detail.failureReasonCode ?? ''}</td>
                           <td className="wrap">{detail.additionalInformation ?? ''}</td>
                         </tr>
                       ))}
