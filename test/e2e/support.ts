@@ -156,7 +156,7 @@ export async function cutTextWithoutTitle(page: Page): Promise<string[]> {
       const tooNarrow = element.scrollWidth > element.clientWidth + 1;
       if (!tooNarrow) continue;
       if (clips && element.title !== '') continue;
-      const text = (element.textContent ?? '').trim().slice(0, 60);
+      const text = element.textContent.trim().slice(0, 60);
       problems.push(`${text} (needs ${element.scrollWidth} px, has ${element.clientWidth} px)`);
     }
     return problems;

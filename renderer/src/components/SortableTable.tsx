@@ -6,7 +6,7 @@ import {
   type ColumnDef,
   type SortingState,
 } from '@tanstack/react-table';
-import { useRef, type ReactNode } from 'react';
+import { useMemo, useRef, type ReactNode } from 'react';
 import { useUrlSort } from '../state/url-state.js';
 import { useTitlesOnCutText } from './cut-text.js';
 
@@ -62,7 +62,13 @@ export function SortableTable<Row>({
     columns.flatMap(columnId),
     fallback as { column: string; direction: 'asc' | 'desc' } | null,
   );
-  const sorting: SortingState = sort === null ? [] : [{ id: sort.column, desc: sort.direction === 'desc' }];
+  // One array per sort, not per render: the table recomputes its rows, and resets its paging, when it changes.
+  const sortColumn = sort?.column ?? null;
+  const sortDescending = sort?.direction === 'desc';
+  const sorting = useMemo<SortingState>(
+    () => (sortColumn === null ? [] : [{ id: sortColumn, desc: sortDescending }]),
+    [sortColumn, sortDescending],
+  );
   const container = useRef<HTMLTableElement>(null);
   useTitlesOnCutText(container);
   const table = useReactTable({
@@ -76,6 +82,8 @@ export function SortableTable<Row>({
     },
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
+    // These tables do not page; resetting a page index nobody reads only costs a render.
+    autoResetPageIndex: false,
   });
   return (
     <table ref={container} className="data-table" aria-label={label} data-testid={testId}>
