@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  cspViolations,
   cutTextWithoutTitle,
   database,
   expectNoHorizontalOverflow,
@@ -105,6 +106,7 @@ test('every view fits 1024, 1366 and 1440 px, light and dark, over the corpus', 
   const views = viewsOf(db);
   db.close();
   await checkViews(page, '/', views, 'corpus');
+  expect(await cspViolations(page)).toEqual([]);
   expect(problems).toEqual([]);
 });
 
@@ -129,6 +131,7 @@ test.describe('20,000 synthetic reports', () => {
     const views = viewsOf(db);
     db.close();
     await checkViews(page, serve.url, views, 'synthetic');
+    expect(await cspViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
   });
 

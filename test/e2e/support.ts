@@ -133,6 +133,8 @@ export async function expectNoHorizontalOverflow(page: Page): Promise<void> {
   await expect
     .poll(() => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth), {
       message: 'the page is wider than the window',
+      // Charts measure their box and draw again after a resize; on a busy machine that takes a few seconds.
+      timeout: 15_000,
     })
     .toBeLessThanOrEqual(0);
 }

@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import { REPORT_SORT_COLUMNS, type ReportSortColumn } from '../../../shared/api/contract.js';
+import type { ReportSortColumn } from '../../../shared/api/contract.js';
+import { REPORT_SORT_COLUMNS } from '../../../shared/api/sort-columns.js';
 import { useApi } from '../api/useApi.js';
 import { ExplainButtonOnly } from '../components/ResultTypeName.js';
 import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
