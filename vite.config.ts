@@ -6,6 +6,8 @@ import { META_CONTENT_SECURITY_POLICY } from './shared/security.js';
 function contentSecurityPolicy(): Plugin {
   return {
     name: 'tlsrpt-content-security-policy',
+    // The dev server's hot reload runs an inline script and a websocket that this policy refuses: build only.
+    apply: 'build',
     transformIndexHtml: {
       order: 'post',
       handler: () => [
@@ -19,7 +21,29 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/**
+ * `npm run dev` (build/dev.mjs): the backend is a `tlsrpt serve` on loopback.
+ * Serve mode answers API calls only from its own origin (against cross-site
+ * requests), so the proxy presents them as from there: Host by changeOrigin,
+ * Origin here.
+ */
+const devBackend = process.env['TLSRPT_DEV_BACKEND'] ?? 'http://127.0.0.1:8462';
+
 export default defineConfig({
+  server: {
+    host: '127.0.0.1',
+    proxy: {
+      '/api/': {
+        target: devBackend,
+        changeOrigin: true,
+        configure: (proxy) => {
+          proxy.on('proxyReq', (request) => {
+            if (request.getHeader('origin') !== undefined) request.setHeader('origin', devBackend);
+          });
+        },
+      },
+    },
+  },
   root: 'renderer',
   // Relative asset URLs: the same build loads from serve mode and from the desktop app's own protocol.
   base: './',

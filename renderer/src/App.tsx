@@ -1,7 +1,10 @@
-import { useEffect, useState, type DragEvent } from 'react';
-import { HashRouter, NavLink, Route, Routes, useNavigate } from 'react-router';
+import { useEffect, useState, type ComponentType, type DragEvent } from 'react';
+import { HashRouter, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { pathForFile } from './api/client.js';
 import { FilterBar } from './components/FilterBar.js';
+import { BackendStatus } from './components/BackendStatus.js';
+import { NotFound } from './components/States.js';
+import { NAVIGATION, ROUTES, ROUTE_IDS, documentTitle, type RouteId } from './routes.js';
 import { readDrop } from './import/collect-files.js';
 import { ImportProvider, useImports } from './import/ImportProvider.js';
 import { FilterProvider } from './state/filter.js';
@@ -17,17 +20,22 @@ import { Overview } from './views/Overview.js';
 import { ReportPage, Reports } from './views/Reports.js';
 import { SenderPage, Senders } from './views/Senders.js';
 
-const NAVIGATION = [
-  { to: '/', label: 'Overview' },
-  { to: '/domains', label: 'Domains' },
-  { to: '/senders', label: 'Senders' },
-  { to: '/mx', label: 'MX hosts' },
-  { to: '/failures', label: 'Failures' },
-  { to: '/reports', label: 'Reports' },
-  { to: '/import', label: 'Import' },
-  { to: '/policies', label: 'Policies' },
-  { to: '/mailboxes', label: 'Mailboxes' },
-];
+/** The component of every route of the table: a route without one does not build. */
+const VIEWS: Record<RouteId, ComponentType> = {
+  overview: Overview,
+  domains: Domains,
+  domain: DomainPage,
+  senders: Senders,
+  sender: SenderPage,
+  mxHosts: MxHosts,
+  mxHost: MxHostPage,
+  failures: Failures,
+  reports: Reports,
+  report: ReportPage,
+  import: ImportView,
+  policies: Policies,
+  mailboxes: Mailboxes,
+};
 
 export function App() {
   return (
@@ -46,12 +54,16 @@ function Shell() {
   const { importFiles, importPaths, chooseAndImport } = useImports();
   useFindingNotifications();
   const navigate = useNavigate();
+  const { pathname } = useLocation();
+  useEffect(() => {
+    document.title = documentTitle(pathname);
+  }, [pathname]);
   const [dragging, setDragging] = useState(false);
   // File ▸ Import… in the desktop app's menu: the same path as the Import view's buttons.
   useEffect(
     () =>
       window.tlsrpt?.onMenuCommand((command) => {
-        void navigate('/import');
+        void navigate(ROUTES.import.path);
         void chooseAndImport(command === 'import-files' ? 'files' : 'folder');
       }),
     [navigate, chooseAndImport],
@@ -61,13 +73,13 @@ function Shell() {
     setDragging(false);
     const dropped = readDrop(event.dataTransfer, pathForFile);
     if ('paths' in dropped) {
-      void navigate('/import');
+      void navigate(ROUTES.import.path);
       void importPaths(dropped.paths);
       return;
     }
     void dropped.files.then((files) => {
       if (files.length === 0) return;
-      void navigate('/import');
+      void navigate(ROUTES.import.path);
       void importFiles(files);
     });
   };
@@ -89,28 +101,21 @@ function Shell() {
         <h1>tlsrpt-viewer</h1>
         <nav aria-label="Views">
           {NAVIGATION.map((item) => (
-            <NavLink key={item.to} to={item.to} end={item.to === '/'}>
+            <NavLink key={item.id} to={item.to} end={item.to === ROUTES.overview.path}>
               {item.label}
             </NavLink>
           ))}
         </nav>
       </header>
       <FilterBar />
+      <BackendStatus />
       <main>
         <Routes>
-          <Route path="/" element={<Overview />} />
-          <Route path="/domains" element={<Domains />} />
-          <Route path="/domains/:domain" element={<DomainPage />} />
-          <Route path="/senders" element={<Senders />} />
-          <Route path="/senders/:organization" element={<SenderPage />} />
-          <Route path="/mx" element={<MxHosts />} />
-          <Route path="/mx/host/:host?" element={<MxHostPage />} />
-          <Route path="/failures" element={<Failures />} />
-          <Route path="/reports" element={<Reports />} />
-          <Route path="/reports/:id" element={<ReportPage />} />
-          <Route path="/import" element={<ImportView />} />
-          <Route path="/policies" element={<Policies />} />
-          <Route path="/mailboxes" element={<Mailboxes />} />
+          {ROUTE_IDS.map((id) => {
+            const View = VIEWS[id];
+            return <Route key={id} path={ROUTES[id].path} element={<View />} />;
+          })}
+          <Route path="*" element={<NotFound what="page" />} />
         </Routes>
       </main>
       {dragging && (

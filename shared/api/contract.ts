@@ -11,6 +11,7 @@ import { isUtcDate } from '../report/datetime.js';
 import type { GeneratedSetup } from '../policy/generate.js';
 import type { TextKind } from '../policy/lint.js';
 import type { StoredPolicyLint } from '../policy/report-lint.js';
+import { FAILURE_SORT_COLUMNS, REPORT_SORT_COLUMNS } from './sort-columns.js';
 
 /**
  * The one contract between the UI and the backend: every method with the
@@ -52,17 +53,7 @@ export const failureQuerySchema = z
   })
   .strict();
 
-export const FAILURE_SORT_COLUMNS = [
-  'startTime',
-  'organization',
-  'policyDomain',
-  'policyType',
-  'resultType',
-  'receivingMxHostname',
-  'sendingMtaIp',
-  'receivingIp',
-  'failedSessions',
-] as const;
+export { FAILURE_SORT_COLUMNS, REPORT_SORT_COLUMNS };
 
 /** A list's order: one column, one way (ties are broken by id, the same way). */
 export interface Sort<Column extends string> {
@@ -74,8 +65,6 @@ const sortSchema = <T extends readonly [string, ...string[]]>(columns: T) =>
   z.object({ column: z.enum(columns), direction: z.enum(['asc', 'desc']) }).strict();
 
 const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number().int().min(1).max(1000) };
-
-export const REPORT_SORT_COLUMNS = ['startTime', 'organization', 'failedSessions', 'successfulSessions'] as const;
 
 // Serve mode's upload route, beside the contract's methods (see upload.ts).
 export {
@@ -300,6 +289,12 @@ const startImportRequest = z
 export const API = {
   appInfo: method<AppInfo>()(z.object({}).strict()),
   filterOptions: method<FilterOptions>()(z.object({}).strict()),
+  /**
+   * A stamp that changes whenever reports are stored, by this process or
+   * another (a `tlsrpt import`, a sync): the UI asks for it every few
+   * seconds and reloads its views when it changes. One indexed read.
+   */
+  dataVersion: method<{ stamp: number }>()(z.object({}).strict()),
   /** Every breakdown at once, as `tlsrpt summary` prints it. */
   summary: method<Summary>()(filterOnly),
   /** Only what the Overview shows: the views ask for what they draw, not for every breakdown. */

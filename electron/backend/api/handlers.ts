@@ -6,6 +6,8 @@ import type { WritableDatabase } from '../db/database.js';
 import { noteDatabaseFailure } from '../db/database-problems.js';
 import { failurePage } from '../db/failure-queries.js';
 import { filterOptions } from '../db/filter-options-queries.js';
+import { reportsStamp } from '../db/health-queries.js';
+import { isKnownMxHost, isKnownSender } from '../db/existence-queries.js';
 import { reportDetail, reportPage } from '../db/report-queries.js';
 import { senderDetail } from '../db/sender-queries.js';
 import { mxHostDetail } from '../db/mx-queries.js';
@@ -103,13 +105,22 @@ export function createApiHandlers(options: BackendOptions): {
       canChoosePaths: options.allowPaths,
     }),
     filterOptions: () => filterOptions(db),
+    dataVersion: () => ({ stamp: reportsStamp(db) }),
     summary: ({ filter }) => summarize(db, filter),
     overview: ({ filter }) => overview(db, filter),
     senders: ({ filter }) => senderTotals(db, filter),
-    sender: ({ filter, organization }) => senderDetail(db, filter, organization),
+    sender: ({ filter, organization }) => {
+      if (!isKnownSender(db, organization))
+        throw new ApiFailure('not-found', `no stored report is from ${organization}`);
+      return senderDetail(db, filter, organization);
+    },
     // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
     mxHosts: ({ filter }) => ({ hosts: mxHostFailures(db, filter), ...reconciliation(db, filter) }),
-    mxHost: ({ filter, mx }) => mxHostDetail(db, filter, mx),
+    mxHost: ({ filter, mx }) => {
+      if (mx !== null && !isKnownMxHost(db, mx))
+        throw new ApiFailure('not-found', `no failure detail names the MX host ${mx}`);
+      return mxHostDetail(db, filter, mx);
+    },
     domains: ({ asOf }) => {
       const day = asOfDay(asOf);
       return { asOf: dateOfDay(day), domains: health.domains(day) };

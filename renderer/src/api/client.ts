@@ -24,6 +24,32 @@ export class ApiCallError extends Error {
   }
 }
 
+/**
+ * What a view says when no backend answers: serve mode stopped (or, in
+ * development, the backend behind Vite's proxy), or the network between.
+ * The browser's own words ("Failed to fetch") say nothing of what to do.
+ */
+export const BACKEND_UNREACHABLE =
+  'The tlsrpt-viewer backend cannot be reached: the server (tlsrpt serve) has stopped, or the connection to it ' +
+  'is down. Start it again, then press Retry.';
+
+/** Gateways answer these when the backend behind them is down (Vite's proxy in `npm run dev` answers 502 or 504). */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+
+async function post(url: string, init: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch {
+    // fetch rejects only when no HTTP answer came at all.
+    throw new ApiCallError('unreachable', BACKEND_UNREACHABLE);
+  }
+  if (GATEWAY_STATUSES.has(response.status) && !(response.headers.get('content-type') ?? '').includes('json')) {
+    throw new ApiCallError('unreachable', BACKEND_UNREACHABLE);
+  }
+  return response;
+}
+
 function unwrap<M extends ApiMethod>(result: ApiResult<unknown>): ApiResponse<M> {
   if (!result.ok) throw new ApiCallError(result.error.code, result.error.message);
   return result.value as ApiResponse<M>;
@@ -42,7 +68,7 @@ function electronClient(bridge: ElectronBridge<File>): ApiClient {
 function httpClient(): ApiClient {
   return {
     async call<M extends ApiMethod>(method: M, request: ApiRequest<M>) {
-      const response = await fetch(`api/${method}`, {
+      const response = await post(`api/${method}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify(request),
@@ -78,7 +104,7 @@ export function canUpload(): boolean {
  * spooled by the server; its id then goes to startImport({ uploads }).
  */
 export async function uploadFile(file: File): Promise<string> {
-  const response = await fetch(`api/${UPLOAD_ROUTE}`, {
+  const response = await post(`api/${UPLOAD_ROUTE}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/octet-stream', [UPLOAD_NAME_HEADER]: encodeURIComponent(file.name) },
     body: file,

@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'react';
 import type { ApiMethod, ApiRequest, ApiResponse } from '../../../shared/api/contract.js';
-import { api } from './client.js';
+import { ApiCallError, api } from './client.js';
 import { useDataVersion } from '../state/filter.js';
 
-export type Loadable<T> = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; value: T };
+export type Loadable<T> =
+  | { status: 'loading' }
+  /** `code` is the backend's error code, or `unreachable` when no backend answered. */
+  | { status: 'error'; message: string; code: string }
+  | { status: 'ready'; value: T };
 
 interface Answer<T> {
   /** The request this answers, compared by value. */
@@ -30,7 +34,8 @@ export function useApi<M extends ApiMethod>(method: M, request: ApiRequest<M> | 
       },
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        if (current) setAnswer({ key, loadable: { status: 'error', message } });
+        const code = error instanceof ApiCallError ? error.code : 'internal';
+        if (current) setAnswer({ key, loadable: { status: 'error', message, code } });
       },
     );
     return () => {

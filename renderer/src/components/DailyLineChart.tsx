@@ -46,6 +46,8 @@ export function DailyLineChart({
   const everyDay = withEveryDay(points);
   const data = everyDay.slice(-MAX_DAYS).map((entry) => ({ day: entry.day, rate: entry.value }));
   const highest = Math.max(minimumTop, ...data.map((entry) => entry.rate ?? 0));
+  // A count axis is labelled at whole numbers only: the chart library's own ticks over [0, 1] are quarters.
+  const ticks = fractions ? undefined : countTicks(highest);
   return (
     <figure className="chart" aria-label={title}>
       <figcaption>{title}</figcaption>
@@ -60,7 +62,8 @@ export function DailyLineChart({
               tickFormatter={(day: string) => day.slice(5)}
             />
             <YAxis
-              domain={[0, highest]}
+              domain={[0, ticks ? (ticks[ticks.length - 1] ?? highest) : highest]}
+              ticks={ticks}
               tickFormatter={(value: number) => format(value)}
               allowDecimals={fractions}
               width={64}
@@ -89,6 +92,19 @@ export function DailyLineChart({
       </p>
     </figure>
   );
+}
+
+/**
+ * Ticks for a count axis from 0 to at least `top`: whole numbers, about four
+ * steps of 1, 2 or 5 times a power of ten (0, 1; 0, 2, 4, 6; 0, 500, 1,000 …).
+ */
+export function countTicks(top: number): number[] {
+  const raw = Math.max(1, top / 4);
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= raw) ?? 10 * power;
+  const wholeStep = Math.max(1, Math.round(step));
+  const count = Math.max(1, Math.ceil(top / wholeStep));
+  return Array.from({ length: count + 1 }, (_, index) => index * wholeStep);
 }
 
 const DAY_MS = 86_400_000;

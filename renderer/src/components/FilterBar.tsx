@@ -1,6 +1,6 @@
-import type { ChangeEvent } from 'react';
+import { useState, type ChangeEvent } from 'react';
 import { useApi } from '../api/useApi.js';
-import { useFilter, type RangePreset } from '../state/filter.js';
+import { customRangeProblem, useFilter, type RangePreset } from '../state/filter.js';
 
 const PRESETS: { value: RangePreset; label: string }[] = [
   { value: '7', label: 'Last 7 days' },
@@ -10,11 +10,30 @@ const PRESETS: { value: RangePreset; label: string }[] = [
   { value: 'custom', label: 'Custom…' },
 ];
 
-/** The time range and policy domain shared by every view. */
+/**
+ * The time range and policy domain shared by every view. A custom range is
+ * applied only when it is one: From after To is refused with a message, and
+ * the views keep showing the last range that was.
+ */
 export function FilterBar() {
   const { state, setState } = useFilter();
   const options = useApi('filterOptions', {});
   const domains = options.status === 'ready' ? options.value.domains : [];
+  // What is typed, until it is a range; the URL's range when another link or Back changes it.
+  const [draft, setDraft] = useState({ from: state.customFrom, to: state.customTo });
+  const [applied, setApplied] = useState({ from: state.customFrom, to: state.customTo });
+  if (applied.from !== state.customFrom || applied.to !== state.customTo) {
+    setApplied({ from: state.customFrom, to: state.customTo });
+    setDraft({ from: state.customFrom, to: state.customTo });
+  }
+  const problem = customRangeProblem(draft.from, draft.to);
+  const change = (update: Partial<typeof draft>): void => {
+    const next = { ...draft, ...update };
+    setDraft(next);
+    if (customRangeProblem(next.from, next.to) === null) setState({ customFrom: next.from, customTo: next.to });
+  };
+  // A chosen domain the stored reports no longer name (a shared link) stays selectable.
+  const domainChoices = state.domain !== null && !domains.includes(state.domain) ? [state.domain, ...domains] : domains;
   return (
     <form className="filter-bar" aria-label="Filter" onSubmit={(event) => event.preventDefault()}>
       <label>
@@ -36,18 +55,27 @@ export function FilterBar() {
             From{' '}
             <input
               type="date"
-              value={state.customFrom}
-              onChange={(event) => setState({ customFrom: event.target.value })}
+              value={draft.from}
+              max={draft.to || undefined}
+              aria-invalid={problem !== null}
+              onChange={(event) => change({ from: event.target.value })}
             />
           </label>
           <label>
             To{' '}
             <input
               type="date"
-              value={state.customTo}
-              onChange={(event) => setState({ customTo: event.target.value })}
+              value={draft.to}
+              min={draft.from || undefined}
+              aria-invalid={problem !== null}
+              onChange={(event) => change({ to: event.target.value })}
             />
           </label>
+          {problem !== null && (
+            <span className="error" role="alert" data-testid="range-problem">
+              {problem} The views show the range before.
+            </span>
+          )}
         </>
       )}
       <label>
@@ -57,7 +85,7 @@ export function FilterBar() {
           onChange={(event) => setState({ domain: event.target.value === '' ? null : event.target.value })}
         >
           <option value="">All domains</option>
-          {domains.map((domain) => (
+          {domainChoices.map((domain) => (
             <option key={domain} value={domain}>
               {domain}
             </option>

@@ -28,7 +28,12 @@ const Y_AXIS_WIDTH = 64;
  */
 const AXIS_LABEL_SLOT_PX = 84;
 const COLORS = { successful: 'var(--chart-ok)', failed: 'var(--chart-fail)' };
-const MARGIN = { top: 8, right: 16, bottom: 8, left: 8 };
+/*
+ * The right margin holds half of the last label: a time-axis label is centred
+ * under its bar, and a `YYYY-MM-DD` label at 12 px is about 70 px wide, so
+ * with less room the last one was cut (`2026-10-3`).
+ */
+const MARGIN = { top: 8, right: 40, bottom: 8, left: 8 };
 const TOOLTIP_STYLE = { background: 'var(--panel)', color: 'var(--text)' };
 
 /** Every how many bars the time axis is labelled, as the chart library's `interval` (labels skipped between two). */

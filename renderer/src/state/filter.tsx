@@ -1,4 +1,5 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { NavigationType, useLocation, useNavigate, useNavigationType } from 'react-router';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 
 export type RangePreset = '7' | '30' | '90' | 'all' | 'custom';
@@ -15,7 +16,7 @@ interface FilterContextValue {
   state: FilterState;
   setState: (update: Partial<FilterState>) => void;
   filter: ReportFilter;
-  /** Bumped after every import, so every view reloads. */
+  /** Bumped after every import, and when another process stored reports, so every view reloads. */
   dataVersion: number;
   dataChanged: () => void;
 }
@@ -23,6 +24,68 @@ interface FilterContextValue {
 const FilterContext = createContext<FilterContextValue | null>(null);
 
 const DAY = 86_400;
+
+const PRESETS: readonly RangePreset[] = ['7', '30', '90', 'all', 'custom'];
+const DEFAULT_STATE: FilterState = { preset: 'all', customFrom: '', customTo: '', domain: null };
+
+/**
+ * The filter's keys in the URL, written when they differ from the default
+ * (all time, every domain), so that every history entry says its own filter
+ * and reload, back, forward and a shared link show what was shown. A link
+ * followed without them (every drill-down helper builds one without) keeps
+ * the filter of the page it was followed from, and the filter is written
+ * into its entry; an entry reached by back, forward or reload without them
+ * was made under the default filter, and shows it.
+ */
+export const FILTER_PARAMS = { range: 'range', from: 'from', to: 'to', domain: 'policyDomain' } as const;
+
+/** A view's page number in the URL; a new filter starts every list at its first page. */
+export const PAGE_PARAM = 'page';
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Why a custom range cannot be shown, or null when it can (an empty bound is open). */
+export function customRangeProblem(from: string, to: string): string | null {
+  for (const [label, value] of [
+    ['From', from],
+    ['To', to],
+  ] as const) {
+    if (value !== '' && (!DAY_PATTERN.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) {
+      return `${label} is not a date (YYYY-MM-DD): ${value}`;
+    }
+  }
+  if (from !== '' && to !== '' && from > to)
+    return `From (${from}) is after To (${to}): choose a From on or before To.`;
+  return null;
+}
+
+/** The filter a URL names, or null when it names none. A range it cannot show falls back to all time. */
+export function readFilterParams(params: URLSearchParams): FilterState | null {
+  if (!Object.values(FILTER_PARAMS).some((key) => params.has(key))) return null;
+  const range = params.get(FILTER_PARAMS.range) ?? 'all';
+  const preset = (PRESETS as readonly string[]).includes(range) ? (range as RangePreset) : 'all';
+  const customFrom = preset === 'custom' ? (params.get(FILTER_PARAMS.from) ?? '') : '';
+  const customTo = preset === 'custom' ? (params.get(FILTER_PARAMS.to) ?? '') : '';
+  const named = params.get(FILTER_PARAMS.domain);
+  const domain = named === null || named === '' ? null : named;
+  if (customRangeProblem(customFrom, customTo) !== null) return { ...DEFAULT_STATE, domain };
+  return { preset, customFrom, customTo, domain };
+}
+
+/** Writes a filter into URL parameters, leaving the view's own parameters as they are. */
+export function writeFilterParams(params: URLSearchParams, state: FilterState): URLSearchParams {
+  const next = new URLSearchParams(params);
+  for (const [key, value] of [
+    [FILTER_PARAMS.range, state.preset === DEFAULT_STATE.preset ? '' : state.preset],
+    [FILTER_PARAMS.from, state.preset === 'custom' ? state.customFrom : ''],
+    [FILTER_PARAMS.to, state.preset === 'custom' ? state.customTo : ''],
+    [FILTER_PARAMS.domain, state.domain ?? ''],
+  ] as const) {
+    if (value === '') next.delete(key);
+    else next.set(key, value);
+  }
+  return next;
+}
 
 /** The time range and policy domain that every view shows. */
 export function toReportFilter(state: FilterState, now: number = Date.now() / 1000): ReportFilter {
@@ -41,20 +104,55 @@ export function toReportFilter(state: FilterState, now: number = Date.now() / 10
   return { fromTime: today - (Number(state.preset) - 1) * DAY, toTime: today + DAY, policyDomain };
 }
 
+/**
+ * Keeps the filter in the URL (the router's location inside the hash). The
+ * URL is the truth; the last filter seen is kept for links that carry none.
+ */
 export function FilterProvider({ children }: { children: ReactNode }) {
-  const [state, setFullState] = useState<FilterState>({ preset: 'all', customFrom: '', customTo: '', domain: null });
+  const location = useLocation();
+  const navigate = useNavigate();
+  const params = useMemo(() => new URLSearchParams(location.search), [location.search]);
+  // POP: the first load, a reload, back or forward; PUSH and REPLACE: a link or a view's own change.
+  const followedLink = useNavigationType() !== NavigationType.Pop;
+  const fromUrl = readFilterParams(params);
+  const [last, setLast] = useState<FilterState>(DEFAULT_STATE);
+  const state = fromUrl ?? (followedLink ? last : DEFAULT_STATE);
+  if (JSON.stringify(state) !== JSON.stringify(last)) setLast(state);
+  const carried = fromUrl === null && followedLink && !isDefault(state);
+  useEffect(() => {
+    // A link without the filter: the same place, with the filter written in, replacing the entry.
+    if (carried) {
+      void navigate(
+        { pathname: location.pathname, search: `?${writeFilterParams(params, last).toString()}` },
+        { replace: true, state: location.state as unknown },
+      );
+    }
+  }, [carried, navigate, location.pathname, location.state, params, last]);
   const [dataVersion, setDataVersion] = useState(0);
-  const setState = useCallback((update: Partial<FilterState>) => {
-    setFullState((previous) => ({ ...previous, ...update }));
-  }, []);
+  const setState = useCallback(
+    (update: Partial<FilterState>) => {
+      const next = { ...last, ...update };
+      const search = writeFilterParams(params, next);
+      search.delete(PAGE_PARAM);
+      void navigate({ pathname: location.pathname, search: `?${search.toString()}` });
+    },
+    [params, navigate, location.pathname, last],
+  );
   const dataChanged = useCallback(() => {
     setDataVersion((version) => version + 1);
   }, []);
+  const key = JSON.stringify(state);
   const value = useMemo(
     () => ({ state, setState, filter: toReportFilter(state), dataVersion, dataChanged }),
-    [state, setState, dataVersion, dataChanged],
+    // `key` stands for the state, compared by value.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [key, setState, dataVersion, dataChanged],
   );
   return <FilterContext.Provider value={value}>{children}</FilterContext.Provider>;
+}
+
+function isDefault(state: FilterState): boolean {
+  return JSON.stringify(state) === JSON.stringify(DEFAULT_STATE);
 }
 
 function useFilterContext(): FilterContextValue {

@@ -13,12 +13,13 @@ import { ResultTypeName } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { senderColumnsBrief } from '../components/sender-columns.js';
 import { DateText, mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
-import { ErrorNote, Loaded, Loading } from '../components/States.js';
+import { ErrorNote, Loaded, Loading, NotFound } from '../components/States.js';
 import { formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { useNotificationSetting } from '../state/finding-notifications.js';
 import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { domainLink, policiesLink } from './domain-links.js';
+import { senderLink } from '../routes.js';
 import { failuresLink } from './failure-links.js';
 import { mxHostLink } from './MxHostPage.js';
 
@@ -215,6 +216,9 @@ export function DomainPage() {
   const detail = useApi('domain', { filter, domain });
   const navigate = useNavigate();
   if (detail.status === 'loading') return <Loading />;
+  if (detail.status === 'error' && detail.code === 'not-found') {
+    return <NotFound message={`No stored report names the policy domain “${domain}”.`} />;
+  }
   if (detail.status === 'error') {
     return (
       <>
@@ -222,7 +226,7 @@ export function DomainPage() {
           <Link to="/domains">← Domains</Link>
         </p>
         <h2>{domain}</h2>
-        <ErrorNote message={detail.message} />
+        <ErrorNote message={detail.message} retry />
       </>
     );
   }
@@ -297,7 +301,7 @@ export function DomainPage() {
             rows={value.senders}
             columns={senderColumnsBrief}
             initialSort={mostFailed}
-            onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
+            onRowOpen={(row) => void navigate(senderLink(row.organization))}
           />
         </section>
         <section>

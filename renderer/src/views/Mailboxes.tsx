@@ -289,6 +289,10 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
   const [secret, setSecret] = useState('');
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  // A port the user typed (or a saved mailbox's own) stays when Security changes; a default follows it.
+  const [portTyped, setPortTyped] = useState(
+    initial !== null && !(Object.values(DEFAULT_PORTS) as number[]).includes(initial.port),
+  );
   const set = (update: Partial<MailboxAccount>): void => {
     setAccount((previous) => ({ ...previous, ...update }));
   };
@@ -374,7 +378,7 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
           value={account.security}
           onChange={(event) => {
             const security = event.target.value as MailboxAccount['security'];
-            set({ security, port: DEFAULT_PORTS[security] });
+            set(portTyped ? { security } : { security, port: DEFAULT_PORTS[security] });
           }}
         >
           <option value="tls">TLS (port 993)</option>
@@ -390,7 +394,10 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
           max={65535}
           required
           value={account.port}
-          onChange={(event) => set({ port: Number(event.target.value) })}
+          onChange={(event) => {
+            setPortTyped(true);
+            set({ port: Number(event.target.value) });
+          }}
         />
       </label>
       <label>
@@ -509,13 +516,16 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
       )}
       <label>
         Check every{' '}
-        <input
-          type="number"
-          min={30}
-          value={account.pollIntervalSeconds}
-          onChange={(event) => set({ pollIntervalSeconds: Number(event.target.value) })}
-        />{' '}
-        seconds (new mail shows at once where the server supports IDLE)
+        {/* The field and its hint are one cell of the form's grid: the hint wraps beside the field, not under the label. */}
+        <span className="field-with-hint">
+          <input
+            type="number"
+            min={30}
+            value={account.pollIntervalSeconds}
+            onChange={(event) => set({ pollIntervalSeconds: Number(event.target.value) })}
+          />{' '}
+          <span className="muted">seconds (new mail shows at once where the server supports IDLE)</span>
+        </span>
       </label>
       <label>
         Extra trusted CA (PEM file, for a private server){' '}

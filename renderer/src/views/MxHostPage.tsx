@@ -6,19 +6,13 @@ import { useApi } from '../api/useApi.js';
 import { ResultTypeChart } from '../components/Charts.js';
 import { DailyLineChart } from '../components/DailyLineChart.js';
 import { SortableTable } from '../components/SortableTable.js';
-import { Loaded } from '../components/States.js';
+import { Loaded, NotFound } from '../components/States.js';
 import { formatCount, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
 
-/**
- * Where one MX host's page is (route `/mx/host/:host?`). Host names are the
- * senders' text, so the name is one encoded path segment; the failures that
- * name no host are the page without one.
- */
-export function mxHostLink(mx: string | null): string {
-  return mx === null ? '/mx/host' : `/mx/host/${encodeURIComponent(mx)}`;
-}
+// Moved to the route table; re-exported for the views that import it from here.
+export { mxHostLink } from '../routes.js';
 
 type Sender = MxHostDetail['senders'][number];
 
@@ -106,6 +100,9 @@ export function MxHostPage() {
   const sendingIps = useMemo(() => ipColumns(mx, 'sendingIp'), [mx]);
   const receivingIps = useMemo(() => ipColumns(mx, 'receivingIp'), [mx]);
   const senders = useMemo(() => senderColumns(mx), [mx]);
+  if (detail.status === 'error' && detail.code === 'not-found') {
+    return <NotFound message={`No failure detail names an MX host “${name}”.`} />;
+  }
   return (
     <>
       <p>

@@ -1,14 +1,23 @@
-import { useState } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useEffect } from 'react';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { ReportSortColumn } from '../../../shared/api/contract.js';
+import { REPORT_SORT_COLUMNS } from '../../../shared/api/sort-columns.js';
 import { useApi } from '../api/useApi.js';
 import { OriginalReport } from '../components/OriginalReport.js';
 import { ExplainButtonOnly } from '../components/ResultTypeName.js';
 import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
-import { ErrorNote, Loaded } from '../components/States.js';
+import { SortIndicator } from '../components/SortableTable.js';
+import { Loaded, NotFound } from '../components/States.js';
 import { formatCount, formatDateTime, formatDay, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
+import { ROUTES, reportLink } from '../routes.js';
+import { useUrlPage, useUrlSort } from '../state/url-state.js';
+
+/** What a report's page keeps of the list it was opened from, for its way back. */
+interface FromReports {
+  reportsSearch?: string;
+}
 
 const PAGE = 100;
 
@@ -17,13 +26,26 @@ export function Reports() {
   const { filter } = useFilter();
   const [params] = useSearchParams();
   const organization = params.get('organization') ?? undefined;
-  const [offset, setOffset] = useState(0);
-  const [sort, setSort] = useState<{ column: ReportSortColumn; direction: 'asc' | 'desc' }>({
+  const [urlSort, setSort] = useUrlSort<ReportSortColumn>('sort', REPORT_SORT_COLUMNS, {
     column: 'startTime',
     direction: 'desc',
   });
+  const sort = urlSort ?? { column: 'startTime' as const, direction: 'desc' as const };
+  const [pageNumber, setPage] = useUrlPage();
+  const offset = (pageNumber - 1) * PAGE;
   const page = useApi('reports', { filter, organization, sort, offset, limit: PAGE });
   const navigate = useNavigate();
+  const location = useLocation();
+  // A page past the end (a shared link, after fewer reports match): the last page there is.
+  const pastEnd = page.status === 'ready' && page.value.rows.length === 0 && page.value.total > 0;
+  const lastPage = page.status === 'ready' ? Math.max(1, Math.ceil(page.value.total / PAGE)) : 1;
+  useEffect(() => {
+    if (pastEnd) setPage(lastPage);
+  }, [pastEnd, lastPage, setPage]);
+  const open = (id: number): void => {
+    const from: FromReports = { reportsSearch: location.search };
+    void navigate(reportLink(id), { state: from });
+  };
   const header = (column: ReportSortColumn, label: string, numeric = false) => (
     <th
       className={numeric ? 'numeric' : undefined}
@@ -32,15 +54,15 @@ export function Reports() {
       <button
         type="button"
         className="sort"
-        onClick={() => {
-          setOffset(0);
-          setSort((previous) => ({
+        onClick={() =>
+          setSort({
             column,
-            direction: previous.column === column && previous.direction === 'desc' ? 'asc' : 'desc',
-          }));
-        }}
+            direction: sort.column === column && sort.direction === 'desc' ? 'asc' : 'desc',
+          })
+        }
       >
         {label}
+        <SortIndicator sorted={sort.column === column ? sort.direction : false} />
       </button>
     </th>
   );
@@ -68,14 +90,14 @@ export function Reports() {
                     key={row.id}
                     className="clickable"
                     tabIndex={0}
-                    onClick={() => void navigate(`/reports/${row.id}`)}
+                    onClick={() => open(row.id)}
                     onKeyDown={(event) => {
-                      if (event.key === 'Enter') void navigate(`/reports/${row.id}`);
+                      if (event.key === 'Enter') open(row.id);
                     }}
                   >
-                    <td>{formatDay(row.startTime)}</td>
+                    <td className="nowrap">{formatDay(row.startTime)}</td>
                     <td>{row.organization}</td>
-                    <td className="mono">{row.reportId}</td>
+                    <td className="mono wrap">{row.reportId}</td>
                     <td>{row.policyDomains.join(', ')}</td>
                     <td className="numeric">{formatCount(row.successfulSessions)}</td>
                     <td className="numeric">{formatCount(row.failedSessions)}</td>
@@ -88,12 +110,14 @@ export function Reports() {
               <span>
                 {total === 0
                   ? 'No reports'
-                  : `${formatCount(offset + 1)}–${formatCount(offset + rows.length)} of ${formatCount(total)}`}
+                  : rows.length === 0
+                    ? `Past the last page: ${formatCount(total)} reports`
+                    : `${formatCount(offset + 1)}–${formatCount(offset + rows.length)} of ${formatCount(total)}`}
               </span>
-              <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>
+              <button type="button" disabled={pageNumber <= 1} onClick={() => setPage(Math.max(1, pageNumber - 1))}>
                 Previous
               </button>
-              <button type="button" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>
+              <button type="button" disabled={offset + PAGE >= total} onClick={() => setPage(pageNumber + 1)}>
                 Next
               </button>
             </div>
@@ -114,11 +138,15 @@ export function ReportPage() {
   const { id = '' } = useParams();
   const numericId = Number(id);
   const report = useApi('report', Number.isInteger(numericId) && numericId > 0 ? { id: numericId } : null);
-  if (!(Number.isInteger(numericId) && numericId > 0)) return <ErrorNote message={`"${id}" is not a report number.`} />;
+  const from = (useLocation().state ?? {}) as FromReports;
+  if (!(Number.isInteger(numericId) && numericId > 0)) {
+    return <NotFound message={`"${id}" is not a report number: reports are numbered from 1.`} />;
+  }
   return (
     <>
       <p>
-        <Link to="/reports">← Reports</Link>
+        {/* Back to the page, order and filter of the list this report was opened from. */}
+        <Link to={`${ROUTES.reports.path}${from.reportsSearch ?? ''}`}>← Reports</Link>
       </p>
       <Loaded state={report}>
         {(value) => (
@@ -201,10 +229,10 @@ export function ReportPage() {
                             <ExplainButtonOnly type={detail.resultType ?? MISSING_RESULT_TYPE} />
                           </td>
                           <td>{orUnnamed(detail.receivingMxHostname)}</td>
-                          <td>{detail.sendingMtaIp ?? ''}</td>
-                          <td>{detail.receivingIp ?? ''}</td>
+                          <td className="mono wrap">{detail.sendingMtaIp ?? ''}</td>
+                          <td className="mono wrap">{detail.receivingIp ?? ''}</td>
                           <td className="numeric">{formatCount(detail.failedSessions)}</td>
-                          <td>{detail.failureReasonCode ?? ''}</td>
+                          <td className="wrap">{detail.failureReasonCode ?? ''}</td>
                           <td className="wrap">{detail.additionalInformation ?? ''}</td>
                         </tr>
                       ))}

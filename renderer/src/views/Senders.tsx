@@ -5,7 +5,9 @@ import { ResultTypeChart } from '../components/Charts.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { senderColumns } from '../components/sender-columns.js';
-import { Loaded } from '../components/States.js';
+import { Loaded, NotFound } from '../components/States.js';
+import { ROUTES, reportsLink, senderLink } from '../routes.js';
+import { failuresLink } from './failure-links.js';
 import { formatCount } from '../format.js';
 import { useFilter } from '../state/filter.js';
 
@@ -15,23 +17,25 @@ export function Senders() {
   const senders = useApi('senders', { filter });
   const navigate = useNavigate();
   return (
-    <Loaded state={senders}>
-      {(value) => {
-        return (
-          <>
-            <h2>Senders</h2>
+    <>
+      <h2>Senders</h2>
+      <Loaded state={senders}>
+        {(value) => {
+          return value.length === 0 ? (
+            <p className="muted">No sender reported in this time range.</p>
+          ) : (
             <SortableTable
               label="Senders"
               testId="senders-table"
               rows={value}
               columns={senderColumns}
               initialSort={[{ id: 'failedSessions', desc: true }]}
-              onRowOpen={(row) => void navigate(`/senders/${encodeURIComponent(row.organization)}`)}
+              onRowOpen={(row) => void navigate(senderLink(row.organization))}
             />
-          </>
-        );
-      }}
-    </Loaded>
+          );
+        }}
+      </Loaded>
+    </>
   );
 }
 
@@ -42,10 +46,13 @@ export function SenderPage() {
   const { organization = '' } = useParams();
   const { filter } = useFilter();
   const breakdown = useApi('sender', { filter, organization });
+  if (breakdown.status === 'error' && breakdown.code === 'not-found') {
+    return <NotFound message={`No stored report is from a sender named “${organization}”.`} />;
+  }
   return (
     <>
       <p>
-        <Link to="/senders">← Senders</Link>
+        <Link to={ROUTES.senders.path}>← Senders</Link>
       </p>
       <h2>{organization}</h2>
       <Loaded state={breakdown}>
@@ -79,10 +86,8 @@ export function SenderPage() {
         }
       </Loaded>
       <p>
-        <Link to={`/failures?organization=${encodeURIComponent(organization)}`}>
-          All failure details from this sender
-        </Link>{' '}
-        · <Link to={`/reports?organization=${encodeURIComponent(organization)}`}>Its reports</Link>
+        <Link to={failuresLink({ organization })}>All failure details from this sender</Link> ·{' '}
+        <Link to={reportsLink(organization)}>Its reports</Link>
       </p>
     </>
   );

@@ -1,9 +1,2 @@
-/** Where one policy domain's page is (route `/domains/:domain`). */
-export function domainLink(domain: string): string {
-  return `/domains/${encodeURIComponent(domain)}`;
-}
-
-/** The Policies page with a domain chosen. */
-export function policiesLink(domain: string): string {
-  return `/policies?domain=${encodeURIComponent(domain)}`;
-}
+// The link helpers live with the route table; re-exported for the views that import them from here.
+export { domainLink, policiesLink } from '../routes.js';

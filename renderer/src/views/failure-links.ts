@@ -1,3 +1,5 @@
+import { ROUTES } from '../routes.js';
+
 /**
  * The Failures view keeps its filters in the URL, so every drill-down is a
  * link. A named value that is null ("the sender named none") is written as
@@ -31,7 +33,7 @@ export function failuresLink(filter: FailureLinkFilter): string {
     if (value !== undefined) params.set(key, value ?? '');
   }
   const query = params.toString();
-  return `/failures${query === '' ? '' : `?${query}`}`;
+  return `${ROUTES.failures.path}${query === '' ? '' : `?${query}`}`;
 }
 
 export function readFailureLink(params: URLSearchParams): FailureLinkFilter {

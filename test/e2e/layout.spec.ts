@@ -1,0 +1,182 @@
+import { expect, test, type Page } from '@playwright/test';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  cspViolations,
+  cutTextWithoutTitle,
+  database,
+  expectNoHorizontalOverflow,
+  screenshot,
+  startServe,
+  syntheticDatabase,
+  waitForImportDone,
+  watchForViolations,
+  type ServeProcess,
+} from './support.js';
+
+/*
+ * Every view at the widths people use (1024, 1366 and 1440 px), light and
+ * dark, over the third-party corpus and over 20,000 synthetic reports: the
+ * page is never wider than the window, and no table cell or cut text hides
+ * part of its text without a title that gives all of it.
+ */
+
+test.describe.configure({ mode: 'serial' });
+
+const WIDTHS = [1024, 1366, 1440] as const;
+const SCHEMES = ['light', 'dark'] as const;
+const CORPUS = join('test', 'fixtures', 'corpus', 'reports');
+
+/**
+ * The Failures list's own cells are sized and titled by its view (#13b);
+ * until it adopts the shared mechanism (useTitlesOnCutText and `.cut`),
+ * they are left out of the cut-text check here, not out of the overflow check.
+ */
+const SKIP_CUT_CHECK = new Set(['/failures']);
+
+/** One of each view, the pages of one sender, MX host, domain and report included (the first the database names). */
+function viewsOf(db: Database.Database): string[] {
+  const one = (sql: string): string => String(db.prepare(sql).pluck().get());
+  const sender = one('SELECT organization_name FROM reports ORDER BY organization_name LIMIT 1');
+  const mx = one(
+    `SELECT receiving_mx_hostname FROM failure_details WHERE receiving_mx_hostname IS NOT NULL
+     GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1`,
+  );
+  const domain = one(
+    'SELECT policy_domain FROM policies WHERE policy_domain IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1',
+  );
+  // The report with the most failure details: its table is the widest.
+  const report = one('SELECT report_rowid FROM failure_details GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1');
+  return [
+    '/',
+    '/domains',
+    `/domains/${encodeURIComponent(domain)}`,
+    '/senders',
+    `/senders/${encodeURIComponent(sender)}`,
+    '/mx',
+    `/mx/host/${encodeURIComponent(mx)}`,
+    '/failures',
+    '/reports',
+    `/reports/${report}`,
+    '/import',
+    '/policies',
+    '/mailboxes',
+  ];
+}
+
+/** Waits until the view has drawn its data: no "Loading…" or "Counting…" left. */
+async function settle(page: Page): Promise<void> {
+  await expect(page.locator('main')).not.toContainText(/Loading…|Counting…/, { timeout: 30_000 });
+}
+
+async function checkViews(page: Page, base: string, views: string[], name: string): Promise<void> {
+  for (const width of WIDTHS) {
+    for (const scheme of SCHEMES) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const view of views) {
+        await page.goto(`${base}#${view}`);
+        await settle(page);
+        const where = `${view} at ${width} px, ${scheme}`;
+        await test.step(where, async () => {
+          await expectNoHorizontalOverflow(page);
+          if (!SKIP_CUT_CHECK.has(view)) expect(await cutTextWithoutTitle(page), where).toEqual([]);
+        });
+        if (width === 1024 || (width === 1440 && scheme === 'light')) {
+          const slug = view.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'overview';
+          await screenshot(page, `layout-${name}-${width}-${scheme}-${slug.slice(0, 40)}`);
+        }
+      }
+    }
+  }
+}
+
+test('every view fits 1024, 1366 and 1440 px, light and dark, over the corpus', async ({ page }) => {
+  test.setTimeout(300_000);
+  const problems = await watchForViolations(page);
+  // The corpus as the other specs import it (a duplicate changes nothing), so that this spec also runs alone.
+  await page.goto('/#/import');
+  const files = readdirSync(CORPUS, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(CORPUS, entry.name));
+  await page.getByTestId('file-input').setInputFiles(files);
+  await waitForImportDone(page);
+  const db = database();
+  const views = viewsOf(db);
+  db.close();
+  await checkViews(page, '/', views, 'corpus');
+  expect(await cspViolations(page)).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test.describe('20,000 synthetic reports', () => {
+  // Importing 20,000 reports takes about a minute on 2 shared cores, and counts towards the first test that runs.
+  test.describe.configure({ timeout: 400_000 });
+  let serve: ServeProcess | undefined;
+
+  test.beforeAll(async () => {
+    test.setTimeout(300_000);
+    serve = await startServe(syntheticDatabase());
+  });
+
+  test.afterAll(async () => {
+    await serve?.kill();
+  });
+
+  test('every view fits 1024, 1366 and 1440 px, light and dark', async ({ page }) => {
+    if (!serve) throw new Error('no server');
+    const problems = await watchForViolations(page);
+    const db = new Database(syntheticDatabase(), { readonly: true, fileMustExist: true });
+    const views = viewsOf(db);
+    db.close();
+    await checkViews(page, serve.url, views, 'synthetic');
+    expect(await cspViolations(page)).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  test('count axes are labelled in whole numbers, and the last time label is whole', async ({ page }) => {
+    if (!serve) throw new Error('no server');
+    await page.setViewportSize({ width: 1024, height: 900 });
+    // Ranges of one bar per day, whose last bar is labelled with some of them: every label whole, inside the chart.
+    for (const from of ['2026-10-25', '2026-10-20', '2026-10-12', '2026-10-01']) {
+      await page.goto(`${serve.url}#/?range=custom&from=${from}&to=2026-10-31`);
+      const chart = page.getByTestId('daily-chart');
+      await expect(chart.locator('.recharts-bar-rectangle').first()).toBeVisible();
+      const labels = await chart.locator('.recharts-xAxis-tick-labels text').allTextContents();
+      expect(labels.length).toBeGreaterThan(2);
+      expect(labels[0]).toBe(from);
+      for (const label of labels) expect(label).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      const outside = await chart.evaluate((area) => {
+        const box = area.getBoundingClientRect();
+        return [...area.querySelectorAll('.recharts-xAxis-tick-labels text')]
+          .filter((text) => {
+            const rect = text.getBoundingClientRect();
+            return rect.right > box.right + 0.5 || rect.left < box.left - 0.5;
+          })
+          .map((text) => text.textContent);
+      });
+      expect(outside, `labels cut at the chart's edge from ${from}`).toEqual([]);
+      for (const label of await chart.locator('.recharts-yAxis-tick-labels text').allTextContents()) {
+        expect(label).toMatch(/^[\d,]+$/);
+      }
+    }
+    // A host that failed once a day: its axis is 0 and 1, not quarters of a session.
+    const db = new Database(syntheticDatabase(), { readonly: true, fileMustExist: true });
+    const host = db
+      .prepare(
+        `SELECT receiving_mx_hostname FROM failure_details WHERE receiving_mx_hostname IS NOT NULL
+         GROUP BY 1 ORDER BY SUM(failed_sessions) LIMIT 1`,
+      )
+      .pluck()
+      .get() as string;
+    db.close();
+    await page.goto(`${serve.url}#/mx/host/${encodeURIComponent(host)}`);
+    const daily = page.getByTestId('mx-host-daily');
+    await expect(daily.locator('.recharts-yAxis-tick-labels text').first()).toBeVisible();
+    const ticks = await daily.locator('.recharts-yAxis-tick-labels text').allTextContents();
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    for (const label of ticks) expect(label).toMatch(/^[\d,]+$/);
+    expect(new Set(ticks).size).toBe(ticks.length);
+  });
+});
