@@ -379,6 +379,8 @@ export const API = {
       tlsrptRecords: string[];
       policyUrl: string;
       policyText: string | null;
+      /** Set when no DNS server answered: the lists are then empty because nothing was looked up. */
+      dnsUnreachable: string | null;
     }
   >()(
     z
