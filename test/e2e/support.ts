@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { expect, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_DATABASE } from '../../playwright.config.js';
 
@@ -42,4 +43,21 @@ export async function waitForImportDone(page: Page): Promise<string> {
   const totals = page.getByTestId('import-totals');
   await expect(totals).toHaveText(/^Done: /, { timeout: 30_000 });
   return (await totals.textContent()) ?? '';
+}
+
+/** Imports report documents (JSON text) through the Import view's file picker, and waits until it is done. */
+export async function importDocuments(page: Page, documents: readonly string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-e2e-import-'));
+  try {
+    const files = documents.map((text, index) => {
+      const file = join(dir, `report-${index}.json`);
+      writeFileSync(file, text);
+      return file;
+    });
+    await page.goto('/#/import');
+    await page.getByTestId('file-input').setInputFiles(files);
+    return await waitForImportDone(page);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -126,9 +126,12 @@ function StoredPolicies({ domain }: { domain: string }) {
             </p>
           )}
           {value.versions.length > 0 && (
-            <p className="muted">
-              Newest first. Each version is checked against the MX hosts that failure details named while senders quoted
-              it, not against hosts of other years.
+            <p data-testid="policy-domain-name">
+              The MTA-STS policies of <DomainName name={domain} /> as senders quoted them, newest first.{' '}
+              <span className="muted">
+                Each version is checked against the MX hosts that failure details named while senders quoted it, not
+                against hosts of other years.
+              </span>
             </p>
           )}
           {value.versions.map((version, index) => (
@@ -380,8 +383,8 @@ function Generator() {
             onChange={(event) => setDomain(event.target.value)}
             {...fieldProps('domain')}
           />
-          {fieldProblem('domain')}
         </label>
+        {fieldProblem('domain')}
         <label>
           MX hosts{' '}
           <input
@@ -390,8 +393,8 @@ function Generator() {
             onChange={(event) => setMxHosts(event.target.value)}
             {...fieldProps('mxHosts')}
           />
-          {fieldProblem('mxHosts')}
         </label>
+        {fieldProblem('mxHosts')}
         <label>
           Mode{' '}
           <select value={mode} onChange={(event) => setMode(event.target.value === 'enforce' ? 'enforce' : 'testing')}>
@@ -407,8 +410,8 @@ function Generator() {
             onChange={(event) => setMaxAge(event.target.value)}
             {...fieldProps('maxAge')}
           />
-          {fieldProblem('maxAge')}
         </label>
+        {fieldProblem('maxAge')}
         <label>
           Reports to{' '}
           <input
@@ -417,8 +420,8 @@ function Generator() {
             onChange={(event) => setReportAddress(event.target.value)}
             {...fieldProps('reportAddress')}
           />
-          {fieldProblem('reportAddress')}
         </label>
+        {fieldProblem('reportAddress')}
         <p>
           <button type="submit">Write the setup</button>
         </p>
