@@ -38,13 +38,17 @@ export const reportFilterSchema = z
 
 /**
  * Narrows failure details. For `mx` and `resultType`, null selects the rows
- * where the sender named none; leaving the key out selects all.
+ * where the sender named none; leaving the key out selects all. `mx` is one
+ * host exactly (a drill-down); `mxSearch` is what a person typed: any host
+ * whose name contains it, in any case. `report` is one report's row id.
  */
 export const failureQuerySchema = z
   .object({
     filter: reportFilterSchema,
     organization: text.optional(),
     mx: text.nullable().optional(),
+    mxSearch: z.string().min(1).max(253).optional(),
+    report: z.number().int().min(1).optional(),
     resultType: text.nullable().optional(),
     policyType: text.nullable().optional(),
     sendingIp: text.nullable().optional(),
