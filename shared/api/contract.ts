@@ -126,7 +126,12 @@ export interface SenderDetail extends Reconciliation {
  * counted quickly.
  */
 export interface MxHostList extends Reconciliation {
-  hosts: MxHostFailures[];
+  hosts: MxHostRow[];
+}
+
+/** A row of the MX hosts list: the host's failures, and the policy domains they were for. */
+export interface MxHostRow extends MxHostFailures {
+  policyDomains: string[];
 }
 
 /** An IP address in one MX host's failure details; null when the sender did not name one. */

@@ -8,7 +8,7 @@ import { failurePage } from '../db/failure-queries.js';
 import { filterOptions } from '../db/filter-options-queries.js';
 import { reportDetail, reportPage } from '../db/report-queries.js';
 import { senderDetail } from '../db/sender-queries.js';
-import { mxHostDetail } from '../db/mx-queries.js';
+import { mxHostDetail, mxHostPolicyDomains } from '../db/mx-queries.js';
 import { domainResultTypes } from '../db/domain-queries.js';
 import {
   mxHostFailures,
@@ -108,7 +108,13 @@ export function createApiHandlers(options: BackendOptions): {
     senders: ({ filter }) => senderTotals(db, filter),
     sender: ({ filter, organization }) => senderDetail(db, filter, organization),
     // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
-    mxHosts: ({ filter }) => ({ hosts: mxHostFailures(db, filter), ...reconciliation(db, filter) }),
+    mxHosts: ({ filter }) => {
+      const domains = mxHostPolicyDomains(db, filter);
+      return {
+        hosts: mxHostFailures(db, filter).map((host) => ({ ...host, policyDomains: domains.get(host.mx) ?? [] })),
+        ...reconciliation(db, filter),
+      };
+    },
     mxHost: ({ filter, mx }) => mxHostDetail(db, filter, mx),
     domains: ({ asOf }) => {
       const day = asOfDay(asOf);
