@@ -1,4 +1,5 @@
 import { createColumnHelper } from '@tanstack/react-table';
+import { useMemo } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { MxBreakdown, SenderTotals } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
@@ -9,6 +10,7 @@ import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { Loaded } from '../components/States.js';
 import { failureRate, formatCount, formatDay, formatRate } from '../format.js';
 import { useFilter } from '../state/filter.js';
+import { failuresLink } from './failure-links.js';
 
 type Row = SenderTotals & { failureRate: number | null };
 
@@ -74,13 +76,18 @@ export function Senders() {
   );
 }
 
-const mxColumns = mxBreakdownColumns<MxBreakdown>();
+/** A sender's MX hosts; a result type's segment opens the sender's failures of that type at that host. */
+function senderMxColumns(organization: string) {
+  return mxBreakdownColumns<MxBreakdown>((mx, resultType) => failuresLink({ organization, mx, resultType }));
+}
 
 /** One sender: where its failures happened, and why. */
 export function SenderPage() {
   const { organization = '' } = useParams();
   const { filter } = useFilter();
   const breakdown = useApi('sender', { filter, organization });
+  const navigate = useNavigate();
+  const mxColumns = useMemo(() => senderMxColumns(organization), [organization]);
   return (
     <>
       <p>
@@ -108,20 +115,24 @@ export function SenderPage() {
                       rows={value.byMx}
                       columns={mxColumns}
                       testId="sender-mx-table"
+                      // A host's row opens this sender's failures there.
+                      onRowOpen={(row) => void navigate(failuresLink({ organization, mx: row.mx }))}
                     />
                   </section>
                 )}
-                <ResultTypeChart byResultType={value.byResultType} reconciliation={value} />
+                <ResultTypeChart
+                  byResultType={value.byResultType}
+                  reconciliation={value}
+                  failuresOf={(resultType) => failuresLink({ organization, resultType })}
+                />
               </div>
             </>
           )
         }
       </Loaded>
       <p>
-        <Link to={`/failures?organization=${encodeURIComponent(organization)}`}>
-          All failure details from this sender
-        </Link>{' '}
-        · <Link to={`/reports?organization=${encodeURIComponent(organization)}`}>Its reports</Link>
+        <Link to={failuresLink({ organization })}>All failure details from this sender</Link> ·{' '}
+        <Link to={`/reports?organization=${encodeURIComponent(organization)}`}>Its reports</Link>
       </p>
     </>
   );

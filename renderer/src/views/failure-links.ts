@@ -1,4 +1,5 @@
 import type { FailureSortColumn, Sort } from '../../../shared/api/contract.js';
+import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 
 /**
  * The Failures view keeps its filters and sort in the URL, so every
@@ -105,4 +106,9 @@ export function readFailureSort(params: URLSearchParams): Sort<FailureSortColumn
   const column = params.get('sort');
   if (!isSortColumn(column)) return DEFAULT_FAILURE_SORT;
   return { column, direction: params.get('order') === 'asc' ? 'asc' : 'desc' };
+}
+
+/** A result type as the breakdowns name it, as a failure filter: their "(not named)" row is null there. */
+export function resultTypeFilter(type: string): string | null {
+  return type === MISSING_RESULT_TYPE ? null : type;
 }
