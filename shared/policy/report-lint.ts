@@ -95,7 +95,11 @@ export function lintStoredPolicies(
   for (const seen of sightings) {
     const known = hosts.get(seen.host);
     if (known === undefined) {
-      hosts.set(seen.host, { failedSessions: seen.failedSessions, firstSeen: seen.startTime, lastSeen: seen.startTime });
+      hosts.set(seen.host, {
+        failedSessions: seen.failedSessions,
+        firstSeen: seen.startTime,
+        lastSeen: seen.startTime,
+      });
     } else {
       known.failedSessions += seen.failedSessions;
       known.firstSeen = Math.min(known.firstSeen, seen.startTime);

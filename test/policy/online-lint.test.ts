@@ -146,7 +146,7 @@ describe('online policy check when DNS itself cannot be reached', () => {
     expect(report.valid).toBe(false);
   });
 
-  it('says so for a DNS server that never answers, within the check\'s deadline', async () => {
+  it("says so for a DNS server that never answers, within the check's deadline", async () => {
     const silent = createSocket('udp4');
     await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
     try {

@@ -129,7 +129,8 @@ async function checkDomain(
   const policyUrl = `https://mta-sts.${domain}/.well-known/mta-sts.txt`;
   if (unreachable.length === lookups) {
     // Nothing was learnt about the domain: its records and policy host cannot be judged, only the DNS.
-    const servers = options.dnsServers && options.dnsServers.length > 0 ? options.dnsServers.join(', ') : 'the system\'s';
+    const servers =
+      options.dnsServers && options.dnsServers.length > 0 ? options.dnsServers.join(', ') : "the system's";
     const dnsUnreachable = `no DNS server answered (${servers} DNS servers; ${unreachable.join(', ')})`;
     const problem: Finding = {
       severity: 'error',
@@ -381,7 +382,7 @@ async function fetchPolicy(
       case 'ETIMEOUT':
       case 'EREFUSED':
         // ECONNREFUSED here is the DNS server's (lookupWith) or the policy host's port.
-        if (/has no address/.test(error.message)) {
+        if (error.message.includes('has no address')) {
           return fail(
             'policy-host-dns-failed',
             `the address of ${hostName} could not be looked up: no DNS server answered (${error.code})`,
