@@ -25,6 +25,12 @@ export function domainForms(name: string): DomainForms {
   return { unicode, ascii, international: unicode !== ascii };
 }
 
+/** `münchen.example (xn--mnchen-3ya.example)` as plain text (an option, a title); an ASCII name as it is. */
+export function domainLabel(name: string): string {
+  const forms = domainForms(name);
+  return forms.international ? `${forms.unicode} (${forms.ascii})` : name;
+}
+
 /** LDH labels (RFC 1123 §2.1, RFC 5891 §4.2.3.1) of 1 to 63 characters, no hyphen at either end. */
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 

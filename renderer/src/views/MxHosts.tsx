@@ -1,6 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useNavigate } from 'react-router';
 import type { MxHostRow } from '../../../shared/api/contract.js';
+import { domainForms, domainLabel } from '../../../shared/policy/idn.js';
 import { useApi } from '../api/useApi.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { DetailsBeyondTotal } from '../components/Charts.js';
@@ -48,9 +49,10 @@ const DOMAINS_SHOWN = 3;
 
 function PolicyDomains({ domains }: { domains: readonly string[] }) {
   if (domains.length === 0) return <span className="muted">(not named)</span>;
-  const shown = domains.slice(0, DOMAINS_SHOWN);
+  // IDN domains as people read them; the title gives the A-labels too.
+  const shown = domains.slice(0, DOMAINS_SHOWN).map((domain) => domainForms(domain).unicode);
   return (
-    <span title={domains.join(', ')}>
+    <span title={domains.map((domain) => domainLabel(domain)).join(', ')}>
       {shown.join(', ')}
       {domains.length > shown.length && <span className="muted"> and {domains.length - shown.length} more</span>}
     </span>

@@ -3,7 +3,7 @@ import { useSearchParams } from 'react-router';
 import type { ApiResponse } from '../../../shared/api/contract.js';
 import type { Finding } from '../../../shared/policy/findings.js';
 import { checkGeneratorInput, type GeneratorFieldProblem } from '../../../shared/policy/generate.js';
-import { domainForms } from '../../../shared/policy/idn.js';
+import { domainForms, domainLabel } from '../../../shared/policy/idn.js';
 import { useFilter } from '../state/filter.js';
 import { api } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
@@ -25,12 +25,6 @@ export function DomainName({ name }: { name: string }) {
       </span>
     </>
   );
-}
-
-/** `münchen.example (xn--mnchen-3ya.example)` as plain text, for an <option>. */
-function domainLabel(name: string): string {
-  const forms = domainForms(name);
-  return forms.international ? `${forms.unicode} (${forms.ascii})` : name;
 }
 
 /**
