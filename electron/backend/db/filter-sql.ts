@@ -80,7 +80,10 @@ export function failureClause(query: FailureQuery): FailureWhere {
   if (query.mxSearch !== undefined) {
     // LIKE is case-insensitive for ASCII, as host names are (RFC 4343); the typed text's own % and _ are literal.
     conditions.push("f.receiving_mx_hostname LIKE @mxSearch ESCAPE '\\'");
-    params['mxSearch'] = `%${query.mxSearch.trim().toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+    params['mxSearch'] = `%${query.mxSearch
+      .trim()
+      .toLowerCase()
+      .replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
   }
   if (query.report !== undefined) {
     conditions.push('f.report_rowid = @report');
