@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { database, screenshot, watchForViolations } from './support.js';
+import { database, importDocuments, screenshot, watchForViolations } from './support.js';
 
 /*
  * The Failures list over the database the earlier specs filled: its filters
@@ -193,5 +193,55 @@ test('no date is cut and every cut cell has a title, at 1024, 1366 and 1440 px, 
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });
+  expect(problems).toEqual([]);
+});
+
+test('the list keeps its place in the URL: Back from a report and a reload return to it', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  // A report of its own domain with 120 failure details, so that the list scrolls (the other rows are few).
+  const details = Array.from({ length: 120 }, (_, index) => ({
+    'result-type': 'starttls-not-supported',
+    'sending-mta-ip': `192.0.2.${index + 1}`,
+    'receiving-mx-hostname': 'mx.scroll.example',
+    'failed-session-count': 1,
+  }));
+  await importDocuments(page, [
+    JSON.stringify({
+      'organization-name': 'Scroll Sender',
+      'date-range': { 'start-datetime': '2026-03-01T00:00:00Z', 'end-datetime': '2026-03-01T23:59:59Z' },
+      'contact-info': 'tlsrpt@sender.example',
+      'report-id': 'scroll-1',
+      policies: [
+        {
+          policy: { 'policy-type': 'sts', 'policy-domain': 'scroll.example' },
+          summary: { 'total-successful-session-count': 0, 'total-failure-session-count': 120 },
+          'failure-details': details,
+        },
+      ],
+    }),
+  ]);
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.goto('/#/failures?domain=scroll.example');
+  await expect(page.getByTestId('failure-row').first()).toBeVisible();
+  // Row 40 at the top: rows are 34 px high.
+  await page.getByTestId('failures-scroll').evaluate((element) => {
+    element.scrollTop = 40 * 34;
+  });
+  await expect(page).toHaveURL(/[?&]row=40(&|$)/);
+  const row = page.locator('[data-testid=failure-row][aria-rowindex="42"]');
+  await expect(row.locator('a[data-report]')).toBeVisible();
+  await row.locator('[role=cell]').nth(1).click();
+  await expect(page).toHaveURL(/#\/reports\/\d+$/);
+  await page.goBack();
+  await expect(page).toHaveURL(/[?&]row=40(&|$)/);
+  await expect.poll(() => page.getByTestId('failures-scroll').evaluate((element) => element.scrollTop)).toBe(40 * 34);
+  await page.reload();
+  await expect.poll(() => page.getByTestId('failures-scroll').evaluate((element) => element.scrollTop)).toBe(40 * 34);
+  // Another filter starts at the top.
+  await page
+    .getByRole('form', { name: 'Failure filters' })
+    .getByLabel('Result type')
+    .selectOption('certificate-expired');
+  await expect(page).not.toHaveURL(/[?&]row=/);
   expect(problems).toEqual([]);
 });

@@ -39,6 +39,8 @@ const OVERSCAN = 3;
  * filters, another sort or the CSV export reach the others.
  */
 const MAX_LISTED_ROWS = 500_000;
+/** How long the list must rest before its place is written to the URL. */
+const SCROLL_REST_MS = 400;
 const PAGING: PagedRowsOptions = {
   pageSize: 200,
   maxInFlight: 2,
@@ -183,6 +185,23 @@ export function Failures() {
   const setLink = (update: FailureLinkFilter): void => {
     navigateTo({ ...link, ...update }, sort, moreColumns);
   };
+  // Where the list was scrolled to (its first row in view), so that Back from a report returns there.
+  const row = Number(params.get('row') ?? '0');
+  const startRow = Number.isSafeInteger(row) && row > 0 ? row : 0;
+  const keepRow = useCallback(
+    (first: number) => {
+      setParams(
+        (previous) => {
+          const next = new URLSearchParams(previous);
+          if (first > 0) next.set('row', String(first));
+          else next.delete('row');
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
 
   return (
     <>
@@ -205,6 +224,8 @@ export function Failures() {
         key={JSON.stringify([query, sort, dataVersion])}
         query={query}
         sort={sort}
+        startRow={startRow}
+        onScrolledTo={keepRow}
         columns={moreColumns ? COLUMNS : USUAL_COLUMNS}
         onSort={(next) => {
           navigateTo(link, next, moreColumns);
@@ -251,11 +272,17 @@ function FailureList({
   sort,
   columns,
   onSort,
+  startRow,
+  onScrolledTo,
 }: {
   query: FailureQuery;
   sort: FailureSort;
   columns: readonly Column[];
   onSort: (sort: FailureSort) => void;
+  /** The row to show first (from the URL). */
+  startRow: number;
+  /** The first row in view, once scrolling has rested. */
+  onScrolledTo: (row: number) => void;
 }) {
   const grid = useMemo(() => gridOf(columns), [columns]);
   const { total, counts, rowAt, show, error } = usePagedFailures(query, sort);
@@ -273,6 +300,23 @@ function FailureList({
   useEffect(() => {
     show(first, last);
   }, [show, first, last]);
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current || total === null) return;
+    restored.current = true;
+    if (startRow > 0 && startRow < listed) virtualizer.scrollToIndex(startRow, { align: 'start' });
+  }, [total, listed, startRow, virtualizer]);
+  const topRow = virtualizer.range?.startIndex ?? 0;
+  useEffect(() => {
+    if (!restored.current) return;
+    // Written when the scroll rests, not on every frame: each write is a history replace.
+    const timer = setTimeout(() => {
+      onScrolledTo(topRow);
+    }, SCROLL_REST_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [topRow, onScrolledTo]);
   const slots = useRowSlots(items.length);
   const reportsHref = useHref('/reports');
   const navigate = useNavigate();
