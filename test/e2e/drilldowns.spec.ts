@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import { domainForms, domainLabel } from '../../shared/policy/idn.js';
 import { database, screenshot, watchForViolations } from './support.js';
 
 /*
@@ -106,8 +107,15 @@ test('MX hosts: a stacked bar per host whose segments open that host’s failure
       `${type.type}: ${number.format(type.failed)} failed sessions`,
     );
   }
-  // The domains column: the first three, and how many more.
-  await expect(row.locator('td').nth(3)).toContainText(domains.slice(0, 3).join(', '));
+  // The domains column: the first three in Unicode (an IDN's A-label in the title), and how many more.
+  const domainsCell = row.locator('td').nth(3);
+  await expect(domainsCell).toContainText(
+    domains
+      .slice(0, 3)
+      .map((domain) => domainForms(domain).unicode)
+      .join(', '),
+  );
+  await expect(domainsCell.locator('[title]')).toHaveAttribute('title', domains.map(domainLabel).join(', '));
   const last = types[types.length - 1];
   if (!last) throw new Error('no result type');
   await segments.nth(types.length - 1).click();
