@@ -39,13 +39,17 @@ export const reportFilterSchema = z
 
 /**
  * Narrows failure details. For `mx` and `resultType`, null selects the rows
- * where the sender named none; leaving the key out selects all.
+ * where the sender named none; leaving the key out selects all. `mx` is one
+ * host exactly (a drill-down); `mxSearch` is what a person typed: any host
+ * whose name contains it, in any case. `report` is one report's row id.
  */
 export const failureQuerySchema = z
   .object({
     filter: reportFilterSchema,
     organization: text.optional(),
     mx: text.nullable().optional(),
+    mxSearch: z.string().min(1).max(253).optional(),
+    report: z.number().int().min(1).optional(),
     resultType: text.nullable().optional(),
     policyType: text.nullable().optional(),
     sendingIp: text.nullable().optional(),
@@ -117,7 +121,12 @@ export interface SenderDetail extends Reconciliation {
  * counted quickly.
  */
 export interface MxHostList extends Reconciliation {
-  hosts: MxHostFailures[];
+  hosts: MxHostRow[];
+}
+
+/** A row of the MX hosts list: the host's failures, and the policy domains they were for. */
+export interface MxHostRow extends MxHostFailures {
+  policyDomains: string[];
 }
 
 /** An IP address in one MX host's failure details; null when the sender did not name one. */
@@ -372,6 +381,8 @@ export const API = {
       tlsrptRecords: string[];
       policyUrl: string;
       policyText: string | null;
+      /** Set when no DNS server answered: the lists are then empty because nothing was looked up. */
+      dnsUnreachable: string | null;
     }
   >()(
     z

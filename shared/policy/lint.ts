@@ -1,8 +1,10 @@
 import { lintResult, type Finding, type LintResult } from './findings.js';
-import { parseMtaStsRecord, type MtaStsRecord } from './mta-sts-record.js';
+import { parseMtaStsRecord, parseMtaStsRecordSet, type MtaStsRecord } from './mta-sts-record.js';
 import { parseMtaStsPolicy, type MtaStsPolicy } from './mta-sts-policy.js';
 import { mxMatchesAny, mxMatchesPattern, normalizeHost } from './mx-pattern.js';
-import { parseTlsRptRecord, type TlsRptRecord } from './tlsrpt-record.js';
+import { parseTlsRptRecord, parseTlsRptRecordSet, type TlsRptRecord } from './tlsrpt-record.js';
+import { readPastedTxtRecords } from './pasted-record.js';
+import { joinTxtStrings } from './record-fields.js';
 
 const DAY = 86_400;
 const WEEK = 7 * DAY;
@@ -117,28 +119,63 @@ export function lintTlsRptSemantics(record: TlsRptRecord, domain: string | null)
   return findings;
 }
 
-export type TextKind = 'sts-record' | 'tlsrpt-record' | 'policy';
+/** What a pasted text is; `unknown` for anything else (an SPF record, a DMARC record, prose). */
+export type TextKind = 'sts-record' | 'tlsrpt-record' | 'policy' | 'unknown';
 
-/** Says what a pasted text is: an `_mta-sts` record, an `_smtp._tls` record, or a policy file. */
-export function detectTextKind(text: string): TextKind {
-  const trimmed = text.trim().replace(/^"|"$/g, '');
-  if (/^v=STSv1/i.test(trimmed)) return 'sts-record';
-  if (/^v=TLSRPTv1/i.test(trimmed)) return 'tlsrpt-record';
-  return 'policy';
+/** A line of an MTA-STS policy file (RFC 8461 §3.2): one of its four keys, a colon. */
+const POLICY_LINE = /^[ \t]*(version|mode|mx|max_age)[ \t]*:/im;
+
+/** The records in a text: the TXT strings of each, as `dig` printed them, or the text as one record. */
+function pastedRecords(text: string): string[] {
+  const pasted = readPastedTxtRecords(text);
+  return pasted === null ? [text.trim()] : pasted.map(joinTxtStrings);
 }
 
-/** Lints a pasted record or policy file, offline. */
+/** Says what a pasted text is: an `_mta-sts` record, an `_smtp._tls` record, a policy file, or none of them. */
+export function detectTextKind(text: string): TextKind {
+  const records = pastedRecords(text);
+  if (records.some((record) => /^v=STSv1/i.test(record))) return 'sts-record';
+  if (records.some((record) => /^v=TLSRPTv1/i.test(record))) return 'tlsrpt-record';
+  if (records.some((record) => /^v=/i.test(record))) return 'unknown';
+  return POLICY_LINE.test(text) ? 'policy' : 'unknown';
+}
+
+/** The answer for a text that is none of the three: one finding in place of a policy file's many. */
+function notARecord(text: string): Finding {
+  const first = pastedRecords(text)[0] ?? '';
+  const start = first.length > 40 ? `${first.slice(0, 40)}…` : first;
+  return {
+    severity: 'error',
+    code: 'text-not-a-record',
+    message: `not a TLS-RPT or MTA-STS record${start === '' ? '' : ` ("${start}")`}: an _mta-sts record starts with "v=STSv1;", an _smtp._tls record with "v=TLSRPTv1;", and a policy file has "version: STSv1", "mode:", "mx:" and "max_age:" lines`,
+    rfc: 'RFC 8460 §3, RFC 8461 §3.1, §3.2',
+  };
+}
+
+/**
+ * Lints a pasted record or policy file, offline. A record may be pasted as
+ * `dig` prints it (quoted, in several strings, with the name before it).
+ */
 export function lintText(
   text: string,
   kind: TextKind = detectTextKind(text),
   context: PolicyContext & { domain?: string | null } = {},
 ): LintResult & { kind: TextKind } {
-  if (kind === 'sts-record') return { ...parseMtaStsRecord(text.replace(/\r?\n$/, '')), kind };
+  const pasted = readPastedTxtRecords(text);
+  if (kind === 'sts-record') {
+    // One record is read as it is, so that its own syntax errors show; of several, the one of its kind.
+    if (pasted !== null && pasted.length > 1) return { ...parseMtaStsRecordSet(pasted), kind };
+    return { ...parseMtaStsRecord(pasted?.[0] ?? text.replace(/\r?\n$/, '')), kind };
+  }
   if (kind === 'tlsrpt-record') {
-    const parsed = parseTlsRptRecord(text.replace(/\r?\n$/, ''));
+    const parsed =
+      pasted !== null && pasted.length > 1
+        ? parseTlsRptRecordSet(pasted)
+        : parseTlsRptRecord(pasted?.[0] ?? text.replace(/\r?\n$/, ''));
     const extra = parsed.record ? lintTlsRptSemantics(parsed.record, context.domain ?? null) : [];
     return { ...lintResult([...parsed.findings, ...extra]), kind };
   }
+  if (kind === 'unknown') return { ...lintResult([notARecord(text)]), kind };
   const parsed = parseMtaStsPolicy(text);
   const extra = parsed.policy ? lintPolicySemantics(parsed.policy, context) : [];
   return { ...lintResult([...parsed.findings, ...extra]), kind };

@@ -3,7 +3,7 @@ import { lintText } from './lint.js';
 import { mxMatchesAny } from './mx-pattern.js';
 import { parseMtaStsPolicy, type MtaStsPolicy } from './mta-sts-policy.js';
 
-/** A policy as quoted in reports, linted, with when it was seen. */
+/** A policy as quoted in reports, linted against the MX hosts seen while it was in force. */
 export interface PolicyVersionLint {
   policyType: string | null;
   policyStrings: string[];
@@ -12,14 +12,30 @@ export interface PolicyVersionLint {
   lastSeen: number;
   reports: number;
   failedSessions: number;
+  /** The MX hosts failure details named from `firstSeen` to `lastSeen`: the ones this version was checked against. */
+  mxHosts: string[];
   result: LintResult;
+}
+
+/** An MX host named in failure details, and the policy in force when it was last named. */
+export interface MxCoverage {
+  host: string;
+  failedSessions: number;
+  /** First and last report start (UTC seconds) that named the host in a failure detail. */
+  firstSeen: number;
+  lastSeen: number;
+  /** Whether the policy in force at `lastSeen` covers the host; null when no valid policy was seen then. */
+  covered: boolean | null;
+  /** `firstSeen` of that policy version; null when none. */
+  policyFirstSeen: number | null;
 }
 
 export interface StoredPolicyLint {
   domain: string;
+  /** Newest first: the one senders saw last leads. */
   versions: PolicyVersionLint[];
-  /** MX hosts from failure details against the newest MTA-STS policy's patterns. */
-  mxCoverage: { host: string; failedSessions: number; covered: boolean | null }[];
+  /** MX hosts from failure details, each against the policy in force when it was last seen. */
+  mxCoverage: MxCoverage[];
   /** Findings of the newest MTA-STS policy, which is the one in force. */
   current: LintResult | null;
 }
@@ -33,39 +49,74 @@ export interface ReportedVersionInput {
   failedSessions: number;
 }
 
+/** A host named in failure details of reports that started at `startTime`. */
+export interface MxHostSighting {
+  host: string;
+  startTime: number;
+  failedSessions: number;
+}
+
+/** A version is in force from the first report that quoted it to the last one, both ends included. */
+function inForce(version: { firstSeen: number; lastSeen: number }, time: number): boolean {
+  return time >= version.firstSeen && time <= version.lastSeen;
+}
+
 /**
  * Lints the policies senders quoted in their reports (RFC 8460 §4.4
- * `policy-string`) for one domain, oldest first, and checks the MX hosts
- * they named in failure details against the patterns: this finds
+ * `policy-string`) for one domain, and checks each against the MX hosts that
+ * failure details named while that version was in force: this finds
  * `certificate-host-mismatch` and `sts-policy-invalid` causes without any
- * network access.
+ * network access. A domain changes its MX hosts and its policy together, so
+ * a policy checked against a host seen only years before it would report an
+ * error that never was.
  */
 export function lintStoredPolicies(
   domain: string,
   reported: readonly ReportedVersionInput[],
-  failureMxHosts: readonly { host: string; failedSessions: number }[],
+  sightings: readonly MxHostSighting[],
 ): StoredPolicyLint {
-  const hosts = failureMxHosts.map((entry) => entry.host);
   const versions = reported
     .filter((version) => version.policyType === 'sts')
     .map((version) => {
       const text = `${version.policyStrings.join('\n')}\n`;
+      const mxHosts = [
+        ...new Set(sightings.filter((seen) => inForce(version, seen.startTime)).map((seen) => seen.host)),
+      ].sort();
       const result = lintText(text, 'policy', {
-        mxHosts: hosts,
+        mxHosts,
         failedSessions: version.failedSessions,
         reports: version.reports,
         domain,
       });
-      return { ...version, policy: parseMtaStsPolicy(text).policy, result };
+      return { ...version, mxHosts, policy: parseMtaStsPolicy(text).policy, result };
+    })
+    .sort((a, b) => b.lastSeen - a.lastSeen || b.firstSeen - a.firstSeen);
+  const hosts = new Map<string, { failedSessions: number; firstSeen: number; lastSeen: number }>();
+  for (const seen of sightings) {
+    const known = hosts.get(seen.host);
+    if (known === undefined) {
+      hosts.set(seen.host, {
+        failedSessions: seen.failedSessions,
+        firstSeen: seen.startTime,
+        lastSeen: seen.startTime,
+      });
+    } else {
+      known.failedSessions += seen.failedSessions;
+      known.firstSeen = Math.min(known.firstSeen, seen.startTime);
+      known.lastSeen = Math.max(known.lastSeen, seen.startTime);
+    }
+  }
+  const mxCoverage = [...hosts.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([host, seen]): MxCoverage => {
+      // Newest first, so where versions overlap (senders cache a policy up to max_age) the newer one judges.
+      const version = versions.find((candidate) => candidate.policy !== null && inForce(candidate, seen.lastSeen));
+      return {
+        host,
+        ...seen,
+        covered: version?.policy ? mxMatchesAny(host, version.policy.mx) : null,
+        policyFirstSeen: version?.firstSeen ?? null,
+      };
     });
-  const newest = [...versions].sort((a, b) => b.lastSeen - a.lastSeen)[0];
-  return {
-    domain,
-    versions,
-    mxCoverage: failureMxHosts.map((entry) => ({
-      ...entry,
-      covered: newest?.policy ? mxMatchesAny(entry.host, newest.policy.mx) : null,
-    })),
-    current: newest?.result ?? null,
-  };
+  return { domain, versions, mxCoverage, current: versions[0]?.result ?? null };
 }

@@ -103,6 +103,11 @@ function referencePage(
   equal('f.receiving_mx_hostname', query.mx);
   equal('f.result_type', query.resultType);
   equal('p.policy_type', query.policyType);
+  if (query.mxSearch !== undefined) {
+    conditions.push('instr(lower(f.receiving_mx_hostname), lower(?)) > 0');
+    params.push(query.mxSearch);
+  }
+  equal('f.report_rowid', query.report);
   // A failure listed again under a second policy of the same domain (Microsoft's tlsa and sts) is listed once.
   conditions.push('p.counted = 1');
   const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`;
@@ -152,8 +157,16 @@ function queries(): [string, FailureQuery, boolean][] {
   const policyType = common(
     'SELECT p.policy_type FROM failure_details f JOIN policies p ON p.id = f.policy_rowid WHERE p.policy_type IS NOT NULL GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1',
   );
+  const report = db
+    .prepare('SELECT report_rowid FROM failure_details GROUP BY 1 ORDER BY COUNT(*) DESC LIMIT 1')
+    .pluck()
+    .get() as number;
   const end = END / 1000;
   return [
+    // Part of a host's name, in another case: every host that contains it.
+    ['an MX search', { filter: {}, mxSearch: mx.slice(1, 6).toUpperCase() }, true],
+    ['an MX search with LIKE wildcards', { filter: {}, mxSearch: '%_' }, false],
+    ['one report', { filter: {}, report }, true],
     ['everything', { filter: {} }, true],
     ['explicit nulls', { filter: { fromTime: null, toTime: null, policyDomain: null } }, false],
     ['last 90 days', { filter: { fromTime: end - 90 * DAY, toTime: end } }, false],
@@ -236,6 +249,26 @@ describe('failurePage', () => {
     }
     expect(pages).toBeGreaterThan(1000);
   }, 300_000);
+
+  it('finds hosts by part of their name in any case, with LIKE wildcards taken literally, and one report', () => {
+    const byName = new Map(queries().map(([name, query]) => [name, query]));
+    const search = byName.get('an MX search');
+    const oneReport = byName.get('one report');
+    if (!search || !oneReport) throw new Error('no search query');
+    const found = failurePage(db, search, undefined, 0, 1000);
+    expect(found.total).toBeGreaterThan(0);
+    const needle = (search.mxSearch ?? '').toLowerCase();
+    expect(found.rows.every((row) => row.receivingMxHostname?.toLowerCase().includes(needle))).toBe(true);
+    // Part of the host's name selects at least that host's rows.
+    expect(found.total).toBeGreaterThanOrEqual(
+      failurePage(db, { filter: {}, mx: byName.get('an MX host')?.mx ?? '' }, undefined, 0, 1).total,
+    );
+    expect(failurePage(db, { filter: {}, mxSearch: '%_' }, undefined, 0, 10).total).toBe(0);
+    const report = failurePage(db, oneReport, undefined, 0, 1000);
+    expect(report.total).toBeGreaterThan(1);
+    expect(new Set(report.rows.map((row) => row.reportRowId))).toEqual(new Set([oneReport.report]));
+    expect(report.failedWithoutDetails).toBeNull();
+  });
 
   it('pages through a whole list in the order of the export, each row once', () => {
     const end = END / 1000;

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers, type ApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
-import { mxHostDetail, mxHostDetailQuery } from '../../electron/backend/db/mx-queries.js';
+import { mxHostDetail, mxHostDetailQuery, mxHostPolicyDomains } from '../../electron/backend/db/mx-queries.js';
 import { mxHostFailures } from '../../electron/backend/db/summary-queries.js';
 import { rollupScope } from '../../electron/backend/db/rollups.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
@@ -332,6 +332,28 @@ describe('mxHostDetail', () => {
   });
 });
 
+describe('the policy domains of each MX host (mxHostPolicyDomains)', () => {
+  it('names every domain a host failed for, from the rollups and from the details alike', () => {
+    const fromRollups = mxHostPolicyDomains(db, {});
+    expect(rollupScope({}, { byDomain: true })).not.toBeNull();
+    expect(Object.fromEntries(fromRollups)).toEqual({
+      [MX1]: ['example.com', 'example.org'],
+      [MX2]: ['example.com'],
+      null: ['example.com'],
+    });
+    // A bound inside a day: only the details can answer; 2026-01-11 (E, example.org) and on.
+    const inside = { fromTime: day('2026-01-11') + 1 };
+    expect(rollupScope(inside, { byDomain: true })).toBeNull();
+    expect(Object.fromEntries(mxHostPolicyDomains(db, inside))).toEqual({
+      [MX1]: ['example.com'],
+      [MX2]: ['example.com'],
+    });
+    expect(
+      Object.fromEntries(mxHostPolicyDomains(db, { fromTime: day('2026-01-11'), toTime: day('2026-01-12') })),
+    ).toEqual({ [MX1]: ['example.org'] });
+  });
+});
+
 describe('the mxHost method', () => {
   let handlers: ApiHandlers;
   beforeAll(() => {
@@ -349,7 +371,11 @@ describe('the mxHost method', () => {
     });
     expect(await dispatch(handlers, 'mxHosts', { filter: {} })).toMatchObject({
       ok: true,
-      value: { hosts: [{ mx: MX1 }, {}, {}], failedSessions: 31, failedWithoutDetails: 0 },
+      value: {
+        hosts: [{ mx: MX1, policyDomains: ['example.com', 'example.org'] }, {}, {}],
+        failedSessions: 31,
+        failedWithoutDetails: 0,
+      },
     });
   });
 

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { expect, type Page } from '@playwright/test';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticCorpus } from '../bench/synthetic-corpus.js';
 import { E2E_DATABASE } from '../../playwright.config.js';
@@ -163,4 +164,21 @@ export async function cutTextWithoutTitle(page: Page): Promise<string[]> {
     }
     return problems;
   });
+}
+
+/** Imports report documents (JSON text) through the Import view's file picker, and waits until it is done. */
+export async function importDocuments(page: Page, documents: readonly string[]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-e2e-import-'));
+  try {
+    const files = documents.map((text, index) => {
+      const file = join(dir, `report-${index}.json`);
+      writeFileSync(file, text);
+      return file;
+    });
+    await page.goto('/#/import');
+    await page.getByTestId('file-input').setInputFiles(files);
+    return await waitForImportDone(page);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,6 +1,8 @@
+import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lintDomainOnline, type OnlineLintReport } from '../../electron/backend/policy/online-lint.js';
 import { startPolicyServers, type PolicyServers } from '../helpers/policy-servers.js';
+import { freePort } from '../helpers/net.js';
 
 const POLICY = 'version: STSv1\r\nmode: enforce\r\nmx: mx1.good.test\r\nmx: mx2.good.test\r\nmax_age: 1209600\r\n';
 const record = (name: string) => ({
@@ -125,6 +127,45 @@ describe('online policy check against real DNS (dnsmasq) and HTTPS', () => {
     const report = await check('nothing.test');
     expect(report).toMatchObject({ stsRecords: [], tlsrptRecords: [], mxHosts: [], policyText: null });
     expect(errorCodes(report)).toEqual(['policy-host-missing']);
+  });
+});
+
+describe('online policy check when DNS itself cannot be reached', () => {
+  it('says so for a closed DNS port on loopback, instead of "(none)" and "does not resolve"', async () => {
+    const port = await freePort();
+    const report = await lintDomainOnline('good.test', {
+      dnsServers: [`127.0.0.1:${port}`],
+      caFile: servers.caFile,
+      httpsPort: servers.httpsPort,
+      timeoutMs: 5000,
+    });
+    expect(report.dnsUnreachable).toContain('ECONNREFUSED');
+    expect(report.dnsUnreachable).toContain(`127.0.0.1:${port}`);
+    expect(report.findings.map((finding) => finding.code)).toEqual(['dns-unreachable']);
+    expect(report.findings[0]?.message).toMatch(/^DNS could not be reached/);
+    expect(report.valid).toBe(false);
+  });
+
+  it("says so for a DNS server that never answers, within the check's deadline", async () => {
+    const silent = createSocket('udp4');
+    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      const report = await lintDomainOnline('good.test', {
+        dnsServers: [`127.0.0.1:${silent.address().port}`],
+        timeoutMs: 1500,
+      });
+      // The deadline, not 2 tries of 5 s per lookup, bounds it.
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(report.dnsUnreachable).toContain('ETIMEOUT');
+      expect(report.findings.map((finding) => finding.code)).toEqual(['dns-unreachable']);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('still answers "no such record" where a server answers that', async () => {
+    expect((await check('nothing.test')).dnsUnreachable).toBeNull();
   });
 });
 

@@ -10,7 +10,7 @@ import { reportsStamp } from '../db/health-queries.js';
 import { isKnownMxHost, isKnownSender } from '../db/existence-queries.js';
 import { reportDetail, reportPage } from '../db/report-queries.js';
 import { senderDetail } from '../db/sender-queries.js';
-import { mxHostDetail } from '../db/mx-queries.js';
+import { mxHostDetail, mxHostPolicyDomains } from '../db/mx-queries.js';
 import { domainResultTypes } from '../db/domain-queries.js';
 import {
   mxHostFailures,
@@ -115,7 +115,13 @@ export function createApiHandlers(options: BackendOptions): {
       return senderDetail(db, filter, organization);
     },
     // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
-    mxHosts: ({ filter }) => ({ hosts: mxHostFailures(db, filter), ...reconciliation(db, filter) }),
+    mxHosts: ({ filter }) => {
+      const domains = mxHostPolicyDomains(db, filter);
+      return {
+        hosts: mxHostFailures(db, filter).map((host) => ({ ...host, policyDomains: domains.get(host.mx) ?? [] })),
+        ...reconciliation(db, filter),
+      };
+    },
     mxHost: ({ filter, mx }) => {
       if (mx !== null && !isKnownMxHost(db, mx))
         throw new ApiFailure('not-found', `no failure detail names the MX host ${mx}`);

@@ -63,8 +63,15 @@ function countFromRollups(db: ReadableDatabase, query: FailureQuery): FailureCou
   // One domain's rollups know no senders.
   if (byDomain && query.organization !== undefined) return null;
   const scope = rollupScope(query.filter, { byDomain });
-  // The rollups know no policy types and no IPs.
-  if (!scope || query.policyType !== undefined || query.sendingIp !== undefined || query.receivingIp !== undefined) {
+  // The rollups know no policy types, no IPs, no single reports, and hosts only by their whole name.
+  if (
+    !scope ||
+    query.policyType !== undefined ||
+    query.sendingIp !== undefined ||
+    query.receivingIp !== undefined ||
+    query.mxSearch !== undefined ||
+    query.report !== undefined
+  ) {
     return null;
   }
   const conditions: string[] = [];
@@ -168,8 +175,8 @@ export function failurePage(
 /**
  * What the senders' summaries say beside a failure query: the failed sessions
  * no detail explains, for a query that narrows only by what a summary knows
- * (time, domain, sender); null for one that names an MX host, a result type
- * or a policy type, which summaries cannot be split by.
+ * (time, domain, sender); null for one that names an MX host, a result type,
+ * a policy type, an IP or one report, which these sums are not split by.
  */
 function failureReconciliation(
   db: ReadableDatabase,
@@ -180,7 +187,9 @@ function failureReconciliation(
     query.resultType !== undefined ||
     query.policyType !== undefined ||
     query.sendingIp !== undefined ||
-    query.receivingIp !== undefined
+    query.receivingIp !== undefined ||
+    query.mxSearch !== undefined ||
+    query.report !== undefined
   ) {
     return { failedWithoutDetails: null, detailsBeyondTotal: null };
   }

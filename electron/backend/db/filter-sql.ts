@@ -77,6 +77,18 @@ export function failureClause(query: FailureQuery): FailureWhere {
     }
   };
   nullable('f.receiving_mx_hostname', 'mx', query.mx);
+  if (query.mxSearch !== undefined) {
+    // LIKE is case-insensitive for ASCII, as host names are (RFC 4343); the typed text's own % and _ are literal.
+    conditions.push("f.receiving_mx_hostname LIKE @mxSearch ESCAPE '\\'");
+    params['mxSearch'] = `%${query.mxSearch
+      .trim()
+      .toLowerCase()
+      .replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+  }
+  if (query.report !== undefined) {
+    conditions.push('f.report_rowid = @report');
+    params['report'] = query.report;
+  }
   nullable('f.result_type', 'resultType', query.resultType);
   nullable('p.policy_type', 'policyType', query.policyType);
   nullable('f.sending_mta_ip', 'sendingIp', query.sendingIp);
@@ -91,6 +103,8 @@ export function failureClause(query: FailureQuery): FailureWhere {
       query.resultType === undefined &&
       query.policyType === undefined &&
       query.sendingIp === undefined &&
-      query.receivingIp === undefined,
+      query.receivingIp === undefined &&
+      query.mxSearch === undefined &&
+      query.report === undefined,
   };
 }

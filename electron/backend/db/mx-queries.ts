@@ -2,10 +2,46 @@ import type { MxHostDetail, MxHostIp } from '../../../shared/api/contract.js';
 import { MISSING_RESULT_TYPE } from '../../../shared/summary/types.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from './database.js';
-import { failureClause } from './filter-sql.js';
+import { failureClause, filterClause } from './filter-sql.js';
+import { rollupScope } from './rollups.js';
 import { reconciliation, sessionsByDay } from './summary-queries.js';
 
 /** One MX host's details; the MX hosts list itself is the per-MX breakdown (mxHostFailures). */
+
+/**
+ * The policy domains whose failure details name each MX host in the filter
+ * (null: the failures that named no host), from the per-domain rollups where
+ * they answer the filter: a shared MX service receives for many domains, and
+ * the list says for which.
+ */
+export function mxHostPolicyDomains(db: ReadableDatabase, filter: ReportFilter): Map<string | null, string[]> {
+  const scope = rollupScope(filter, { byDomain: true });
+  const where = filterClause(filter, 'f');
+  const rows = (
+    scope
+      ? db
+          .prepare(
+            `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(policy_domain, '') AS domain
+             FROM ${scope.rows('rollup_domain_mx')} GROUP BY receiving_mx_hostname, policy_domain`,
+          )
+          .all(scope.params)
+      : db
+          .prepare(
+            `SELECT f.receiving_mx_hostname AS mx, f.policy_domain AS domain FROM failure_details f ${where.sql}
+             GROUP BY f.receiving_mx_hostname, f.policy_domain`,
+          )
+          .all(where.params)
+  ) as { mx: string | null; domain: string | null }[];
+  const domains = new Map<string | null, string[]>();
+  for (const row of rows) {
+    if (row.domain === null) continue;
+    const list = domains.get(row.mx);
+    if (list) list.push(row.domain);
+    else domains.set(row.mx, [row.domain]);
+  }
+  for (const list of domains.values()) list.sort();
+  return domains;
+}
 
 /**
  * One MX host's failures (`mx` null: those that named no host): by result

@@ -1,3 +1,4 @@
+import type { MxHostSighting } from '../../../shared/policy/report-lint.js';
 import type { ReadableDatabase } from './database.js';
 
 /** One policy text as senders reported it for a domain, and when. */
@@ -25,14 +26,20 @@ export function reportedPolicyVersions(db: ReadableDatabase, domain: string): Re
   return rows.map((row) => ({ ...row, policyStrings: JSON.parse(row.policyStrings) as string[] }));
 }
 
-/** MX hosts that senders named in failure details for a domain: hosts they really connected to. */
-export function mxHostsInFailures(db: ReadableDatabase, domain: string): { host: string; failedSessions: number }[] {
+/**
+ * MX hosts that senders named in failure details for a domain (hosts they
+ * really connected to), by report start: each policy version is checked
+ * against the hosts seen while it was in force.
+ */
+export function mxHostsInFailures(db: ReadableDatabase, domain: string): MxHostSighting[] {
   return db
     .prepare(
-      `SELECT receiving_mx_hostname AS host, SUM(failed_sessions) AS failedSessions FROM failure_details
-       WHERE policy_domain = ? AND receiving_mx_hostname IS NOT NULL GROUP BY receiving_mx_hostname ORDER BY host`,
+      `SELECT receiving_mx_hostname AS host, start_time AS startTime, SUM(failed_sessions) AS failedSessions
+       FROM failure_details
+       WHERE policy_domain = ? AND receiving_mx_hostname IS NOT NULL AND counted = 1
+       GROUP BY receiving_mx_hostname, start_time ORDER BY host, startTime`,
     )
-    .all(domain) as { host: string; failedSessions: number }[];
+    .all(domain) as MxHostSighting[];
 }
 
 /** Policy domains with reports, most reported first. */

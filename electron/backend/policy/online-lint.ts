@@ -29,6 +29,22 @@ export interface OnlineLintReport extends LintResult {
   mxHosts: string[];
   policyUrl: string;
   policyText: string | null;
+  /**
+   * Set when no DNS server answered any lookup (refused, timed out): then the
+   * empty lists say nothing about the domain, and the policy was not fetched.
+   */
+  dnsUnreachable: string | null;
+}
+
+/**
+ * c-ares codes that mean no server gave an answer, as opposed to an answer
+ * that there is no such name or record (ENOTFOUND, ENODATA) or a server's
+ * failure for this name (ESERVFAIL, as for a broken DNSSEC chain).
+ */
+const DNS_UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ETIMEOUT', 'EREFUSED', 'ECONNRESET', 'ECANCELLED']);
+
+function isDnsUnreachable(error: unknown): boolean {
+  return DNS_UNREACHABLE_CODES.has((error as NodeJS.ErrnoException).code ?? '');
 }
 
 /** RFC 8461 §3.3 lets senders cap a policy at 64 KiB. */
@@ -75,11 +91,19 @@ async function checkDomain(
   signal: AbortSignal,
   findings: Finding[],
 ): Promise<OnlineLintReport> {
-  const dnsError = (name: string, type: string, error: unknown): void => {
-    noteDnsError(findings, name, type, signal.aborted ? timeoutError(timeout) : error);
+  const unreachable: string[] = [];
+  let lookups = 0;
+  const dnsError = (name: string, type: string, caught: unknown): void => {
+    const error = signal.aborted ? timeoutError(timeout) : caught;
+    if (isDnsUnreachable(error)) unreachable.push(`${type} ${name}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
+    noteDnsError(findings, name, type, error);
   };
   const txt = async (name: string): Promise<string[]> => {
-    if (signal.aborted) return [];
+    lookups += 1;
+    if (signal.aborted) {
+      dnsError(name, 'TXT', timeoutError(timeout));
+      return [];
+    }
     try {
       return (await resolver.resolveTxt(name)).map((strings) => strings.join(''));
     } catch (error) {
@@ -89,7 +113,10 @@ async function checkDomain(
   };
   const [stsRecords, tlsrptRecords] = await Promise.all([txt(`_mta-sts.${domain}`), txt(`_smtp._tls.${domain}`)]);
   let mxHosts: string[] = [];
-  if (!signal.aborted) {
+  lookups += 1;
+  if (signal.aborted) {
+    dnsError(domain, 'MX', timeoutError(timeout));
+  } else {
     try {
       mxHosts = (await resolver.resolveMx(domain))
         .sort((a, b) => a.priority - b.priority)
@@ -100,6 +127,29 @@ async function checkDomain(
   }
 
   const policyUrl = `https://mta-sts.${domain}/.well-known/mta-sts.txt`;
+  if (unreachable.length === lookups) {
+    // Nothing was learnt about the domain: its records and policy host cannot be judged, only the DNS.
+    const servers =
+      options.dnsServers && options.dnsServers.length > 0 ? options.dnsServers.join(', ') : "the system's";
+    const dnsUnreachable = `no DNS server answered (${servers} DNS servers; ${unreachable.join(', ')})`;
+    const problem: Finding = {
+      severity: 'error',
+      code: 'dns-unreachable',
+      message: `DNS could not be reached: ${dnsUnreachable}. Nothing is known about ${domain}'s records until it can be`,
+      rfc: 'RFC 8461 §3.1',
+      fix: 'check the network connection and the DNS servers, then check again',
+    };
+    return {
+      ...lintResult([problem]),
+      domain,
+      stsRecords: [],
+      tlsrptRecords: [],
+      mxHosts: [],
+      policyUrl,
+      policyText: null,
+      dnsUnreachable,
+    };
+  }
   const fetched = await fetchPolicy(domain, resolver, options, timeout, signal);
   findings.push(...fetched.findings);
 
@@ -121,7 +171,16 @@ async function checkDomain(
     mxHosts: mxHosts.length > 0 ? mxHosts : null,
   });
   const all = [...findings, ...setup.findings];
-  return { ...lintResult(all), domain, stsRecords, tlsrptRecords, mxHosts, policyUrl, policyText: fetched.text };
+  return {
+    ...lintResult(all),
+    domain,
+    stsRecords,
+    tlsrptRecords,
+    mxHosts,
+    policyUrl,
+    policyText: fetched.text,
+    dnsUnreachable: null,
+  };
 }
 
 function timeoutError(timeout: number): NodeJS.ErrnoException {
@@ -160,7 +219,12 @@ function lookupWith(resolver: Resolver): LookupFunction {
       ];
       const first = addresses[0];
       if (!first) {
-        callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 4);
+        // A DNS server that did not answer is not a name without an address.
+        const failure = [v4, v6].find(
+          (result): result is PromiseRejectedResult => result.status === 'rejected' && isDnsUnreachable(result.reason),
+        );
+        const code = failure ? ((failure.reason as NodeJS.ErrnoException).code ?? 'ENOTFOUND') : 'ENOTFOUND';
+        callback(Object.assign(new Error(`${hostname} has no address (${code})`), { code }), '', 4);
         return;
       }
       if (all) (callback as unknown as (error: null, list: typeof addresses) => void)(null, addresses);
@@ -314,6 +378,18 @@ async function fetchPolicy(
           `the certificate of ${hostName} is not signed by a trusted CA (${error.code})`,
           'use a certificate from a public CA',
         );
+      case 'ECONNREFUSED':
+      case 'ETIMEOUT':
+      case 'EREFUSED':
+        // ECONNREFUSED here is the DNS server's (lookupWith) or the policy host's port.
+        if (error.message.includes('has no address')) {
+          return fail(
+            'policy-host-dns-failed',
+            `the address of ${hostName} could not be looked up: no DNS server answered (${error.code})`,
+            'check the DNS servers, then check again',
+          );
+        }
+        return fail('policy-fetch-failed', `fetching the policy from ${hostName} failed: ${error.code}`);
       case 'ENOTFOUND':
         return fail(
           'policy-host-missing',

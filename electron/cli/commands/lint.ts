@@ -86,10 +86,15 @@ export async function runLint(args: string[], out: NodeJS.WritableStream): Promi
     if (asJson) {
       out.write(`${JSON.stringify(report)}\n`);
     } else {
-      out.write(`${domain}: MX ${report.mxHosts.join(', ') || '(none)'}\n`);
-      out.write(`  _mta-sts: ${report.stsRecords.map(printable).join(' | ') || '(none)'}\n`);
-      out.write(`  _smtp._tls: ${report.tlsrptRecords.map(printable).join(' | ') || '(none)'}\n`);
-      out.write(`  ${report.policyUrl}: ${report.policyText === null ? 'not fetched' : 'fetched'}\n\n`);
+      if (report.dnsUnreachable === null) {
+        out.write(`${domain}: MX ${report.mxHosts.join(', ') || '(none)'}\n`);
+        out.write(`  _mta-sts: ${report.stsRecords.map(printable).join(' | ') || '(none)'}\n`);
+        out.write(`  _smtp._tls: ${report.tlsrptRecords.map(printable).join(' | ') || '(none)'}\n`);
+        out.write(`  ${report.policyUrl}: ${report.policyText === null ? 'not fetched' : 'fetched'}\n\n`);
+      } else {
+        // Empty lists would read as "nothing published"; nothing was looked up.
+        out.write(`${domain}: not checked, DNS could not be reached\n\n`);
+      }
       printFindings(report.findings, out);
     }
     return statusOf(report);

@@ -1,6 +1,7 @@
+import { Link, useNavigate } from 'react-router';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { NO_FAILURE_DETAILS, type Reconciliation } from '../../../shared/summary/types.js';
-import { ResultTypeName } from './ResultTypeName.js';
+import { MISSING_RESULT_TYPE, NO_FAILURE_DETAILS, type Reconciliation } from '../../../shared/summary/types.js';
+import { ExplainButtonOnly, ResultTypeName } from './ResultTypeName.js';
 import { formatCount } from '../format.js';
 
 const COLORS = { successful: 'var(--chart-ok)', failed: 'var(--chart-fail)' };
@@ -10,16 +11,26 @@ const COLORS = { successful: 'var(--chart-ok)', failed: 'var(--chart-fail)' };
  * bars. With a reconciliation, the failed sessions that no failure detail
  * explains are a row of their own (grey), and details beyond the senders'
  * totals are noted, so the rows add up to the failed sessions shown elsewhere.
+ * With `failuresOf`, each bar and row opens the failure details behind it
+ * (the row without details has none to open).
  */
 export function ResultTypeChart({
   byResultType,
   reconciliation,
   title = 'Failed sessions by result type',
+  failuresOf,
 }: {
   byResultType: Record<string, number>;
   reconciliation?: Pick<Reconciliation, 'failedWithoutDetails' | 'detailsBeyondTotal'> | undefined;
   title?: string;
+  /** Where the failures of a result type are listed; null: those that named none. */
+  failuresOf?: ((resultType: string | null) => string) | undefined;
 }) {
+  const navigate = useNavigate();
+  const linkOf = (type: string): string | null =>
+    failuresOf === undefined || type === NO_FAILURE_DETAILS
+      ? null
+      : failuresOf(type === MISSING_RESULT_TYPE ? null : type);
   // The row without details is a bar of its own colour: a second series, zero on every other row.
   const data = Object.entries(byResultType)
     .map(([type, failed]) => ({ type, failed, withoutDetails: 0 }))
@@ -45,7 +56,19 @@ export function ResultTypeChart({
               formatter={(value) => formatCount(Number(value))}
               contentStyle={{ background: 'var(--panel)', color: 'var(--text)' }}
             />
-            <Bar dataKey="failed" name="Failed sessions" stackId="f" fill={COLORS.failed} isAnimationActive={false} />
+            <Bar
+              dataKey="failed"
+              name="Failed sessions"
+              stackId="f"
+              fill={COLORS.failed}
+              isAnimationActive={false}
+              cursor={failuresOf === undefined ? undefined : 'pointer'}
+              onClick={(entry: { payload?: { type?: string } }) => {
+                // A bar opens what its row links to; the row's link is the way by keyboard.
+                const to = linkOf(entry.payload?.type ?? NO_FAILURE_DETAILS);
+                if (to !== null) void navigate(to);
+              }}
+            />
             {without > 0 && (
               <Bar
                 dataKey="withoutDetails"
@@ -63,7 +86,7 @@ export function ResultTypeChart({
           {data.map((row) => (
             <tr key={row.type}>
               <th scope="row">
-                <ResultTypeName type={row.type} />
+                <ResultTypeRowName type={row.type} to={linkOf(row.type)} />
               </th>
               <td className="numeric">{formatCount(row.failed + row.withoutDetails)}</td>
             </tr>
@@ -72,6 +95,17 @@ export function ResultTypeChart({
       </table>
       <DetailsBeyondTotal count={reconciliation?.detailsBeyondTotal ?? 0} />
     </figure>
+  );
+}
+
+/** A row's result type: a link to its failures where there are any to list, and its explanation beside. */
+function ResultTypeRowName({ type, to }: { type: string; to: string | null }) {
+  if (to === null) return <ResultTypeName type={type} />;
+  return (
+    <>
+      <Link to={to}>{type}</Link>
+      <ExplainButtonOnly type={type} />
+    </>
   );
 }
 

@@ -1,5 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import type { MxBreakdown, MxHostFailures } from '../../../shared/summary/types.js';
+import type { KeyboardEvent, MouseEvent } from 'react';
+import { Link } from 'react-router';
+import { MISSING_RESULT_TYPE, type MxBreakdown, type MxHostFailures } from '../../../shared/summary/types.js';
 import { formatCount, orUnnamed } from '../format.js';
 import { ResultTypeName } from './ResultTypeName.js';
 
@@ -14,21 +16,98 @@ function sortedResultTypes(byResultType: Record<string, number>): [string, numbe
   return Object.entries(byResultType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }
 
-/** Each result type with its count and its glossary entry one press away. */
-export function ResultTypeCounts({ byResultType }: { byResultType: Record<string, number> }) {
+/**
+ * A colour per result type, the same in every bar: the RFC 8460 §4.3 types
+ * get hues far apart, in the order of how often they occur in the corpus
+ * (the first two of most hosts' failures differ most); other values take a
+ * hue from their name. The lightness is the theme's (--type-lightness).
+ */
+const TYPE_HUES: Record<string, number> = {
+  'starttls-not-supported': 210,
+  'certificate-expired': 0,
+  'certificate-host-mismatch': 35,
+  'validation-failure': 280,
+  'sts-policy-fetch-error': 150,
+  'certificate-not-trusted': 320,
+  'sts-policy-invalid': 90,
+  'sts-webpki-invalid': 180,
+  'tlsa-invalid': 60,
+  'dnssec-invalid': 250,
+  'dane-required': 15,
+};
+
+export function resultTypeColor(type: string): string {
+  let hue = TYPE_HUES[type];
+  if (hue === undefined) {
+    hue = 0;
+    for (const char of type) hue = (hue * 31 + (char.codePointAt(0) ?? 0)) % 360;
+  }
+  return type === MISSING_RESULT_TYPE ? 'var(--muted)' : `hsl(${hue} 62% var(--type-lightness))`;
+}
+
+/** Where a host's failures of one result type are listed; null result type: those that named none. */
+export type FailuresOfType = (mx: string | null, resultType: string | null) => string;
+
+/** Clicks and keys on a link inside an openable row are the link's, not the row's. */
+const keepToLink = {
+  onClick: (event: MouseEvent) => {
+    event.stopPropagation();
+  },
+  onKeyDown: (event: KeyboardEvent) => {
+    event.stopPropagation();
+  },
+};
+
+/**
+ * A host's failures as one bar, a segment per result type as wide as its
+ * share, most first; each segment opens those failures and says its type
+ * and count (title, and to a screen reader its name). In place of a line of
+ * `type count, type count, …` that grew as wide as the page.
+ */
+export function ResultTypeBar({
+  mx,
+  byResultType,
+  failuresOf,
+}: {
+  mx: string | null;
+  byResultType: Record<string, number>;
+  failuresOf: FailuresOfType;
+}) {
+  const types = sortedResultTypes(byResultType);
+  const total = types.reduce((sum, [, count]) => sum + count, 0);
+  if (total === 0) return null;
+  const [top] = types;
   return (
-    <ul className="inline-list">
-      {sortedResultTypes(byResultType).map(([type, count]) => (
-        <li key={type}>
-          <ResultTypeName type={type} /> {formatCount(count)}
-        </li>
-      ))}
-    </ul>
+    <span className="type-bar-cell">
+      <span className="type-bar" data-testid="result-type-bar">
+        {types.map(([type, count]) => (
+          <Link
+            key={type}
+            to={failuresOf(mx, type === MISSING_RESULT_TYPE ? null : type)}
+            className="type-segment"
+            style={{ flexGrow: count, background: resultTypeColor(type) }}
+            title={`${type}: ${formatCount(count)} failed sessions`}
+            aria-label={`${type}: ${formatCount(count)} failed sessions`}
+            {...keepToLink}
+          />
+        ))}
+      </span>
+      {top && (
+        // Its explanation's button is pressed for itself, not for the row it sits in.
+        <span className="type-bar-label" {...keepToLink}>
+          <ResultTypeName type={top[0]} />
+          {types.length > 1 && <span className="muted"> +{types.length - 1}</span>}
+        </span>
+      )}
+    </span>
   );
 }
 
-/** The first columns of every table that lists MX hosts: host, failed sessions, result types. */
-export function mxBreakdownColumns<Row extends MxBreakdown>() {
+/**
+ * The first columns of every table that lists MX hosts: host, failed
+ * sessions, result types (a bar whose segments open those failures).
+ */
+export function mxBreakdownColumns<Row extends MxBreakdown>(failuresOf: FailuresOfType) {
   const column = createColumnHelper<Row>();
   return [
     column.accessor((row) => orUnnamed(row.mx), { id: 'mx', header: 'MX host' }),
@@ -41,7 +120,13 @@ export function mxBreakdownColumns<Row extends MxBreakdown>() {
     column.accessor((row) => formatResultTypeCounts(row.byResultType), {
       id: 'types',
       header: 'Result types',
-      cell: (cell) => <ResultTypeCounts byResultType={cell.row.original.byResultType} />,
+      cell: (cell) => (
+        <ResultTypeBar
+          mx={cell.row.original.mx}
+          byResultType={cell.row.original.byResultType}
+          failuresOf={failuresOf}
+        />
+      ),
     }),
   ];
 }

@@ -1,4 +1,5 @@
 import { createColumnHelper } from '@tanstack/react-table';
+import { useMemo } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { DomainResultType } from '../../../shared/api/contract.js';
 import type { DomainHealth, Verdict } from '../../../shared/health/assess-domain.js';
@@ -9,7 +10,7 @@ import { useApi } from '../api/useApi.js';
 import { DetailsBeyondTotal } from '../components/Charts.js';
 import { FailureRateChart } from '../components/DailyLineChart.js';
 import { HealthFindingList } from '../components/HealthFindings.js';
-import { ResultTypeName } from '../components/ResultTypeName.js';
+import { ExplainButtonOnly } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { senderColumnsBrief } from '../components/sender-columns.js';
 import { DateText, mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
@@ -20,7 +21,7 @@ import { useNotificationSetting } from '../state/finding-notifications.js';
 import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { domainLink, policiesLink } from './domain-links.js';
 import { senderLink } from '../routes.js';
-import { failuresLink } from './failure-links.js';
+import { failuresLink, resultTypeFilter } from './failure-links.js';
 import { mxHostLink } from './MxHostPage.js';
 
 const VERDICT_LABEL: Record<Verdict, string> = {
@@ -190,13 +191,25 @@ export function Domains() {
   );
 }
 
-const mxColumns = [...mxBreakdownColumns<MxHostFailures>(), ...mxSinceColumns<MxHostFailures>()];
+/** A domain's MX hosts; a result type's segment opens that host's failures of the type for the domain. */
+function domainMxColumns(domain: string) {
+  return [
+    ...mxBreakdownColumns<MxHostFailures>((mx, resultType) => failuresLink({ domain, mx, resultType })),
+    ...mxSinceColumns<MxHostFailures>(),
+  ];
+}
 
 const resultColumn = createColumnHelper<DomainResultType>();
-const resultTypeColumns = [
+/** A domain's result types; each opens the domain's failures of that type. */
+const domainResultTypeColumns = (domain: string) => [
   resultColumn.accessor('resultType', {
     header: 'Result type',
-    cell: (cell) => <ResultTypeName type={cell.getValue()} />,
+    cell: (cell) => (
+      <>
+        <Link to={failuresLink({ domain, resultType: resultTypeFilter(cell.getValue()) })}>{cell.getValue()}</Link>
+        <ExplainButtonOnly type={cell.getValue()} />
+      </>
+    ),
   }),
   resultColumn.accessor('failedSessions', {
     header: 'Failed',
@@ -215,6 +228,8 @@ export function DomainPage() {
   const { filter } = useFilter();
   const detail = useApi('domain', { filter, domain });
   const navigate = useNavigate();
+  const mxColumns = useMemo(() => domainMxColumns(domain), [domain]);
+  const resultTypeColumns = useMemo(() => domainResultTypeColumns(domain), [domain]);
   if (detail.status === 'loading') return <Loading />;
   if (detail.status === 'error' && detail.code === 'not-found') {
     return <NotFound message={`No stored report names the policy domain “${domain}”.`} />;

@@ -1,7 +1,18 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
-import { useHref, useNavigate, useSearchParams } from 'react-router';
-import type { FailurePage, FailureQuery, FailureRow, FailureSortColumn } from '../../../shared/api/contract.js';
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState,
+  type CSSProperties,
+  type MouseEvent,
+  type ReactNode,
+} from 'react';
+import { Link, useHref, useNavigate, useSearchParams } from 'react-router';
+import type { FailurePage, FailureQuery, FailureRow, FailureSortColumn, Sort } from '../../../shared/api/contract.js';
 import { MISSING_RESULT_TYPE, NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { ExplainButtonOnly } from '../components/ResultTypeName.js';
 import { explainResultType } from '../../../shared/glossary/result-types.js';
@@ -11,8 +22,7 @@ import { DetailsBeyondTotal } from '../components/Charts.js';
 import { ErrorNote } from '../components/States.js';
 import { formatCount, formatDay, orUnnamed } from '../format.js';
 import { useDataVersion, useFilter } from '../state/filter.js';
-import type { FAILURE_LINK_KEYS } from './failure-links.js';
-import { failuresLink, readFailureLink, type FailureLinkFilter } from './failure-links.js';
+import { failuresLink, readFailureLink, readFailureSort, type FailureLinkFilter } from './failure-links.js';
 import { PagedRows, type PagedRowsOptions } from './failure-pages.js';
 
 const ROW_HEIGHT = 34;
@@ -29,6 +39,8 @@ const OVERSCAN = 3;
  * filters, another sort or the CSV export reach the others.
  */
 const MAX_LISTED_ROWS = 500_000;
+/** How long the list must rest before its place is written to the URL. */
+const SCROLL_REST_MS = 400;
 const PAGING: PagedRowsOptions = {
   pageSize: 200,
   maxInFlight: 2,
@@ -38,81 +50,241 @@ const PAGING: PagedRowsOptions = {
 };
 
 interface Column {
-  id: FailureSortColumn;
+  id: FailureSortColumn | 'failureReasonCode' | 'additionalInformation';
   header: string;
   value: (row: FailureRow) => string;
   numeric?: boolean;
+  /**
+   * The column's track in the rows' grid. Dates, IPv4 addresses and counts
+   * have a known longest text, so their columns are that wide in `ch` (the
+   * width of a digit, which the cells draw as tabular figures) plus the
+   * cell's padding: under DejaVu Sans a date needed 97 px where 96 px were
+   * given, and every date was cut. Names share what is left.
+   */
+  track: string;
+  /** Hidden unless the reader asks for them: most reports leave them out. */
+  optional?: boolean;
+  sortable?: boolean;
 }
+
+/** A cell's padding on both sides (8 px each) and a pixel for rounding. */
+const PAD = '17px';
 
 const COLUMNS: Column[] = [
-  { id: 'startTime', header: 'Date', value: (row) => formatDay(row.startTime) },
-  { id: 'organization', header: 'Sender', value: (row) => row.organization },
-  { id: 'policyDomain', header: 'Domain', value: (row) => orUnnamed(row.policyDomain) },
-  { id: 'policyType', header: 'Policy', value: (row) => orUnnamed(row.policyType) },
-  { id: 'resultType', header: 'Result type', value: (row) => orUnnamed(row.resultType) },
-  { id: 'receivingMxHostname', header: 'MX host', value: (row) => orUnnamed(row.receivingMxHostname) },
-  { id: 'sendingMtaIp', header: 'Sending IP', value: (row) => row.sendingMtaIp ?? '' },
-  { id: 'receivingIp', header: 'Receiving IP', value: (row) => row.receivingIp ?? '' },
-  { id: 'failedSessions', header: 'Failed', value: (row) => formatCount(row.failedSessions), numeric: true },
+  {
+    id: 'startTime',
+    header: 'Date',
+    value: (row) => formatDay(row.startTime),
+    track: `calc(10ch + ${PAD})`,
+    sortable: true,
+  },
+  {
+    id: 'organization',
+    header: 'Sender',
+    value: (row) => row.organization,
+    track: 'minmax(8ch, 1.3fr)',
+    sortable: true,
+  },
+  {
+    id: 'policyDomain',
+    header: 'Domain',
+    value: (row) => orUnnamed(row.policyDomain),
+    track: 'minmax(8ch, 1fr)',
+    sortable: true,
+  },
+  {
+    id: 'policyType',
+    header: 'Policy',
+    value: (row) => orUnnamed(row.policyType),
+    // "sts" and "tlsa" whole, with the sort arrow in the header.
+    track: `minmax(calc(6ch + ${PAD}), 0.6fr)`,
+    sortable: true,
+  },
+  {
+    id: 'resultType',
+    header: 'Result type',
+    value: (row) => orUnnamed(row.resultType),
+    track: 'minmax(12ch, 1.3fr)',
+    sortable: true,
+  },
+  {
+    id: 'receivingMxHostname',
+    header: 'MX host',
+    value: (row) => orUnnamed(row.receivingMxHostname),
+    track: 'minmax(10ch, 1.4fr)',
+    sortable: true,
+  },
+  {
+    id: 'sendingMtaIp',
+    header: 'Sending IP',
+    value: (row) => row.sendingMtaIp ?? '',
+    // 255.255.255.255: 12 digits and 3 dots, narrower than digits.
+    track: `minmax(calc(13ch + ${PAD}), 1fr)`,
+    sortable: true,
+  },
+  {
+    id: 'receivingIp',
+    header: 'Receiving IP',
+    value: (row) => row.receivingIp ?? '',
+    track: `minmax(calc(13ch + ${PAD}), 1fr)`,
+    sortable: true,
+  },
+  {
+    id: 'failedSessions',
+    header: 'Failed',
+    value: (row) => formatCount(row.failedSessions),
+    numeric: true,
+    track: `calc(7ch + ${PAD})`,
+    sortable: true,
+  },
+  {
+    id: 'failureReasonCode',
+    header: 'Reason code',
+    value: (row) => row.failureReasonCode ?? '',
+    track: 'minmax(8ch, 0.8fr)',
+    optional: true,
+  },
+  {
+    id: 'additionalInformation',
+    header: 'Additional information',
+    value: (row) => row.additionalInformation ?? '',
+    track: 'minmax(10ch, 1.2fr)',
+    optional: true,
+  },
 ];
 
-interface FailureSort {
-  column: FailureSortColumn;
-  direction: 'asc' | 'desc';
+const USUAL_COLUMNS = COLUMNS.filter((column) => column.optional !== true);
+
+/** The grid every row of the list shares, so that the header and the rows line up. */
+function gridOf(columns: readonly Column[]): CSSProperties {
+  return { gridTemplateColumns: columns.map((column) => column.track).join(' ') };
 }
+
+type FailureSort = Sort<FailureSortColumn>;
 
 /** Every failure detail, filtered and sorted by the backend, scrolled through a virtual list. */
 export function Failures() {
   const [params, setParams] = useSearchParams();
   const link = readFailureLink(params);
+  const sort = readFailureSort(params);
   const { filter } = useFilter();
   const dataVersion = useDataVersion();
-  const [sort, setSort] = useState<FailureSort>({ column: 'startTime', direction: 'desc' });
+  const [moreColumns, setMoreColumns] = useState(params.get('columns') === 'all');
   const { domain, ...narrowed } = link;
   const query: FailureQuery = {
     filter: domain === undefined ? filter : { ...filter, policyDomain: domain },
     ...narrowed,
   };
 
-  const setLink = (update: FailureLinkFilter): void => {
-    setParams(new URLSearchParams(failuresLink({ ...link, ...update }).split('?')[1] ?? ''));
+  /** Filters and sort live in the URL: a reload, Back and a shared link show the same rows. */
+  const navigateTo = (nextLink: FailureLinkFilter, nextSort: FailureSort, columns: boolean): void => {
+    const next = new URLSearchParams(failuresLink(nextLink, nextSort).split('?')[1] ?? '');
+    if (columns) next.set('columns', 'all');
+    setParams(next);
   };
+  const setLink = (update: FailureLinkFilter): void => {
+    navigateTo({ ...link, ...update }, sort, moreColumns);
+  };
+  // Where the list was scrolled to (its first row in view), so that Back from a report returns there.
+  const row = Number(params.get('row') ?? '0');
+  const startRow = Number.isSafeInteger(row) && row > 0 ? row : 0;
+  const keepRow = useCallback(
+    (first: number) => {
+      setParams(
+        (previous) => {
+          const next = new URLSearchParams(previous);
+          if (first > 0) next.set('row', String(first));
+          else next.delete('row');
+          return next;
+        },
+        { replace: true },
+      );
+    },
+    [setParams],
+  );
 
   return (
     <>
       <h2>Failure details</h2>
-      {(
-        [
-          ['domain', 'Policy domain'],
-          ['sendingIp', 'Sending IP'],
-          ['receivingIp', 'Receiving IP'],
-        ] as const
-      ).map(([key, label]) =>
-        link[key] === undefined ? null : (
-          <p key={key} data-testid={`failures-${key}`}>
-            {label} <strong>{link[key] ?? '(not named)'}</strong>{' '}
-            <button type="button" onClick={() => setLink({ [key]: undefined })}>
-              Remove
-            </button>
-          </p>
-        ),
-      )}
-      <FailureFilters link={link} onChange={setLink} />
+      <FailureFilters link={link} filter={query.filter} onChange={setLink} />
+      <FailureChips link={link} onChange={setLink} />
+      <label className="column-toggle">
+        <input
+          type="checkbox"
+          checked={moreColumns}
+          onChange={(event) => {
+            setMoreColumns(event.target.checked);
+            navigateTo(link, sort, event.target.checked);
+          }}
+        />{' '}
+        Show the reason code and additional information
+      </label>
       {/* A new query, sort or data set starts a fresh list. */}
-      <FailureList key={JSON.stringify([query, sort, dataVersion])} query={query} sort={sort} onSort={setSort} />
+      <FailureList
+        key={JSON.stringify([query, sort, dataVersion])}
+        query={query}
+        sort={sort}
+        startRow={startRow}
+        onScrolledTo={keepRow}
+        columns={moreColumns ? COLUMNS : USUAL_COLUMNS}
+        onSort={(next) => {
+          navigateTo(link, next, moreColumns);
+        }}
+      />
     </>
+  );
+}
+
+/** Filters that have no box of their own (a value the sender did not name, one report), each with Remove. */
+function FailureChips({ link, onChange }: { link: FailureLinkFilter; onChange: (update: FailureLinkFilter) => void }) {
+  const chips: { key: keyof FailureLinkFilter; label: string; value: ReactNode }[] = [];
+  if (link.report !== undefined) {
+    chips.push({
+      key: 'report',
+      label: 'Report',
+      value: <Link to={`/reports/${link.report}`}>#{link.report}</Link>,
+    });
+  }
+  if (link.mx === null) chips.push({ key: 'mx', label: 'MX host', value: '(not named)' });
+  if (link.sendingIp === null) chips.push({ key: 'sendingIp', label: 'Sending IP', value: '(not named)' });
+  if (link.receivingIp === null) chips.push({ key: 'receivingIp', label: 'Receiving IP', value: '(not named)' });
+  if (chips.length === 0) return null;
+  return (
+    <p className="filter-chips">
+      {chips.map((chip) => (
+        <span key={chip.key} className="chip" data-testid={`failures-${chip.key}`}>
+          {chip.label} <strong>{chip.value}</strong>{' '}
+          <button
+            type="button"
+            aria-label={`Remove the ${chip.label.toLowerCase()} filter`}
+            onClick={() => onChange({ [chip.key]: undefined })}
+          >
+            Remove
+          </button>
+        </span>
+      ))}
+    </p>
   );
 }
 
 function FailureList({
   query,
   sort,
+  columns,
   onSort,
+  startRow,
+  onScrolledTo,
 }: {
   query: FailureQuery;
   sort: FailureSort;
+  columns: readonly Column[];
   onSort: (sort: FailureSort) => void;
+  /** The row to show first (from the URL). */
+  startRow: number;
+  /** The first row in view, once scrolling has rested. */
+  onScrolledTo: (row: number) => void;
 }) {
+  const grid = useMemo(() => gridOf(columns), [columns]);
   const { total, counts, rowAt, show, error } = usePagedFailures(query, sort);
   const listed = Math.min(total ?? 0, MAX_LISTED_ROWS);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -128,6 +300,23 @@ function FailureList({
   useEffect(() => {
     show(first, last);
   }, [show, first, last]);
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current || total === null) return;
+    restored.current = true;
+    if (startRow > 0 && startRow < listed) virtualizer.scrollToIndex(startRow, { align: 'start' });
+  }, [total, listed, startRow, virtualizer]);
+  const topRow = virtualizer.range?.startIndex ?? 0;
+  useEffect(() => {
+    if (!restored.current) return;
+    // Written when the scroll rests, not on every frame: each write is a history replace.
+    const timer = setTimeout(() => {
+      onScrolledTo(topRow);
+    }, SCROLL_REST_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [topRow, onScrolledTo]);
   const slots = useRowSlots(items.length);
   const reportsHref = useHref('/reports');
   const navigate = useNavigate();
@@ -151,12 +340,19 @@ function FailureList({
     }
   };
 
-  /** The sender links are plain anchors (cheap to draw by the hundred); a plain click navigates as a Link does. */
+  /**
+   * A row opens its report: the sender cell is a plain anchor (cheap to draw
+   * by the hundred, and reached by Tab), and a click anywhere else on the
+   * row does what a click on it would. Modified clicks are the browser's.
+   */
   const openReport = (event: MouseEvent<HTMLDivElement>): void => {
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.altKey || event.ctrlKey || event.shiftKey) return;
-    const target = event.target instanceof Element ? event.target.closest('a[data-report]') : null;
-    const id = target?.getAttribute('data-report');
+    if (!(event.target instanceof Element)) return;
+    // Selecting text in a cell (to copy an IP) is not a click on the row.
+    if ((window.getSelection()?.toString() ?? '') !== '') return;
+    const row = event.target.closest('[data-testid=failure-row]');
+    const id = row?.querySelector('a[data-report]')?.getAttribute('data-report');
     if (!id) return;
     event.preventDefault();
     void navigate(`/reports/${id}`);
@@ -184,29 +380,36 @@ function FailureList({
       {counts !== null && <FailureReconciliation counts={counts} />}
       {error && <ErrorNote message={error} />}
       <div className="virtual-table" role="table" aria-label="Failure details" aria-rowcount={listed + 1}>
-        <div className="virtual-row header" role="row">
-          {COLUMNS.map((column) => (
+        <div className="virtual-row header" role="row" style={grid}>
+          {columns.map((column) => (
             <div
               key={column.id}
               role="columnheader"
               className={column.numeric ? 'numeric' : undefined}
-              aria-sort={sort.column === column.id ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
+              aria-sort={
+                sort.column === column.id ? (sort.direction === 'asc' ? 'ascending' : 'descending') : undefined
+              }
+              title={column.header}
             >
-              <button
-                type="button"
-                className="sort"
-                onClick={() => {
-                  onSort({
-                    column: column.id,
-                    direction: sort.column === column.id && sort.direction === 'desc' ? 'asc' : 'desc',
-                  });
-                }}
-              >
-                {column.header}
-                <span aria-hidden="true">
-                  {sort.column === column.id ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}
-                </span>
-              </button>
+              {column.sortable ? (
+                <button
+                  type="button"
+                  className="sort"
+                  onClick={() => {
+                    onSort({
+                      column: column.id as FailureSortColumn,
+                      direction: sort.column === column.id && sort.direction === 'desc' ? 'asc' : 'desc',
+                    });
+                  }}
+                >
+                  {column.header}
+                  <span aria-hidden="true">
+                    {sort.column === column.id ? (sort.direction === 'asc' ? ' ▲' : ' ▼') : ''}
+                  </span>
+                </button>
+              ) : (
+                column.header
+              )}
             </div>
           ))}
         </div>
@@ -220,6 +423,8 @@ function FailureList({
                 start={item.start}
                 row={rowAt(item.index)}
                 reportsHref={reportsHref}
+                columns={columns}
+                grid={grid}
               />
             ))}
           </div>
@@ -246,11 +451,15 @@ const FailureRowView = memo(function FailureRowView({
   start,
   row,
   reportsHref,
+  columns,
+  grid,
 }: {
   index: number;
   start: number;
   row: FailureRow | undefined;
   reportsHref: string;
+  columns: readonly Column[];
+  grid: CSSProperties;
 }) {
   return (
     <div
@@ -259,6 +468,7 @@ const FailureRowView = memo(function FailureRowView({
       className="virtual-row"
       data-testid="failure-row"
       style={{
+        ...grid,
         position: 'absolute',
         top: 0,
         left: 0,
@@ -268,7 +478,7 @@ const FailureRowView = memo(function FailureRowView({
         contain: 'strict',
       }}
     >
-      {COLUMNS.map((column) => (
+      {columns.map((column) => (
         <div
           key={column.id}
           role="cell"
@@ -316,16 +526,26 @@ function FailureReconciliation({ counts }: { counts: FailureCounts }) {
   );
 }
 
+/** How many MX hosts the box suggests: enough to choose from, few enough to read. */
+const MX_SUGGESTIONS = 20;
+
 function FailureFilters({
   link,
+  filter,
   onChange,
 }: {
   link: FailureLinkFilter;
+  filter: FailureQuery['filter'];
   onChange: (update: FailureLinkFilter) => void;
 }) {
   const options = useApi('filterOptions', {});
   const ready = options.status === 'ready' ? options.value : null;
-  const select = (key: (typeof FAILURE_LINK_KEYS)[number], label: string, values: string[], allowUnnamed: boolean) => {
+  const select = (
+    key: 'organization' | 'domain' | 'resultType' | 'policyType',
+    label: string,
+    values: readonly string[],
+    allowUnnamed: boolean,
+  ) => {
     const current = link[key];
     // '*' stands for any value, '' for "the sender named none".
     const value = current === undefined ? '*' : (current ?? '');
@@ -336,11 +556,12 @@ function FailureFilters({
           value={value}
           onChange={(event) => {
             const next = event.target.value;
-            onChange({ [key]: next === '*' ? undefined : next === '' ? null : next });
+            onChange({ [key]: next === '*' ? undefined : next === '' && allowUnnamed ? null : next });
           }}
         >
           <option value="*">All</option>
           {allowUnnamed && <option value="">(not named)</option>}
+          {current != null && !values.includes(current) && <option value={current}>{current}</option>}
           {values.map((item) => (
             <option key={item} value={item}>
               {item}
@@ -351,35 +572,126 @@ function FailureFilters({
     );
   };
   return (
-    <form className="filter-bar" aria-label="Failure filters" onSubmit={(event) => event.preventDefault()}>
+    <form
+      className="filter-bar failure-filters"
+      aria-label="Failure filters"
+      onSubmit={(event) => event.preventDefault()}
+    >
       {select('organization', 'Sender', ready?.organizations ?? [], false)}
-      <label>
-        MX host{' '}
-        <input
-          type="search"
-          placeholder="mx1.example.com"
-          defaultValue={link.mx ?? ''}
-          key={link.mx ?? ''}
-          onKeyDown={(event) => {
-            if (event.key === 'Enter')
-              onChange({ mx: event.currentTarget.value.trim() === '' ? undefined : event.currentTarget.value.trim() });
-          }}
-          onBlur={(event) =>
-            onChange({
-              mx:
-                event.currentTarget.value.trim() === ''
-                  ? link.mx === null
-                    ? null
-                    : undefined
-                  : event.currentTarget.value.trim(),
-            })
-          }
-        />
-      </label>
+      {select('domain', 'Domain', ready?.domains ?? [], false)}
+      <MxHostBox link={link} filter={filter} onChange={onChange} />
       {select('resultType', 'Result type', ready?.resultTypes ?? [], true)}
       {link.resultType !== undefined && <ExplainButtonOnly type={link.resultType ?? MISSING_RESULT_TYPE} />}
       {select('policyType', 'Policy type', ready?.policyTypes ?? [], true)}
+      <TextFilter
+        label="Sending IP"
+        placeholder="192.0.2.1"
+        value={link.sendingIp}
+        onChange={(value) => onChange({ sendingIp: value })}
+      />
+      <TextFilter
+        label="Receiving IP"
+        placeholder="198.51.100.7"
+        value={link.receivingIp}
+        onChange={(value) => onChange({ receivingIp: value })}
+      />
     </form>
+  );
+}
+
+/** A box that filters when Enter is pressed or it is left; emptied, it filters no more. */
+function TextFilter({
+  label,
+  placeholder,
+  value,
+  onChange,
+  list,
+  onType,
+}: {
+  label: string;
+  placeholder: string;
+  value: string | null | undefined;
+  onChange: (value: string | undefined) => void;
+  list?: string;
+  onType?: (text: string) => void;
+}) {
+  const shown = value ?? '';
+  const commit = (text: string): void => {
+    const trimmed = text.trim();
+    if (trimmed === shown) return;
+    onChange(trimmed === '' ? undefined : trimmed);
+  };
+  return (
+    <label>
+      {label}{' '}
+      <input
+        type="search"
+        placeholder={placeholder}
+        defaultValue={shown}
+        // A new value from the URL (Back, a link) replaces what the box holds.
+        key={shown}
+        list={list}
+        autoComplete="off"
+        spellCheck={false}
+        onChange={(event) => onType?.(event.currentTarget.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter') commit(event.currentTarget.value);
+        }}
+        onBlur={(event) => {
+          commit(event.currentTarget.value);
+        }}
+      />
+    </label>
+  );
+}
+
+/**
+ * The MX host box: what is typed matches any host whose name contains it, in
+ * any case (`MX1` finds `mx1.example.com` and `backup-mx1.example.net`), and
+ * the hosts that do are suggested as it is typed. A drill-down's exact host
+ * shows in it too; editing it turns it into a search.
+ */
+function MxHostBox({
+  link,
+  filter,
+  onChange,
+}: {
+  link: FailureLinkFilter;
+  filter: FailureQuery['filter'];
+  onChange: (update: FailureLinkFilter) => void;
+}) {
+  const listId = useId();
+  const current = link.mxSearch ?? link.mx ?? '';
+  const [typed, setTyped] = useState(current);
+  const hosts = useApi('mxHosts', { filter });
+  const suggestions = useMemo(() => {
+    if (hosts.status !== 'ready') return [];
+    const needle = typed.trim().toLowerCase();
+    return hosts.value.hosts
+      .map((host) => host.mx)
+      .filter((mx): mx is string => mx?.toLowerCase().includes(needle) === true)
+      .slice(0, MX_SUGGESTIONS);
+  }, [hosts, typed]);
+  return (
+    <>
+      <TextFilter
+        label="MX host"
+        placeholder="mx1.example.com"
+        value={current}
+        list={listId}
+        onType={setTyped}
+        onChange={(value) => {
+          // The exact host from a link, left as it was, stays exact.
+          if (value !== undefined && value === link.mx) return;
+          onChange({ mx: undefined, mxSearch: value });
+        }}
+      />
+      <datalist id={listId} data-testid="mx-suggestions">
+        {suggestions.map((mx) => (
+          <option key={mx} value={mx} />
+        ))}
+      </datalist>
+    </>
   );
 }
 

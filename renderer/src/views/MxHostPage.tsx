@@ -129,7 +129,10 @@ export function MxHostPage() {
                 </p>
               )}
               <div className="chart-grid">
-                <ResultTypeChart byResultType={value.byResultType} />
+                <ResultTypeChart
+                  byResultType={value.byResultType}
+                  failuresOf={(resultType) => failuresLink({ mx, resultType })}
+                />
                 <DailyLineChart
                   points={value.byDay.map((entry) => ({ day: entry.day, value: entry.failedSessions }))}
                   title="Failed sessions at this host per day (UTC)"

@@ -1,6 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { Link, useNavigate } from 'react-router';
-import type { MxHostFailures } from '../../../shared/summary/types.js';
+import type { MxHostRow } from '../../../shared/api/contract.js';
+import { domainForms, domainLabel } from '../../../shared/policy/idn.js';
 import { useApi } from '../api/useApi.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { DetailsBeyondTotal } from '../components/Charts.js';
@@ -12,10 +13,16 @@ import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
 import { mxHostLink } from './MxHostPage.js';
 
-const column = createColumnHelper<MxHostFailures>();
+const column = createColumnHelper<MxHostRow>();
 const columns = [
-  ...mxBreakdownColumns<MxHostFailures>(),
-  ...mxSinceColumns<MxHostFailures>(),
+  ...mxBreakdownColumns<MxHostRow>((mx, resultType) => failuresLink({ mx, resultType })),
+  column.accessor((row) => row.policyDomains.join(', '), {
+    id: 'policyDomains',
+    header: 'Policy domains',
+    // A shared MX service may receive for many domains: the first few, and how many more.
+    cell: (cell) => <PolicyDomains domains={cell.row.original.policyDomains} />,
+  }),
+  ...mxSinceColumns<MxHostRow>(),
   column.accessor((row) => row.mx ?? '', {
     id: 'failures',
     header: 'Failure details',
@@ -36,6 +43,21 @@ const columns = [
     ),
   }),
 ];
+
+/** How many policy domains a row names before it says "and N more". */
+const DOMAINS_SHOWN = 3;
+
+function PolicyDomains({ domains }: { domains: readonly string[] }) {
+  if (domains.length === 0) return <span className="muted">(not named)</span>;
+  // IDN domains as people read them; the title gives the A-labels too.
+  const shown = domains.slice(0, DOMAINS_SHOWN).map((domain) => domainForms(domain).unicode);
+  return (
+    <span title={domains.map((domain) => domainLabel(domain)).join(', ')}>
+      {shown.join(', ')}
+      {domains.length > shown.length && <span className="muted"> and {domains.length - shown.length} more</span>}
+    </span>
+  );
+}
 
 /** One row per receiving MX host named in failure details; a row opens that host. */
 export function MxHosts() {

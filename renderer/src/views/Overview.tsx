@@ -9,6 +9,7 @@ import { SessionsOverTimeChart } from '../components/SessionsOverTimeChart.js';
 import { EmptyDatabase, Loaded } from '../components/States.js';
 import { formatCount, formatRate } from '../format.js';
 import { useFilter } from '../state/filter.js';
+import { failuresLink } from './failure-links.js';
 
 /** Drawn again only when its numbers change, not whenever the Overview renders. */
 const OverviewResultTypeChart = memo(ResultTypeChart);
@@ -94,23 +95,34 @@ function OverviewTotals({ summary }: { summary: Loadable<OverviewSummary> }) {
       {(value) => (
         <>
           <section className="cards" aria-label="Totals">
-            <Card label="Reports" value={formatCount(value.reports)} testId="card-reports" />
-            <Card label="Successful sessions" value={formatCount(value.successfulSessions)} testId="card-successful" />
+            {/* Each card opens the list behind its number, under the same time range and domain. */}
+            <Card label="Reports" value={formatCount(value.reports)} testId="card-reports" to="/reports" />
+            <Card
+              label="Successful sessions"
+              value={formatCount(value.successfulSessions)}
+              testId="card-successful"
+              to="/senders"
+            />
             <Card
               label="Failed sessions"
               value={formatCount(value.failedSessions)}
               testId="card-failed"
               tone={value.failedSessions > 0 ? 'bad' : undefined}
+              to={failuresLink({})}
             />
-            <Card label="Failure rate" value={formatRate(value.failureRate)} testId="card-rate" />
-            <Card label="Senders" value={formatCount(value.senders)} testId="card-senders" />
+            <Card label="Failure rate" value={formatRate(value.failureRate)} testId="card-rate" to="/domains" />
+            <Card label="Senders" value={formatCount(value.senders)} testId="card-senders" to="/senders" />
           </section>
           {value.reports === 0 ? (
             <p className="muted">No reports in this time range and domain.</p>
           ) : (
             <div className="chart-grid">
               <SessionsOverTimeChart days={value.byDay} />
-              <OverviewResultTypeChart byResultType={value.byResultType} reconciliation={value} />
+              <OverviewResultTypeChart
+                byResultType={value.byResultType}
+                reconciliation={value}
+                failuresOf={failuresOfType}
+              />
             </div>
           )}
         </>
@@ -119,21 +131,26 @@ function OverviewTotals({ summary }: { summary: Loadable<OverviewSummary> }) {
   );
 }
 
+/** A stable function, so that the memoized chart is not drawn again for a new one. */
+const failuresOfType = (resultType: string | null): string => failuresLink({ resultType });
+
 function Card({
   label,
   value,
   testId,
   tone,
+  to,
 }: {
   label: string;
   value: string;
   testId: string;
   tone?: 'bad' | undefined;
+  to: string;
 }) {
   return (
-    <div className={`card${tone ? ` ${tone}` : ''}`} data-testid={testId}>
-      <div className="card-value">{value}</div>
-      <div className="card-label">{label}</div>
-    </div>
+    <Link className={`card card-link${tone ? ` ${tone}` : ''}`} data-testid={testId} to={to}>
+      <span className="card-value">{value}</span>
+      <span className="card-label">{label}</span>
+    </Link>
   );
 }

@@ -166,6 +166,12 @@ export function ReportPage() {
               <dt>Sessions</dt>
               <dd>
                 {formatCount(value.successfulSessions)} successful, {formatCount(value.failedSessions)} failed
+                {value.policies.some((policy) => policy.failureDetails.length > 0) && (
+                  <>
+                    {' '}
+                    · <Link to={failuresLink({ report: value.id })}>its failure details in the Failures list</Link>
+                  </>
+                )}
               </dd>
               <dt>Source</dt>
               <dd className="mono">
@@ -223,7 +229,7 @@ export function ReportPage() {
                       {policy.failureDetails.map((detail) => (
                         <tr key={detail.id}>
                           <td>
-                            <Link to={failuresLink({ resultType: detail.resultType })}>
+                            <Link to={failuresLink({ report: value.id, resultType: detail.resultType })}>
                               {orUnnamed(detail.resultType)}
                             </Link>
                             <ExplainButtonOnly type={detail.resultType ?? MISSING_RESULT_TYPE} />

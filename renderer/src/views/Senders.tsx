@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { MxBreakdown } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
@@ -7,9 +8,9 @@ import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { senderColumns } from '../components/sender-columns.js';
 import { Loaded, NotFound } from '../components/States.js';
 import { ROUTES, reportsLink, senderLink } from '../routes.js';
-import { failuresLink } from './failure-links.js';
 import { formatCount } from '../format.js';
 import { useFilter } from '../state/filter.js';
+import { failuresLink } from './failure-links.js';
 
 /** One row per reporting organization. */
 export function Senders() {
@@ -39,13 +40,18 @@ export function Senders() {
   );
 }
 
-const mxColumns = mxBreakdownColumns<MxBreakdown>();
+/** A sender's MX hosts; a result type's segment opens the sender's failures of that type at that host. */
+function senderMxColumns(organization: string) {
+  return mxBreakdownColumns<MxBreakdown>((mx, resultType) => failuresLink({ organization, mx, resultType }));
+}
 
 /** One sender: where its failures happened, and why. */
 export function SenderPage() {
   const { organization = '' } = useParams();
   const { filter } = useFilter();
   const breakdown = useApi('sender', { filter, organization });
+  const navigate = useNavigate();
+  const mxColumns = useMemo(() => senderMxColumns(organization), [organization]);
   if (breakdown.status === 'error' && breakdown.code === 'not-found') {
     return <NotFound message={`No stored report is from a sender named “${organization}”.`} />;
   }
@@ -76,10 +82,16 @@ export function SenderPage() {
                       rows={value.byMx}
                       columns={mxColumns}
                       testId="sender-mx-table"
+                      // A host's row opens this sender's failures there.
+                      onRowOpen={(row) => void navigate(failuresLink({ organization, mx: row.mx }))}
                     />
                   </section>
                 )}
-                <ResultTypeChart byResultType={value.byResultType} reconciliation={value} />
+                <ResultTypeChart
+                  byResultType={value.byResultType}
+                  reconciliation={value}
+                  failuresOf={(resultType) => failuresLink({ organization, resultType })}
+                />
               </div>
             </>
           )
