@@ -202,7 +202,7 @@ if (!values['skip-intake']) {
     ['overview totals', (filter) => summaryTotals(db, filter)],
     ['daily series', (filter) => sessionsByDay(db, filter)],
     ['per sender', (filter) => senderTotals(db, filter)],
-    ['per MX host (also the MX hosts view)', (filter) => mxHostFailures(db, filter)],
+    ['per MX host', (filter) => mxHostFailures(db, filter)],
     ['per domain', (filter) => sessionsByPolicyDomain(db, filter)],
     ['per result type', (filter) => resultTypeFailures(db, filter)],
     ['one sender by MX and result type', (filter) => senderDetail(db, filter, topSender)],
@@ -219,6 +219,8 @@ if (!values['skip-intake']) {
   const asOf = new Date(END - 86_400_000).toISOString().slice(0, 10);
   const { handlers } = createApiHandlers({ db, databasePath: 'bench', transport: 'http', allowPaths: false });
   queries.push(['one domain’s page', (filter) => handlers.domain({ filter, domain: topDomain, asOf })]);
+  // The MX hosts view's own call: the per-MX breakdown, each host's policy domains and the reconciliation.
+  queries.push(['the MX hosts view', (filter) => handlers.mxHosts({ filter })]);
   const time = (
     name: string,
     range: string,

@@ -180,6 +180,8 @@ describe('counts that reconcile on the corpus', () => {
     expect(runCli(['import', '--db', db, file]).status).toBe(0);
     const summary = parseJsonOutput<Summary>(runCli(['summary', '--db', db, '--json']));
     expect(summary).toMatchObject({ successfulSessions: 2, failedSessions: 0 });
-    expect(summary.byDomain).toEqual([{ domain: 'random.net', successfulSessions: 2, failedSessions: 0 }]);
+    expect(summary.byDomain).toEqual([
+      { domain: 'random.net', successfulSessions: 2, failedSessions: 0, failureRate: 0 },
+    ]);
   });
 });
