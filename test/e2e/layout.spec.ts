@@ -28,12 +28,6 @@ const WIDTHS = [1024, 1366, 1440] as const;
 const SCHEMES = ['light', 'dark'] as const;
 const CORPUS = join('test', 'fixtures', 'corpus', 'reports');
 
-/**
- * The Failures list's own cells are sized and titled by its view (#13b);
- * until it adopts the shared mechanism (useTitlesOnCutText and `.cut`),
- * they are left out of the cut-text check here, not out of the overflow check.
- */
-const SKIP_CUT_CHECK = new Set(['/failures']);
 
 /** One of each view, the pages of one sender, MX host, domain and report included (the first the database names). */
 function viewsOf(db: Database.Database): string[] {
@@ -81,7 +75,7 @@ async function checkViews(page: Page, base: string, views: string[], name: strin
         const where = `${view} at ${width} px, ${scheme}`;
         await test.step(where, async () => {
           await expectNoHorizontalOverflow(page);
-          if (!SKIP_CUT_CHECK.has(view)) expect(await cutTextWithoutTitle(page), where).toEqual([]);
+          expect(await cutTextWithoutTitle(page), where).toEqual([]);
         });
         if (width === 1024 || (width === 1440 && scheme === 'light')) {
           const slug = view.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'overview';

@@ -106,6 +106,7 @@ test('a table’s sort lives in the URL, and every sortable column shows that it
   const header = table.getByRole('columnheader', { name: 'Reports' });
   await expect(header).toHaveAttribute('aria-sort', 'none');
   await header.getByRole('button').click();
+  await expect(header).not.toHaveAttribute('aria-sort', 'none');
   const sorted = await header.getAttribute('aria-sort');
   expect(sorted === 'ascending' || sorted === 'descending').toBe(true);
   await expect
