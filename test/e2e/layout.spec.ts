@@ -28,7 +28,6 @@ const WIDTHS = [1024, 1366, 1440] as const;
 const SCHEMES = ['light', 'dark'] as const;
 const CORPUS = join('test', 'fixtures', 'corpus', 'reports');
 
-
 /** One of each view, the pages of one sender, MX host, domain and report included (the first the database names). */
 function viewsOf(db: Database.Database): string[] {
   const one = (sql: string): string => String(db.prepare(sql).pluck().get());
