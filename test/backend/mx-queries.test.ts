@@ -3,7 +3,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApiHandlers, type ApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import { openDatabase, type WritableDatabase } from '../../electron/backend/db/database.js';
-import { mxHostDetail, mxHostDetailQuery, mxHostPolicyDomains } from '../../electron/backend/db/mx-queries.js';
+import {
+  mxHostDetail,
+  mxHostDetailQuery,
+  mxHostPolicyDomains,
+  policyDomainsOfHosts,
+} from '../../electron/backend/db/mx-queries.js';
 import { mxHostFailures } from '../../electron/backend/db/summary-queries.js';
 import { rollupScope } from '../../electron/backend/db/rollups.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
@@ -351,6 +356,29 @@ describe('the policy domains of each MX host (mxHostPolicyDomains)', () => {
     expect(
       Object.fromEntries(mxHostPolicyDomains(db, { fromTime: day('2026-01-11'), toTime: day('2026-01-12') })),
     ).toEqual({ [MX1]: ['example.org'] });
+  });
+});
+
+describe('the policy domains of the listed hosts (policyDomainsOfHosts)', () => {
+  it('answer as mxHostPolicyDomains does, for every filter, from the all-time map and a seek per shared host', () => {
+    const allTime = mxHostPolicyDomains(db, {});
+    const filters: ReportFilter[] = [
+      {},
+      { fromTime: day('2026-01-11') },
+      { fromTime: day('2026-01-10'), toTime: day('2026-01-11') },
+      { fromTime: day('2026-01-11'), toTime: day('2026-01-12') },
+      { fromTime: day('2026-01-11') + 1 },
+      { policyDomain: 'example.org' },
+      { policyDomain: 'example.com', fromTime: day('2026-01-11') },
+      { fromTime: day('2026-02-01'), toTime: day('2026-03-01') },
+    ];
+    for (const filter of filters) {
+      const hosts = mxHostFailures(db, filter).map((host) => host.mx);
+      const expected = mxHostPolicyDomains(db, filter);
+      const answer = policyDomainsOfHosts(db, filter, hosts, allTime);
+      for (const mx of hosts)
+        expect(answer.get(mx) ?? [], JSON.stringify({ filter, mx })).toEqual(expected.get(mx) ?? []);
+    }
   });
 });
 

@@ -10,7 +10,7 @@ import { reportsStamp } from '../db/health-queries.js';
 import { isKnownMxHost, isKnownSender } from '../db/existence-queries.js';
 import { reportDetail, reportPage } from '../db/report-queries.js';
 import { senderDetail } from '../db/sender-queries.js';
-import { mxHostDetail, mxHostPolicyDomains } from '../db/mx-queries.js';
+import { mxHostDetail, mxHostPolicyDomains, policyDomainsOfHosts } from '../db/mx-queries.js';
 import { domainResultTypes } from '../db/domain-queries.js';
 import {
   mxHostFailures,
@@ -92,6 +92,13 @@ export function createApiHandlers(options: BackendOptions): {
   const { db } = options;
   const importer = new ReportImporter(db);
   const health = new DomainHealthService(db);
+  // Each MX host's policy domains over all time, kept until a report is stored (reports are only added).
+  let mxDomains: { stamp: number; domains: Map<string | null, string[]> } | null = null;
+  const allTimeMxDomains = (): Map<string | null, string[]> => {
+    const stamp = reportsStamp(db);
+    if (mxDomains?.stamp !== stamp) mxDomains = { stamp, domains: mxHostPolicyDomains(db, {}) };
+    return mxDomains.domains;
+  };
   const asOfDay = (asOf: string | undefined): number => (asOf === undefined ? todayUtcDay() : dayOfDate(asOf));
   const jobs = new ImportJobs(importer);
   const mailboxes = new MailboxManager(db, importer, options.vault ?? new MemoryVault());
@@ -116,9 +123,15 @@ export function createApiHandlers(options: BackendOptions): {
     },
     // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
     mxHosts: ({ filter }) => {
-      const domains = mxHostPolicyDomains(db, filter);
+      const hosts = mxHostFailures(db, filter);
+      const domains = policyDomainsOfHosts(
+        db,
+        filter,
+        hosts.map((host) => host.mx),
+        allTimeMxDomains(),
+      );
       return {
-        hosts: mxHostFailures(db, filter).map((host) => ({ ...host, policyDomains: domains.get(host.mx) ?? [] })),
+        hosts: hosts.map((host) => ({ ...host, policyDomains: domains.get(host.mx) ?? [] })),
         ...reconciliation(db, filter),
       };
     },
