@@ -11,10 +11,22 @@ import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
 
 const tempDir = useTempDir();
 
-function setup(): { dir: string; db: WritableDatabase; importer: ReportImporter } {
+/** The importer, and one file at a time through it as `tlsrpt import FILE` imports it. */
+function setup(): {
+  dir: string;
+  db: WritableDatabase;
+  importer: ReportImporter & { importFile: (path: string) => Promise<FileOutcome> };
+} {
   const dir = tempDir();
   const db = openDatabase(join(dir, 'reports.sqlite'));
-  return { dir, db, importer: new ReportImporter(db) };
+  const importer = Object.assign(new ReportImporter(db), {
+    importFile: async (path: string): Promise<FileOutcome> => {
+      const [outcome] = (await importer.importPaths([path])).files;
+      if (!outcome) throw new Error(`no outcome for ${path}`);
+      return outcome;
+    },
+  });
+  return { dir, db, importer };
 }
 
 function write(dir: string, name: string, content: string | Uint8Array): string {

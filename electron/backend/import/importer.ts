@@ -10,7 +10,6 @@ import {
   describeIoError,
   displayPath,
   prepareBytes,
-  prepareFile,
   type ImportSource,
   type PreparedFile,
 } from './prepare-file.js';
@@ -155,11 +154,6 @@ export class ReportImporter {
       await pool.close();
     }
     return { files: outcomes, totals };
-  }
-
-  /** Imports one file from disk. */
-  async importFile(path: string): Promise<FileOutcome> {
-    return this.commitOne(await prepareFile(path));
   }
 
   /**
