@@ -10,7 +10,7 @@ import type { LintResult } from '../policy/findings.js';
 import { isUtcDate } from '../report/datetime.js';
 import type { GeneratedSetup } from '../policy/generate.js';
 import type { TextKind } from '../policy/lint.js';
-import type { StoredPolicyLint } from '../policy/report-lint.js';
+import type { ReportedPolicyVersion, StoredPolicyLint } from '../policy/report-lint.js';
 import { FAILURE_SORT_COLUMNS, REPORT_SORT_COLUMNS } from './sort-columns.js';
 
 /**
@@ -188,14 +188,7 @@ export interface DomainDetail extends Reconciliation {
   byResultType: DomainResultType[];
   senders: Summary['bySender'];
   /** The policies senders quoted for the domain, newest first. */
-  policies: {
-    policyType: string | null;
-    policyStrings: string[];
-    firstSeen: number;
-    lastSeen: number;
-    reports: number;
-    failedSessions: number;
-  }[];
+  policies: ReportedPolicyVersion[];
 }
 
 /** The findings as of a UTC day, and the worst severity among them. */

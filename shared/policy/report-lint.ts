@@ -40,12 +40,14 @@ export interface StoredPolicyLint {
   current: LintResult | null;
 }
 
-export interface ReportedVersionInput {
+/** One policy text as senders reported it for a domain (RFC 8460 §4.4 `policy-string`), and when (UTC seconds). */
+export interface ReportedPolicyVersion {
   policyType: string | null;
   policyStrings: string[];
   firstSeen: number;
   lastSeen: number;
   reports: number;
+  successfulSessions: number;
   failedSessions: number;
 }
 
@@ -72,7 +74,7 @@ function inForce(version: { firstSeen: number; lastSeen: number }, time: number)
  */
 export function lintStoredPolicies(
   domain: string,
-  reported: readonly ReportedVersionInput[],
+  reported: readonly ReportedPolicyVersion[],
   sightings: readonly MxHostSighting[],
 ): StoredPolicyLint {
   const versions = reported

@@ -1,16 +1,5 @@
-import type { MxHostSighting } from '../../../shared/policy/report-lint.js';
+import type { MxHostSighting, ReportedPolicyVersion } from '../../../shared/policy/report-lint.js';
 import type { ReadableDatabase } from './database.js';
-
-/** One policy text as senders reported it for a domain, and when. */
-export interface ReportedPolicyVersion {
-  policyType: string | null;
-  policyStrings: string[];
-  firstSeen: number;
-  lastSeen: number;
-  reports: number;
-  successfulSessions: number;
-  failedSessions: number;
-}
 
 /** The distinct policies senders quoted for a domain, oldest first. */
 export function reportedPolicyVersions(db: ReadableDatabase, domain: string): ReportedPolicyVersion[] {
