@@ -176,9 +176,15 @@ export function lintText(
     return { ...lintResult([...parsed.findings, ...extra]), kind };
   }
   if (kind === 'unknown') return { ...lintResult([notARecord(text)]), kind };
+  const { valid, findings } = lintPolicy(text, context);
+  return { valid, findings, kind };
+}
+
+/** An MTA-STS policy file's findings, and the policy as read: parsed once for both. */
+export function lintPolicy(text: string, context: PolicyContext = {}): LintResult & { policy: MtaStsPolicy | null } {
   const parsed = parseMtaStsPolicy(text);
   const extra = parsed.policy ? lintPolicySemantics(parsed.policy, context) : [];
-  return { ...lintResult([...parsed.findings, ...extra]), kind };
+  return { ...lintResult([...parsed.findings, ...extra]), policy: parsed.policy };
 }
 
 export interface DomainSetup {

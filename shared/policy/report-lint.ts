@@ -1,7 +1,7 @@
 import type { LintResult } from './findings.js';
-import { lintText } from './lint.js';
+import { lintPolicy } from './lint.js';
 import { mxMatchesAny } from './mx-pattern.js';
-import { parseMtaStsPolicy, type MtaStsPolicy } from './mta-sts-policy.js';
+import type { MtaStsPolicy } from './mta-sts-policy.js';
 
 /** A policy as quoted in reports, linted against the MX hosts seen while it was in force. */
 export interface PolicyVersionLint {
@@ -84,13 +84,12 @@ export function lintStoredPolicies(
       const mxHosts = [
         ...new Set(sightings.filter((seen) => inForce(version, seen.startTime)).map((seen) => seen.host)),
       ].sort();
-      const result = lintText(text, 'policy', {
+      const { policy, ...result } = lintPolicy(text, {
         mxHosts,
         failedSessions: version.failedSessions,
         reports: version.reports,
-        domain,
       });
-      return { ...version, mxHosts, policy: parseMtaStsPolicy(text).policy, result };
+      return { ...version, mxHosts, policy, result };
     })
     .sort((a, b) => b.lastSeen - a.lastSeen || b.firstSeen - a.firstSeen);
   const hosts = new Map<string, { failedSessions: number; firstSeen: number; lastSeen: number }>();
