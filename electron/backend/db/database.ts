@@ -16,10 +16,12 @@ declare const writable: unique symbol;
 const WRITER_CACHE_KIB = 32 * 1024;
 
 /**
- * A handle that may only be read through. Query functions take this type,
- * so the compiler shows which code can change the database.
+ * A handle that may only be read through (as Signal Desktop's ReadableDB).
+ * Query functions take this type, so the compiler shows which code can change
+ * the database: it has no exec or transaction, and SQL reaches it only
+ * through prepared() and statementToIterate(), whose statements cannot run().
  */
-export type ReadableDatabase = Omit<Database.Database, 'exec' | 'transaction'>;
+export type ReadableDatabase = Omit<Database.Database, 'exec' | 'transaction' | 'prepare'>;
 
 /** A statement a read runs: what better-sqlite3's Statement offers, but `run`, which writes. */
 export interface ReadStatement {
@@ -47,6 +49,20 @@ const MAX_CACHED_STATEMENTS = 512;
  * next. A statement that is iterated while others run on the handle (an
  * export) is prepared on its own instead.
  */
+function readerOf(db: ReadableDatabase, sql: string): Database.Statement {
+  const statement = (db as Database.Database).prepare(sql);
+  if (!statement.reader) throw new Error('prepared() is for statements that read');
+  return statement;
+}
+
+/**
+ * A read statement of its own, for a caller that iterates it while others
+ * use the handle (an export): a kept statement is busy until its iteration ends.
+ */
+export function statementToIterate(db: ReadableDatabase, sql: string): ReadStatement {
+  return readerOf(db, sql);
+}
+
 export function prepared(db: ReadableDatabase, sql: string): ReadStatement {
   let statements = statementsOf.get(db);
   if (!statements) {
@@ -58,8 +74,7 @@ export function prepared(db: ReadableDatabase, sql: string): ReadStatement {
     // Most recently used last: the first entry is the one to drop.
     statements.delete(sql);
   } else {
-    statement = db.prepare(sql);
-    if (!statement.reader) throw new Error('prepared() is for statements that read');
+    statement = readerOf(db, sql);
     if (statements.size >= MAX_CACHED_STATEMENTS) {
       const oldest = statements.keys().next().value;
       if (oldest !== undefined) statements.delete(oldest);

@@ -2,7 +2,7 @@
 // every row of a query for the CSV export.
 import type { FailurePage, FailureQuery, FailureRow, FailureSortColumn, Sort } from '../../../shared/api/contract.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
-import type { ReadableDatabase } from './database.js';
+import { prepared, statementToIterate, type ReadableDatabase } from './database.js';
 import { failureClause, filterClause } from './filter-sql.js';
 import { rollupScope } from './rollups.js';
 import { reconciliation, senderReconciliation } from './summary-queries.js';
@@ -85,13 +85,12 @@ function countFromRollups(db: ReadableDatabase, query: FailureQuery): FailureCou
   equal('receiving_mx_hostname', query.mx);
   equal('result_type', query.resultType);
   const table = byDomain ? 'rollup_domain_mx' : query.organization === undefined ? 'rollup_mx' : 'rollup_sender_mx';
-  return db
-    .prepare(
-      `SELECT COALESCE(SUM(failure_details), 0) AS total, COALESCE(SUM(failed_sessions), 0) AS failedSessions
+  return prepared(
+    db,
+    `SELECT COALESCE(SUM(failure_details), 0) AS total, COALESCE(SUM(failed_sessions), 0) AS failedSessions
        FROM ${scope.rows(table)}
        ${conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`}`,
-    )
-    .get(params) as FailureCount;
+  ).get(params) as FailureCount;
 }
 
 /**
@@ -143,12 +142,11 @@ export function failurePage(
   const where = failureClause(query);
   const { total, failedSessions } =
     countFromRollups(db, query) ??
-    (db
-      .prepare(
-        `SELECT COUNT(*) AS total, COALESCE(SUM(f.failed_sessions), 0) AS failedSessions
+    (prepared(
+      db,
+      `SELECT COUNT(*) AS total, COALESCE(SUM(f.failed_sessions), 0) AS failedSessions
          ${failureFrom(where.readsReport, where.readsPolicy)} ${where.sql}`,
-      )
-      .get(where.params) as FailureCount);
+    ).get(where.params) as FailureCount);
   const chosen = sort ?? DEFAULT_FAILURE_SORT;
   const direction = chosen.direction === 'asc' ? 'ASC' : 'DESC';
   const order = failureOrder(chosen);
@@ -159,16 +157,15 @@ export function failurePage(
          ${failureFrom(where.readsReport || chosen.column === 'organization', where.readsPolicy || chosen.column === 'policyType')}
          ${where.sql} ${order} LIMIT @limit OFFSET @offset`;
   // CROSS JOIN keeps the page's ids the outer loop: the order is then put on those rows alone.
-  const rows = db
-    .prepare(
-      `SELECT ${FAILURE_COLUMNS}
+  const rows = prepared(
+    db,
+    `SELECT ${FAILURE_COLUMNS}
        FROM (${ids}) AS page
        CROSS JOIN failure_details f ON f.id = page.id
        JOIN reports r ON r.id = f.report_rowid
        JOIN policies p ON p.id = f.policy_rowid
        ${order}`,
-    )
-    .all({ ...where.params, limit, offset }) as FailureRow[];
+  ).all({ ...where.params, limit, offset }) as FailureRow[];
   return { total, failedSessions, rows, ...failureReconciliation(db, query) };
 }
 
@@ -207,7 +204,7 @@ export function* iterateFailures(
   sort: Sort<FailureSortColumn> | undefined,
 ): Generator<FailureRow> {
   const where = failureClause(query);
-  yield* db
-    .prepare(`SELECT ${FAILURE_COLUMNS} ${FAILURE_FROM} ${where.sql} ${failureOrder(sort)}`)
-    .iterate(where.params) as IterableIterator<FailureRow>;
+  yield* statementToIterate(db, `SELECT ${FAILURE_COLUMNS} ${FAILURE_FROM} ${where.sql} ${failureOrder(sort)}`).iterate(
+    where.params,
+  ) as IterableIterator<FailureRow>;
 }

@@ -1,5 +1,5 @@
 import type { MessageOutcome } from '../../../shared/mailbox/account.js';
-import type { ReadableDatabase, WritableDatabase } from './database.js';
+import { prepared, type ReadableDatabase, type WritableDatabase } from './database.js';
 
 export interface MailboxProgress {
   uidValidity: string;
@@ -8,11 +8,10 @@ export interface MailboxProgress {
 
 /** Where a mailbox's sync stands; null before its first sync. */
 export function mailboxProgress(db: ReadableDatabase, accountKey: string, mailbox: string): MailboxProgress | null {
-  const row = db
-    .prepare(
-      'SELECT uidvalidity AS uidValidity, last_uid AS lastUid FROM mailbox_state WHERE account_key = ? AND mailbox = ?',
-    )
-    .get(accountKey, mailbox) as MailboxProgress | undefined;
+  const row = prepared(
+    db,
+    'SELECT uidvalidity AS uidValidity, last_uid AS lastUid FROM mailbox_state WHERE account_key = ? AND mailbox = ?',
+  ).get(accountKey, mailbox) as MailboxProgress | undefined;
   return row ?? null;
 }
 
@@ -89,12 +88,11 @@ export function mailboxMessages(
   mailbox: string,
   limit = 500,
 ): (MessageOutcome & { processedAt: number })[] {
-  return db
-    .prepare(
-      `SELECT uid, status, message, reports_imported AS reportsImported, processed_at AS processedAt
+  return prepared(
+    db,
+    `SELECT uid, status, message, reports_imported AS reportsImported, processed_at AS processedAt
        FROM mailbox_messages WHERE account_key = ? AND mailbox = ? ORDER BY processed_at DESC, uid DESC LIMIT ?`,
-    )
-    .all(accountKey, mailbox, limit) as (MessageOutcome & { processedAt: number })[];
+  ).all(accountKey, mailbox, limit) as (MessageOutcome & { processedAt: number })[];
 }
 
 export interface SavedAccountRow {
@@ -104,19 +102,17 @@ export interface SavedAccountRow {
 }
 
 export function savedAccounts(db: ReadableDatabase): SavedAccountRow[] {
-  return db
-    .prepare(
-      'SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts ORDER BY name',
-    )
-    .all() as SavedAccountRow[];
+  return prepared(
+    db,
+    'SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts ORDER BY name',
+  ).all() as SavedAccountRow[];
 }
 
 export function savedAccount(db: ReadableDatabase, name: string): SavedAccountRow | null {
-  const row = db
-    .prepare(
-      'SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts WHERE name = ?',
-    )
-    .get(name) as SavedAccountRow | undefined;
+  const row = prepared(
+    db,
+    'SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts WHERE name = ?',
+  ).get(name) as SavedAccountRow | undefined;
   return row ?? null;
 }
 
@@ -156,16 +152,14 @@ export function mailboxTotals(
   accountKey: string,
   mailbox: string,
 ): { messagesSeen: number; reportsImported: number; lastSyncAt: number | null; lastError: string | null } {
-  const totals = db
-    .prepare(
-      `SELECT COUNT(*) AS messagesSeen, COALESCE(SUM(reports_imported), 0) AS reportsImported
+  const totals = prepared(
+    db,
+    `SELECT COUNT(*) AS messagesSeen, COALESCE(SUM(reports_imported), 0) AS reportsImported
        FROM mailbox_messages WHERE account_key = ? AND mailbox = ?`,
-    )
-    .get(accountKey, mailbox) as { messagesSeen: number; reportsImported: number };
-  const state = db
-    .prepare(
-      'SELECT last_sync_at AS lastSyncAt, last_error AS lastError FROM mailbox_state WHERE account_key = ? AND mailbox = ?',
-    )
-    .get(accountKey, mailbox) as { lastSyncAt: number | null; lastError: string | null } | undefined;
+  ).get(accountKey, mailbox) as { messagesSeen: number; reportsImported: number };
+  const state = prepared(
+    db,
+    'SELECT last_sync_at AS lastSyncAt, last_error AS lastError FROM mailbox_state WHERE account_key = ? AND mailbox = ?',
+  ).get(accountKey, mailbox) as { lastSyncAt: number | null; lastError: string | null } | undefined;
   return { ...totals, lastSyncAt: state?.lastSyncAt ?? null, lastError: state?.lastError ?? null };
 }

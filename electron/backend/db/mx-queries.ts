@@ -19,18 +19,16 @@ export function mxHostPolicyDomains(db: ReadableDatabase, filter: ReportFilter):
   const where = filterClause(filter, 'f');
   const rows = (
     scope
-      ? db
-          .prepare(
-            `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(policy_domain, '') AS domain
+      ? prepared(
+          db,
+          `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(policy_domain, '') AS domain
              FROM ${scope.rows('rollup_domain_mx')} GROUP BY receiving_mx_hostname, policy_domain`,
-          )
-          .all(scope.params)
-      : db
-          .prepare(
-            `SELECT f.receiving_mx_hostname AS mx, f.policy_domain AS domain FROM failure_details f ${where.sql}
+        ).all(scope.params)
+      : prepared(
+          db,
+          `SELECT f.receiving_mx_hostname AS mx, f.policy_domain AS domain FROM failure_details f ${where.sql}
              GROUP BY f.receiving_mx_hostname, f.policy_domain`,
-          )
-          .all(where.params)
+        ).all(where.params)
   ) as { mx: string | null; domain: string | null }[];
   const domains = new Map<string | null, string[]>();
   for (const row of rows) {
@@ -103,7 +101,7 @@ export function policyDomainsOfHosts(
  */
 export function mxHostDetail(db: ReadableDatabase, filter: ReportFilter, mx: string | null): MxHostDetail {
   const query = mxHostDetailQuery(filter, mx);
-  const rows = db.prepare(query.sql).all(query.params) as {
+  const rows = prepared(db, query.sql).all(query.params) as {
     resultType: string | null;
     sendingMtaIp: string | null;
     receivingIp: string | null;
@@ -161,12 +159,11 @@ function mxHostFailuresByDay(
   const where = failureClause({ filter, mx });
   const failed = new Map(
     (
-      db
-        .prepare(
-          `SELECT date(f.start_time, 'unixepoch') AS day, SUM(f.failed_sessions) AS failed FROM failure_details f
+      prepared(
+        db,
+        `SELECT date(f.start_time, 'unixepoch') AS day, SUM(f.failed_sessions) AS failed FROM failure_details f
            ${where.sql} GROUP BY day`,
-        )
-        .all(where.params) as { day: string; failed: number }[]
+      ).all(where.params) as { day: string; failed: number }[]
     ).map((row) => [row.day, row.failed]),
   );
   return sessionsByDay(db, filter).map((entry) => ({ day: entry.day, failedSessions: failed.get(entry.day) ?? 0 }));

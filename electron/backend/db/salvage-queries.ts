@@ -1,4 +1,4 @@
-import type { ReadableDatabase, WritableDatabase } from './database.js';
+import { prepared, statementToIterate, type ReadableDatabase, type WritableDatabase } from './database.js';
 import type { ReportSourceKind } from '../../../shared/report/types.js';
 
 // Reads of a damaged database, for `tlsrpt check-db --salvage`: each asks
@@ -28,7 +28,7 @@ export interface StoredReportRow {
 /** The highest report rowid, read from the table's right edge; null when even that cannot be read. */
 export function lastReportRowid(db: ReadableDatabase): number | null {
   try {
-    return (db.prepare('SELECT max(id) FROM reports').pluck().get() as number | null) ?? 0;
+    return (prepared(db, 'SELECT max(id) FROM reports').pluck().get() as number | null) ?? 0;
   } catch {
     return null;
   }
@@ -36,23 +36,21 @@ export function lastReportRowid(db: ReadableDatabase): number | null {
 
 /** Up to `limit` reports after `afterRowid`, in rowid order; throws when a page on the way is damaged. */
 export function reportRowsAfter(db: ReadableDatabase, afterRowid: number, limit: number): StoredReportRow[] {
-  return db
-    .prepare(
-      `SELECT id AS rowid, source_kind AS sourceKind, source_ref AS sourceRef, raw_gzip AS rawGzip
+  return prepared(
+    db,
+    `SELECT id AS rowid, source_kind AS sourceKind, source_ref AS sourceRef, raw_gzip AS rawGzip
          FROM reports WHERE id > ? ORDER BY id LIMIT ?`,
-    )
-    .all(afterRowid, limit) as StoredReportRow[];
+  ).all(afterRowid, limit) as StoredReportRow[];
 }
 
 /** The report with this rowid, or null; throws when its page is damaged. */
 export function reportRow(db: ReadableDatabase, rowid: number): StoredReportRow | null {
   return (
-    (db
-      .prepare(
-        `SELECT id AS rowid, source_kind AS sourceKind, source_ref AS sourceRef, raw_gzip AS rawGzip
+    (prepared(
+      db,
+      `SELECT id AS rowid, source_kind AS sourceKind, source_ref AS sourceRef, raw_gzip AS rawGzip
            FROM reports WHERE id = ?`,
-      )
-      .get(rowid) as StoredReportRow | undefined) ?? null
+    ).get(rowid) as StoredReportRow | undefined) ?? null
   );
 }
 
@@ -70,8 +68,7 @@ export function copyKeptTables(source: ReadableDatabase, target: WritableDatabas
   let copied = 0;
   let lost = 0;
   for (const table of KEPT_TABLES) {
-    const exists = source
-      .prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
+    const exists = prepared(source, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?")
       .pluck()
       .get(table) as number;
     if (exists === 0) continue;
@@ -87,11 +84,13 @@ export function copyKeptTables(source: ReadableDatabase, target: WritableDatabas
       copied += insert.run(...columns.map((name) => row[name])).changes;
     };
     try {
-      for (const row of source.prepare(`SELECT ${list} FROM ${table}`).iterate() as Iterable<Record<string, unknown>>)
+      for (const row of statementToIterate(source, `SELECT ${list} FROM ${table}`).iterate() as Iterable<
+        Record<string, unknown>
+      >)
         copy(row);
     } catch {
       // Row by row: the readable rows before and after a damaged page are kept.
-      const one = source.prepare(`SELECT ${list} FROM ${table} WHERE rowid = ?`);
+      const one = prepared(source, `SELECT ${list} FROM ${table} WHERE rowid = ?`);
       for (let rowid = 1, misses = 0; misses < MAX_ROWID_GAP; rowid++) {
         try {
           const row = one.get(rowid) as Record<string, unknown> | undefined;
