@@ -13,16 +13,14 @@ import type { TextKind } from '../policy/lint.js';
 import type { ReportedPolicyVersion, StoredPolicyLint } from '../policy/report-lint.js';
 import { FAILURE_SORT_COLUMNS, REPORT_SORT_COLUMNS } from './sort-columns.js';
 
-/**
- * The one contract between the UI and the backend: every method with the
- * schema of its request and the type of its response. The Electron bridge
- * (IPC), serve mode (HTTP) and the renderer's client are all derived from
- * this object, so a renamed or retyped method breaks the build, not the app.
- *
- * Requests cross a trust boundary (the renderer may be compromised by a
- * hostile report), so each is validated with its schema before it reaches a
- * handler. Responses come from our own backend and are typed only.
- */
+// The one contract between the UI and the backend: every method with the
+// schema of its request and the type of its response. The Electron bridge
+// (IPC), serve mode (HTTP) and the renderer's client are all derived from
+// this object, so a renamed or retyped method breaks the build, not the app.
+//
+// Requests cross a trust boundary (the renderer may be compromised by a
+// hostile report), so each is validated with its schema before it reaches a
+// handler. Responses come from our own backend and are typed only.
 
 const MAX_TEXT = 1024;
 /** Year 1970 to 9999, in UTC seconds. */

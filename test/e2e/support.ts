@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { writeSyntheticCorpus } from '../bench/synthetic-corpus.js';
 import { E2E_DATABASE } from '../../playwright.config.js';
 
-/** What every end-to-end spec needs: the database behind serve mode, screenshots, and a watch for errors. */
+// What every end-to-end spec needs: the database behind serve mode, screenshots, and a watch for errors.
 
 const SCREENSHOTS = join('test', '.artifacts', 'screenshots');
 

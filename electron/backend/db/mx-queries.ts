@@ -6,7 +6,8 @@ import { failureClause, filterClause } from './filter-sql.js';
 import { rollupScope } from './rollups.js';
 import { reconciliation, sessionsByDay } from './summary-queries.js';
 
-/** One MX host's details; the MX hosts list itself is the per-MX breakdown (mxHostFailures). */
+// One MX host's details, and the policy domains of the MX hosts list; the list itself is the per-MX breakdown
+// (summary-queries.ts, mxHostFailures).
 
 /**
  * The policy domains whose failure details name each MX host in the filter

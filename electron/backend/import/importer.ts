@@ -6,13 +6,7 @@ import type { WritableDatabase } from '../db/database.js';
 import { checkBeforeFirstWrite } from '../db/database-problems.js';
 import { ReportWriter } from '../db/store-report.js';
 import { PreparePool } from './prepare-pool.js';
-import {
-  describeIoError,
-  displayPath,
-  prepareBytes,
-  type ImportSource,
-  type PreparedFile,
-} from './prepare-file.js';
+import { describeIoError, displayPath, prepareBytes, type ImportSource, type PreparedFile } from './prepare-file.js';
 
 export type { ImportSource } from './prepare-file.js';
 

@@ -10,11 +10,9 @@ import { findReportsInEmail } from './email.js';
 import { MAX_INPUT_FILE_BYTES, formatBytes } from './limits.js';
 import { RejectedInput, decodeReportPayload } from './payload.js';
 
-/**
- * Everything an import does before the database: read a file, tell what it
- * is, decode and parse its reports. No database here, so it runs as well in
- * a worker thread as in the thread that writes.
- */
+// Everything an import does before the database: read a file, tell what it
+// is, decode and parse its reports. No database here, so it runs as well in
+// a worker thread as in the thread that writes.
 
 export interface ImportSource {
   kind: ReportSourceKind;

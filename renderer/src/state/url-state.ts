@@ -2,12 +2,10 @@ import { useCallback } from 'react';
 import { useSearchParams } from 'react-router';
 import { PAGE_PARAM } from './filter.js';
 
-/**
- * A view's sort and page in the URL, so that reload, back and forward and a
- * shared link show the same rows in the same order. Changing them replaces
- * the history entry instead of adding one: Back leaves the view, as it would
- * without them, and comes back to the order and page it left.
- */
+// A view's sort and page in the URL, so that reload, back and forward and a
+// shared link show the same rows in the same order. Changing them replaces
+// the history entry instead of adding one: Back leaves the view, as it would
+// without them, and comes back to the order and page it left.
 
 export interface UrlSort<Column extends string> {
   column: Column;

@@ -1,15 +1,13 @@
-/**
- * The rows of the Failures list, loaded a page at a time as the list scrolls.
- * Plain TypeScript (no React, no DOM), so its scheduling can be tested alone.
- *
- * The backend answers one page at a time, and a page far down costs it more
- * than one near the top; while a request runs, a fast scroll may already be
- * somewhere else. So only a few pages are asked for at once, and which ones is
- * decided when a request comes back, from the rows drawn then: pages that were
- * scrolled past are never asked for. After a jump of more than a page the
- * list waits until scrolling settles briefly before it asks. Pages that come
- * back after they were scrolled past are kept but draw nothing.
- */
+// The rows of the Failures list, loaded a page at a time as the list scrolls.
+// Plain TypeScript (no React, no DOM), so its scheduling can be tested alone.
+//
+// The backend answers one page at a time, and a page far down costs it more
+// than one near the top; while a request runs, a fast scroll may already be
+// somewhere else. So only a few pages are asked for at once, and which ones is
+// decided when a request comes back, from the rows drawn then: pages that were
+// scrolled past are never asked for. After a jump of more than a page the
+// list waits until scrolling settles briefly before it asks. Pages that come
+// back after they were scrolled past are kept but draw nothing.
 
 export interface PageResult<Row> {
   total: number;
