@@ -14,11 +14,11 @@ import { ReportWriter } from '../../electron/backend/db/store-report.js';
 import { summarize } from '../../electron/backend/db/summary-queries.js';
 import { ImportJobs } from '../../electron/backend/import/import-jobs.js';
 import { ReportImporter } from '../../electron/backend/import/importer.js';
-import { parseTlsRptReport } from '../../shared/report/parse.js';
 import type { ReportFilter } from '../../shared/summary/types.js';
 import { writeSyntheticCorpus } from '../bench/synthetic-corpus.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
 import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
+import { reportToStore } from '../helpers/store.js';
 
 /*
  * The rollup tables are kept by the import, in its transactions; the detail
@@ -255,21 +255,13 @@ beforeAll(async () => {
 
   // A report whose write fails inside its batch (the CHECK on source_kind) is rolled back,
   // and so is its share of the rollups; the one beside it is kept.
-  const parsed = parseTlsRptReport(
+  const item = reportToStore(
     reportJson({
       organization: 'Failing Sender',
       reportId: 'x',
       policies: [policyEntry({ failed: 2, details: [failureDetail('dane-required', 2)] })],
     }),
   );
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  const item = {
-    report: { ...parsed.report, reportId: 'x' },
-    warnings: [],
-    receivedAt: null,
-    rawGzip: new Uint8Array(),
-    contentSha256: 'x',
-  };
   const outcomes = new ReportWriter(db).storeMany([
     { ...item, source: { kind: 'not-a-kind' as 'file', ref: 'bad' } },
     { ...item, report: { ...item.report, reportId: 'y' }, source: { kind: 'upload', ref: 'good' } },

@@ -3,23 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { ReportWriter } from '../../electron/backend/db/store-report.js';
 import { summarize } from '../../electron/backend/db/summary-queries.js';
-import { parseTlsRptReport } from '../../shared/report/parse.js';
 import { useTempDir } from '../helpers/files.js';
 import { policyEntry, reportJson } from '../helpers/reports.js';
+import { reportToStore } from '../helpers/store.js';
 
 const tempDir = useTempDir();
 
 function item(reportId: string, successful: number) {
-  const parsed = parseTlsRptReport(reportJson({ reportId, policies: [policyEntry({ successful, failed: 0 })] }));
-  if (!parsed.ok) throw new Error(parsed.error.message);
-  return {
-    report: { ...parsed.report, reportId },
-    warnings: parsed.warnings,
-    source: { kind: 'file' as const, ref: reportId },
-    receivedAt: null,
-    rawGzip: new Uint8Array(),
-    contentSha256: reportId,
-  };
+  return reportToStore(reportJson({ reportId, policies: [policyEntry({ successful, failed: 0 })] }), {
+    kind: 'file',
+    ref: reportId,
+  });
 }
 
 describe('totals that must stay exact', () => {
