@@ -400,11 +400,23 @@ describe('the mxHost method', () => {
     expect(await dispatch(handlers, 'mxHosts', { filter: {} })).toMatchObject({
       ok: true,
       value: {
-        hosts: [{ mx: MX1, policyDomains: ['example.com', 'example.org'] }, {}, {}],
+        hosts: [{ mx: MX1 }, {}, {}],
         failedSessions: 31,
         failedWithoutDetails: 0,
       },
     });
+    // The hosts' policy domains, asked beside the list.
+    expect(await dispatch(handlers, 'mxHostPolicyDomains', { filter: {} })).toMatchObject({ ok: true });
+    const domains = await handlers.mxHostPolicyDomains({ filter: {} });
+    expect(Object.fromEntries(domains.map((entry) => [String(entry.mx), entry.policyDomains]))).toEqual({
+      [MX1]: ['example.com', 'example.org'],
+      [MX2]: ['example.com'],
+      null: ['example.com'],
+    });
+    const inRange = await handlers.mxHostPolicyDomains({
+      filter: { fromTime: day('2026-01-11'), toTime: day('2026-01-12') },
+    });
+    expect(inRange.find((entry) => entry.mx === MX1)?.policyDomains).toEqual(['example.org']);
   });
 
   it.each([

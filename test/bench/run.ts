@@ -219,8 +219,9 @@ if (!values['skip-intake']) {
   const asOf = new Date(END - 86_400_000).toISOString().slice(0, 10);
   const { handlers } = createApiHandlers({ db, databasePath: 'bench', transport: 'http', allowPaths: false });
   queries.push(['one domain’s page', (filter) => handlers.domain({ filter, domain: topDomain, asOf })]);
-  // The MX hosts view's own call: the per-MX breakdown, each host's policy domains and the reconciliation.
+  // The MX hosts view's own calls: the list (per-MX breakdown and reconciliation), then its domains column.
   queries.push(['the MX hosts view', (filter) => handlers.mxHosts({ filter })]);
+  queries.push(['the MX hosts view’s policy domains', (filter) => handlers.mxHostPolicyDomains({ filter })]);
   const time = (
     name: string,
     range: string,

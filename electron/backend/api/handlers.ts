@@ -122,18 +122,12 @@ export function createApiHandlers(options: BackendOptions): {
       return senderDetail(db, filter, organization);
     },
     // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
-    mxHosts: ({ filter }) => {
-      const hosts = mxHostFailures(db, filter);
-      const domains = policyDomainsOfHosts(
-        db,
-        filter,
-        hosts.map((host) => host.mx),
-        allTimeMxDomains(),
-      );
-      return {
-        hosts: hosts.map((host) => ({ ...host, policyDomains: domains.get(host.mx) ?? [] })),
-        ...reconciliation(db, filter),
-      };
+    mxHosts: ({ filter }) => ({ hosts: mxHostFailures(db, filter), ...reconciliation(db, filter) }),
+    mxHostPolicyDomains: ({ filter }) => {
+      const allTime = allTimeMxDomains();
+      return [...policyDomainsOfHosts(db, filter, [...allTime.keys()], allTime)]
+        .filter(([, policyDomains]) => policyDomains.length > 0)
+        .map(([mx, policyDomains]) => ({ mx, policyDomains }));
     },
     mxHost: ({ filter, mx }) => {
       if (mx !== null && !isKnownMxHost(db, mx))

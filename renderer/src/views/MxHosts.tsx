@@ -1,6 +1,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
+import { useMemo } from 'react';
 import { Link, useNavigate } from 'react-router';
-import type { MxHostRow } from '../../../shared/api/contract.js';
+import type { MxHostFailures } from '../../../shared/summary/types.js';
 import { domainForms, domainLabel } from '../../../shared/policy/idn.js';
 import { useApi } from '../api/useApi.js';
 import { SortableTable } from '../components/SortableTable.js';
@@ -13,10 +14,13 @@ import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
 import { mxHostLink } from './MxHostPage.js';
 
+/** A row of the list: the host's failures, and its policy domains once they have come (null until then). */
+type MxHostRow = MxHostFailures & { policyDomains: string[] | null };
+
 const column = createColumnHelper<MxHostRow>();
 const columns = [
   ...mxBreakdownColumns<MxHostRow>((mx, resultType) => failuresLink({ mx, resultType })),
-  column.accessor((row) => row.policyDomains.join(', '), {
+  column.accessor((row) => row.policyDomains?.join(', ') ?? '', {
     id: 'policyDomains',
     header: 'Policy domains',
     // A shared MX service may receive for many domains: the first few, and how many more.
@@ -47,7 +51,8 @@ const columns = [
 /** How many policy domains a row names before it says "and N more". */
 const DOMAINS_SHOWN = 3;
 
-function PolicyDomains({ domains }: { domains: readonly string[] }) {
+function PolicyDomains({ domains }: { domains: readonly string[] | null }) {
+  if (domains === null) return <span className="muted">…</span>;
   if (domains.length === 0) return <span className="muted">(not named)</span>;
   // IDN domains as people read them; the title gives the A-labels too.
   const shown = domains.slice(0, DOMAINS_SHOWN).map((domain) => domainForms(domain).unicode);
@@ -63,6 +68,12 @@ function PolicyDomains({ domains }: { domains: readonly string[] }) {
 export function MxHosts() {
   const { filter } = useFilter();
   const rows = useApi('mxHosts', { filter });
+  // The domains column comes in its own call, so the list does not wait for it.
+  const domains = useApi('mxHostPolicyDomains', { filter });
+  const domainsOf = useMemo(
+    () => (domains.status === 'ready' ? new Map(domains.value.map((entry) => [entry.mx, entry.policyDomains])) : null),
+    [domains],
+  );
   const navigate = useNavigate();
   return (
     <>
@@ -76,7 +87,7 @@ export function MxHosts() {
               <SortableTable
                 label="MX hosts"
                 testId="mx-table"
-                rows={value.hosts}
+                rows={value.hosts.map((host) => ({ ...host, policyDomains: domainsOf?.get(host.mx) ?? null }))}
                 columns={columns}
                 onRowOpen={(row) => void navigate(mxHostLink(row.mx))}
                 footer={
