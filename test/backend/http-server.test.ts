@@ -126,9 +126,10 @@ describe('serve mode over HTTP', () => {
     expect((await send(port, '/api/summary')).status).toBe(405);
     expect((await send(port, '/api/summary', { method: 'POST', headers: json, body: '{oops' })).status).toBe(400);
     expect((await send(port, '/api/nothing', { method: 'POST', headers: json, body: '{}' })).status).toBe(400);
-    expect((await send(port, '/api/report', { method: 'POST', headers: json, body: '{"id": 12345}' })).status).toBe(
-      404,
-    );
+    // No such report: an answer (as over IPC), not an HTTP error.
+    const missing = await send(port, '/api/report', { method: 'POST', headers: json, body: '{"id": 12345}' });
+    expect(missing.status).toBe(200);
+    expect(JSON.parse(missing.body)).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 
   it('serves nothing outside the renderer folder', async () => {

@@ -42,11 +42,18 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 5 * 60_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 
+/**
+ * A call the backend answered with a failure of its own (no such report, a
+ * damaged database, a refused password) is an answer, as over IPC: 200 with
+ * `ok: false`, which the page shows in words. Only a request the contract
+ * refuses, or a fault, is an HTTP error: Chromium logs every 4xx and 5xx
+ * answer to a fetch as a console error, and a "not found" page is not one.
+ */
 const STATUS_FOR: Record<ApiErrorCode, number> = {
   'invalid-request': 400,
-  'not-found': 404,
-  unavailable: 409,
-  failed: 422,
+  'not-found': 200,
+  unavailable: 200,
+  failed: 200,
   internal: 500,
 };
 
