@@ -9,7 +9,8 @@ export const checkUsage = 'tlsrpt check [--db FILE] [--domain D] [--as-of DATE] 
 
 export const explainUsage = 'tlsrpt explain [RESULT-TYPE] [--json]   (what a result type means and how to fix it)';
 
-export const serveUsage = 'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote]';
+export const serveUsage =
+  'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote] [--dns-server ADDR[:PORT]]...';
 
 export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +

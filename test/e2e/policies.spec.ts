@@ -1,7 +1,10 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { importDocuments, screenshot, watchForViolations } from './support.js';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { importDocuments, importWithCli, screenshot, startServe, watchForViolations } from './support.js';
 
 /* The Policies page over the database the earlier specs filled with the corpus. */
 test('lints pasted text, shows the policies senders saw, and writes a setup that passes', async ({ page }) => {
@@ -195,4 +198,26 @@ test('the record box reads dig output and tells other text apart; the generator 
   }
   await page.emulateMedia({ colorScheme: 'light' });
   expect(problems).toEqual([]);
+});
+
+test('the online check says when DNS itself cannot be reached', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  // A loopback UDP port nothing listens on: bound, then closed, so the query is refused at once.
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const closedPort = socket.address().port;
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  const db = join(mkdtempSync(join(tmpdir(), 'tlsrpt-e2e-dns-')), 'dns.sqlite');
+  importWithCli(db, [join('test', 'fixtures', 'corpus', 'reports', 'dmarc-report-viewer__rfc-example.json')]);
+  const serve = await startServe(db, 0, ['--dns-server', `127.0.0.1:${closedPort}`]);
+  try {
+    await page.goto(`${serve.url}#/policies?policyDomain=company-y.example`);
+    await page.getByRole('button', { name: 'Check company-y.example online' }).click();
+    await expect(page.getByTestId('dns-unreachable')).toContainText('DNS could not be reached');
+    await expect(page.getByTestId('dns-unreachable')).toContainText(`127.0.0.1:${closedPort}`);
+    await screenshot(page, 'policies-dns-unreachable');
+    expect(problems).toEqual([]);
+  } finally {
+    await serve.kill();
+  }
 });

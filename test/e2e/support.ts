@@ -60,10 +60,20 @@ export interface ServeProcess {
  * Starts the built command line's `serve` on loopback, on a port the system
  * picks (port 0) unless one is given, and waits for the line that names it.
  */
-export async function startServe(databasePath: string, port = 0): Promise<ServeProcess> {
+export async function startServe(databasePath: string, port = 0, extraArgs: string[] = []): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
-    ['dist/electron/cli/tlsrpt.js', 'serve', '--host', '127.0.0.1', '--port', String(port), '--db', databasePath],
+    [
+      'dist/electron/cli/tlsrpt.js',
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--db',
+      databasePath,
+      ...extraArgs,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -27,6 +27,8 @@ export async function runServe(
     host: { type: 'string' },
     'allow-remote': { type: 'boolean' },
     'renderer-dir': { type: 'string' },
+    // The online check's DNS servers, where the system's do not see the public DNS (a split-horizon network).
+    'dns-server': { type: 'string', multiple: true },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = stringOption(values, 'host') ?? '127.0.0.1';
@@ -60,6 +62,7 @@ export async function runServe(
     allowPaths: false,
     uploads,
     exportsOffThread: true,
+    onlineLint: { dnsServers: stringList(values['dns-server']) },
   });
   const server = createHttpServer({
     handlers,
@@ -102,4 +105,8 @@ export async function runServe(
   await closeHandlers();
   db.close();
   return EXIT_OK;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [];
 }
