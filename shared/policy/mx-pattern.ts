@@ -1,5 +1,6 @@
 // The npm package, not Node's deprecated built-in of the same name: this runs in the browser too.
 import punycode from 'punycode/punycode.js';
+import { normalizeDomainName } from '../report/host-names.js';
 
 /**
  * RFC 8461 §4.1: an MX host matches a policy `mx` pattern when they are
@@ -7,15 +8,13 @@ import punycode from 'punycode/punycode.js';
  * one label followed by that domain. Case does not matter, nor a final dot.
  */
 export function normalizeHost(host: string): string {
-  const trimmed = host.trim().replace(/\.$/, '');
+  const name = normalizeDomainName(host);
   // U-labels (münchen.example) and A-labels (xn--mnchen-3ya.example) name the same host.
-  let ascii: string;
   try {
-    ascii = punycode.toASCII(trimmed.toLowerCase());
+    return punycode.toASCII(name).toLowerCase();
   } catch {
-    ascii = trimmed;
+    return name;
   }
-  return ascii.toLowerCase();
 }
 
 export function mxMatchesPattern(host: string, pattern: string): boolean {

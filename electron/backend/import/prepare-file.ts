@@ -5,7 +5,7 @@ import { parseTlsRptReport } from '../../../shared/report/parse.js';
 import type { ReportSourceKind } from '../../../shared/report/types.js';
 import type { ReportToStore } from '../db/store-report.js';
 import { describeFileError, withRegularFile } from '../files/regular-file.js';
-import { classifyInput } from './classify.js';
+import { classifyInput, type InputKind } from './classify.js';
 import { findReportsInEmail } from './email.js';
 import { MAX_INPUT_FILE_BYTES, formatBytes } from './limits.js';
 import { RejectedInput, decodeReportPayload } from './payload.js';
@@ -39,6 +39,8 @@ export interface PreparedFile {
 export async function prepareFile(path: string | Uint8Array): Promise<PreparedFile> {
   const file = displayPath(path);
   let read: Uint8Array | { skipped: string } | { rejected: string };
+  // What the head of a large file said, so that its bytes are not classified again.
+  let known: InputKind | null = null;
   try {
     // Synchronous reads: one small file after another, where awaiting the thread pool costs more than the read.
     // Only regular files, opened without waiting: a FIFO or /proc/kmsg in a folder must not hang the import.
@@ -50,6 +52,7 @@ export async function prepareFile(path: string | Uint8Array): Promise<PreparedFi
         const kind = classifyInput(basename(file), opened.head(HEAD_BYTES));
         if (kind.kind === 'skip') return { skipped: kind.reason };
         if (kind.kind === 'reject') return { rejected: kind.reason };
+        known = kind;
       }
       return opened.all();
     });
@@ -58,17 +61,22 @@ export async function prepareFile(path: string | Uint8Array): Promise<PreparedFi
   }
   if ('skipped' in read) return skippedPrepared(file, read.skipped);
   if ('rejected' in read) return rejectedPrepared(file, read.rejected);
-  return prepareBytes(read, { kind: 'file', ref: file }, basename(file));
+  return prepareBytes(read, { kind: 'file', ref: file }, basename(file), known);
 }
 
-export async function prepareBytes(bytes: Uint8Array, source: ImportSource, name: string): Promise<PreparedFile> {
+export async function prepareBytes(
+  bytes: Uint8Array,
+  source: ImportSource,
+  name: string,
+  known: InputKind | null = null,
+): Promise<PreparedFile> {
   if (bytes.length > MAX_INPUT_FILE_BYTES) {
     return rejectedPrepared(
       source.ref,
       `${formatBytes(bytes.length)}, over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit`,
     );
   }
-  const kind = classifyInput(name, bytes.subarray(0, HEAD_BYTES));
+  const kind = known ?? classifyInput(name, bytes.subarray(0, HEAD_BYTES));
   switch (kind.kind) {
     case 'skip':
       return skippedPrepared(source.ref, kind.reason);
