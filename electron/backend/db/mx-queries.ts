@@ -60,38 +60,36 @@ export function policyDomainsOfHosts(
   hosts: readonly (string | null)[],
   allTime: ReadonlyMap<string | null, readonly string[]>,
 ): Map<string | null, string[]> {
-  const result = new Map<string | null, string[]>();
   const bounded = filter.fromTime != null || filter.toTime != null;
-  if (filter.policyDomain != null) {
-    for (const mx of hosts) if (allTime.get(mx)?.includes(filter.policyDomain)) result.set(mx, [filter.policyDomain]);
-    if (!bounded || rollupScope(filter, { byDomain: true }) !== null) return result;
-  }
-  if (!bounded) {
-    for (const mx of hosts) result.set(mx, [...(allTime.get(mx) ?? [])]);
-    return result;
-  }
-  if (rollupScope({ ...filter, policyDomain: null }, { byDomain: true }) === null)
-    return mxHostPolicyDomains(db, filter);
+  if (bounded && rollupScope(filter, { byDomain: true }) === null) return mxHostPolicyDomains(db, filter);
+  const result = new Map<string | null, string[]>();
   for (const mx of hosts) {
     const domains = allTime.get(mx) ?? [];
-    if (domains.length <= 1) {
+    if (filter.policyDomain != null) {
+      // The list holds only the domain's hosts.
+      if (domains.includes(filter.policyDomain)) result.set(mx, [filter.policyDomain]);
+    } else if (!bounded || domains.length <= 1) {
       result.set(mx, [...domains]);
-      continue;
+    } else {
+      result.set(
+        mx,
+        domains.filter((domain) => failedForDomainIn(db, { ...filter, policyDomain: domain }, mx)),
+      );
     }
-    result.set(
-      mx,
-      domains.filter((domain) => {
-        const scope = rollupScope({ ...filter, policyDomain: domain }, { byDomain: true });
-        if (!scope) return false;
-        return (
-          prepared(db, `SELECT 1 FROM ${scope.rows('rollup_domain_mx')} WHERE receiving_mx_hostname = @mx LIMIT 1`).get(
-            { ...scope.params, mx: mx ?? '' },
-          ) !== undefined
-        );
-      }),
-    );
   }
   return result;
+}
+
+/** Whether a host failed for the filter's one domain in its range: a seek into that domain's rollup rows. */
+function failedForDomainIn(db: ReadableDatabase, filter: ReportFilter, mx: string | null): boolean {
+  const scope = rollupScope(filter, { byDomain: true });
+  if (!scope) return false;
+  return (
+    prepared(db, `SELECT 1 FROM ${scope.rows('rollup_domain_mx')} WHERE receiving_mx_hostname = @mx LIMIT 1`).get({
+      ...scope.params,
+      mx: mx ?? '',
+    }) !== undefined
+  );
 }
 
 /**
