@@ -10,13 +10,12 @@ import { reportsStamp } from '../db/health-queries.js';
 import { isKnownMxHost, isKnownSender } from '../db/existence-queries.js';
 import { reportDetail, reportPage } from '../db/report-queries.js';
 import { senderDetail } from '../db/sender-queries.js';
-import { mxHostDetail, mxHostPolicyDomains, policyDomainsOfHosts } from '../db/mx-queries.js';
+import { mxHostDetail } from '../db/mx-queries.js';
+import { MxHostLists } from './mx-host-lists.js';
 import { domainResultTypes } from '../db/domain-queries.js';
 import {
-  mxHostFailures,
   senderTotals,
   overview,
-  reconciliation,
   summarize,
   summaryTotals,
 } from '../db/summary-queries.js';
@@ -92,13 +91,7 @@ export function createApiHandlers(options: BackendOptions): {
   const { db } = options;
   const importer = new ReportImporter(db);
   const health = new DomainHealthService(db);
-  // Each MX host's policy domains over all time, kept until a report is stored (reports are only added).
-  let mxDomains: { stamp: number; domains: Map<string | null, string[]> } | null = null;
-  const allTimeMxDomains = (): Map<string | null, string[]> => {
-    const stamp = reportsStamp(db);
-    if (mxDomains?.stamp !== stamp) mxDomains = { stamp, domains: mxHostPolicyDomains(db, {}) };
-    return mxDomains.domains;
-  };
+  const mxHostLists = new MxHostLists(db);
   const asOfDay = (asOf: string | undefined): number => (asOf === undefined ? todayUtcDay() : dayOfDate(asOf));
   const jobs = new ImportJobs(importer);
   const mailboxes = new MailboxManager(db, importer, options.vault ?? new MemoryVault());
@@ -122,13 +115,8 @@ export function createApiHandlers(options: BackendOptions): {
       return senderDetail(db, filter, organization);
     },
     // The MX hosts list is the per-MX breakdown; one host's IPs and senders are mxHost.
-    mxHosts: ({ filter }) => ({ hosts: mxHostFailures(db, filter), ...reconciliation(db, filter) }),
-    mxHostPolicyDomains: ({ filter }) => {
-      const allTime = allTimeMxDomains();
-      return [...policyDomainsOfHosts(db, filter, [...allTime.keys()], allTime)]
-        .filter(([, policyDomains]) => policyDomains.length > 0)
-        .map(([mx, policyDomains]) => ({ mx, policyDomains }));
-    },
+    mxHosts: ({ filter }) => mxHostLists.list(filter),
+    mxHostPolicyDomains: ({ filter }) => mxHostLists.policyDomains(filter),
     mxHost: ({ filter, mx }) => {
       if (mx !== null && !isKnownMxHost(db, mx))
         throw new ApiFailure('not-found', `no failure detail names the MX host ${mx}`);
@@ -154,7 +142,7 @@ export function createApiHandlers(options: BackendOptions): {
         failedSessions: totals.failed,
         failedWithoutDetails: totals.failedWithoutDetails,
         detailsBeyondTotal: totals.detailsBeyondTotal,
-        byMx: mxHostFailures(db, domainFilter),
+        byMx: mxHostLists.hosts(domainFilter),
         byResultType: domainResultTypes(db, domainFilter),
         senders: senderTotals(db, domainFilter),
         policies: reportedPolicyVersions(db, domain).reverse(),

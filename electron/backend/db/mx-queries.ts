@@ -4,10 +4,70 @@ import type { ReportFilter } from '../../../shared/summary/types.js';
 import { prepared, type ReadableDatabase } from './database.js';
 import { failureClause, filterClause } from './filter-sql.js';
 import { rollupScope } from './rollups.js';
-import { reconciliation, sessionsByDay } from './summary-queries.js';
+import { DAY_OF, reconciliation, sessionsByDay, type MxResultRow } from './summary-queries.js';
 
 // One MX host's details, and the policy domains of the MX hosts list; the list itself is the per-MX breakdown
-// (summary-queries.ts, mxHostFailures).
+// (summary-queries.ts, mxHostFailures). What newly stored failure details add to either is read here too, for
+// the answers kept in api/mx-host-lists.ts.
+
+/**
+ * The id of the newest failure detail. Failure details are only ever added,
+ * and a rowid table gives each new row an id above the largest, so the ids
+ * above a kept answer's are exactly what was stored after it.
+ */
+export function lastFailureDetailId(db: ReadableDatabase): number {
+  return prepared(db, 'SELECT ifnull(MAX(id), 0) FROM failure_details').pluck().get() as number;
+}
+
+/** The failure details with ids in (after, upTo] that a filter selects, as a WHERE clause over `f`. */
+function addedDetailsClause(
+  filter: ReportFilter,
+  after: number,
+  upTo: number,
+): { sql: string; params: Record<string, unknown> } {
+  const where = filterClause(filter, 'f');
+  return {
+    sql: `${where.sql === '' ? 'WHERE' : `${where.sql} AND`} f.id > @after AND f.id <= @upTo`,
+    params: { ...where.params, after, upTo },
+  };
+}
+
+/**
+ * What the failure details with ids in (after, upTo] add to mxResultRows of a
+ * filter: the same rows over those details alone. NOT INDEXED makes SQLite
+ * read them by id (a few rows after a sync) rather than the filter's whole
+ * range through its index.
+ */
+export function mxResultRowsAdded(
+  db: ReadableDatabase,
+  filter: ReportFilter,
+  after: number,
+  upTo: number,
+): MxResultRow[] {
+  const where = addedDetailsClause(filter, after, upTo);
+  return prepared(
+    db,
+    `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed,
+         ${DAY_OF('MIN(f.start_time)')} AS firstDay, ${DAY_OF('MAX(f.start_time)')} AS lastDay
+       FROM failure_details f NOT INDEXED ${where.sql}
+       GROUP BY f.receiving_mx_hostname, f.result_type`,
+  ).all(where.params) as MxResultRow[];
+}
+
+/** The (MX host, policy domain) pairs that the failure details with ids in (after, upTo] add under a filter. */
+export function mxHostPolicyDomainsAdded(
+  db: ReadableDatabase,
+  filter: ReportFilter,
+  after: number,
+  upTo: number,
+): { mx: string | null; domain: string }[] {
+  const where = addedDetailsClause(filter, after, upTo);
+  return prepared(
+    db,
+    `SELECT DISTINCT f.receiving_mx_hostname AS mx, f.policy_domain AS domain FROM failure_details f NOT INDEXED
+       ${where.sql} AND f.policy_domain IS NOT NULL`,
+  ).all(where.params) as { mx: string | null; domain: string }[];
+}
 
 /**
  * The policy domains whose failure details name each MX host in the filter

@@ -174,7 +174,7 @@ function mainResultTypeBySender(db: ReadableDatabase, filter: ReportFilter): Map
 }
 
 /** A row of failed sessions per MX host and result type, with the first and last day (UTC day numbers). */
-interface MxResultRow {
+export interface MxResultRow {
   mx: string | null;
   resultType: string | null;
   failed: number;
@@ -184,33 +184,36 @@ interface MxResultRow {
 
 /** Failed sessions per receiving MX host and result type, from the failure details, and since when. */
 export function mxHostFailures(db: ReadableDatabase, filter: ReportFilter): MxHostFailures[] {
+  return groupFailuresByMxWithDays(mxResultRows(db, filter));
+}
+
+/** The rows behind {@link mxHostFailures}: one per MX host and result type. */
+export function mxResultRows(db: ReadableDatabase, filter: ReportFilter): MxResultRow[] {
   const rollup = rollupRows(filter, MX_TABLES);
   if (rollup) {
-    return groupFailuresByMxWithDays(
-      prepared(
-        db,
-        `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
-             SUM(failed_sessions) AS failed, MIN(first_day) AS firstDay, MAX(last_day) AS lastDay
-           FROM ${rollup.from}
-           GROUP BY receiving_mx_hostname, result_type`,
-      ).all(rollup.params) as MxResultRow[],
-    );
+    return prepared(
+      db,
+      `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
+           SUM(failed_sessions) AS failed, MIN(first_day) AS firstDay, MAX(last_day) AS lastDay
+         FROM ${rollup.from}
+         GROUP BY receiving_mx_hostname, result_type`,
+    ).all(rollup.params) as MxResultRow[];
   }
   const where = filterClause(filter, 'f');
-  const rows = prepared(
+  return prepared(
     db,
     `SELECT f.receiving_mx_hostname AS mx, f.result_type AS resultType, SUM(f.failed_sessions) AS failed,
          ${DAY_OF('MIN(f.start_time)')} AS firstDay, ${DAY_OF('MAX(f.start_time)')} AS lastDay
        FROM failure_details f ${where.sql}
        GROUP BY f.receiving_mx_hostname, f.result_type`,
   ).all(where.params) as MxResultRow[];
-  return groupFailuresByMxWithDays(rows);
 }
 
 /** The UTC day number of a time in seconds, in SQL, rounding down also before 1970. */
 export const DAY_OF = (seconds: string): string => `((${seconds} - (((${seconds}) % 86400) + 86400) % 86400) / 86400)`;
 
-function groupFailuresByMxWithDays(rows: MxResultRow[]): MxHostFailures[] {
+/** Folds (MX host, result type) rows into the MX hosts list: per host, its result types and since when. */
+export function groupFailuresByMxWithDays(rows: readonly MxResultRow[]): MxHostFailures[] {
   const days = new Map<string | null, { first: number; last: number }>();
   for (const row of rows) {
     const seen = days.get(row.mx);
@@ -229,7 +232,7 @@ function groupFailuresByMxWithDays(rows: MxResultRow[]): MxHostFailures[] {
 
 /** Folds (MX host, result type, failed) rows into one entry per host, most failures first. */
 export function groupFailuresByMx(
-  rows: { mx: string | null; resultType: string | null; failed: number }[],
+  rows: readonly { mx: string | null; resultType: string | null; failed: number }[],
 ): MxBreakdown[] {
   const byMx = new Map<string | null, MxBreakdown>();
   for (const row of rows) {
