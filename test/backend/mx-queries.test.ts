@@ -6,6 +6,7 @@ import { openDatabase, type WritableDatabase } from '../../electron/backend/db/d
 import {
   mxHostDetail,
   mxHostDetailQuery,
+  mxHostDomainDays,
   mxHostPolicyDomains,
   policyDomainsOfHosts,
 } from '../../electron/backend/db/mx-queries.js';
@@ -360,24 +361,33 @@ describe('the policy domains of each MX host (mxHostPolicyDomains)', () => {
 });
 
 describe('the policy domains of the listed hosts (policyDomainsOfHosts)', () => {
-  it('answer as mxHostPolicyDomains does, for every filter, from the all-time map and a seek per shared host', () => {
-    const allTime = mxHostPolicyDomains(db, {});
+  it('answer as mxHostPolicyDomains does, for every filter, from the all-time days and a seek between them', () => {
+    const allTime = mxHostDomainDays(db);
+    expect(Object.fromEntries([...allTime].map(([mx, domains]) => [mx, Object.fromEntries(domains)]))).toEqual({
+      [MX1]: {
+        'example.com': { firstDay: day('2026-01-10') / 86_400, lastDay: day('2026-01-20') / 86_400 },
+        'example.org': { firstDay: day('2026-01-11') / 86_400, lastDay: day('2026-01-11') / 86_400 },
+      },
+      [MX2]: { 'example.com': { firstDay: day('2026-01-10') / 86_400, lastDay: day('2026-01-12') / 86_400 } },
+      null: { 'example.com': { firstDay: day('2026-01-10') / 86_400, lastDay: day('2026-01-10') / 86_400 } },
+    });
     const filters: ReportFilter[] = [
       {},
       { fromTime: day('2026-01-11') },
       { fromTime: day('2026-01-10'), toTime: day('2026-01-11') },
       { fromTime: day('2026-01-11'), toTime: day('2026-01-12') },
+      // Strictly between example.com's first and last failure at MX1 (a seek), with and without one.
+      { fromTime: day('2026-01-13'), toTime: day('2026-01-20') },
+      { fromTime: day('2026-01-11'), toTime: day('2026-01-13') },
       { fromTime: day('2026-01-11') + 1 },
       { policyDomain: 'example.org' },
       { policyDomain: 'example.com', fromTime: day('2026-01-11') },
       { fromTime: day('2026-02-01'), toTime: day('2026-03-01') },
     ];
     for (const filter of filters) {
-      const hosts = mxHostFailures(db, filter).map((host) => host.mx);
-      const expected = mxHostPolicyDomains(db, filter);
-      const answer = policyDomainsOfHosts(db, filter, hosts, allTime);
-      for (const mx of hosts)
-        expect(answer.get(mx) ?? [], JSON.stringify({ filter, mx })).toEqual(expected.get(mx) ?? []);
+      expect(Object.fromEntries(policyDomainsOfHosts(db, filter, allTime)), JSON.stringify(filter)).toEqual(
+        Object.fromEntries(mxHostPolicyDomains(db, filter)),
+      );
     }
   });
 });

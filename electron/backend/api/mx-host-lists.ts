@@ -3,11 +3,13 @@ import type { MxHostList } from '../../../shared/api/contract.js';
 import type { MxHostFailures, ReportFilter } from '../../../shared/summary/types.js';
 import type { ReadableDatabase } from '../db/database.js';
 import {
+  addDomainDays,
   lastFailureDetailId,
-  mxHostPolicyDomains,
-  mxHostPolicyDomainsAdded,
+  mxHostDomainDays,
+  mxHostDomainDaysAdded,
   mxResultRowsAdded,
   policyDomainsOfHosts,
+  type FailureDays,
 } from '../db/mx-queries.js';
 import { groupFailuresByMxWithDays, mxResultRows, reconciliation, type MxResultRow } from '../db/summary-queries.js';
 
@@ -47,6 +49,8 @@ interface Kept<T> {
 export class MxHostLists {
   private readonly rows = new Map<string, Kept<{ byHost: RowsByHost; hosts: MxHostFailures[] }>>();
   private readonly domains = new Map<string, Kept<Map<string | null, string[]>>>();
+  /** Each host's domains over all time with the first and last day it failed for each: the ranges' domains start here. */
+  private readonly domainDays = new Map<string, Kept<Map<string | null, Map<string, FailureDays>>>>();
 
   private readonly mostAddedDetails: number;
 
@@ -89,14 +93,24 @@ export class MxHostLists {
   }
 
   private domainsOfHosts(filter: ReportFilter): Map<string | null, string[]> {
-    const allTime = filterKey(filter) === filterKey({}) ? null : this.domainsOfHosts({});
+    const allTime = this.keep(
+      this.domainDays,
+      {},
+      {
+        whole: () => mxHostDomainDays(this.db),
+        add: (kept, after, upTo) => {
+          addDomainDays(kept, mxHostDomainDaysAdded(this.db, {}, after, upTo));
+          return kept;
+        },
+      },
+    );
+    if (filterKey(filter) === filterKey({})) {
+      return new Map([...allTime].map(([mx, domains]) => [mx, [...domains.keys()].sort()]));
+    }
     return this.keep(this.domains, filter, {
-      whole: () =>
-        allTime === null
-          ? mxHostPolicyDomains(this.db, {})
-          : policyDomainsOfHosts(this.db, filter, [...allTime.keys()], allTime),
+      whole: () => policyDomainsOfHosts(this.db, filter, allTime),
       add: (kept, after, upTo) => {
-        for (const { mx, domain } of mxHostPolicyDomainsAdded(this.db, filter, after, upTo)) {
+        for (const { mx, domain } of mxHostDomainDaysAdded(this.db, filter, after, upTo)) {
           const list = kept.get(mx) ?? [];
           if (!list.includes(domain)) kept.set(mx, [...list, domain].sort());
         }

@@ -191,13 +191,18 @@ export function mxHostFailures(db: ReadableDatabase, filter: ReportFilter): MxHo
 export function mxResultRows(db: ReadableDatabase, filter: ReportFilter): MxResultRow[] {
   const rollup = rollupRows(filter, MX_TABLES);
   if (rollup) {
-    return prepared(
+    // Rows as arrays, made objects here: better-sqlite3 builds an object a row through V8's slow path, 10 of
+    // the 45 ms for the 10,000 rows of the last 30 days at a million reports.
+    const rows = prepared(
       db,
-      `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(result_type, '') AS resultType,
-           SUM(failed_sessions) AS failed, MIN(first_day) AS firstDay, MAX(last_day) AS lastDay
+      `SELECT NULLIF(receiving_mx_hostname, ''), NULLIF(result_type, ''), SUM(failed_sessions), MIN(first_day),
+           MAX(last_day)
          FROM ${rollup.from}
          GROUP BY receiving_mx_hostname, result_type`,
-    ).all(rollup.params) as MxResultRow[];
+    )
+      .raw()
+      .all(rollup.params) as [string | null, string | null, number, number, number][];
+    return rows.map(([mx, resultType, failed, firstDay, lastDay]) => ({ mx, resultType, failed, firstDay, lastDay }));
   }
   const where = filterClause(filter, 'f');
   return prepared(
@@ -214,20 +219,22 @@ export const DAY_OF = (seconds: string): string => `((${seconds} - (((${seconds}
 
 /** Folds (MX host, result type) rows into the MX hosts list: per host, its result types and since when. */
 export function groupFailuresByMxWithDays(rows: readonly MxResultRow[]): MxHostFailures[] {
-  const days = new Map<string | null, { first: number; last: number }>();
+  const byMx = new Map<string | null, { host: MxBreakdown; first: number; last: number }>();
   for (const row of rows) {
-    const seen = days.get(row.mx);
-    if (seen) {
-      seen.first = Math.min(seen.first, row.firstDay);
-      seen.last = Math.max(seen.last, row.lastDay);
+    const entry = byMx.get(row.mx);
+    if (entry) {
+      addToHost(entry.host, row);
+      entry.first = Math.min(entry.first, row.firstDay);
+      entry.last = Math.max(entry.last, row.lastDay);
     } else {
-      days.set(row.mx, { first: row.firstDay, last: row.lastDay });
+      const host = { mx: row.mx, failedSessions: 0, byResultType: {} };
+      addToHost(host, row);
+      byMx.set(row.mx, { host, first: row.firstDay, last: row.lastDay });
     }
   }
-  return groupFailuresByMx(rows).map((entry) => {
-    const seen = days.get(entry.mx) ?? { first: 0, last: 0 };
-    return { ...entry, firstSeen: dateOfDay(seen.first), lastSeen: dateOfDay(seen.last) };
-  });
+  return [...byMx.values()]
+    .map(({ host, first, last }) => ({ ...host, firstSeen: dateOfDay(first), lastSeen: dateOfDay(last) }))
+    .sort(mostFailedHostFirst);
 }
 
 /** Folds (MX host, result type, failed) rows into one entry per host, most failures first. */
@@ -236,18 +243,25 @@ export function groupFailuresByMx(
 ): MxBreakdown[] {
   const byMx = new Map<string | null, MxBreakdown>();
   for (const row of rows) {
-    let entry = byMx.get(row.mx);
-    if (!entry) {
-      entry = { mx: row.mx, failedSessions: 0, byResultType: {} };
-      byMx.set(row.mx, entry);
+    let host = byMx.get(row.mx);
+    if (!host) {
+      host = { mx: row.mx, failedSessions: 0, byResultType: {} };
+      byMx.set(row.mx, host);
     }
-    entry.failedSessions += row.failed;
-    const type = row.resultType ?? MISSING_RESULT_TYPE;
-    entry.byResultType[type] = (entry.byResultType[type] ?? 0) + row.failed;
+    addToHost(host, row);
   }
-  return [...byMx.values()].sort(
-    (a, b) => b.failedSessions - a.failedSessions || (a.mx ?? '\uffff').localeCompare(b.mx ?? '\uffff'),
-  );
+  return [...byMx.values()].sort(mostFailedHostFirst);
+}
+
+function addToHost(host: MxBreakdown, row: { resultType: string | null; failed: number }): void {
+  host.failedSessions += row.failed;
+  const type = row.resultType ?? MISSING_RESULT_TYPE;
+  host.byResultType[type] = (host.byResultType[type] ?? 0) + row.failed;
+}
+
+/** Most failed sessions first; ties by host name, the failures that named no host last. */
+function mostFailedHostFirst(a: MxBreakdown, b: MxBreakdown): number {
+  return b.failedSessions - a.failedSessions || (a.mx ?? '\uffff').localeCompare(b.mx ?? '\uffff');
 }
 
 /** Failed sessions per result type, from the failure details. */
