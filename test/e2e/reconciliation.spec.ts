@@ -320,13 +320,24 @@ test('the glossary is a key press away from every result type in the Failures li
   const explanation = rows.first().getByTestId('result-type-explanation');
   await expect(explanation).toBeVisible();
   await expect(explanation).toContainText('Fix:');
-  // It is drawn over the rows below, not cut to its row.
+  // It is drawn over the rows below, not cut to its row: what is seen near its bottom is the entry itself.
   const box = await explanation.boundingBox();
   expect(box?.height ?? 0).toBeGreaterThan(60);
-  // Opening it is not a click on the row (which opens its report).
-  await expect(page).toHaveURL(/#\/failures/);
+  const seen = await page.evaluate(
+    ([x, y]) => document.elementFromPoint(x, y)?.closest('[data-testid=result-type-explanation]') != null,
+    [(box?.x ?? 0) + 20, (box?.y ?? 0) + (box?.height ?? 0) - 8] as const,
+  );
+  expect(seen).toBe(true);
   await screenshot(page, '60-failures-glossary');
   await page.keyboard.press('Escape');
+  await expect(explanation).toHaveCount(0);
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+  // Opening it, or reading it, is not a click on the row (which opens its report).
+  await button.click();
+  await explanation.click();
+  await expect(page).toHaveURL(/#\/failures/);
+  await expect(explanation).toBeVisible();
+  await button.click();
   await expect(explanation).toHaveCount(0);
   // And the row without details, at the end of the table, has its entry too.
   const last = page.getByTestId('failures-without-details').getByRole('button', {

@@ -349,6 +349,8 @@ function FailureList({
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.altKey || event.ctrlKey || event.shiftKey) return;
     if (!(event.target instanceof Element)) return;
+    // A result type's open glossary entry is read, not a way into the report.
+    if (event.target.closest('.result-type')) return;
     // Selecting text in a cell (to copy an IP) is not a click on the row.
     if ((window.getSelection()?.toString() ?? '') !== '') return;
     const row = event.target.closest('[data-testid=failure-row]');
