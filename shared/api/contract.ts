@@ -149,6 +149,13 @@ export interface MxHostDetail extends MxBreakdown {
   senders: { organization: string; failedSessions: number }[];
   /** The whole filter's failed sessions, of which `failedWithoutDetails` name no host at all. */
   reconciliation: Reconciliation;
+  /**
+   * Failed sessions in this host's failure details beyond their policies'
+   * totals, at most: each over-counting policy is charged its excess up to
+   * what its details name at this host (which host a sender over-counted at
+   * is not known when its details name several).
+   */
+  detailsBeyondTotal: number;
   /** Failed sessions at the host on each UTC day with reports (`YYYY-MM-DD`); days without reports are left out. */
   byDay: { day: string; failedSessions: number | null }[];
 }

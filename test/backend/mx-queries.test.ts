@@ -223,6 +223,7 @@ describe('mxHostDetail', () => {
         { organization: 'Microsoft Corporation', failedSessions: 2 },
       ],
       reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      detailsBeyondTotal: 0,
       byDay: [
         { day: '2026-01-10', failedSessions: 8 },
         { day: '2026-01-11', failedSessions: 5 },
@@ -253,6 +254,7 @@ describe('mxHostDetail', () => {
         { organization: 'Microsoft Corporation', failedSessions: 2 },
       ],
       reconciliation: { failedSessions: 26, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      detailsBeyondTotal: 0,
       byDay: [
         { day: '2026-01-10', failedSessions: 8 },
         { day: '2026-01-12', failedSessions: 7 },
@@ -279,6 +281,7 @@ describe('mxHostDetail', () => {
         { organization: 'Yahoo', failedSessions: 5 },
       ],
       reconciliation: { failedSessions: 13, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      detailsBeyondTotal: 0,
       byDay: [
         { day: '2026-01-11', failedSessions: 5 },
         { day: '2026-01-12', failedSessions: 7 },
@@ -295,6 +298,7 @@ describe('mxHostDetail', () => {
       receivingIps: [{ ip: null, failedSessions: 3, failureDetails: 1 }],
       senders: [{ organization: 'Microsoft Corporation', failedSessions: 3 }],
       reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      detailsBeyondTotal: 0,
       byDay: [
         { day: '2026-01-10', failedSessions: 3 },
         { day: '2026-01-11', failedSessions: 0 },
@@ -313,6 +317,7 @@ describe('mxHostDetail', () => {
       receivingIps: [],
       senders: [],
       reconciliation: { failedSessions: 31, failedWithoutDetails: 0, detailsBeyondTotal: 0 },
+      detailsBeyondTotal: 0,
       byDay: [
         { day: '2026-01-10', failedSessions: 0 },
         { day: '2026-01-11', failedSessions: 0 },
@@ -440,5 +445,69 @@ describe('the mxHost method', () => {
     const result = await dispatch(handlers, 'mxHost', request);
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     if (!result.ok) expect(result.error.message).toMatch(message);
+  });
+});
+
+/*
+ * Senders that leave failure details out or over-count in them, worked out
+ * by hand (summary total → details):
+ *
+ *   Mail.ru,   example.net: 1 → fetch-error 2 at mxA              (1 beyond, all at mxA)
+ *   Over Inc., example.net: 3 → expired 4 at mxA, expired 2 at mxB (3 beyond: mxA up to 3, mxB up to 2)
+ *   Quiet Inc., example.net: 10 → expired 4 at mxB                 (6 without details)
+ */
+describe('a host’s failure details beyond their totals', () => {
+  const MXA = 'mxa.example.net';
+  const MXB = 'mxb.example.net';
+  let overDb: WritableDatabase;
+  const overReport = (organization: string, failed: number, details: Record<string, unknown>[]): string =>
+    reportJson({
+      organization,
+      reportId: `${organization}-1`,
+      start: '2026-02-01T00:00:00Z',
+      end: '2026-02-01T23:59:59Z',
+      policies: [policyEntry({ domain: 'example.net', successful: 50, failed, details })],
+    });
+
+  beforeAll(() => {
+    overDb = openDatabase(join(tempDir(), 'over.sqlite'));
+    storeReportDocuments(overDb, [
+      overReport('Mail.ru', 1, [detail('sts-policy-fetch-error', 2, MXA, undefined, undefined)]),
+      overReport('Over Inc.', 3, [
+        detail('certificate-expired', 4, MXA, '192.0.2.1', undefined),
+        detail('certificate-expired', 2, MXB, '192.0.2.1', undefined),
+      ]),
+      overReport('Quiet Inc.', 10, [detail('certificate-expired', 4, MXB, '192.0.2.2', undefined)]),
+    ]);
+  });
+
+  it.each<[string, ReportFilter]>([
+    ['all time, from the rollups', {}],
+    ['a bound inside a day, from the detail rows', { fromTime: day('2026-02-01') - 3600 }],
+  ])('charges each over-counting policy to a host up to its details there (%s)', (_name, filter) => {
+    const a = mxHostDetail(overDb, filter, MXA);
+    const b = mxHostDetail(overDb, filter, MXB);
+    expect([a.failedSessions, a.detailsBeyondTotal]).toEqual([6, 4]);
+    expect([b.failedSessions, b.detailsBeyondTotal]).toEqual([6, 2]);
+    expect(mxHostDetail(overDb, filter, null).detailsBeyondTotal).toBe(0);
+    // The whole range: 12 in details + 6 without − 4 beyond = the 14 summarized.
+    expect(a.reconciliation).toEqual({ failedSessions: 14, failedWithoutDetails: 6, detailsBeyondTotal: 4 });
+  });
+
+  it('gives a sender’s page what its MX table needs to add up to its total', async () => {
+    const { handlers } = createApiHandlers({ db: overDb, databasePath: 'x', transport: 'http', allowPaths: false });
+    for (const organization of ['Mail.ru', 'Over Inc.', 'Quiet Inc.']) {
+      const sender = await handlers.sender({ filter: {}, organization });
+      const byMx = sender.byMx.reduce((sum, entry) => sum + entry.failedSessions, 0);
+      expect(byMx + sender.failedWithoutDetails - sender.detailsBeyondTotal).toBe(sender.failedSessions);
+    }
+    const over = await handlers.sender({ filter: {}, organization: 'Over Inc.' });
+    expect(over).toMatchObject({ failedSessions: 3, failedWithoutDetails: 0, detailsBeyondTotal: 3 });
+    expect(over.byMx.map((entry) => [entry.mx, entry.failedSessions])).toEqual([
+      [MXA, 4],
+      [MXB, 2],
+    ]);
+    const quiet = await handlers.sender({ filter: {}, organization: 'Quiet Inc.' });
+    expect(quiet).toMatchObject({ failedSessions: 10, failedWithoutDetails: 6, detailsBeyondTotal: 0 });
   });
 });

@@ -245,8 +245,29 @@ export function mxHostDetail(db: ReadableDatabase, filter: ReportFilter, mx: str
     receivingIps: mostFailedFirst([...receiving.values()], (entry) => entry.ip),
     senders: mostFailedFirst([...senders.values()], (entry) => entry.organization),
     reconciliation: reconciliation(db, filter),
+    detailsBeyondTotal: mxHostDetailsBeyondTotal(db, filter, mx),
     byDay: mxHostFailuresByDay(db, filter, mx),
   };
+}
+
+/**
+ * The failed sessions of a host's failure details that their policies'
+ * summaries do not cover (Mail.ru names 2 against a total of 1): per policy
+ * whose details exceed its total, the excess, but no more than its details
+ * at this host.
+ */
+function mxHostDetailsBeyondTotal(db: ReadableDatabase, filter: ReportFilter, mx: string | null): number {
+  const where = failureClause({ filter, mx });
+  return prepared(
+    db,
+    `SELECT COALESCE(SUM(min(p.detailed_failed_sessions - p.failed_sessions, atHost.failed)), 0)
+       FROM (SELECT f.policy_rowid AS policy, SUM(f.failed_sessions) AS failed FROM failure_details f ${where.sql}
+             GROUP BY f.policy_rowid) AS atHost
+       JOIN policies p ON p.id = atHost.policy
+       WHERE p.detailed_failed_sessions > p.failed_sessions`,
+  )
+    .pluck()
+    .get(where.params) as number;
 }
 
 /**

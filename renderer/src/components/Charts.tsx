@@ -19,10 +19,13 @@ export function ResultTypeChart({
   reconciliation,
   title = 'Failed sessions by result type',
   failuresOf,
+  excessUpTo = false,
 }: {
   byResultType: Record<string, number>;
   reconciliation?: Pick<Reconciliation, 'failedWithoutDetails' | 'detailsBeyondTotal'> | undefined;
   title?: string;
+  /** The excess is at most what is given (one MX host's share of reports that over-counted at several). */
+  excessUpTo?: boolean;
   /** Where the failures of a result type are listed; null: those that named none. */
   failuresOf?: ((resultType: string | null) => string) | undefined;
 }) {
@@ -93,7 +96,7 @@ export function ResultTypeChart({
           ))}
         </tbody>
       </table>
-      <DetailsBeyondTotal count={reconciliation?.detailsBeyondTotal ?? 0} />
+      <DetailsBeyondTotal count={reconciliation?.detailsBeyondTotal ?? 0} upTo={excessUpTo} />
     </figure>
   );
 }
@@ -109,13 +112,53 @@ function ResultTypeRowName({ type, to }: { type: string; to: string | null }) {
   );
 }
 
-/** A note for failure details that name more failed sessions than their senders' totals (Mail.ru does). */
-export function DetailsBeyondTotal({ count }: { count: number }) {
+/**
+ * A note for failure details that name more failed sessions than their
+ * senders' totals (Mail.ru does). `upTo`: where the excess cannot be placed
+ * exactly (one MX host's share of a report that over-counted at several).
+ */
+export function DetailsBeyondTotal({ count, upTo = false }: { count: number; upTo?: boolean }) {
   if (count === 0) return null;
   return (
     <p className="muted reconciliation-note" data-testid="details-beyond-total">
-      Failure details name {formatCount(count)} failed {count === 1 ? 'session' : 'sessions'} more than the
-      senders&rsquo; totals; the totals are what the other views count.
+      Failure details name {upTo ? 'up to ' : ''}
+      {formatCount(count)} failed {count === 1 ? 'session' : 'sessions'} more than the senders&rsquo; totals; the totals
+      are what the other views count.
     </p>
+  );
+}
+
+/**
+ * The last row of a table built from failure details (its first column a
+ * name, its second the failed sessions): the failed sessions the senders
+ * counted for which they sent no failure details (RFC 8460 §4.4 makes them
+ * optional), so that the table adds up to the totals shown elsewhere. Its
+ * name is a result type of its own, with its glossary entry a key press away.
+ */
+export function NoFailureDetailsRow({
+  count,
+  columns,
+  note,
+  testId,
+}: {
+  count: number;
+  /** How many columns the table has: the note spans those after the count. */
+  columns: number;
+  note: string;
+  testId: string;
+}) {
+  if (count === 0) return null;
+  return (
+    <tr className="reconciliation-row" data-testid={testId}>
+      <th scope="row">
+        <ResultTypeName type={NO_FAILURE_DETAILS} />
+      </th>
+      <td className="numeric">{formatCount(count)}</td>
+      {columns > 2 && (
+        <td className="muted" colSpan={columns - 2}>
+          {note}
+        </td>
+      )}
+    </tr>
   );
 }

@@ -7,7 +7,7 @@ import type { HealthFinding } from '../../../shared/health/findings.js';
 import { HEALTH_THRESHOLDS, attentionRank } from '../../../shared/health/assess-domain.js';
 import type { MxHostFailures } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
-import { DetailsBeyondTotal } from '../components/Charts.js';
+import { DetailsBeyondTotal, NoFailureDetailsRow } from '../components/Charts.js';
 import { FailureRateChart } from '../components/DailyLineChart.js';
 import { HealthFindingList } from '../components/HealthFindings.js';
 import { ExplainButtonOnly } from '../components/ResultTypeName.js';
@@ -18,7 +18,6 @@ import { ErrorNote, Loaded, Loading, NotFound } from '../components/States.js';
 import { formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { useNotificationSetting } from '../state/finding-notifications.js';
-import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { domainLink, policiesLink } from './domain-links.js';
 import { senderLink } from '../routes.js';
 import { failuresLink, resultTypeFilter } from './failure-links.js';
@@ -270,16 +269,14 @@ export function DomainPage() {
       />
       <h3>In the time range chosen above</h3>
       <p data-testid="domain-totals">
-        {formatCount(value.successfulSessions)} successful and {formatCount(value.failedSessions)} failed sessions
-        {value.failedWithoutDetails > 0 &&
-          `; ${formatCount(value.failedWithoutDetails)} of the failed ones without failure details (${NO_FAILURE_DETAILS})`}
-        . <Link to={failuresLink({ domain: value.domain })}>All failure details</Link>
+        {formatCount(value.successfulSessions)} successful and{' '}
+        <span data-testid="domain-failed">{formatCount(value.failedSessions)}</span> failed sessions in the
+        senders&rsquo; totals. <Link to={failuresLink({ domain: value.domain })}>All failure details</Link>
       </p>
-      <DetailsBeyondTotal count={value.detailsBeyondTotal} />
       <div className="chart-grid">
         <section>
           <h3>MX hosts</h3>
-          {value.byMx.length === 0 ? (
+          {value.byMx.length === 0 && value.failedWithoutDetails === 0 ? (
             <p className="muted">No failure details name an MX host of this domain in this range.</p>
           ) : (
             <SortableTable
@@ -289,12 +286,21 @@ export function DomainPage() {
               columns={mxColumns}
               initialSort={mostFailed}
               onRowOpen={(row) => void navigate(mxHostLink(row.mx))}
+              footer={
+                <NoFailureDetailsRow
+                  count={value.failedWithoutDetails}
+                  columns={mxColumns.length}
+                  note="Failed sessions the senders counted without failure details, so without an MX host."
+                  testId="domain-mx-without-details"
+                />
+              }
             />
           )}
+          <DetailsBeyondTotal count={value.detailsBeyondTotal} />
         </section>
         <section>
           <h3>Result types</h3>
-          {value.byResultType.length === 0 ? (
+          {value.byResultType.length === 0 && value.failedWithoutDetails === 0 ? (
             <p className="muted">No failure details in this range.</p>
           ) : (
             <SortableTable
@@ -303,8 +309,17 @@ export function DomainPage() {
               rows={value.byResultType}
               columns={resultTypeColumns}
               initialSort={mostFailed}
+              footer={
+                <NoFailureDetailsRow
+                  count={value.failedWithoutDetails}
+                  columns={resultTypeColumns.length}
+                  note="Failed sessions the senders counted without failure details, so without a result type."
+                  testId="domain-types-without-details"
+                />
+              }
             />
           )}
+          <DetailsBeyondTotal count={value.detailsBeyondTotal} />
         </section>
       </div>
       <div className="chart-grid">

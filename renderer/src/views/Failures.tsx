@@ -14,7 +14,7 @@ import {
 import { Link, useHref, useNavigate, useSearchParams } from 'react-router';
 import type { FailurePage, FailureQuery, FailureRow, FailureSortColumn, Sort } from '../../../shared/api/contract.js';
 import { MISSING_RESULT_TYPE, NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
-import { ExplainButtonOnly } from '../components/ResultTypeName.js';
+import { ExplainButtonOnly, ResultTypeName } from '../components/ResultTypeName.js';
 import { explainResultType } from '../../../shared/glossary/result-types.js';
 import { api } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
@@ -349,6 +349,8 @@ function FailureList({
     if (event.defaultPrevented || event.button !== 0) return;
     if (event.metaKey || event.altKey || event.ctrlKey || event.shiftKey) return;
     if (!(event.target instanceof Element)) return;
+    // A result type's open glossary entry is read, not a way into the report.
+    if (event.target.closest('.result-type')) return;
     // Selecting text in a cell (to copy an IP) is not a click on the row.
     if ((window.getSelection()?.toString() ?? '') !== '') return;
     const row = event.target.closest('[data-testid=failure-row]');
@@ -377,9 +379,14 @@ function FailureList({
         </button>
         {exporting && <span className="muted">{exporting}</span>}
       </div>
-      {counts !== null && <FailureReconciliation counts={counts} />}
+      {counts !== null && <DetailsBeyondTotal count={counts.detailsBeyondTotal ?? 0} />}
       {error && <ErrorNote message={error} />}
-      <div className="virtual-table" role="table" aria-label="Failure details" aria-rowcount={listed + 1}>
+      <div
+        className="virtual-table"
+        role="table"
+        aria-label="Failure details"
+        aria-rowcount={listed + 1 + reconciliationRowCount(counts)}
+      >
         <div className="virtual-row header" role="row" style={grid}>
           {columns.map((column) => (
             <div
@@ -429,6 +436,9 @@ function FailureList({
             ))}
           </div>
         </div>
+        {counts !== null && (
+          <FailureReconciliationRows counts={counts} columns={columns} grid={grid} firstRowIndex={listed + 2} />
+        )}
       </div>
     </>
   );
@@ -492,6 +502,8 @@ const FailureRowView = memo(function FailureRowView({
             <a href={`${reportsHref}/${row.reportRowId}`} data-report={row.reportRowId}>
               {column.value(row)}
             </a>
+          ) : column.id === 'resultType' ? (
+            <ResultTypeCell row={row} text={column.value(row)} />
           ) : (
             column.value(row)
           )}
@@ -508,21 +520,95 @@ function cellTitle(column: Column, row: FailureRow): string {
     : text;
 }
 
+/**
+ * A result type and its glossary button, in every drawn row: a button per
+ * cell is cheap (the list draws only the rows in view), and Tab reaches it.
+ * Keyed by the row, so that a slot scrolled to another row comes closed.
+ * The name is cut before the button is: the button stays in view.
+ */
+function ResultTypeCell({ row, text }: { row: FailureRow; text: string }) {
+  return (
+    <span className="type-cell">
+      <span className="cut" title={text}>
+        {text}
+      </span>
+      <ExplainButtonOnly key={row.id} type={row.resultType ?? MISSING_RESULT_TYPE} />
+    </span>
+  );
+}
+
 /** The query's failed sessions, and what of the senders' totals its failure details leave out or exceed. */
 type FailureCounts = Pick<FailurePage, 'failedSessions' | 'failedWithoutDetails' | 'detailsBeyondTotal'>;
 
-function FailureReconciliation({ counts }: { counts: FailureCounts }) {
+/** Whether the list ends in the rows that reconcile it with the senders' totals, and how many. */
+function reconciliationRowCount(counts: FailureCounts | null): number {
+  const without = counts?.failedWithoutDetails ?? null;
+  if (counts === null || without === null) return 0;
+  const beyond = counts.detailsBeyondTotal ?? 0;
+  if (without === 0 && beyond === 0) return 0;
+  return without > 0 ? 2 : 1;
+}
+
+/**
+ * The last rows of the table, below the scrolled ones and always in view:
+ * the failed sessions the senders counted without failure details (RFC
+ * 8460 §4.4 makes details optional), and the senders' total these rows add
+ * up to (the details, plus those, less details beyond the totals). Only for
+ * a query the summaries can answer (time, domain, sender): the others narrow
+ * by what only details know. The count sits in the Failed column.
+ */
+function FailureReconciliationRows({
+  counts,
+  columns,
+  grid,
+  firstRowIndex,
+}: {
+  counts: FailureCounts;
+  columns: readonly Column[];
+  grid: CSSProperties;
+  firstRowIndex: number;
+}) {
+  if (reconciliationRowCount(counts) === 0) return null;
   const without = counts.failedWithoutDetails ?? 0;
+  const beyond = counts.detailsBeyondTotal ?? 0;
+  const failedColumn = columns.findIndex((column) => column.id === 'failedSessions');
+  const after = columns.length - failedColumn - 1;
+  const row = (index: number, testId: string, label: ReactNode, count: number): ReactNode => (
+    <div role="row" aria-rowindex={index} className="virtual-row summary" data-testid={testId} style={grid}>
+      <div role="rowheader" style={{ gridColumn: `1 / span ${failedColumn}` }}>
+        {label}
+      </div>
+      <div role="cell" className="numeric" data-testid={`${testId}-count`}>
+        {formatCount(count)}
+      </div>
+      {after > 0 && <div role="cell" aria-hidden="true" style={{ gridColumn: `span ${after}` }} />}
+    </div>
+  );
   return (
-    <>
-      {without > 0 && (
-        <p className="muted reconciliation-note" data-testid="failures-reconciliation">
-          The senders&rsquo; totals count {formatCount(without)} more failed sessions here for which they sent no
-          failure details ({NO_FAILURE_DETAILS}).
-        </p>
+    <div role="rowgroup" className="virtual-footer">
+      {without > 0 &&
+        row(
+          firstRowIndex,
+          'failures-without-details',
+          <>
+            <ResultTypeName type={NO_FAILURE_DETAILS} />{' '}
+            <span className="muted">failed sessions the senders counted without failure details</span>
+          </>,
+          without,
+        )}
+      {row(
+        firstRowIndex + (without > 0 ? 1 : 0),
+        'failures-senders-total',
+        <>
+          Failed sessions in the senders&rsquo; totals{' '}
+          <span className="muted">
+            (the rows{without > 0 ? ' and those without details' : ''}
+            {beyond > 0 ? `, less ${formatCount(beyond)} named beyond the totals` : ''})
+          </span>
+        </>,
+        counts.failedSessions + without - beyond,
       )}
-      <DetailsBeyondTotal count={counts.detailsBeyondTotal ?? 0} />
-    </>
+    </div>
   );
 }
 

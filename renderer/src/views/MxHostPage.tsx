@@ -119,27 +119,42 @@ export function MxHostPage() {
           ) : (
             <>
               <p>
-                {formatCount(value.failedSessions)} failed sessions, from {formatCount(value.senders.length)}{' '}
-                {value.senders.length === 1 ? 'sender' : 'senders'}.
+                <span data-testid="mx-host-failed">{formatCount(value.failedSessions)}</span> failed sessions named in
+                failure details {mx === null ? 'without an MX host' : 'at this host'}, from{' '}
+                {formatCount(value.senders.length)} {value.senders.length === 1 ? 'sender' : 'senders'}.
               </p>
               {value.reconciliation.failedWithoutDetails > 0 && (
                 <p className="muted" data-testid="mx-host-without-details">
-                  In this range the senders also counted {formatCount(value.reconciliation.failedWithoutDetails)} failed
-                  sessions without failure details: no report says at which host those failed.
+                  The range also has{' '}
+                  <span data-testid="mx-host-without-details-count">
+                    {formatCount(value.reconciliation.failedWithoutDetails)}
+                  </span>{' '}
+                  failed sessions that the senders counted without failure details: no host can be charged with them,
+                  since no report says where they failed. The <Link to={failuresLink({})}>Failures list</Link> counts
+                  them as a row of their own.
                 </p>
               )}
               <div className="chart-grid">
                 <ResultTypeChart
                   byResultType={value.byResultType}
+                  // Only this host's: the failures without details belong to no host (said above).
+                  reconciliation={{ failedWithoutDetails: 0, detailsBeyondTotal: value.detailsBeyondTotal }}
+                  excessUpTo
                   failuresOf={(resultType) => failuresLink({ mx, resultType })}
                 />
-                <DailyLineChart
-                  points={value.byDay.map((entry) => ({ day: entry.day, value: entry.failedSessions }))}
-                  title="Failed sessions at this host per day (UTC)"
-                  format={formatCount}
-                  minimumTop={1}
-                  testId="mx-host-daily"
-                />
+                <div>
+                  <DailyLineChart
+                    points={value.byDay.map((entry) => ({ day: entry.day, value: entry.failedSessions }))}
+                    title="Failed sessions at this host per day (UTC)"
+                    format={formatCount}
+                    minimumTop={1}
+                    testId="mx-host-daily"
+                  />
+                  <p className="muted" data-testid="mx-host-no-rate">
+                    A count, not a failure rate: RFC 8460 reports successful sessions per policy, not per MX host, so no
+                    report says how many sessions this host took.
+                  </p>
+                </div>
               </div>
               <div className="chart-grid">
                 <IpList

@@ -5,10 +5,8 @@ import type { MxHostFailures } from '../../../shared/summary/types.js';
 import { domainForms, domainLabel } from '../../../shared/policy/idn.js';
 import { useApi } from '../api/useApi.js';
 import { SortableTable } from '../components/SortableTable.js';
-import { DetailsBeyondTotal } from '../components/Charts.js';
+import { DetailsBeyondTotal, NoFailureDetailsRow } from '../components/Charts.js';
 import { mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js';
-import { formatCount } from '../format.js';
-import { NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { Loaded } from '../components/States.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
@@ -91,15 +89,12 @@ export function MxHosts() {
                 columns={columns}
                 onRowOpen={(row) => void navigate(mxHostLink(row.mx))}
                 footer={
-                  value.failedWithoutDetails > 0 && (
-                    <tr data-testid="mx-without-details">
-                      <th scope="row">{NO_FAILURE_DETAILS}</th>
-                      <td className="numeric">{formatCount(value.failedWithoutDetails)}</td>
-                      <td className="muted" colSpan={columns.length - 2}>
-                        Failed sessions the senders counted without failure details, so without an MX host.
-                      </td>
-                    </tr>
-                  )
+                  <NoFailureDetailsRow
+                    count={value.failedWithoutDetails}
+                    columns={columns.length}
+                    note="Failed sessions the senders counted without failure details, so without an MX host."
+                    testId="mx-without-details"
+                  />
                 }
               />
             )}

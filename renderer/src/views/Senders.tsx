@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { MxBreakdown } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
-import { ResultTypeChart } from '../components/Charts.js';
+import { DetailsBeyondTotal, NoFailureDetailsRow, ResultTypeChart } from '../components/Charts.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { mxBreakdownColumns } from '../components/mx-columns.js';
 import { senderColumns } from '../components/sender-columns.js';
@@ -68,13 +68,11 @@ export function SenderPage() {
           ) : (
             <>
               <p data-testid="sender-failed">
-                {formatCount(value.failedSessions)} failed sessions in its reports
-                {value.failedWithoutDetails > 0 &&
-                  `, ${formatCount(value.failedWithoutDetails)} of them without failure details`}
-                .
+                <span data-testid="sender-failed-total">{formatCount(value.failedSessions)}</span> failed sessions in
+                its reports, as it summarized them.
               </p>
               <div className="chart-grid">
-                {value.byMx.length > 0 && (
+                {(value.byMx.length > 0 || value.failedWithoutDetails > 0) && (
                   <section>
                     <h3>Failures by MX host</h3>
                     <SortableTable
@@ -84,7 +82,16 @@ export function SenderPage() {
                       testId="sender-mx-table"
                       // A host's row opens this sender's failures there.
                       onRowOpen={(row) => void navigate(failuresLink({ organization, mx: row.mx }))}
+                      footer={
+                        <NoFailureDetailsRow
+                          count={value.failedWithoutDetails}
+                          columns={mxColumns.length}
+                          note="Failed sessions it counted without failure details, so without an MX host."
+                          testId="sender-mx-without-details"
+                        />
+                      }
                     />
+                    <DetailsBeyondTotal count={value.detailsBeyondTotal} />
                   </section>
                 )}
                 <ResultTypeChart
