@@ -241,7 +241,15 @@ export interface ReportDetail extends ReportRow {
   importedAt: number;
   warningList: { code: string; field: string | null; message: string }[];
   /** As reported (each policy's own totals, also one that counts only once: see session-counting.ts). */
-  policies: (Omit<TlsRptPolicy, 'failureDetails'> & { failureDetails: (FailureDetail & { id: number })[] })[];
+  policies: (Omit<TlsRptPolicy, 'failureDetails'> & {
+    failureDetails: (FailureDetail & { id: number })[];
+    /**
+     * False for a policy that lists again the sessions of another policy of
+     * this report for the same domain (countedPolicies): its own figures are
+     * shown, but the report's totals and every breakdown count them once.
+     */
+    counted: boolean;
+  })[];
   /**
    * The report exactly as the sender sent it, gzip-compressed as it is
    * stored, in base64: a fifth to a tenth of the JSON's size over IPC and

@@ -8,6 +8,7 @@ import { failurePage } from '../../electron/backend/db/failure-queries.js';
 import { filterOptions } from '../../electron/backend/db/filter-options-queries.js';
 import { senderDetail } from '../../electron/backend/db/sender-queries.js';
 import { mxHostDetail } from '../../electron/backend/db/mx-queries.js';
+import { reportDetail } from '../../electron/backend/db/report-queries.js';
 import { MIGRATIONS, migrateToLatest } from '../../electron/backend/db/migrations/index.js';
 import { rollupScope } from '../../electron/backend/db/rollups.js';
 import { ReportWriter } from '../../electron/backend/db/store-report.js';
@@ -321,6 +322,40 @@ describe('rollups', () => {
       ['sts', 0, 6],
       ['sts', 1, 5],
     ]);
+  });
+
+  it('give the report page each policy’s own figures and whether it counts', () => {
+    // The real Microsoft report (dmarc-report-viewer): random.net under sts and tlsa, 2 sessions each.
+    const microsoft = db
+      .prepare(`SELECT id FROM reports WHERE report_id = '133925885310113267+random.net'`)
+      .pluck()
+      .get() as number;
+    const twiceId = db.prepare(`SELECT id FROM reports WHERE report_id = 'twice'`).pluck().get() as number;
+    for (const id of [microsoft, twiceId]) {
+      const detail = reportDetail(db, id);
+      expect(detail).not.toBeNull();
+      if (!detail) continue;
+      const counted = detail.policies.filter((policy) => policy.counted);
+      expect(counted.length).toBeLessThan(detail.policies.length);
+      // The totals are the counted policies' sums, and each uncounted policy has a counted one for its domain.
+      expect(detail.successfulSessions).toBe(counted.reduce((sum, policy) => sum + policy.successfulSessions, 0));
+      expect(detail.failedSessions).toBe(counted.reduce((sum, policy) => sum + policy.failedSessions, 0));
+      for (const policy of detail.policies.filter((entry) => !entry.counted)) {
+        expect(counted.some((entry) => entry.policyDomain === policy.policyDomain)).toBe(true);
+      }
+    }
+    expect(
+      reportDetail(db, microsoft)?.policies.map(({ policyType, successfulSessions, counted }) => ({
+        policyType,
+        successfulSessions,
+        counted,
+      })),
+    ).toEqual([
+      { policyType: 'sts', successfulSessions: 2, counted: true },
+      { policyType: 'tlsa', successfulSessions: 2, counted: false },
+    ]);
+    expect(reportDetail(db, microsoft)).toMatchObject({ successfulSessions: 2, failedSessions: 0 });
+    expect(reportDetail(db, twiceId)?.policies.map((policy) => policy.counted)).toEqual([true, false, true]);
   });
 
   it('reconcile every breakdown with the failed sessions, for every filter', () => {

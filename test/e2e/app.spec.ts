@@ -253,6 +253,63 @@ test('a report page shows summary, policies, failures, warnings and the raw JSON
   await screenshot(page, '09-reports');
 });
 
+test('a report that lists one domain under two policies says which one counted, and shows both', async ({ page }) => {
+  // Microsoft's report (dmarc-report-viewer): random.net under sts and tlsa, the same 2 sessions under each.
+  const db = database();
+  const id = db
+    .prepare("SELECT id FROM reports WHERE report_id = '133925885310113267+random.net'")
+    .pluck()
+    .get() as number;
+  const policies = db
+    .prepare(
+      'SELECT policy_type AS type, successful_sessions AS successful, counted FROM policies WHERE report_rowid = ? ORDER BY position',
+    )
+    .all(id) as { type: string; successful: number; counted: number }[];
+  const total = db.prepare('SELECT successful_sessions FROM reports WHERE id = ?').pluck().get(id) as number;
+  db.close();
+  expect(policies).toEqual([
+    { type: 'sts', successful: 2, counted: 1 },
+    { type: 'tlsa', successful: 2, counted: 0 },
+  ]);
+  await page.goto(`/#/reports/${id}`);
+  await expect(page.getByTestId('report-organization')).toHaveText('Microsoft Corporation');
+  // The totals count each session once; each policy keeps its own figures.
+  const sessions = page.locator('dt:has-text("Sessions") + dd');
+  await expect(sessions).toContainText(`${number.format(total)} successful, 0 failed`);
+  await expect(sessions.getByTestId('report-counted-once')).toContainText(
+    'policy 2 lists the sessions of another policy again',
+  );
+  const first = page.getByRole('region', { name: 'Policy 1' });
+  const second = page.getByRole('region', { name: 'Policy 2' });
+  await expect(first).toContainText('2 successful, 0 failed sessions');
+  await expect(second).toContainText('2 successful, 0 failed sessions');
+  await expect(first.getByTestId('policy-counted')).toContainText('policy 2 lists these sessions again');
+  await expect(first.getByTestId('policy-not-counted')).toHaveCount(0);
+  const note = second.getByTestId('policy-not-counted');
+  await expect(note).toContainText('these are the sessions of policy 1 (sts for random.net) listed again');
+  await expect(note).toContainText('count them once, under policy 1');
+  await expect(second.getByTestId('policy-counted')).toHaveCount(0);
+  await screenshot(page, '08-report-counted-once');
+  // A report whose policies all count says nothing of the kind.
+  const db2 = database();
+  const plain = db2
+    .prepare(
+      `SELECT r.id, r.organization_name AS organization FROM reports r
+       WHERE (SELECT COUNT(*) FROM policies p WHERE p.report_rowid = r.id) > 1
+         AND NOT EXISTS (SELECT 1 FROM policies p WHERE p.report_rowid = r.id AND p.counted = 0)
+       ORDER BY r.id LIMIT 1`,
+    )
+    .get() as { id: number; organization: string } | undefined;
+  db2.close();
+  expect(plain).toBeDefined();
+  await page.goto(`/#/reports/${plain?.id ?? 0}`);
+  await expect(page.getByTestId('report-organization')).toHaveText(plain?.organization ?? '');
+  await expect(page.getByRole('region', { name: 'Policy 2' })).toBeVisible();
+  await expect(page.getByTestId('report-counted-once')).toHaveCount(0);
+  await expect(page.getByTestId('policy-not-counted')).toHaveCount(0);
+  await expect(page.getByTestId('policy-counted')).toHaveCount(0);
+});
+
 test('Failures filters, and exports exactly the filtered rows to CSV', async ({ page }) => {
   await page.goto('/#/failures');
   const db = database();

@@ -1,8 +1,10 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { explainResultType } from '../../shared/glossary/result-types.js';
 import { healthScenarioDocuments } from '../helpers/health-scenario.js';
+import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
 import { cspViolations, database, screenshot, waitForImportDone, watchForViolations } from './support.js';
 
 /*
@@ -186,6 +188,118 @@ test('the glossary is one key press away from every result type', async ({ page 
   await page.keyboard.press('Escape');
   await expect(explanation).toHaveCount(0);
   await expect(button).toHaveAttribute('aria-expanded', 'false');
+});
+
+/**
+ * A domain reported daily for 12 days, clean but for one day 10 days ago when
+ * its MX host failed with three result types, one RFC 8460 does not define:
+ * a bar of three segments, and a domain that stays healthy (the failures are
+ * older than the 7 days judged), so the other tests' verdicts stay as they are.
+ */
+function manyTypesDomain(): string[] {
+  const mx = { 'receiving-mx-hostname': 'mx1.glossary.example' };
+  return Array.from({ length: 12 }, (_, index) => {
+    const offset = index + 1;
+    const details =
+      offset === 10
+        ? [
+            failureDetail('certificate-expired', 3, mx),
+            failureDetail('starttls-not-supported', 2, mx),
+            failureDetail('tls-handshake-timeout', 1, mx),
+          ]
+        : [];
+    return reportJson({
+      organization: 'Glossary Sender',
+      reportId: `glossary-${day(offset)}`,
+      start: `${day(offset)}T00:00:00Z`,
+      end: `${day(offset)}T23:59:59Z`,
+      policies: [policyEntry({ domain: 'glossary.example', successful: 100, failed: offset === 10 ? 6 : 0, details })],
+    });
+  });
+}
+
+/**
+ * The "?" of a result type in `scope` has the focus: Enter opens the type's
+ * explanation, Escape closes it and leaves the focus on the button.
+ */
+async function explainFocused(page: Page, scope: Locator, type: string): Promise<void> {
+  const button = scope.getByRole('button', { name: `What ${type} means`, exact: true });
+  await expect(button).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(button).toHaveAttribute('aria-expanded', 'true');
+  const explanation = page.getByTestId('result-type-explanation');
+  await expect(explanation).toHaveCount(1);
+  await expect(explanation).toContainText(explainResultType(type).meaning);
+  await page.keyboard.press('Escape');
+  await expect(explanation).toHaveCount(0);
+  await expect(button).toBeFocused();
+}
+
+test('every result type of an MX bar, the Senders list and a domain’s verdict reaches its explanation by keyboard', async ({
+  page,
+}) => {
+  const problems = await watchForViolations(page);
+  await page.goto('/');
+  await importDocuments(page, manyTypesDomain());
+  // MX hosts: the largest type beside the bar, the other two unfolded by the +2 button, each explained.
+  await page.goto('/#/mx');
+  const row = page.getByTestId('mx-table').getByRole('row').filter({ hasText: 'mx1.glossary.example' });
+  await expect(row.getByTestId('result-type-bar').locator('.type-segment')).toHaveCount(3);
+  await row.getByRole('button', { name: 'What certificate-expired means' }).focus();
+  await explainFocused(page, row, 'certificate-expired');
+  await page.keyboard.press('Tab');
+  const more = row.getByTestId('more-result-types');
+  await expect(more).toBeFocused();
+  await expect(more).toHaveAccessibleName('+2 more result types: starttls-not-supported, tls-handshake-timeout');
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  await page.keyboard.press('Enter');
+  await expect(more).toHaveAttribute('aria-expanded', 'true');
+  const others = row.getByTestId('other-result-types');
+  for (const [type, count] of [
+    ['starttls-not-supported', '2'],
+    ['tls-handshake-timeout', '1'],
+  ] as const) {
+    // Each unfolded type: its link to the failures, its count, then its explanation's button.
+    await page.keyboard.press('Tab');
+    await expect(others.getByRole('link', { name: type, exact: true })).toBeFocused();
+    await expect(others.getByRole('listitem').filter({ hasText: type })).toContainText(count);
+    await page.keyboard.press('Tab');
+    await explainFocused(page, others, type);
+  }
+  // The row was never opened; Escape folds the list and gives the focus back.
+  await expect(page).toHaveURL(/#\/mx$/);
+  await more.focus();
+  await page.keyboard.press('Enter');
+  await expect(others).toHaveCount(0);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Escape');
+  await expect(others).toHaveCount(0);
+  await expect(more).toBeFocused();
+  // Unfolded, the table still fits the narrowest window.
+  await page.setViewportSize({ width: 1024, height: 900 });
+  await page.keyboard.press('Enter');
+  await expect(others).toBeVisible();
+  await expectNoHorizontalOverflow(page);
+  await screenshot(page, '22-glossary-mx-bar-1024');
+  // Senders: the main result type's "?" in an openable row explains, and does not open the sender.
+  await page.goto('/#/senders');
+  const sender = page.getByTestId('senders-table').getByRole('row').filter({ hasText: 'Glossary Sender' });
+  await sender.focus();
+  await page.keyboard.press('Tab');
+  await explainFocused(page, sender, 'certificate-expired');
+  await expect(page).toHaveURL(/#\/senders$/);
+  // Domains: the reason a domain fails names a result type, and explains it from the row.
+  await page.goto('/#/domains');
+  const broken = page.getByTestId('domains-table').getByRole('row').filter({ hasText: 'brokenmx.example' });
+  await expect(broken).toContainText('fails with certificate-expired');
+  await broken.focus();
+  await page.keyboard.press('Tab');
+  await expect(broken.getByRole('link', { name: 'brokenmx.example', exact: true })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await explainFocused(page, broken, 'certificate-expired');
+  await expect(page).toHaveURL(/#\/domains$/);
+  expect(problems).toEqual([]);
 });
 
 /** Sums the numbers of a table's rows in one column. */

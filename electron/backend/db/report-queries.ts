@@ -77,7 +77,8 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
   const policies = prepared(
     db,
     `SELECT id, policy_type AS policyType, policy_domain AS policyDomain, policy_strings_json AS policyStrings,
-         mx_hosts_json AS mxHosts, successful_sessions AS successfulSessions, failed_sessions AS failedSessions
+         mx_hosts_json AS mxHosts, successful_sessions AS successfulSessions, failed_sessions AS failedSessions,
+         counted
        FROM policies WHERE report_rowid = ? ORDER BY position`,
   ).all(id) as {
     id: number;
@@ -87,6 +88,7 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
     mxHosts: string;
     successfulSessions: number;
     failedSessions: number;
+    counted: 0 | 1;
   }[];
   const details = prepared(
     db,
@@ -112,6 +114,7 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
       successfulSessions: policy.successfulSessions,
       failedSessions: policy.failedSessions,
       failureDetails: details.all(id, policy.id) as ReportDetail['policies'][number]['failureDetails'],
+      counted: policy.counted === 1,
     })),
     originalGzip: rawGzip.toString('base64'),
   };

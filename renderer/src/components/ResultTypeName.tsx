@@ -37,16 +37,29 @@ function ResultTypeExplainer({ type, showName }: { type: string; showName: boole
         aria-label={`What ${type} means`}
         title={explanation.title}
         data-testid="explain-result-type"
+        // Inside an openable row (the Senders list), a press of the button is the button's, not the row's:
+        // the row opens on Enter, and would leave the page before the explanation showed.
         onClick={(event) => {
-          // Inside an openable row, the button is the button's, not the row's.
           event.stopPropagation();
           setOpen(!open);
+        }}
+        onKeyDown={(event) => {
+          if (event.key === 'Enter' || event.key === ' ') event.stopPropagation();
         }}
       >
         ?
       </button>
       {open && (
-        <span id={id} className="explanation" role="note" data-testid="result-type-explanation">
+        <span
+          id={id}
+          className="explanation"
+          role="note"
+          data-testid="result-type-explanation"
+          // Selecting its text inside an openable row does not open the row.
+          onClick={(event) => {
+            event.stopPropagation();
+          }}
+        >
           <strong>{explanation.title}.</strong> {explanation.meaning}
           <span className="explanation-part">
             <em>Usual causes:</em> {explanation.causes.join('; ')}.

@@ -1,9 +1,9 @@
 import { createColumnHelper } from '@tanstack/react-table';
-import type { KeyboardEvent, MouseEvent } from 'react';
+import { useId, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
 import { Link } from 'react-router';
 import { MISSING_RESULT_TYPE, type MxBreakdown, type MxHostFailures } from '../../../shared/summary/types.js';
 import { formatCount, orUnnamed } from '../format.js';
-import { ResultTypeName } from './ResultTypeName.js';
+import { ExplainButtonOnly, ResultTypeName } from './ResultTypeName.js';
 
 /** `certificate-expired 200, starttls-not-supported 3`: most failures first. */
 export function formatResultTypeCounts(byResultType: Record<string, number>): string {
@@ -63,6 +63,14 @@ const keepToLink = {
  * share, most first; each segment opens those failures and says its type
  * and count (title, and to a screen reader its name). In place of a line of
  * `type count, type count, …` that grew as wide as the page.
+ *
+ * Beside the bar, the largest type with its explanation, and a `+N`
+ * disclosure button that unfolds the other types under the bar, each with
+ * its colour, count, a link to its failures and its explanation: a segment
+ * a few pixels wide has no room for a button, and every type shown must
+ * reach its explanation by keyboard. Folded by default, so that a table of
+ * hosts keeps a line a host at 1024 px; Escape folds it again and gives the
+ * focus back to the button.
  */
 export function ResultTypeBar({
   mx,
@@ -73,17 +81,22 @@ export function ResultTypeBar({
   byResultType: Record<string, number>;
   failuresOf: FailuresOfType;
 }) {
+  const [open, setOpen] = useState(false);
+  const listId = useId();
+  const toggle = useRef<HTMLButtonElement>(null);
   const types = sortedResultTypes(byResultType);
   const total = types.reduce((sum, [, count]) => sum + count, 0);
   if (total === 0) return null;
-  const [top] = types;
+  const [top, ...others] = types;
+  const otherNames = others.map(([type]) => type).join(', ');
+  const linkOf = (type: string): string => failuresOf(mx, type === MISSING_RESULT_TYPE ? null : type);
   return (
     <span className="type-bar-cell">
       <span className="type-bar" data-testid="result-type-bar">
         {types.map(([type, count]) => (
           <Link
             key={type}
-            to={failuresOf(mx, type === MISSING_RESULT_TYPE ? null : type)}
+            to={linkOf(type)}
             className="type-segment"
             style={{ flexGrow: count, background: resultTypeColor(type) }}
             title={`${type}: ${formatCount(count)} failed sessions`}
@@ -93,11 +106,48 @@ export function ResultTypeBar({
         ))}
       </span>
       {top && (
-        // Its explanation's button is pressed for itself, not for the row it sits in.
+        // Its buttons are pressed for themselves, not for the row they sit in.
         <span className="type-bar-label" {...keepToLink}>
           <ResultTypeName type={top[0]} />
-          {types.length > 1 && <span className="muted"> +{types.length - 1}</span>}
+          {others.length > 0 && (
+            <button
+              ref={toggle}
+              type="button"
+              className="more-types"
+              aria-expanded={open}
+              aria-controls={listId}
+              aria-label={`+${others.length} more result ${others.length === 1 ? 'type' : 'types'}: ${otherNames}`}
+              title={otherNames}
+              data-testid="more-result-types"
+              onClick={() => setOpen(!open)}
+            >
+              +{others.length}
+            </button>
+          )}
         </span>
+      )}
+      {open && others.length > 0 && (
+        <ul
+          id={listId}
+          className="type-list"
+          data-testid="other-result-types"
+          onClick={keepToLink.onClick}
+          onKeyDown={(event) => {
+            keepToLink.onKeyDown(event);
+            // An open explanation takes its own Escape first (ResultTypeName stops it there).
+            if (event.key !== 'Escape') return;
+            setOpen(false);
+            toggle.current?.focus();
+          }}
+        >
+          {others.map(([type, count]) => (
+            <li key={type}>
+              <span className="type-swatch" aria-hidden="true" style={{ background: resultTypeColor(type) }} />
+              <Link to={linkOf(type)}>{type}</Link> <span className="muted">{formatCount(count)}</span>
+              <ExplainButtonOnly type={type} />
+            </li>
+          ))}
+        </ul>
       )}
     </span>
   );

@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import type { DomainResultType } from '../../../shared/api/contract.js';
 import type { DomainHealth, Verdict } from '../../../shared/health/assess-domain.js';
 import type { HealthFinding } from '../../../shared/health/findings.js';
-import { HEALTH_THRESHOLDS, attentionRank } from '../../../shared/health/assess-domain.js';
+import { HEALTH_THRESHOLDS, attentionRank, findingSummary } from '../../../shared/health/assess-domain.js';
 import type { MxHostFailures } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
 import { DetailsBeyondTotal, NoFailureDetailsRow } from '../components/Charts.js';
@@ -69,7 +69,11 @@ const domainColumns = [
     header: 'Verdict',
     cell: (cell) => <VerdictBadge verdict={cell.row.original.verdict} />,
   }),
-  column.accessor('reason', { header: 'Why', enableSorting: false }),
+  column.accessor('reason', {
+    header: 'Why',
+    enableSorting: false,
+    cell: (cell) => <VerdictReason health={cell.row.original} />,
+  }),
   column.accessor((row) => row.recentFailureRate ?? -1, {
     id: 'rate',
     header: `Failed, last ${HEALTH_THRESHOLDS.recentDays} days`,
@@ -104,6 +108,21 @@ const domainColumns = [
   }),
   column.accessor(policyText, { id: 'policy', header: 'Policy senders saw' }),
 ];
+
+/**
+ * Why a domain has its verdict, with the explanation of the result type the
+ * reason names: the reason is the summary of the finding behind the verdict
+ * (verdictOf in shared/health/assess-domain.ts), or a rate that names none.
+ */
+function VerdictReason({ health }: { health: DomainHealth }) {
+  const type = health.findings.find((finding) => findingSummary(finding) === health.reason)?.resultType ?? null;
+  return (
+    <>
+      {health.reason}
+      {type !== null && <ExplainButtonOnly type={type} />}
+    </>
+  );
+}
 
 /** One row per policy domain: the verdict first, and why. */
 export function DomainHealthTable({ domains, label }: { domains: DomainHealth[]; label: string }) {

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import type { ReportSortColumn } from '../../../shared/api/contract.js';
+import type { ReportDetail, ReportSortColumn } from '../../../shared/api/contract.js';
 import { REPORT_SORT_COLUMNS } from '../../../shared/api/sort-columns.js';
 import { useApi } from '../api/useApi.js';
 import { OriginalReport } from '../components/OriginalReport.js';
@@ -128,12 +128,79 @@ export function Reports() {
   );
 }
 
-/** Everything about one report: summary, policies as the sender saw them, failures, warnings, source, raw JSON. */
 /** A name to save a report under: its report-id, with only letters, digits and `.-_@` kept (it is the sender's text). */
 function reportFileName(reportId: string): string {
   return `${reportId.replace(/[^A-Za-z0-9.@_-]+/g, '_').slice(0, 120) || 'report'}.json.gz`;
 }
 
+type ReportPolicy = ReportDetail['policies'][number];
+
+/**
+ * The policies of the same domain on the other side of the counting rule
+ * (shared/summary/session-counting.ts, countedPolicies): for a policy that is
+ * not counted, the one whose sessions count in its place; for a counted one,
+ * those that list its sessions again. Policies without a domain always count.
+ */
+function countingPeers(policies: readonly ReportPolicy[], index: number): number[] {
+  const policy = policies[index];
+  if (policy?.policyDomain == null) return [];
+  return policies.flatMap((other, otherIndex) =>
+    other.policyDomain === policy.policyDomain && other.counted !== policy.counted ? [otherIndex] : [],
+  );
+}
+
+/** `policy 1`, `policies 1 and 3`: policies as the page numbers them (from 1). */
+function policyNumbers(indexes: readonly number[]): string {
+  const numbers = indexes.map((index) => String(index + 1));
+  const last = numbers.pop();
+  return numbers.length === 0 ? `policy ${last ?? ''}` : `policies ${numbers.join(', ')} and ${last ?? ''}`;
+}
+
+/** Beside the report's totals: which policies they leave out, as sessions already counted. */
+function CountedOnce({ policies }: { policies: readonly ReportPolicy[] }) {
+  const listedAgain = policies.flatMap((policy, index) => (policy.counted ? [] : [index]));
+  if (listedAgain.length === 0) return null;
+  return (
+    <span className="muted" data-testid="report-counted-once">
+      {' '}
+      (each session once: {policyNumbers(listedAgain)} {listedAgain.length === 1 ? 'lists' : 'list'} the sessions of
+      another policy again, see below)
+    </span>
+  );
+}
+
+/**
+ * Why a policy's figures are or are not in the report's totals, where two
+ * policies of one domain list the same sessions (Microsoft's `sts` and `tlsa`
+ * pair): without it the totals differ from the policies' sum unexplained.
+ */
+function PolicyCounting({ policies, index }: { policies: readonly ReportPolicy[]; index: number }) {
+  const policy = policies[index];
+  const peers = countingPeers(policies, index);
+  if (!policy || peers.length === 0) return null;
+  if (policy.counted) {
+    return (
+      <p className="muted" data-testid="policy-counted">
+        Counted in the report&rsquo;s totals; {policyNumbers(peers)} {peers.length === 1 ? 'lists' : 'list'} these
+        sessions again.
+      </p>
+    );
+  }
+  const [counted = 0] = peers;
+  const other = policies[counted];
+  return (
+    <p className="counting-note" data-testid="policy-not-counted">
+      <strong>Not in the report&rsquo;s totals:</strong> these are the sessions of policy {counted + 1} (
+      {orUnnamed(other?.policyType ?? null, 'no type')} for {policy.policyDomain}) listed again, as a sender that checks
+      both DANE and MTA-STS reports each session under both policies. The totals and every other view count them once,
+      under policy {counted + 1}: of the policies for one domain, the one that saw the most sessions (on a tie, more
+      failures, then the first).
+      {policy.failureDetails.length > 0 && ' Its failure details are listed here, not in the Failures list.'}
+    </p>
+  );
+}
+
+/** Everything about one report: summary, policies as the sender saw them, failures, warnings, source, raw JSON. */
 export function ReportPage() {
   const { id = '' } = useParams();
   const numericId = Number(id);
@@ -166,7 +233,8 @@ export function ReportPage() {
               <dt>Sessions</dt>
               <dd>
                 {formatCount(value.successfulSessions)} successful, {formatCount(value.failedSessions)} failed
-                {value.policies.some((policy) => policy.failureDetails.length > 0) && (
+                <CountedOnce policies={value.policies} />
+                {value.policies.some((policy) => policy.counted && policy.failureDetails.length > 0) && (
                   <>
                     {' '}
                     · <Link to={failuresLink({ report: value.id })}>its failure details in the Failures list</Link>
@@ -209,6 +277,7 @@ export function ReportPage() {
                   sessions
                   {policy.mxHosts.length > 0 && <> · MX hosts in policy: {policy.mxHosts.join(', ')}</>}
                 </p>
+                <PolicyCounting policies={value.policies} index={index} />
                 {policy.policyStrings !== null && (
                   <pre className="policy-string">{policy.policyStrings.join('\n')}</pre>
                 )}
@@ -229,10 +298,20 @@ export function ReportPage() {
                       {policy.failureDetails.map((detail) => (
                         <tr key={detail.id}>
                           <td>
-                            <Link to={failuresLink({ report: value.id, resultType: detail.resultType })}>
-                              {orUnnamed(detail.resultType)}
-                            </Link>
-                            <ExplainButtonOnly type={detail.resultType ?? MISSING_RESULT_TYPE} />
+                            {policy.counted ? (
+                              <>
+                                <Link to={failuresLink({ report: value.id, resultType: detail.resultType })}>
+                                  {orUnnamed(detail.resultType)}
+                                </Link>
+                                <ExplainButtonOnly type={detail.resultType ?? MISSING_RESULT_TYPE} />
+                              </>
+                            ) : (
+                              // The Failures list has only counted details: nothing there to link to.
+                              <>
+                                {orUnnamed(detail.resultType)}
+                                <ExplainButtonOnly type={detail.resultType ?? MISSING_RESULT_TYPE} />
+                              </>
+                            )}
                           </td>
                           <td>{orUnnamed(detail.receivingMxHostname)}</td>
                           <td className="mono wrap">{detail.sendingMtaIp ?? ''}</td>
