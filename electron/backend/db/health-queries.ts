@@ -1,7 +1,12 @@
 // The evidence behind each domain's verdict and findings (shared/health/),
 // read from the domain-keyed rollups: every query here is a seek per domain
 // over the lookback window, whatever the size of the database.
-import { LOOKBACK_DAYS, HEALTH_THRESHOLDS, type DomainEvidence } from '../../../shared/health/assess-domain.js';
+import {
+  LOOKBACK_DAYS,
+  HEALTH_THRESHOLDS,
+  isPolicyLinkedResultType,
+  type DomainEvidence,
+} from '../../../shared/health/assess-domain.js';
 import { modeOfQuotedPolicy } from '../../../shared/policy/mta-sts-policy.js';
 import { prepared, type ReadableDatabase } from './database.js';
 import { SPAN, dayOf } from './rollups.js';
@@ -59,7 +64,8 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
         senders: [],
         failures: [],
         resultTypeFirstDays: [],
-        mxFirstDays: [],
+        mxRunStarts: [],
+        stsPolicies: [],
         stsMode: null,
         dane: false,
         policyTypes: [],
@@ -154,20 +160,25 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
          first_day AS firstDay
        FROM rollup_domain_mx WHERE span = ${SPAN.allTime} AND ${inDomains}`,
   ).all(params) as { domain: string; mx: string | null; resultType: string | null; firstDay: number }[];
-  const earliest = new Map<string, { types: Map<string | null, number>; hosts: Map<string | null, number> }>();
+  const earliest = new Map<string, Map<string | null, number>>();
   for (const row of firstDays) {
-    let entry = earliest.get(row.domain);
-    if (!entry) {
-      entry = { types: new Map(), hosts: new Map() };
-      earliest.set(row.domain, entry);
+    let types = earliest.get(row.domain);
+    if (!types) {
+      types = new Map();
+      earliest.set(row.domain, types);
     }
-    entry.types.set(row.resultType, Math.min(entry.types.get(row.resultType) ?? row.firstDay, row.firstDay));
-    entry.hosts.set(row.mx, Math.min(entry.hosts.get(row.mx) ?? row.firstDay, row.firstDay));
+    types.set(row.resultType, Math.min(types.get(row.resultType) ?? row.firstDay, row.firstDay));
   }
-  for (const [domain, { types, hosts }] of earliest) {
-    const entry = of(domain);
-    entry.resultTypeFirstDays = [...types].map(([resultType, firstDay]) => ({ resultType, firstDay }));
-    entry.mxFirstDays = [...hosts].map(([mx, firstDay]) => ({ mx, firstDay }));
+  for (const [domain, types] of earliest) {
+    of(domain).resultTypeFirstDays = [...types].map(([resultType, firstDay]) => ({ resultType, firstDay }));
+  }
+
+  for (const entry of evidence.values()) {
+    const firstRecent = new Map<string | null, number>();
+    for (const failure of entry.failures) {
+      if (failure.failed > 0) firstRecent.set(failure.mx, Math.min(firstRecent.get(failure.mx) ?? failure.day, failure.day));
+    }
+    entry.mxRunStarts = [...firstRecent].map(([mx, day]) => ({ mx, firstDay: failingRunStart(db, entry.domain, mx, day) }));
   }
 
   const policyTypes = prepared(
@@ -181,6 +192,34 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
     const entry = of(row.domain);
     entry.policyTypes.push(row.policyType);
     if (row.policyType === 'tlsa') entry.dane = true;
+  }
+
+  // The MTA-STS policies senders quoted, for the findings the policy linter speaks to: only where there are some.
+  const quotedPolicies = prepared(
+    db,
+    `SELECT policy_strings_json AS policyStrings, MIN(start_time) AS firstTime, MAX(start_time) AS lastTime,
+         COUNT(DISTINCT report_rowid) AS reports, SUM(failed_sessions) AS failedSessions
+       FROM policies INDEXED BY policies_quoted_by_domain
+       WHERE policy_domain = ? AND policy_type = 'sts' AND start_time >= ? AND start_time < ?
+         AND policy_strings_json IS NOT NULL
+       GROUP BY policy_strings_json ORDER BY firstTime`,
+  );
+  for (const entry of evidence.values()) {
+    if (!entry.failures.some((failure) => failure.failed > 0 && isPolicyLinkedResultType(failure.resultType))) continue;
+    const rows = quotedPolicies.all(entry.domain, window.from * 86_400, (window.to + 1) * 86_400) as {
+      policyStrings: string;
+      firstTime: number;
+      lastTime: number;
+      reports: number;
+      failedSessions: number;
+    }[];
+    entry.stsPolicies = rows.map((row) => ({
+      policyStrings: JSON.parse(row.policyStrings) as string[],
+      firstDay: dayOf(row.firstTime),
+      lastDay: dayOf(row.lastTime),
+      reports: row.reports,
+      failedSessions: row.failedSessions,
+    }));
   }
 
   // The newest MTA-STS policy a sender quoted in the window: the mode senders act on.
@@ -198,6 +237,39 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
     if (strings !== undefined) entry.stsMode = modeOfQuotedPolicy(JSON.parse(strings) as string[]);
   }
   return [...evidence.values()];
+}
+
+/**
+ * The first day of the current run of failing at an MX host (`mx` null: the
+ * details named none) that failed on `day` (HEALTH_THRESHOLDS.runGapReportDays):
+ * walks back while the host failed within the last gap-plus-one days with
+ * reports before the run's first day known so far. Each step jumps to the
+ * earliest failure in that stretch (every failure between it and the run
+ * lies closer still), so a year-long outage is read in about fifty seeks,
+ * and a host that did not fail before costs two.
+ */
+function failingRunStart(db: ReadableDatabase, domain: string, mx: string | null, day: number): number {
+  const gap = HEALTH_THRESHOLDS.runGapReportDays;
+  const reportDaysBefore = prepared(
+    db,
+    `SELECT DISTINCT day FROM rollup_domain_senders
+       WHERE span = ${SPAN.day} AND policy_domain = ? AND day < ? AND reports > 0 ORDER BY day DESC LIMIT ?`,
+  ).pluck();
+  const earliestFailure = prepared(
+    db,
+    `SELECT MIN(day) FROM rollup_domain_mx
+       WHERE span = ${SPAN.day} AND policy_domain = ? AND day >= ? AND day < ? AND receiving_mx_hostname = ?
+         AND failed_sessions > 0`,
+  ).pluck();
+  let start = day;
+  for (;;) {
+    const before = reportDaysBefore.all(domain, start, gap + 1) as number[];
+    // Fewer days with reports than the gap before the run: every earlier failure belongs to it.
+    const floor = before.length > gap ? (before[gap] ?? start) : Number.MIN_SAFE_INTEGER;
+    const earlier = earliestFailure.get(domain, floor, start, mx ?? '') as number | null;
+    if (earlier === null) return start;
+    start = earlier;
+  }
 }
 
 /**
