@@ -127,7 +127,13 @@ export interface DomainEvidence {
    * it was quoted; gathered only for a domain with a recent failure of a
    * policy-linked result type (isPolicyLinkedResultType), else empty.
    */
-  stsPolicies: { policyStrings: string[]; firstDay: number; lastDay: number; reports: number; failedSessions: number }[];
+  stsPolicies: {
+    policyStrings: string[];
+    firstDay: number;
+    lastDay: number;
+    reports: number;
+    failedSessions: number;
+  }[];
   /** The newest MTA-STS mode senders quoted (null: none quoted), and whether any sender applied DANE. */
   stsMode: string | null;
   dane: boolean;
@@ -467,17 +473,23 @@ function policyLinter(
       })),
       evidence.failures
         .filter((failure) => failure.mx !== null && failure.day >= recentStart && failure.day <= asOfDay)
-        .map((failure) => ({ host: failure.mx ?? '', startTime: failure.day * DAY_SECONDS, failedSessions: failure.failed })),
+        .map((failure) => ({
+          host: failure.mx ?? '',
+          startTime: failure.day * DAY_SECONDS,
+          failedSessions: failure.failed,
+        })),
     ).versions;
     return versions;
   };
   return (mx, resultType, lastDay) => {
     const link = policyLinkOf(resultType);
     if (link === null) return null;
-    if (link === 'mx-coverage' && !evidence.policyTypes.includes('sts') && evidence.stsPolicies.length === 0) return null;
+    if (link === 'mx-coverage' && !evidence.policyTypes.includes('sts') && evidence.stsPolicies.length === 0)
+      return null;
     // Newest first (by last quote): the first one quoted by the day is the newest a sender could have acted on.
     const version = lintedVersions().find((candidate) => candidate.firstSeen < (lastDay + 1) * DAY_SECONDS);
-    const lint = version === undefined ? [] : version.result.findings.filter((entry) => !LINT_CODES_NOT_SAID.has(entry.code));
+    const lint =
+      version === undefined ? [] : version.result.findings.filter((entry) => !LINT_CODES_NOT_SAID.has(entry.code));
     const patterns = version?.policy?.mx ?? null;
     const covered = mx === null || patterns === null ? null : mxMatchesAny(mx, patterns);
     const policyLint: FindingPolicyLint = {
@@ -509,7 +521,9 @@ function policyLinter(
         message: `The MTA-STS policy senders quoted (last on ${policyLint.quotedTo}) does not pass the linter: ${lintWords}.`,
         fix: `Fix the policy file at https://mta-sts.${domain}/.well-known/mta-sts.txt: ${serious
           .map((entry) => entry.fix ?? entry.message)
-          .join('; ')}; then publish a new id= in the _mta-sts.${domain} TXT record. The Policies page checks the result.`,
+          .join(
+            '; ',
+          )}; then publish a new id= in the _mta-sts.${domain} TXT record. The Policies page checks the result.`,
       };
     }
     if (link === 'mx-coverage' && covered === false) {

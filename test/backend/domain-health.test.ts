@@ -9,14 +9,7 @@ import type { ApiResponse, ApiResult } from '../../shared/api/contract.js';
 import type { DomainHealth } from '../../shared/health/assess-domain.js';
 import type { HealthFinding } from '../../shared/health/findings.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
-import {
-  AS_OF,
-  SENDERS,
-  clean,
-  dailyReports,
-  failingDay,
-  storeHealthScenario,
-} from '../helpers/health-scenario.js';
+import { AS_OF, SENDERS, clean, dailyReports, failingDay, storeHealthScenario } from '../helpers/health-scenario.js';
 import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
 import { storeReportDocuments } from '../helpers/store.js';
 
@@ -240,7 +233,9 @@ describe('domain health as of a day', () => {
     expect(mxFailing?.message).toContain(
       'mx2.mismatch.example does not match the mx lines of the MTA-STS policy senders quoted (mx: mx1.mismatch.example, last on 2026-06-29): the policy is the cause',
     );
-    expect(mxFailing?.fix).toMatch(/^Add "mx: mx2\.mismatch\.example" to the policy file at https:\/\/mta-sts\.mismatch\.example\//);
+    expect(mxFailing?.fix).toMatch(
+      /^Add "mx: mx2\.mismatch\.example" to the policy file at https:\/\/mta-sts\.mismatch\.example\//,
+    );
   });
 
   it('finds a new result type at a host that failed before with another, without calling the host failing', () => {
@@ -501,11 +496,7 @@ describe('since when an MX host fails', () => {
         'gap.example',
         'enforce',
         (offset) =>
-          offset >= 15 && offset <= 30
-            ? null
-            : offset <= 45 && offset !== 14
-              ? failingAt('mx1.gap.example')
-              : clean,
+          offset >= 15 && offset <= 30 ? null : offset <= 45 && offset !== 14 ? failingAt('mx1.gap.example') : clean,
         { days },
       ),
     ]);
@@ -541,9 +532,7 @@ describe('since when an MX host fails', () => {
 describe('sessions counted once on the real Microsoft report (tlsa and sts for one domain)', () => {
   it('counts the sessions of the domain once in its health and page, while the report keeps both policies', async () => {
     const microsoft = openDatabase(join(tempDir(), 'microsoft.sqlite'));
-    storeReportDocuments(microsoft, [
-      readFileSync(join(corpusReports, 'dmarc-report-viewer__microsoft.json'), 'utf8'),
-    ]);
+    storeReportDocuments(microsoft, [readFileSync(join(corpusReports, 'dmarc-report-viewer__microsoft.json'), 'utf8')]);
     const { handlers } = createApiHandlers({
       db: microsoft,
       databasePath: 'x',

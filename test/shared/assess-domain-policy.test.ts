@@ -111,9 +111,21 @@ describe('findings linked to the policy linter', () => {
   it('judge the host against the policy senders had quoted by the failures, not one first quoted after', () => {
     const finding = mxFailing(
       evidence('sts-webpki-invalid', 'mx3.example.com', [
-        { policyStrings: policy('enforce', '*.example.com'), firstDay: asOfDay - 35, lastDay: asOfDay - 1, reports: 30, failedSessions: 80 },
+        {
+          policyStrings: policy('enforce', '*.example.com'),
+          firstDay: asOfDay - 35,
+          lastDay: asOfDay - 1,
+          reports: 30,
+          failedSessions: 80,
+        },
         // A corrected policy, first quoted today: after the failures.
-        { policyStrings: policy('enforce', 'mx1.example.com'), firstDay: asOfDay, lastDay: asOfDay, reports: 1, failedSessions: 0 },
+        {
+          policyStrings: policy('enforce', 'mx1.example.com'),
+          firstDay: asOfDay,
+          lastDay: asOfDay,
+          reports: 1,
+          failedSessions: 0,
+        },
       ]),
     );
     expect(finding.policyLint).toMatchObject({

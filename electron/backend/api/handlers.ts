@@ -13,12 +13,7 @@ import { senderDetail } from '../db/sender-queries.js';
 import { mxHostDetail } from '../db/mx-queries.js';
 import { MxHostLists } from './mx-host-lists.js';
 import { domainResultTypes } from '../db/domain-queries.js';
-import {
-  senderTotals,
-  overview,
-  summarize,
-  summaryTotals,
-} from '../db/summary-queries.js';
+import { senderTotals, overview, summarize, summaryTotals } from '../db/summary-queries.js';
 import { DomainHealthService, dayOfDate, todayUtcDay } from '../health/domain-health.js';
 import { dateOfDay } from '../../../shared/report/datetime.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';

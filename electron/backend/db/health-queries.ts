@@ -176,9 +176,13 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
   for (const entry of evidence.values()) {
     const firstRecent = new Map<string | null, number>();
     for (const failure of entry.failures) {
-      if (failure.failed > 0) firstRecent.set(failure.mx, Math.min(firstRecent.get(failure.mx) ?? failure.day, failure.day));
+      if (failure.failed > 0)
+        firstRecent.set(failure.mx, Math.min(firstRecent.get(failure.mx) ?? failure.day, failure.day));
     }
-    entry.mxRunStarts = [...firstRecent].map(([mx, day]) => ({ mx, firstDay: failingRunStart(db, entry.domain, mx, day) }));
+    entry.mxRunStarts = [...firstRecent].map(([mx, day]) => ({
+      mx,
+      firstDay: failingRunStart(db, entry.domain, mx, day),
+    }));
   }
 
   const policyTypes = prepared(

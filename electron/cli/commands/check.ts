@@ -46,7 +46,9 @@ export function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS
     const asOfDay = values.asOf === undefined ? todayUtcDay() : dayOfDate(values.asOf);
     const health = new DomainHealthService(db);
     const result = health.findings(asOfDay, values.domain);
-    const domains = health.domains(asOfDay).filter((entry) => values.domain === undefined || entry.domain === values.domain);
+    const domains = health
+      .domains(asOfDay)
+      .filter((entry) => values.domain === undefined || entry.domain === values.domain);
     if (values.domain !== undefined && domains.length === 0) {
       err.write(`tlsrpt check: no report names the policy domain ${printable(values.domain)}\n`);
       return EXIT.unknown;
