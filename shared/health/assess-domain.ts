@@ -58,7 +58,8 @@ export const HEALTH_THRESHOLDS = {
    * traffic (as the recent window does), so a host still broken would have
    * failed in it: a stray failure months before an outage is not its start.
    * Days without any report for the domain (an import that stopped) say
-   * nothing about the host and do not end a run.
+   * nothing about the host and do not end a run. (At least 6: the backend
+   * reads runs from week rows, within which failures lie at most 6 days apart.)
    */
   runGapReportDays: 7,
 } as const;
@@ -510,8 +511,8 @@ function policyLinter(
         policyLint,
         message:
           link === 'mx-coverage'
-            ? `No sender quoted an MTA-STS policy for ${domain} in the last ${LOOKBACK_DAYS} days, so the reports cannot tell whether ${host} matches its mx lines: the Policies page checks them online.`
-            : `No sender quoted the policy text in its reports in the last ${LOOKBACK_DAYS} days (a sender that cannot fetch or read the policy has none to quote): the Policies page fetches it as senders do.`,
+            ? `No sender had quoted an MTA-STS policy for ${domain} by ${dateOfDay(lastDay)} (in the ${LOOKBACK_DAYS} days looked at), so the reports cannot tell whether ${host} matches its mx lines: the Policies page checks them online.`
+            : `No sender had quoted the policy text in its reports by ${dateOfDay(lastDay)} (in the ${LOOKBACK_DAYS} days looked at; a sender that cannot fetch or read the policy has none to quote): the Policies page fetches it as senders do.`,
         fix: null,
       };
     }

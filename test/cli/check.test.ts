@@ -124,7 +124,19 @@ describe('tlsrpt check', () => {
     // Info findings alone are ok: testing mode that could be enforced.
     expect(check('--domain', 'testing.example', '--json')).toMatchObject({
       status: 0,
-      json: { status: 'ok', findings: [{ severity: 'info', code: 'policy-testing-clean' }] },
+      json: {
+        status: 'ok',
+        findings: [
+          {
+            severity: 'info',
+            code: 'policy-testing-clean',
+            firstSeen: '2026-05-27',
+            lastSeen: '2026-06-29',
+            failedSessions: 0,
+            policyLint: null,
+          },
+        ],
+      },
     });
   });
 

@@ -145,7 +145,9 @@ describe('findings linked to the policy linter', () => {
       mxCovered: null,
       lint: [],
     });
-    expect(finding.message).toContain('No sender quoted the policy text in its reports in the last 35 days');
+    expect(finding.message).toContain(
+      `No sender had quoted the policy text in its reports by ${dayBefore(1)} (in the 35 days looked at;`,
+    );
     expect(finding.fix).toMatch(/^Serve the policy at that URL with status 200/);
   });
 

@@ -9,7 +9,7 @@ import {
 } from '../../../shared/health/assess-domain.js';
 import { modeOfQuotedPolicy } from '../../../shared/policy/mta-sts-policy.js';
 import { prepared, type ReadableDatabase } from './database.js';
-import { SPAN, dayOf } from './rollups.js';
+import { SPAN, dayOf, weekOf } from './rollups.js';
 
 /** The policy domains with reports (a sender that named none is not a domain). */
 export function reportedDomains(db: ReadableDatabase): string[] {
@@ -179,10 +179,9 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
       if (failure.failed > 0)
         firstRecent.set(failure.mx, Math.min(firstRecent.get(failure.mx) ?? failure.day, failure.day));
     }
-    entry.mxRunStarts = [...firstRecent].map(([mx, day]) => ({
-      mx,
-      firstDay: failingRunStart(db, entry.domain, mx, day),
-    }));
+    if (firstRecent.size === 0) continue;
+    const starts = failingRunStarts(db, entry.domain, firstRecent);
+    entry.mxRunStarts = [...starts].map(([mx, firstDay]) => ({ mx, firstDay }));
   }
 
   const policyTypes = prepared(
@@ -244,36 +243,81 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
 }
 
 /**
- * The first day of the current run of failing at an MX host (`mx` null: the
- * details named none) that failed on `day` (HEALTH_THRESHOLDS.runGapReportDays):
- * walks back while the host failed within the last gap-plus-one days with
- * reports before the run's first day known so far. Each step jumps to the
- * earliest failure in that stretch (every failure between it and the run
- * lies closer still), so a year-long outage is read in about fifty seeks,
- * and a host that did not fail before costs two.
+ * The first day of the current run of failing of each MX host (null: the
+ * details named none) that failed in the recent window, from its first
+ * failing day there (HEALTH_THRESHOLDS.runGapReportDays). Read from the
+ * week rows of rollup_domain_mx, newest first, which keep each week's first
+ * and last failing day: within a week failures lie at most 6 days apart,
+ * within the gap, so a run only ends between two weeks, where the last
+ * failing day of the earlier and the first of the later one are the two
+ * failures the gap lies between; only a gap of more than the allowed days
+ * is counted in days with reports (a seek). A host failing every day for a
+ * year costs its 52 week rows, where reading its days took seven times as
+ * many rows and a walk day by day a hundred seeks.
  */
-function failingRunStart(db: ReadableDatabase, domain: string, mx: string | null, day: number): number {
+function failingRunStarts(
+  db: ReadableDatabase,
+  domain: string,
+  firstRecent: ReadonlyMap<string | null, number>,
+): Map<string | null, number> {
   const gap = HEALTH_THRESHOLDS.runGapReportDays;
-  const reportDaysBefore = prepared(
+  const reportDaysBetween = prepared(
     db,
-    `SELECT DISTINCT day FROM rollup_domain_senders
-       WHERE span = ${SPAN.day} AND policy_domain = ? AND day < ? AND reports > 0 ORDER BY day DESC LIMIT ?`,
+    `SELECT COUNT(*) FROM (SELECT DISTINCT day FROM rollup_domain_senders
+       WHERE span = ${SPAN.day} AND policy_domain = ? AND day > ? AND day < ? AND reports > 0 LIMIT ?)`,
   ).pluck();
-  const earliestFailure = prepared(
+  const weeks = prepared(
     db,
-    `SELECT MIN(day) FROM rollup_domain_mx
-       WHERE span = ${SPAN.day} AND policy_domain = ? AND day >= ? AND day < ? AND receiving_mx_hostname = ?
-         AND failed_sessions > 0`,
-  ).pluck();
-  let start = day;
-  for (;;) {
-    const before = reportDaysBefore.all(domain, start, gap + 1) as number[];
-    // Fewer days with reports than the gap before the run: every earlier failure belongs to it.
-    const floor = before.length > gap ? (before[gap] ?? start) : Number.MIN_SAFE_INTEGER;
-    const earlier = earliestFailure.get(domain, floor, start, mx ?? '') as number | null;
-    if (earlier === null) return start;
-    start = earlier;
+    `SELECT day AS week, receiving_mx_hostname AS mx, first_day AS firstDay, last_day AS lastDay
+       FROM rollup_domain_mx
+       WHERE span = ${SPAN.week} AND policy_domain = ? AND day <= ? AND failed_sessions > 0
+       ORDER BY day DESC`,
+  );
+  // Keyed as stored: '' for the failures that named no host.
+  const start = new Map<string, number>();
+  for (const [mx, day] of firstRecent) start.set(mx ?? '', day);
+  const open = new Set(start.keys());
+  /** Takes one week's failing days of a host into its run, or ends the run before them. */
+  const extend = (mx: string, week: number, firstDay: number, lastDay: number): void => {
+    const current = start.get(mx);
+    if (current === undefined || !open.has(mx) || week > weekOf(current)) return;
+    if (week === weekOf(current)) {
+      start.set(mx, Math.min(current, firstDay));
+      return;
+    }
+    const joined =
+      current - lastDay - 1 <= gap || (reportDaysBetween.get(domain, lastDay, current, gap + 1) as number) <= gap;
+    if (joined) start.set(mx, firstDay);
+    else open.delete(mx);
+  };
+  let week: number | null = null;
+  let ofWeek = new Map<string, { firstDay: number; lastDay: number }>();
+  const flush = (): void => {
+    if (week !== null) for (const [mx, days] of ofWeek) extend(mx, week, days.firstDay, days.lastDay);
+    ofWeek = new Map();
+  };
+  const newest = Math.max(...start.values());
+  for (const row of weeks.iterate(domain, weekOf(newest)) as IterableIterator<{
+    week: number;
+    mx: string;
+    firstDay: number;
+    lastDay: number;
+  }>) {
+    if (row.week !== week) {
+      flush();
+      week = row.week;
+      // Every host's run has ended: the older weeks cannot change an answer.
+      if (open.size === 0) break;
+    }
+    if (!open.has(row.mx)) continue;
+    const known = ofWeek.get(row.mx);
+    ofWeek.set(row.mx, {
+      firstDay: Math.min(known?.firstDay ?? row.firstDay, row.firstDay),
+      lastDay: Math.max(known?.lastDay ?? row.lastDay, row.lastDay),
+    });
   }
+  flush();
+  return new Map([...start].map(([mx, day]) => [mx === '' ? null : mx, day]));
 }
 
 /**
