@@ -123,10 +123,12 @@ export interface DomainEvidence {
    */
   mxRunStarts: { mx: string | null; firstDay: number }[];
   /**
-   * The MTA-STS policy texts senders quoted for the domain in the lookback
+   * The MTA-STS policy texts senders quoted for the domain in the recent
    * window (RFC 8460 §4.2 `policy-string`), each with the first and last day
-   * it was quoted; gathered only for a domain with a recent failure of a
-   * policy-linked result type (isPolicyLinkedResultType), else empty.
+   * it was quoted, or where they quoted none, the newest one quoted in the
+   * lookback window before it; gathered only for a domain with a recent
+   * failure of a policy-linked result type (isPolicyLinkedResultType), else
+   * empty.
    */
   stsPolicies: {
     policyStrings: string[];

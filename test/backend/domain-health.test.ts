@@ -187,7 +187,7 @@ describe('domain health as of a day', () => {
     expect(health.verdict).toBe('degraded');
     const policyLint = {
       policyStrings: ['version: STSv1', 'mode: testing', 'mx: mx1.mismatch.example', 'max_age: 604800'],
-      quotedFrom: '2026-05-27',
+      quotedFrom: '2026-06-24',
       quotedTo: '2026-06-29',
       mxPatterns: ['mx1.mismatch.example'],
       mxCovered: false,
@@ -526,6 +526,66 @@ describe('since when an MX host fails', () => {
 
   it('runs on across days without any report, and across one day with reports but no failure', () => {
     expect(sinceOf('gap.example')).toEqual({ 'mx1.gap.example': dayBefore(45) });
+  });
+});
+
+describe('a policy fetch error, against the policy senders quoted before', () => {
+  it('carries what the linter says about the newest policy quoted before the failures', () => {
+    const fetching = openDatabase(join(tempDir(), 'fetch.sqlite'));
+    const domain = 'fetch.example';
+    const documents = [];
+    for (let offset = 20; offset >= 1; offset--) {
+      const start = new Date((asOfDay - offset) * 86_400_000).toISOString().slice(0, 10);
+      const failing = offset <= 8;
+      const policy = policyEntry({
+        domain,
+        successful: failing ? 0 : 100,
+        failed: failing ? 100 : 0,
+        details: failing
+          ? [failureDetail('sts-policy-fetch-error', 100, { 'receiving-mx-hostname': 'mx1.fetch.example' })]
+          : [],
+      });
+      const fields = policy['policy'] as Record<string, unknown>;
+      // The policy as senders last fetched it: a final dot the grammar does not allow. Since then, none to quote.
+      if (failing) delete fields['policy-string'];
+      else fields['policy-string'] = ['version: STSv1', 'mode: enforce', 'mx: mx1.fetch.example.', 'max_age: 604800'];
+      documents.push(
+        reportJson({
+          organization: 'Google Inc.',
+          reportId: `${domain}-${start}`,
+          start: `${start}T00:00:00Z`,
+          end: `${start}T23:59:59Z`,
+          policies: [policy],
+        }),
+      );
+    }
+    storeReportDocuments(fetching, documents);
+    const health = new DomainHealthService(fetching).domain(asOfDay, domain);
+    const finding = health?.findings.find((entry) => entry.code === 'mx-failing');
+    expect(finding).toMatchObject({
+      severity: 'error',
+      mx: 'mx1.fetch.example',
+      resultType: 'sts-policy-fetch-error',
+      // Failing since 06-22, before the 7 days of the window, whose reports quote no policy.
+      firstSeen: '2026-06-22',
+      lastSeen: '2026-06-29',
+      failedSessions: 600,
+      policyLint: {
+        policyStrings: ['version: STSv1', 'mode: enforce', 'mx: mx1.fetch.example.', 'max_age: 604800'],
+        quotedFrom: '2026-06-21',
+        quotedTo: '2026-06-21',
+        mxPatterns: null,
+        mxCovered: null,
+      },
+    });
+    expect(finding?.policyLint?.lint.map((lint) => [lint.severity, lint.code])).toEqual([
+      ['error', 'policy-mx-invalid'],
+    ]);
+    expect(finding?.message).toContain(
+      'The MTA-STS policy senders quoted (last on 2026-06-21) does not pass the linter: line 3: "mx1.fetch.example." is not an MX host name',
+    );
+    expect(finding?.fix).toContain('write it without the final dot: mx1.fetch.example');
+    fetching.close();
   });
 });
 

@@ -184,7 +184,7 @@ test('a finding whose cause is the policy says so, with the linter’s words on 
   await expect(finding).toContainText('What to do: Add "mx: mx2.mismatch.example" to the policy file');
   const lint = finding.getByTestId('finding-policy-lint');
   await expect(lint).toContainText(
-    `Policy check: mx2.mismatch.example does not match the mx lines of the MTA-STS policy senders quoted (${day(34)} to ${day(1)}): mx: mx1.mismatch.example.`,
+    `Policy check: mx2.mismatch.example does not match the mx lines of the MTA-STS policy senders quoted (${day(6)} to ${day(1)}): mx: mx1.mismatch.example.`,
   );
   await expect(lint.locator('[data-lint-code=policy-mx-uncovered]')).toContainText(
     'MX host mx2.mismatch.example is not covered by any mx pattern: once enforced, senders would not deliver to it (RFC 8461 §4.1) — add "mx: mx2.mismatch.example"',

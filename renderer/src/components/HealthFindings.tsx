@@ -80,7 +80,7 @@ function PolicyLintWord({ policyLint, mx }: { policyLint: FindingPolicyLint; mx:
     <div className="finding-policy-lint" data-testid="finding-policy-lint">
       <p className="finding-fix">
         <strong>Policy check:</strong> {coverage(policyLint, mx)}
-        {policyLint.lint.length === 0 && policyLint.mxPatterns !== null && ' The linter finds nothing else wrong.'}
+        {policyLint.lint.length === 0 && policyLint.mxPatterns !== null && ' The linter finds nothing wrong with it.'}
       </p>
       {policyLint.lint.length > 0 && (
         <ul className="finding-policy-lint-list">
