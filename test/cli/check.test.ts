@@ -81,7 +81,8 @@ describe('tlsrpt check', () => {
     // Each domain's verdict and sessions of the last 7 days (06-24 to 06-29 reported), worst first.
     expect(result.json?.domains.slice(0, 2)).toMatchObject([
       { domain: 'brokenmx.example', verdict: 'failing', successfulSessions: 5760, failedSessions: 240 },
-      { domain: 'silent.example', verdict: 'silent', successfulSessions: 0, failedSessions: 0 },
+      // Its last report, 06-24, is the first day of the window.
+      { domain: 'silent.example', verdict: 'silent', successfulSessions: 1000, failedSessions: 0 },
     ]);
     expect(result.json?.domains.find((domain) => domain.domain === 'healthy.example')).toMatchObject({
       verdict: 'healthy',
@@ -230,5 +231,11 @@ describe('tlsrpt check on the real Microsoft report (tlsa and sts for one domain
       failedSessions: 9,
     });
     expect(json.domains).toMatchObject([{ domain: 'random.net', successfulSessions: 8, failedSessions: 9 }]);
+    // As of the real report's own day, only it is in the window: its 2 sessions, once.
+    const real = runCli(['check', '--db', file, '--as-of', '2025-05-23', '--json']);
+    expect(real.status).toBe(0);
+    expect((JSON.parse(real.stdout) as CheckJson).domains).toMatchObject([
+      { domain: 'random.net', verdict: 'healthy', successfulSessions: 2, failedSessions: 0 },
+    ]);
   });
 });
