@@ -11,6 +11,15 @@ import { modeOfQuotedPolicy } from '../../../shared/policy/mta-sts-policy.js';
 import { prepared, type ReadableDatabase } from './database.js';
 import { SPAN, dayOf, weekOf } from './rollups.js';
 
+/** A quoted policy text as the queries below read it. */
+interface QuotedPolicyRow {
+  policyStrings: string;
+  firstTime: number;
+  lastTime: number;
+  reports: number;
+  failedSessions: number;
+}
+
 /** The policy domains with reports (a sender that named none is not a domain). */
 export function reportedDomains(db: ReadableDatabase): string[] {
   return prepared(
@@ -220,16 +229,17 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
   );
   for (const entry of evidence.values()) {
     if (!entry.failures.some((failure) => failure.failed > 0 && isPolicyLinkedResultType(failure.resultType))) continue;
-    type Quoted = {
-      policyStrings: string;
-      firstTime: number;
-      lastTime: number;
-      reports: number;
-      failedSessions: number;
-    };
-    let rows = quotedPolicies.all(entry.domain, window.recentFrom * 86_400, (window.to + 1) * 86_400) as Quoted[];
+    let rows = quotedPolicies.all(
+      entry.domain,
+      window.recentFrom * 86_400,
+      (window.to + 1) * 86_400,
+    ) as QuotedPolicyRow[];
     if (rows.length === 0) {
-      rows = newestQuotedBefore.all(entry.domain, window.from * 86_400, window.recentFrom * 86_400) as Quoted[];
+      rows = newestQuotedBefore.all(
+        entry.domain,
+        window.from * 86_400,
+        window.recentFrom * 86_400,
+      ) as QuotedPolicyRow[];
     }
     entry.stsPolicies = rows.map((row) => ({
       policyStrings: JSON.parse(row.policyStrings) as string[],
