@@ -189,6 +189,8 @@ test('a finding whose cause is the policy says so, with the linter’s words on 
   await expect(lint.locator('[data-lint-code=policy-mx-uncovered]')).toContainText(
     'MX host mx2.mismatch.example is not covered by any mx pattern: once enforced, senders would not deliver to it (RFC 8461 §4.1) — add "mx: mx2.mismatch.example"',
   );
+  await finding.scrollIntoViewIfNeeded();
+  await screenshot(page, '25-finding-policy-check');
   // A finding the policy does not cause has no policy check.
   await page.goto('/#/domains/brokenmx.example');
   await expect(page.getByTestId('findings').locator('[data-code=mx-failing]')).toContainText('Renew the certificate');
