@@ -2,9 +2,11 @@
 // from what the reports say about the weeks up to a given UTC day. Pure: the
 // backend gathers the evidence (electron/backend/db/health-queries.ts).
 import { explainResultType } from '../glossary/result-types.js';
+import { mxMatchesAny } from '../policy/mx-pattern.js';
+import { lintStoredPolicies, type PolicyVersionLint } from '../policy/report-lint.js';
 import { dateOfDay } from '../report/datetime.js';
 import { MISSING_RESULT_TYPE, failureRate } from '../summary/types.js';
-import { compareFindings, type HealthFinding } from './findings.js';
+import { compareFindings, type FindingPolicyLint, type HealthFinding } from './findings.js';
 
 /**
  * The thresholds, and why. NCSC Mail Check judges TLS-RPT on the failure rate
@@ -49,7 +51,46 @@ export const HEALTH_THRESHOLDS = {
   regularSenderShare: 0.5,
   /** MTA-STS testing is clean when the whole lookback shows no failure on at least this many days with reports. */
   testingCleanMinDays: 14,
+  /**
+   * Since when an MX host fails: the first day of its current run of
+   * failing, where a run ends at more than this many days with reports for
+   * the domain but no failure at the host. A week holds weekday and weekend
+   * traffic (as the recent window does), so a host still broken would have
+   * failed in it: a stray failure months before an outage is not its start.
+   * Days without any report for the domain (an import that stopped) say
+   * nothing about the host and do not end a run. (At least 6: the backend
+   * reads runs from week rows, within which failures lie at most 6 days apart.)
+   */
+  runGapReportDays: 7,
 } as const;
+
+/**
+ * Result types whose cause may be the domain's MTA-STS policy, so that their
+ * findings carry the policy linter's word (FindingPolicyLint). For the first
+ * three, whether the host matches the policy's `mx` patterns: a sender must
+ * check it (RFC 8461 §4.1), and RFC 8460 §4.3 has no result type of its own
+ * for a host outside them, so senders file it under a name mismatch, the
+ * MTA-STS validation (`sts-webpki-invalid`) or a general
+ * `validation-failure`. For the last two, what the linter says about the
+ * policy text senders quoted.
+ */
+export const POLICY_LINKED_RESULT_TYPES = {
+  'certificate-host-mismatch': 'mx-coverage',
+  'sts-webpki-invalid': 'mx-coverage',
+  'validation-failure': 'mx-coverage',
+  'sts-policy-fetch-error': 'policy-text',
+  'sts-policy-invalid': 'policy-text',
+} as const satisfies Record<string, 'mx-coverage' | 'policy-text'>;
+
+function policyLinkOf(resultType: string | null): 'mx-coverage' | 'policy-text' | null {
+  if (resultType === null || !Object.hasOwn(POLICY_LINKED_RESULT_TYPES, resultType)) return null;
+  return POLICY_LINKED_RESULT_TYPES[resultType as keyof typeof POLICY_LINKED_RESULT_TYPES];
+}
+
+/** True for a result type whose findings the policy linter speaks to (what the backend gathers quoted policies for). */
+export function isPolicyLinkedResultType(resultType: string | null): boolean {
+  return policyLinkOf(resultType) !== null;
+}
 
 /** How far back the evidence reaches: the baseline and the recent window. */
 export const LOOKBACK_DAYS = HEALTH_THRESHOLDS.recentDays + HEALTH_THRESHOLDS.baselineDays;
@@ -73,9 +114,29 @@ export interface DomainEvidence {
   senders: { organization: string; lastDay: number; baselineDays: number | null; firstDay: number | null }[];
   /** Failed sessions per MX host (null: named none), result type and day in the window, from failure details. */
   failures: { mx: string | null; resultType: string | null; day: number; failed: number }[];
-  /** The first day ever (at or before asOfDay) each result type and each MX host failed for the domain. */
+  /** The first day ever (at or before asOfDay) each result type failed for the domain. */
   resultTypeFirstDays: { resultType: string | null; firstDay: number }[];
-  mxFirstDays: { mx: string | null; firstDay: number }[];
+  /**
+   * For each MX host that failed in the recent window, the first day of its
+   * current run of failing (HEALTH_THRESHOLDS.runGapReportDays), which may
+   * lie before the lookback window.
+   */
+  mxRunStarts: { mx: string | null; firstDay: number }[];
+  /**
+   * The MTA-STS policy texts senders quoted for the domain in the recent
+   * window (RFC 8460 §4.2 `policy-string`), each with the first and last day
+   * it was quoted, or where they quoted none, the newest one quoted in the
+   * lookback window before it; gathered only for a domain with a recent
+   * failure of a policy-linked result type (isPolicyLinkedResultType), else
+   * empty.
+   */
+  stsPolicies: {
+    policyStrings: string[];
+    firstDay: number;
+    lastDay: number;
+    reports: number;
+    failedSessions: number;
+  }[];
   /** The newest MTA-STS mode senders quoted (null: none quoted), and whether any sender applied DANE. */
   stsMode: string | null;
   dane: boolean;
@@ -150,7 +211,8 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
   const baselineRate = failureRate(baselineSuccessful, baselineFailed);
   const judged = recentSessions >= T.minSessions;
   const findings: HealthFinding[] = [];
-  const base = { domain: evidence.domain, mx: null, organization: null, resultType: null } as const;
+  const base = { domain: evidence.domain, mx: null, organization: null, resultType: null, policyLint: null } as const;
+  const policyWord = policyLinter(evidence, recentStart, asOfDay);
 
   // domain-silent: no report for the last days.
   const silentFor = evidence.lastReportDay === null ? null : asOfDay - evidence.lastReportDay;
@@ -188,7 +250,7 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
     host.last = Math.max(host.last, failure.day);
   }
   const failingMxHosts: (string | null)[] = [];
-  const mxFirstDay = new Map(evidence.mxFirstDays.map((entry) => [entry.mx, entry.firstDay]));
+  const runStart = new Map(evidence.mxRunStarts.map((entry) => [entry.mx, entry.firstDay]));
   for (const [mx, host] of byHost) {
     const share = recentSessions === 0 ? 0 : host.failed / recentSessions;
     if (host.failed < T.mxMinFailedSessions || (host.days.size < T.mxMinDays && share < T.mxMinShare)) continue;
@@ -197,12 +259,11 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
     const [mainType] = types[0] ?? [null];
     const explanation = explainResultType(typeName(mainType));
     const others = types.slice(1).map(([type, failed]) => `${typeName(type)} ${failed}`);
-    // Since when: the first day this host ever failed, where it kept failing; else the first in the window.
-    const everFirst = mxFirstDay.get(mx);
-    const since =
-      everFirst !== undefined && host.days.size >= T.mxMinDays ? Math.min(everFirst, host.first) : host.first;
+    // Since when: the start of the host's current run of failing (runGapReportDays), not a stray failure before it.
+    const since = Math.min(runStart.get(mx) ?? host.first, host.first);
     const atRisk = enforcing(evidence);
     const hostName = mx ?? 'an MX host the senders did not name';
+    const word = policyWord(mx, mainType, host.last);
     findings.push({
       ...base,
       mx,
@@ -218,8 +279,10 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
         (others.length > 0 ? ` Also: ${others.join(', ')}.` : '') +
         (atRisk
           ? ' Senders that enforce the policy do not deliver to this host.'
-          : ' Mail still arrives, but not protected by TLS as the policy intends.'),
-      fix: explanation.fix,
+          : ' Mail still arrives, but not protected by TLS as the policy intends.') +
+        (word === null ? '' : ` ${word.message}`),
+      fix: word?.fix ?? explanation.fix,
+      policyLint: word?.policyLint ?? null,
     });
   }
 
@@ -242,6 +305,7 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
       if (!recent || firstDay < recentStart || firstDay > asOfDay) continue;
       const [mainHost] = [...recent.hosts].sort((a, b) => b[1] - a[1])[0] ?? [null];
       const explanation = explainResultType(typeName(resultType));
+      const word = policyWord(mainHost, resultType, recent.last);
       findings.push({
         ...base,
         mx: mainHost,
@@ -251,8 +315,11 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
         firstSeen: dateOfDay(firstDay),
         lastSeen: dateOfDay(recent.last),
         failedSessions: recent.failed,
-        message: `A new kind of failure for ${evidence.domain} since ${dateOfDay(firstDay)}: ${typeName(resultType)} (${sessions(recent.failed)}${mainHost === null ? '' : `, mostly at ${mainHost}`}). ${explanation.meaning}`,
-        fix: `Something changed around ${dateOfDay(firstDay)}. ${explanation.fix}`,
+        message:
+          `A new kind of failure for ${evidence.domain} since ${dateOfDay(firstDay)}: ${typeName(resultType)} (${sessions(recent.failed)}${mainHost === null ? '' : `, mostly at ${mainHost}`}). ${explanation.meaning}` +
+          (word === null ? '' : ` ${word.message}`),
+        fix: `Something changed around ${dateOfDay(firstDay)}. ${word?.fix ?? explanation.fix}`,
+        policyLint: word?.policyLint ?? null,
       });
     }
   }
@@ -356,6 +423,140 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
     policyTypes: evidence.policyTypes,
     daily,
     findings,
+  };
+}
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * Linter codes left out of a finding's word: the MX hosts the reports name
+ * are only those that failed (RFC 8460 §4.4 failure details; successful
+ * sessions name no host), so an `mx` pattern that matches none of them
+ * (`policy-mx-unused`) most likely matches the hosts that work; and a
+ * finding about failures is never about a clean testing mode.
+ */
+const LINT_CODES_NOT_SAID = new Set(['policy-mx-unused', 'policy-mode-testing-clean']);
+
+interface PolicyWord {
+  policyLint: FindingPolicyLint;
+  /** Said after the finding's message. */
+  message: string;
+  /** In place of the result type's general fix, where the policy is the cause. */
+  fix: string | null;
+}
+
+/**
+ * What the policy linter says for a finding about MX host `mx` (null: not
+ * named) failing with `resultType` up to `lastDay`: the policy judged is the
+ * one senders quoted most recently among those first quoted by that day
+ * (senders act on the policy they fetched before; one first quoted later
+ * cannot have caused the failures), linted by lintStoredPolicies against the
+ * hosts that failed while it was quoted. Null where the result type is not
+ * policy-linked or the domain has no MTA-STS (a DANE-only domain's
+ * validation-failure says nothing about mx lines).
+ */
+function policyLinter(
+  evidence: DomainEvidence,
+  recentStart: number,
+  asOfDay: number,
+): (mx: string | null, resultType: string | null, lastDay: number) => PolicyWord | null {
+  let versions: PolicyVersionLint[] | null = null;
+  const lintedVersions = (): PolicyVersionLint[] => {
+    versions ??= lintStoredPolicies(
+      evidence.domain,
+      evidence.stsPolicies.map((quoted) => ({
+        policyType: 'sts',
+        policyStrings: quoted.policyStrings,
+        // Whole days, so that a failure on a day a version was quoted falls within it.
+        firstSeen: quoted.firstDay * DAY_SECONDS,
+        lastSeen: quoted.lastDay * DAY_SECONDS + DAY_SECONDS - 1,
+        reports: quoted.reports,
+        successfulSessions: 0,
+        failedSessions: quoted.failedSessions,
+      })),
+      evidence.failures
+        .filter((failure) => failure.mx !== null && failure.day >= recentStart && failure.day <= asOfDay)
+        .map((failure) => ({
+          host: failure.mx ?? '',
+          startTime: failure.day * DAY_SECONDS,
+          failedSessions: failure.failed,
+        })),
+    ).versions;
+    return versions;
+  };
+  return (mx, resultType, lastDay) => {
+    const link = policyLinkOf(resultType);
+    if (link === null) return null;
+    if (link === 'mx-coverage' && !evidence.policyTypes.includes('sts') && evidence.stsPolicies.length === 0)
+      return null;
+    // Newest first (by last quote): the first one quoted by the day is the newest a sender could have acted on.
+    const version = lintedVersions().find((candidate) => candidate.firstSeen < (lastDay + 1) * DAY_SECONDS);
+    const lint =
+      version === undefined ? [] : version.result.findings.filter((entry) => !LINT_CODES_NOT_SAID.has(entry.code));
+    const patterns = version?.policy?.mx ?? null;
+    const covered = mx === null || patterns === null ? null : mxMatchesAny(mx, patterns);
+    const policyLint: FindingPolicyLint = {
+      policyStrings: version?.policyStrings ?? null,
+      quotedFrom: version === undefined ? null : dateOfDay(Math.floor(version.firstSeen / DAY_SECONDS)),
+      quotedTo: version === undefined ? null : dateOfDay(Math.floor(version.lastSeen / DAY_SECONDS)),
+      mxPatterns: patterns,
+      mxCovered: covered,
+      lint,
+    };
+    const domain = evidence.domain;
+    const host = mx ?? 'the MX host';
+    const mxLines = patterns === null ? '' : patterns.map((pattern) => `mx: ${pattern}`).join(', ');
+    const serious = lint.filter((entry) => entry.severity !== 'info');
+    const lintWords = serious.map((entry) => entry.message).join('; ');
+    if (version === undefined) {
+      return {
+        policyLint,
+        message:
+          link === 'mx-coverage'
+            ? `No sender had quoted an MTA-STS policy for ${domain} by ${dateOfDay(lastDay)} (in the ${LOOKBACK_DAYS} days looked at), so the reports cannot tell whether ${host} matches its mx lines: the Policies page checks them online.`
+            : `No sender had quoted the policy text in its reports by ${dateOfDay(lastDay)} (in the ${LOOKBACK_DAYS} days looked at; a sender that cannot fetch or read the policy has none to quote): the Policies page fetches it as senders do.`,
+        fix: null,
+      };
+    }
+    if (version.policy === null) {
+      return {
+        policyLint,
+        message: `The MTA-STS policy senders quoted (last on ${policyLint.quotedTo}) does not pass the linter: ${lintWords}.`,
+        fix: `Fix the policy file at https://mta-sts.${domain}/.well-known/mta-sts.txt: ${serious
+          .map((entry) => entry.fix ?? entry.message)
+          .join(
+            '; ',
+          )}; then publish a new id= in the _mta-sts.${domain} TXT record. The Policies page checks the result.`,
+      };
+    }
+    if (link === 'mx-coverage' && covered === false) {
+      return {
+        policyLint,
+        message: `${host} does not match the mx lines of the MTA-STS policy senders quoted (${mxLines}, last on ${policyLint.quotedTo}): the policy is the cause, not the host's certificate.`,
+        fix: `Add "mx: ${host}" to the policy file at https://mta-sts.${domain}/.well-known/mta-sts.txt (or correct the mx line meant for it), then publish a new id= in the _mta-sts.${domain} TXT record; if ${host} should not receive mail, take it out of the MX records instead. The Policies page checks the result.`,
+      };
+    }
+    if (link === 'mx-coverage') {
+      return {
+        policyLint,
+        message:
+          covered === null
+            ? `The senders did not name the MX host, so whether it matches the mx lines of the MTA-STS policy they quoted (${mxLines}) cannot be told.`
+            : `${host} matches the mx lines of the MTA-STS policy senders quoted (${mxLines}), so the policy is not the cause.`,
+        fix: null,
+      };
+    }
+    return {
+      policyLint,
+      message:
+        serious.length > 0
+          ? `The linter on the MTA-STS policy senders quoted (last on ${policyLint.quotedTo}): ${lintWords}.`
+          : `The MTA-STS policy senders quoted (last on ${policyLint.quotedTo}) passes the linter, so the fault is in how it is served: the web host, its certificate, its Content-Type or a redirect.`,
+      fix:
+        serious.length > 0
+          ? `Fix what the linter reports (${serious.map((entry) => entry.fix ?? entry.code).join('; ')}), then publish a new id= in the _mta-sts.${domain} TXT record. The Policies page checks the result.`
+          : null,
+    };
   };
 }
 

@@ -2,6 +2,7 @@
 // value with a stable code, a severity, the evidence (domain, MX host, sender,
 // result type, dates, sessions) and a fix in words, computed in pure code
 // (assess-domain.ts) and shown alike by the UI and `tlsrpt check`.
+import type { Finding as LintFinding } from '../policy/findings.js';
 
 export type FindingSeverity = 'info' | 'warning' | 'error';
 
@@ -34,6 +35,32 @@ export interface HealthFinding {
   message: string;
   /** What to do. */
   fix: string;
+  /**
+   * Where the cause may be the domain's MTA-STS policy (the result types of
+   * POLICY_LINKED_RESULT_TYPES in assess-domain.ts): what the policy linter
+   * says about the policy senders quoted; null for every other finding.
+   */
+  policyLint: FindingPolicyLint | null;
+}
+
+/**
+ * The policy linter's word on a finding: the MTA-STS policy senders quoted in
+ * their reports (RFC 8460 §4.2 `policy-string`) when the failures happened,
+ * whether the finding's MX host matches its `mx` patterns (RFC 8461 §4.1),
+ * and the linter's findings on it (shared/policy/report-lint.ts).
+ */
+export interface FindingPolicyLint {
+  /** The quoted policy's lines; null when no sender quoted an MTA-STS policy up to the failures' last day. */
+  policyStrings: string[] | null;
+  /** The first and last UTC day senders quoted it, `YYYY-MM-DD`. */
+  quotedFrom: string | null;
+  quotedTo: string | null;
+  /** Its `mx` patterns as the linter read them; null when none was quoted or it does not parse. */
+  mxPatterns: string[] | null;
+  /** Whether the finding's MX host matches one of them; null without a host or a readable policy. */
+  mxCovered: boolean | null;
+  /** The linter's findings on the quoted policy, checked against the MX hosts that failed while it was quoted. */
+  lint: LintFinding[];
 }
 
 const SEVERITY_RANK: Record<FindingSeverity, number> = { info: 0, warning: 1, error: 2 };

@@ -1,12 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import type { HealthFinding } from '../../shared/health/findings.js';
 import { runCli } from '../helpers/cli.js';
 import { AS_OF, storeHealthScenario } from '../helpers/health-scenario.js';
-import { useTempDir } from '../helpers/files.js';
+import { corpusReports, useTempDir } from '../helpers/files.js';
+import { storeReportDocuments } from '../helpers/store.js';
 
 /*
  * `tlsrpt check` over the known events of test/helpers/health-scenario.ts,
@@ -26,6 +28,7 @@ beforeAll(() => {
 interface CheckJson {
   status: string;
   findings: HealthFinding[];
+  domains: { domain: string; verdict: string; successfulSessions: number; failedSessions: number }[];
 }
 
 function check(...args: string[]): { status: number | null; json: CheckJson | null; stdout: string; stderr: string } {
@@ -57,16 +60,62 @@ describe('tlsrpt check', () => {
       failedSessions: 240,
       message: null,
       fix: null,
+      policyLint: null,
     });
-    expect(result.json?.findings.map((finding) => finding.code)).toEqual([
-      'mx-failing',
-      'failure-type-new',
-      'failure-spike',
-      'sender-silent',
-      'domain-silent',
-      'policy-testing-clean',
-      'policy-testing-clean',
+    expect(result.json?.findings.map((finding) => `${finding.domain} ${finding.code}`)).toEqual([
+      'brokenmx.example mx-failing',
+      'brokenmx.example failure-type-new',
+      'brokenmx.example failure-spike',
+      'burst.example mx-failing',
+      'burst.example failure-type-new',
+      'burst.example failure-spike',
+      'mismatch.example mx-failing',
+      'mismatch.example failure-type-new',
+      'newtype.example failure-type-new',
+      'sendergone.example sender-silent',
+      'silent.example domain-silent',
+      'retired.example domain-silent',
+      'sendergone.example policy-testing-clean',
+      'testing.example policy-testing-clean',
     ]);
+    // Each domain's verdict and sessions of the last 7 days (06-24 to 06-29 reported), worst first.
+    expect(result.json?.domains.slice(0, 2)).toMatchObject([
+      { domain: 'brokenmx.example', verdict: 'failing', successfulSessions: 5760, failedSessions: 240 },
+      // Its last report, 06-24, is the first day of the window.
+      { domain: 'silent.example', verdict: 'silent', successfulSessions: 1000, failedSessions: 0 },
+    ]);
+    expect(result.json?.domains.find((domain) => domain.domain === 'healthy.example')).toMatchObject({
+      verdict: 'healthy',
+      successfulSessions: 6000,
+      failedSessions: 0,
+    });
+  });
+
+  it('carries the policy linter’s word on a host outside the quoted policy’s mx lines', () => {
+    const result = check('--domain', 'mismatch.example', '--json');
+    expect(result.status).toBe(1);
+    const [mxFailing] = result.json?.findings ?? [];
+    expect(mxFailing).toMatchObject({
+      severity: 'warning',
+      code: 'mx-failing',
+      mx: 'mx2.mismatch.example',
+      resultType: 'certificate-host-mismatch',
+      firstSeen: '2026-06-25',
+      lastSeen: '2026-06-29',
+      failedSessions: 50,
+      policyLint: {
+        policyStrings: ['version: STSv1', 'mode: testing', 'mx: mx1.mismatch.example', 'max_age: 604800'],
+        mxPatterns: ['mx1.mismatch.example'],
+        mxCovered: false,
+        lint: [{ severity: 'warning', code: 'policy-mx-uncovered', rfc: 'RFC 8461 §4.1' }],
+      },
+    });
+    expect(mxFailing?.message).toContain('the policy is the cause');
+    const text = check('--domain', 'mismatch.example');
+    expect(text.stdout).toContain(
+      '  Policy lint: warning policy-mx-uncovered: MX host mx2.mismatch.example is not covered by any mx pattern',
+    );
+    expect(text.stdout).toContain('  Fix: Add "mx: mx2.mismatch.example" to the policy file');
   });
 
   it('exits 1 for warnings, 0 for a healthy domain, one domain at a time', () => {
@@ -76,7 +125,19 @@ describe('tlsrpt check', () => {
     // Info findings alone are ok: testing mode that could be enforced.
     expect(check('--domain', 'testing.example', '--json')).toMatchObject({
       status: 0,
-      json: { status: 'ok', findings: [{ severity: 'info', code: 'policy-testing-clean' }] },
+      json: {
+        status: 'ok',
+        findings: [
+          {
+            severity: 'info',
+            code: 'policy-testing-clean',
+            firstSeen: '2026-05-27',
+            lastSeen: '2026-06-29',
+            failedSessions: 0,
+            policyLint: null,
+          },
+        ],
+      },
     });
   });
 
@@ -100,5 +161,81 @@ describe('tlsrpt check', () => {
     const missing = runCli(['check', '--db', join(tempDir(), 'none.sqlite')]);
     expect(missing.status).toBe(3);
     expect(missing.stderr).toMatch(/no database at/);
+  });
+
+  it('exits 3 (UNKNOWN) with the problem in words when SQLite fails during the queries', () => {
+    const damaged = join(tempDir(), 'damaged.sqlite');
+    const db = openDatabase(damaged);
+    storeHealthScenario(db);
+    db.close();
+    // The failures rollup's root page overwritten: the file opens, the findings' queries fail on it.
+    const reader = new Database(damaged, { readonly: true });
+    const pageSize = reader.pragma('page_size', { simple: true }) as number;
+    const root = reader.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'rollup_domain_mx'").pluck().get();
+    reader.close();
+    const handle = openSync(damaged, 'r+');
+    writeSync(handle, Buffer.alloc(pageSize, 0xff), 0, pageSize, ((root as number) - 1) * pageSize);
+    closeSync(handle);
+    for (const args of [['--json'], []]) {
+      const result = runCli(['check', '--db', damaged, '--as-of', AS_OF, ...args]);
+      expect(result.status).toBe(3);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`tlsrpt check: ${damaged} is damaged (`);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
+describe('tlsrpt check on the real Microsoft report (tlsa and sts for one domain)', () => {
+  it('counts each session once in the failed sessions of a finding and of the domain', () => {
+    // The corpus's Microsoft report lists random.net's 2 sessions under both its sts and its tlsa policy. The
+    // days after it are that report again, with 3 of the sessions failing at mx1, listed under both policies as
+    // Microsoft does.
+    const text = readFileSync(join(corpusReports, 'dmarc-report-viewer__microsoft.json'), 'utf8');
+    const days = ['2025-05-24', '2025-05-25', '2025-05-26'].map((day) => {
+      const report = JSON.parse(text) as {
+        'report-id': string;
+        'date-range': Record<string, string>;
+        policies: { summary: Record<string, number>; 'failure-details'?: unknown[] }[];
+      };
+      report['report-id'] = `${report['report-id']}-${day}`;
+      report['date-range'] = { 'start-datetime': `${day}T00:00:00Z`, 'end-datetime': `${day}T23:59:59Z` };
+      for (const policy of report.policies) {
+        policy.summary['total-failure-session-count'] = 3;
+        policy['failure-details'] = [
+          {
+            'result-type': 'certificate-expired',
+            'sending-mta-ip': '203.0.113.5',
+            'receiving-mx-hostname': 'mx1.random.net',
+            'failed-session-count': 3,
+          },
+        ];
+      }
+      return JSON.stringify(report);
+    });
+    const file = join(tempDir(), 'microsoft.sqlite');
+    const db = openDatabase(file);
+    storeReportDocuments(db, [text, ...days]);
+    db.close();
+    const result = runCli(['check', '--db', file, '--as-of', '2025-05-27', '--json']);
+    expect(result.stderr).toBe('');
+    const json = JSON.parse(result.stdout) as CheckJson;
+    // DANE and MTA-STS enforce: senders do not deliver to the host, an error.
+    expect(result.status).toBe(2);
+    expect(json.findings.find((finding) => finding.code === 'mx-failing')).toMatchObject({
+      severity: 'error',
+      domain: 'random.net',
+      mx: 'mx1.random.net',
+      firstSeen: '2025-05-24',
+      lastSeen: '2025-05-26',
+      failedSessions: 9,
+    });
+    expect(json.domains).toMatchObject([{ domain: 'random.net', successfulSessions: 8, failedSessions: 9 }]);
+    // As of the real report's own day, only it is in the window: its 2 sessions, once.
+    const real = runCli(['check', '--db', file, '--as-of', '2025-05-23', '--json']);
+    expect(real.status).toBe(0);
+    expect((JSON.parse(real.stdout) as CheckJson).domains).toMatchObject([
+      { domain: 'random.net', verdict: 'healthy', successfulSessions: 2, failedSessions: 0 },
+    ]);
   });
 });

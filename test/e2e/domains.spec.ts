@@ -172,6 +172,41 @@ test('a domain’s page shows its MX hosts and result types since when, senders,
   expect(problems).toEqual([]);
 });
 
+test('a finding whose cause is the policy says so, with the linter’s words on the policy senders quoted', async ({
+  page,
+}) => {
+  const problems = await watchForViolations(page);
+  await page.goto('/#/domains/mismatch.example');
+  await expect(page.getByTestId('domain-name')).toHaveText('mismatch.example');
+  const finding = page.getByTestId('findings').locator('[data-code=mx-failing]');
+  await expect(finding).toContainText(`${day(5)} to ${day(1)}`);
+  await expect(finding).toContainText(
+    'mx2.mismatch.example does not match the mx lines of the MTA-STS policy senders quoted (mx: mx1.mismatch.example',
+  );
+  await expect(finding).toContainText('What to do: Add "mx: mx2.mismatch.example" to the policy file');
+  const lint = finding.getByTestId('finding-policy-lint');
+  await expect(lint).toContainText(
+    `Policy check: mx2.mismatch.example does not match the mx lines of the MTA-STS policy senders quoted (${day(6)} to ${day(1)}): mx: mx1.mismatch.example.`,
+  );
+  await expect(lint.locator('[data-lint-code=policy-mx-uncovered]')).toContainText(
+    'MX host mx2.mismatch.example is not covered by any mx pattern: once enforced, senders would not deliver to it (RFC 8461 §4.1) — add "mx: mx2.mismatch.example"',
+  );
+  await finding.scrollIntoViewIfNeeded();
+  await screenshot(page, '25-finding-policy-check');
+  // A finding the policy does not cause has no policy check.
+  await page.goto('/#/domains/brokenmx.example');
+  await expect(page.getByTestId('findings').locator('[data-code=mx-failing]')).toContainText('Renew the certificate');
+  await expect(page.getByTestId('finding-policy-lint')).toHaveCount(0);
+  await page.goto('/#/domains/mismatch.example');
+  await page
+    .getByTestId('findings')
+    .locator('[data-code=mx-failing]')
+    .getByRole('link', { name: 'Check the MTA-STS policy' })
+    .click();
+  await expect(page).toHaveURL(/#\/policies/);
+  expect(problems).toEqual([]);
+});
+
 test('the glossary is one key press away from every result type', async ({ page }) => {
   await page.goto('/#/domains/brokenmx.example');
   const button = page

@@ -20,6 +20,7 @@ function finding(overrides: Partial<HealthFinding>): HealthFinding {
     failedSessions: 5,
     message: 'm',
     fix: 'f',
+    policyLint: null,
     ...overrides,
   };
 }

@@ -1,10 +1,24 @@
 // The evidence behind each domain's verdict and findings (shared/health/),
 // read from the domain-keyed rollups: every query here is a seek per domain
 // over the lookback window, whatever the size of the database.
-import { LOOKBACK_DAYS, HEALTH_THRESHOLDS, type DomainEvidence } from '../../../shared/health/assess-domain.js';
+import {
+  LOOKBACK_DAYS,
+  HEALTH_THRESHOLDS,
+  isPolicyLinkedResultType,
+  type DomainEvidence,
+} from '../../../shared/health/assess-domain.js';
 import { modeOfQuotedPolicy } from '../../../shared/policy/mta-sts-policy.js';
 import { prepared, type ReadableDatabase } from './database.js';
-import { SPAN, dayOf } from './rollups.js';
+import { SPAN, dayOf, weekOf } from './rollups.js';
+
+/** A quoted policy text as the queries below read it. */
+interface QuotedPolicyRow {
+  policyStrings: string;
+  firstTime: number;
+  lastTime: number;
+  reports: number;
+  failedSessions: number;
+}
 
 /** The policy domains with reports (a sender that named none is not a domain). */
 export function reportedDomains(db: ReadableDatabase): string[] {
@@ -59,7 +73,8 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
         senders: [],
         failures: [],
         resultTypeFirstDays: [],
-        mxFirstDays: [],
+        mxRunStarts: [],
+        stsPolicies: [],
         stsMode: null,
         dane: false,
         policyTypes: [],
@@ -154,20 +169,28 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
          first_day AS firstDay
        FROM rollup_domain_mx WHERE span = ${SPAN.allTime} AND ${inDomains}`,
   ).all(params) as { domain: string; mx: string | null; resultType: string | null; firstDay: number }[];
-  const earliest = new Map<string, { types: Map<string | null, number>; hosts: Map<string | null, number> }>();
+  const earliest = new Map<string, Map<string | null, number>>();
   for (const row of firstDays) {
-    let entry = earliest.get(row.domain);
-    if (!entry) {
-      entry = { types: new Map(), hosts: new Map() };
-      earliest.set(row.domain, entry);
+    let types = earliest.get(row.domain);
+    if (!types) {
+      types = new Map();
+      earliest.set(row.domain, types);
     }
-    entry.types.set(row.resultType, Math.min(entry.types.get(row.resultType) ?? row.firstDay, row.firstDay));
-    entry.hosts.set(row.mx, Math.min(entry.hosts.get(row.mx) ?? row.firstDay, row.firstDay));
+    types.set(row.resultType, Math.min(types.get(row.resultType) ?? row.firstDay, row.firstDay));
   }
-  for (const [domain, { types, hosts }] of earliest) {
-    const entry = of(domain);
-    entry.resultTypeFirstDays = [...types].map(([resultType, firstDay]) => ({ resultType, firstDay }));
-    entry.mxFirstDays = [...hosts].map(([mx, firstDay]) => ({ mx, firstDay }));
+  for (const [domain, types] of earliest) {
+    of(domain).resultTypeFirstDays = [...types].map(([resultType, firstDay]) => ({ resultType, firstDay }));
+  }
+
+  for (const entry of evidence.values()) {
+    const firstRecent = new Map<string | null, number>();
+    for (const failure of entry.failures) {
+      if (failure.failed > 0)
+        firstRecent.set(failure.mx, Math.min(firstRecent.get(failure.mx) ?? failure.day, failure.day));
+    }
+    if (firstRecent.size === 0) continue;
+    const starts = failingRunStarts(db, entry.domain, firstRecent);
+    entry.mxRunStarts = [...starts].map(([mx, firstDay]) => ({ mx, firstDay }));
   }
 
   const policyTypes = prepared(
@@ -181,6 +204,50 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
     const entry = of(row.domain);
     entry.policyTypes.push(row.policyType);
     if (row.policyType === 'tlsa') entry.dane = true;
+  }
+
+  // The MTA-STS policies senders quoted, for the findings the policy linter speaks to, only where there are some:
+  // those of the recent window (about 300 rows for a domain sixteen senders report at a million reports, five times
+  // that over the lookback), or the newest one before it (a sender that cannot fetch the policy quotes none).
+  const quotedPolicies = prepared(
+    db,
+    `SELECT policy_strings_json AS policyStrings, MIN(start_time) AS firstTime, MAX(start_time) AS lastTime,
+         COUNT(DISTINCT report_rowid) AS reports, SUM(failed_sessions) AS failedSessions
+       FROM policies INDEXED BY policies_quoted_by_domain
+       WHERE policy_domain = ? AND policy_type = 'sts' AND start_time >= ? AND start_time < ?
+         AND policy_strings_json IS NOT NULL
+       GROUP BY policy_strings_json ORDER BY firstTime`,
+  );
+  const newestQuotedBefore = prepared(
+    db,
+    `SELECT policy_strings_json AS policyStrings, start_time AS firstTime, start_time AS lastTime, 1 AS reports,
+         failed_sessions AS failedSessions
+       FROM policies INDEXED BY policies_quoted_by_domain
+       WHERE policy_domain = ? AND policy_type = 'sts' AND start_time >= ? AND start_time < ?
+         AND policy_strings_json IS NOT NULL
+       ORDER BY start_time DESC LIMIT 1`,
+  );
+  for (const entry of evidence.values()) {
+    if (!entry.failures.some((failure) => failure.failed > 0 && isPolicyLinkedResultType(failure.resultType))) continue;
+    let rows = quotedPolicies.all(
+      entry.domain,
+      window.recentFrom * 86_400,
+      (window.to + 1) * 86_400,
+    ) as QuotedPolicyRow[];
+    if (rows.length === 0) {
+      rows = newestQuotedBefore.all(
+        entry.domain,
+        window.from * 86_400,
+        window.recentFrom * 86_400,
+      ) as QuotedPolicyRow[];
+    }
+    entry.stsPolicies = rows.map((row) => ({
+      policyStrings: JSON.parse(row.policyStrings) as string[],
+      firstDay: dayOf(row.firstTime),
+      lastDay: dayOf(row.lastTime),
+      reports: row.reports,
+      failedSessions: row.failedSessions,
+    }));
   }
 
   // The newest MTA-STS policy a sender quoted in the window: the mode senders act on.
@@ -198,6 +265,84 @@ export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: 
     if (strings !== undefined) entry.stsMode = modeOfQuotedPolicy(JSON.parse(strings) as string[]);
   }
   return [...evidence.values()];
+}
+
+/**
+ * The first day of the current run of failing of each MX host (null: the
+ * details named none) that failed in the recent window, from its first
+ * failing day there (HEALTH_THRESHOLDS.runGapReportDays). Read from the
+ * week rows of rollup_domain_mx, newest first, which keep each week's first
+ * and last failing day: within a week failures lie at most 6 days apart,
+ * within the gap, so a run only ends between two weeks, where the last
+ * failing day of the earlier and the first of the later one are the two
+ * failures the gap lies between; only a gap of more than the allowed days
+ * is counted in days with reports (a seek). A host failing every day for a
+ * year costs its 52 week rows, where reading its days took seven times as
+ * many rows and a walk day by day a hundred seeks.
+ */
+function failingRunStarts(
+  db: ReadableDatabase,
+  domain: string,
+  firstRecent: ReadonlyMap<string | null, number>,
+): Map<string | null, number> {
+  const gap = HEALTH_THRESHOLDS.runGapReportDays;
+  const reportDaysBetween = prepared(
+    db,
+    `SELECT COUNT(*) FROM (SELECT DISTINCT day FROM rollup_domain_senders
+       WHERE span = ${SPAN.day} AND policy_domain = ? AND day > ? AND day < ? AND reports > 0 LIMIT ?)`,
+  ).pluck();
+  const weeks = prepared(
+    db,
+    `SELECT day AS week, receiving_mx_hostname AS mx, first_day AS firstDay, last_day AS lastDay
+       FROM rollup_domain_mx
+       WHERE span = ${SPAN.week} AND policy_domain = ? AND day <= ? AND failed_sessions > 0
+       ORDER BY day DESC`,
+  );
+  // Keyed as stored: '' for the failures that named no host.
+  const start = new Map<string, number>();
+  for (const [mx, day] of firstRecent) start.set(mx ?? '', day);
+  const open = new Set(start.keys());
+  /** Takes one week's failing days of a host into its run, or ends the run before them. */
+  const extend = (mx: string, week: number, firstDay: number, lastDay: number): void => {
+    const current = start.get(mx);
+    if (current === undefined || !open.has(mx) || week > weekOf(current)) return;
+    if (week === weekOf(current)) {
+      start.set(mx, Math.min(current, firstDay));
+      return;
+    }
+    const joined =
+      current - lastDay - 1 <= gap || (reportDaysBetween.get(domain, lastDay, current, gap + 1) as number) <= gap;
+    if (joined) start.set(mx, firstDay);
+    else open.delete(mx);
+  };
+  let week: number | null = null;
+  let ofWeek = new Map<string, { firstDay: number; lastDay: number }>();
+  const flush = (): void => {
+    if (week !== null) for (const [mx, days] of ofWeek) extend(mx, week, days.firstDay, days.lastDay);
+    ofWeek = new Map();
+  };
+  const newest = Math.max(...start.values());
+  for (const row of weeks.iterate(domain, weekOf(newest)) as IterableIterator<{
+    week: number;
+    mx: string;
+    firstDay: number;
+    lastDay: number;
+  }>) {
+    if (row.week !== week) {
+      flush();
+      week = row.week;
+      // Every host's run has ended: the older weeks cannot change an answer.
+      if (open.size === 0) break;
+    }
+    if (!open.has(row.mx)) continue;
+    const known = ofWeek.get(row.mx);
+    ofWeek.set(row.mx, {
+      firstDay: Math.min(known?.firstDay ?? row.firstDay, row.firstDay),
+      lastDay: Math.max(known?.lastDay ?? row.lastDay, row.lastDay),
+    });
+  }
+  flush();
+  return new Map([...start].map(([mx, day]) => [mx === '' ? null : mx, day]));
 }
 
 /**

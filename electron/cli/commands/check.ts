@@ -1,8 +1,10 @@
 import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { existsSync } from 'node:fs';
+import type { DomainHealth } from '../../../shared/health/assess-domain.js';
 import type { HealthFinding } from '../../../shared/health/findings.js';
 import { isUtcDate } from '../../../shared/report/datetime.js';
 import { openDatabaseToRead } from '../../backend/db/database.js';
+import { describeSqliteFailure } from '../../backend/db/database-problems.js';
 import { DomainHealthService, dayOfDate, todayUtcDay } from '../../backend/health/domain-health.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
@@ -44,19 +46,56 @@ export function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS
     const asOfDay = values.asOf === undefined ? todayUtcDay() : dayOfDate(values.asOf);
     const health = new DomainHealthService(db);
     const result = health.findings(asOfDay, values.domain);
-    if (values.domain !== undefined && !health.domain(asOfDay, values.domain)) {
+    const domains = health
+      .domains(asOfDay)
+      .filter((entry) => values.domain === undefined || entry.domain === values.domain);
+    if (values.domain !== undefined && domains.length === 0) {
       err.write(`tlsrpt check: no report names the policy domain ${printable(values.domain)}\n`);
       return EXIT.unknown;
     }
     if (values.json) {
-      out.write(`${JSON.stringify({ status: result.status, findings: result.findings })}\n`);
+      out.write(
+        `${JSON.stringify({ status: result.status, findings: result.findings, domains: domains.map(domainFigures) })}\n`,
+      );
     } else {
       out.write(formatFindings(result.asOf, result.status, result.findings));
     }
     return EXIT[result.status];
+  } catch (error) {
+    // A page damaged past the open's check, a file locked by another process: SQLite fails in the middle of the
+    // queries. A monitoring system must read that as UNKNOWN, never as a state of mail (main's 4 is neither).
+    const problem = describeSqliteFailure(error, path);
+    if (problem === null) throw error;
+    err.write(`tlsrpt check: ${problem.message}\n`);
+    return EXIT.unknown;
   } finally {
     db.close();
   }
+}
+
+/**
+ * Each domain's verdict and recent sessions, for a monitoring system's
+ * performance data; sessions counted once where a sender lists them under
+ * two policies (shared/summary/session-counting.ts).
+ */
+function domainFigures(health: DomainHealth): {
+  domain: string;
+  verdict: DomainHealth['verdict'];
+  reason: string;
+  recentFrom: string;
+  recentTo: string;
+  successfulSessions: number;
+  failedSessions: number;
+} {
+  return {
+    domain: health.domain,
+    verdict: health.verdict,
+    reason: health.reason,
+    recentFrom: health.recentFrom,
+    recentTo: health.recentTo,
+    successfulSessions: health.recentSuccessful,
+    failedSessions: health.recentFailed,
+  };
 }
 
 function parseArguments(args: string[]): {
@@ -103,6 +142,9 @@ function formatFindings(asOf: string, status: string, findings: HealthFinding[])
       printable(`${finding.severity.toUpperCase()} ${finding.code}: ${where.join(' · ')}${when}`),
       printable(`  ${finding.message}`),
       printable(`  Fix: ${finding.fix}`),
+      ...(finding.policyLint?.lint ?? []).map((lint) =>
+        printable(`  Policy lint: ${lint.severity} ${lint.code}: ${lint.message} (${lint.rfc})`),
+      ),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -1,6 +1,6 @@
 import { Link } from 'react-router';
 import { explainResultType } from '../../../shared/glossary/result-types.js';
-import type { HealthFinding } from '../../../shared/health/findings.js';
+import type { FindingPolicyLint, HealthFinding } from '../../../shared/health/findings.js';
 import { failuresLink } from '../views/failure-links.js';
 import { domainLink, policiesLink } from '../views/domain-links.js';
 import { mxHostLink } from '../views/MxHostPage.js';
@@ -63,6 +63,40 @@ function when(finding: HealthFinding): string {
   return `${finding.firstSeen} to ${finding.lastSeen}`;
 }
 
+/** Whether the host is in the quoted policy's mx lines, in a sentence. */
+function coverage(policyLint: FindingPolicyLint, mx: string | null): string {
+  if (policyLint.policyStrings === null)
+    return 'No sender quoted an MTA-STS policy in its reports up to these failures.';
+  const quoted = `the MTA-STS policy senders quoted (${policyLint.quotedFrom ?? '?'} to ${policyLint.quotedTo ?? '?'})`;
+  if (policyLint.mxPatterns === null) return `The linter cannot read ${quoted}.`;
+  const lines = policyLint.mxPatterns.map((pattern) => `mx: ${pattern}`).join(', ');
+  if (policyLint.mxCovered === null) return `The mx lines of ${quoted}: ${lines}.`;
+  return `${mx ?? 'The host'} ${policyLint.mxCovered ? 'matches' : 'does not match'} the mx lines of ${quoted}: ${lines}.`;
+}
+
+/** What the policy linter says about the policy behind a finding: its findings, each with its RFC and fix. */
+function PolicyLintWord({ policyLint, mx }: { policyLint: FindingPolicyLint; mx: string | null }) {
+  return (
+    <div className="finding-policy-lint" data-testid="finding-policy-lint">
+      <p className="finding-fix">
+        <strong>Policy check:</strong> {coverage(policyLint, mx)}
+        {policyLint.lint.length === 0 && policyLint.mxPatterns !== null && ' The linter finds nothing wrong with it.'}
+      </p>
+      {policyLint.lint.length > 0 && (
+        <ul className="finding-policy-lint-list">
+          {policyLint.lint.map((lint) => (
+            <li key={`${lint.code} ${lint.message}`} data-lint-code={lint.code}>
+              <span className={`severity ${lint.severity}`}>{SEVERITY_LABEL[lint.severity]}</span>{' '}
+              <code>{lint.code}</code> {lint.message} <span className="muted">({lint.rfc})</span>
+              {lint.fix !== undefined && <> — {lint.fix}</>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 /** Findings as cards: what is wrong, since when, the fix, and links to the evidence. */
 export function HealthFindingList({
   findings,
@@ -97,6 +131,7 @@ export function HealthFindingList({
           <p className="finding-fix">
             <strong>What to do:</strong> {finding.fix}
           </p>
+          {finding.policyLint !== null && <PolicyLintWord policyLint={finding.policyLint} mx={finding.mx} />}
           <div className="finding-links">
             {evidenceLinks(finding, showDomain).map((link) => (
               <Link key={link.to} to={link.to}>
