@@ -337,6 +337,11 @@ test('the glossary is a key press away from every result type in the Failures li
   await explanation.click();
   await expect(page).toHaveURL(/#\/failures/);
   await expect(explanation).toBeVisible();
+  // The click left the focus behind the entry; Escape still closes it.
+  await page.keyboard.press('Escape');
+  await expect(explanation).toHaveCount(0);
+  await button.click();
+  await expect(explanation).toBeVisible();
   await button.click();
   await expect(explanation).toHaveCount(0);
   // And the row without details, at the end of the table, has its entry too.

@@ -1,4 +1,4 @@
-import { useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { explainResultType } from '../../../shared/glossary/result-types.js';
 
 /**
@@ -26,6 +26,19 @@ function ResultTypeExplainer({ type, showName }: { type: string; showName: boole
       setOpen(false);
     }
   };
+  // Escape closes an open entry wherever the focus is: a click on its text, to select it, moves the focus to
+  // what is behind it (the Failures list), and the entry must not stay open until its button is found again.
+  // A press inside the entry is handled above and goes no further.
+  useEffect(() => {
+    if (!open) return;
+    const closeOnEscape = (event: globalThis.KeyboardEvent): void => {
+      if (event.key === 'Escape') setOpen(false);
+    };
+    document.addEventListener('keydown', closeOnEscape);
+    return () => {
+      document.removeEventListener('keydown', closeOnEscape);
+    };
+  }, [open]);
   return (
     <span className="result-type" onKeyDown={onKeyDown}>
       {showName && <span className="result-type-name">{type}</span>}
