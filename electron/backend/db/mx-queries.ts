@@ -76,26 +76,18 @@ export function mxHostDomainDaysAdded(
 
 /**
  * The policy domains whose failure details name each MX host in the filter
- * (null: the failures that named no host), from the per-domain rollups where
- * they answer the filter: a shared MX service receives for many domains, and
- * the list says for which.
+ * (null: the failures that named no host), read from the failure details: a
+ * shared MX service receives for many domains, and the list says for which.
+ * The MX hosts view answers from the rollups (policyDomainsOfHosts) and
+ * comes here only for bounds inside a day, which the rollups cannot answer.
  */
 export function mxHostPolicyDomains(db: ReadableDatabase, filter: ReportFilter): Map<string | null, string[]> {
-  const scope = rollupScope(filter, { byDomain: true });
   const where = filterClause(filter, 'f');
-  const rows = (
-    scope
-      ? prepared(
-          db,
-          `SELECT NULLIF(receiving_mx_hostname, '') AS mx, NULLIF(policy_domain, '') AS domain
-             FROM ${scope.rows('rollup_domain_mx')} GROUP BY receiving_mx_hostname, policy_domain`,
-        ).all(scope.params)
-      : prepared(
-          db,
-          `SELECT f.receiving_mx_hostname AS mx, f.policy_domain AS domain FROM failure_details f ${where.sql}
-             GROUP BY f.receiving_mx_hostname, f.policy_domain`,
-        ).all(where.params)
-  ) as { mx: string | null; domain: string | null }[];
+  const rows = prepared(
+    db,
+    `SELECT f.receiving_mx_hostname AS mx, f.policy_domain AS domain FROM failure_details f ${where.sql}
+       GROUP BY f.receiving_mx_hostname, f.policy_domain`,
+  ).all(where.params) as { mx: string | null; domain: string | null }[];
   const domains = new Map<string | null, string[]>();
   for (const row of rows) {
     if (row.domain === null) continue;
