@@ -249,12 +249,7 @@ async function handleUpload(
       sendJson(response, 200, { ok: true, value: { uploads } });
     } catch (error) {
       if (!(error instanceof UploadRefused)) throw error;
-      sendJson(
-        response,
-        error.status,
-        failure(error.status === 503 ? 'unavailable' : 'invalid-request', error.message),
-        true,
-      );
+      sendUploadRefused(response, error);
     }
     return;
   }
@@ -284,13 +279,18 @@ async function handleUpload(
     sendJson(response, 200, { ok: true, value: { uploadId: upload.id } });
   } catch (error) {
     if (!(error instanceof UploadRefused)) throw error;
-    sendJson(
-      response,
-      error.status,
-      failure(error.status === 503 ? 'unavailable' : 'invalid-request', error.message),
-      true,
-    );
+    sendUploadRefused(response, error);
   }
+}
+
+/** An upload the spool refused: 503 while it is full, else the request's fault. */
+function sendUploadRefused(response: ServerResponse, error: UploadRefused): void {
+  sendJson(
+    response,
+    error.status,
+    failure(error.status === 503 ? 'unavailable' : 'invalid-request', error.message),
+    true,
+  );
 }
 
 class BodyRefused extends Error {
