@@ -429,13 +429,11 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
 const DAY_SECONDS = 86_400;
 
 /**
- * Linter codes left out of a finding's word: the MX hosts the reports name
- * are only those that failed (RFC 8460 §4.4 failure details; successful
- * sessions name no host), so an `mx` pattern that matches none of them
- * (`policy-mx-unused`) most likely matches the hosts that work; and a
- * finding about failures is never about a clean testing mode.
+ * Linter codes left out of a finding's word: a finding about failures is
+ * never about a clean testing mode. (`policy-mx-unused` the linter itself
+ * never raises from reported hosts: see PolicyContext.mxHostsAreMxRecords.)
  */
-const LINT_CODES_NOT_SAID = new Set(['policy-mx-unused', 'policy-mode-testing-clean']);
+const LINT_CODES_NOT_SAID = new Set(['policy-mode-testing-clean']);
 
 interface PolicyWord {
   policyLint: FindingPolicyLint;

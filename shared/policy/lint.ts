@@ -12,6 +12,14 @@ const WEEK = 7 * DAY;
 export interface PolicyContext {
   /** The domain's MX hosts: from DNS, or as seen in reports. */
   mxHosts?: readonly string[] | null;
+  /**
+   * True only when `mxHosts` are the domain's real MX records (the online
+   * check's DNS answer). Hosts read from failure details are only those that
+   * failed (RFC 8460 §4.3: a successful session names no host), so a pattern
+   * matching none of them most likely matches the hosts that work: advising
+   * its removal would break mail. Absent: not authoritative.
+   */
+  mxHostsAreMxRecords?: boolean;
   /** Failed sessions reported under this policy; null when unknown. */
   failedSessions?: number | null;
   /** Reports seen for the domain, to tell "no failures" from "no data". */
@@ -68,7 +76,7 @@ export function lintPolicySemantics(policy: MtaStsPolicy, context: PolicyContext
   }
   const hosts = [...new Set((context.mxHosts ?? []).map(normalizeHost))].filter((host) => host !== '');
   if (hosts.length > 0) {
-    for (const pattern of policy.mx) {
+    for (const pattern of context.mxHostsAreMxRecords === true ? policy.mx : []) {
       if (!hosts.some((host) => mxMatchesPattern(host, pattern))) {
         findings.push({
           severity: 'warning',
@@ -192,6 +200,7 @@ export interface DomainSetup {
   stsRecord: (LintResult & { record: MtaStsRecord | null }) | null;
   policy: (LintResult & { policy: MtaStsPolicy | null }) | null;
   tlsrptRecord: (LintResult & { record: TlsRptRecord | null }) | null;
+  /** The domain's MX records as DNS answered; null when none were looked up or found. */
   mxHosts: readonly string[] | null;
 }
 
@@ -203,7 +212,11 @@ export function lintDomainSetup(setup: DomainSetup, context: PolicyContext = {})
     findings.push(...setup.policy.findings);
     if (setup.policy.policy)
       findings.push(
-        ...lintPolicySemantics(setup.policy.policy, { ...context, mxHosts: setup.mxHosts ?? context.mxHosts ?? null }),
+        ...lintPolicySemantics(setup.policy.policy, {
+          ...context,
+          // The setup's own list is the domain's MX records (DNS); a context's list is whatever its caller says.
+          ...(setup.mxHosts === null ? {} : { mxHosts: setup.mxHosts, mxHostsAreMxRecords: true }),
+        }),
       );
   }
   if (setup.tlsrptRecord) {

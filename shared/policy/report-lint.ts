@@ -30,8 +30,17 @@ export interface MxCoverage {
   policyFirstSeen: number | null;
 }
 
+/**
+ * Said once wherever reported policies are checked: why no `mx` line is
+ * judged unused from reports (the online check's real MX records can).
+ */
+export const REPORTED_MX_HOSTS_NOTE =
+  'Reports name only the MX hosts that failed (a successful session names no host), so an mx line that matches none of them is not judged unused here: it may be the one that works. Check online to compare the policy with the real MX records.';
+
 export interface StoredPolicyLint {
   domain: string;
+  /** REPORTED_MX_HOSTS_NOTE: what the MX hosts below are, and what is therefore not judged. */
+  mxHostsNote: string;
   /** Newest first: the one senders saw last leads. */
   versions: PolicyVersionLint[];
   /** MX hosts from failure details, each against the policy in force when it was last seen. */
@@ -84,6 +93,7 @@ export function lintStoredPolicies(
       const mxHosts = [
         ...new Set(sightings.filter((seen) => inForce(version, seen.startTime)).map((seen) => seen.host)),
       ].sort();
+      // Not mxHostsAreMxRecords: these hosts are only the failing ones.
       const { policy, ...result } = lintPolicy(text, {
         mxHosts,
         failedSessions: version.failedSessions,
@@ -119,5 +129,5 @@ export function lintStoredPolicies(
         policyFirstSeen: version?.firstSeen ?? null,
       };
     });
-  return { domain, versions, mxCoverage, current: versions[0]?.result ?? null };
+  return { domain, mxHostsNote: REPORTED_MX_HOSTS_NOTE, versions, mxCoverage, current: versions[0]?.result ?? null };
 }

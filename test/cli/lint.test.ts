@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseJsonOutput, runCli } from '../helpers/cli.js';
+import { writeFileSync } from 'node:fs';
 import { corpusReports, useTempDir } from '../helpers/files.js';
+import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
 
 const tempDir = useTempDir();
 const fixtures = join(corpusReports, '..', '..', 'policies', 'mta-sts-txt');
@@ -59,6 +61,45 @@ describe('tlsrpt lint', () => {
         { host: 'mx2.mail.company-y.example', covered: true },
       ],
     });
+  });
+
+  it('says nothing against a healthy MX host that no failure detail names (it may be the one that works)', () => {
+    const dir = tempDir();
+    const db = join(dir, 'shop.sqlite');
+    const strings = [
+      'version: STSv1',
+      'mode: enforce',
+      'mx: mx1.shop.example',
+      'mx: mx2.shop.example',
+      'max_age: 604800',
+    ];
+    for (const day of ['2026-11-28', '2026-11-29']) {
+      const entry = policyEntry({
+        domain: 'shop.example',
+        successful: 900,
+        failed: 40,
+        details: [failureDetail('certificate-expired', 40, { 'receiving-mx-hostname': 'mx2.shop.example' })],
+      });
+      (entry['policy'] as Record<string, unknown>)['policy-string'] = strings;
+      writeFileSync(
+        join(dir, `shop-${day}.json`),
+        reportJson({ reportId: `shop-${day}`, start: `${day}T00:00:00Z`, end: `${day}T23:59:59Z`, policies: [entry] }),
+      );
+    }
+    runCli(['import', '--db', db, join(dir, 'shop-2026-11-28.json'), join(dir, 'shop-2026-11-29.json')]);
+    const json = runCli(['lint', 'shop.example', '--db', db, '--json']);
+    expect(json.status).toBe(0);
+    const answer = parseJsonOutput(json) as { findings: { code: string }[]; versions: { mxHosts: string[] }[] };
+    expect(answer.versions.map((version) => version.mxHosts)).toEqual([['mx2.shop.example']]);
+    expect(answer.findings).toEqual([]);
+    expect(answer).toMatchObject({
+      mxHostsNote: expect.stringContaining('Reports name only the MX hosts that failed'),
+    });
+    const text = runCli(['lint', 'shop.example', '--db', db]);
+    expect(text.stdout).not.toContain('policy-mx-unused');
+    expect(text.stdout).not.toContain('remove it');
+    expect(text.stdout.split('Reports name only the MX hosts that failed').length).toBe(2);
+    expect(text.stdout).toContain('mx2.shop.example: 80 failed sessions, covered by the policy');
   });
 
   it('exits 2 without something to lint', () => {

@@ -40,6 +40,7 @@ describe('lint rules beyond syntax', () => {
       'policy',
       {
         mxHosts: ['mx1.example.com', 'MX2.example.com.'],
+        mxHostsAreMxRecords: true,
       },
     );
     expect(enforce.valid).toBe(false);
@@ -53,6 +54,39 @@ describe('lint rules beyond syntax', () => {
       { mxHosts: ['mx2.example.com'] },
     );
     expect(testing.findings.find((finding) => finding.code === 'policy-mx-uncovered')?.severity).toBe('warning');
+  });
+
+  it('never calls an mx line unused against hosts read from failure details, which name only failing hosts', () => {
+    // mx1 is the healthy host: no failure detail names it, so it is not among the hosts.
+    const text = policy([
+      'version: STSv1',
+      'mode: enforce',
+      'mx: mx1.shop.example',
+      'mx: mx2.shop.example',
+      'max_age: 604800',
+    ]);
+    expect(codes(text, { mxHosts: ['mx2.shop.example'] })).toEqual([]);
+    expect(codes(text, { mxHosts: ['mx2.shop.example'], mxHostsAreMxRecords: false })).toEqual([]);
+    // Against the real MX records (the online check), the same line is unused.
+    expect(codes(text, { mxHosts: ['mx2.shop.example'], mxHostsAreMxRecords: true })).toEqual(['policy-mx-unused']);
+    // A failing host no line covers is still an error: it is named, not inferred from an absence.
+    expect(codes(text, { mxHosts: ['mx3.shop.example'] })).toEqual(['policy-mx-uncovered']);
+  });
+
+  it("judges mx lines against the online check's MX records (lintDomainSetup), which are authoritative", () => {
+    const file = parseMtaStsPolicy(
+      policy(['version: STSv1', 'mode: enforce', 'mx: mx1.shop.example', 'mx: old.shop.example', 'max_age: 604800']),
+    );
+    const setup = {
+      domain: 'shop.example',
+      stsRecord: parseMtaStsRecord('v=STSv1; id=1'),
+      policy: file,
+      tlsrptRecord: parseTlsRptRecord('v=TLSRPTv1; rua=mailto:tlsrpt@shop.example'),
+    };
+    const online = lintDomainSetup({ ...setup, mxHosts: ['mx1.shop.example'] });
+    expect(online.findings.map((finding) => finding.code)).toEqual(['policy-mx-unused']);
+    // Without MX records (none looked up), nothing is judged unused.
+    expect(lintDomainSetup({ ...setup, mxHosts: null }).findings).toEqual([]);
   });
 
   it('warns when MTA-STS has no TLS-RPT record, and notes reports going to another domain', () => {

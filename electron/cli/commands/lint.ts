@@ -108,7 +108,7 @@ export async function runLint(args: string[], out: NodeJS.WritableStream): Promi
     const result = lintResult(findings);
     if (asJson) {
       out.write(
-        `${JSON.stringify({ valid: result.valid, findings, domain, versions: stored.versions, mxCoverage: stored.mxCoverage })}\n`,
+        `${JSON.stringify({ valid: result.valid, findings, domain, mxHostsNote: stored.mxHostsNote, versions: stored.versions, mxCoverage: stored.mxCoverage })}\n`,
       );
       return statusOf(result);
     }
@@ -117,6 +117,7 @@ export async function runLint(args: string[], out: NodeJS.WritableStream): Promi
       return EXIT_OK;
     }
     out.write(`MTA-STS policies of ${domain} as senders saw them:\n`);
+    out.write(`${stored.mxHostsNote}\n`);
     for (const version of stored.versions) {
       const mode = version.policy
         ? `mode ${version.policy.mode}, max_age ${version.policy.maxAge}, mx ${version.policy.mx.join(' ')}`

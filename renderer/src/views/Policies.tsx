@@ -125,6 +125,9 @@ function StoredPolicies({ domain }: { domain: string }) {
               <span className="muted">
                 Each version is checked against the MX hosts that failure details named while senders quoted it, not
                 against hosts of other years.
+              </span>{' '}
+              <span className="muted" data-testid="reported-mx-hosts-note">
+                {value.mxHostsNote}
               </span>
             </p>
           )}
