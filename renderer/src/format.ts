@@ -4,11 +4,7 @@ export function formatCount(value: number): string {
   return integer.format(value);
 }
 
-export function formatRate(rate: number | null): string {
-  if (rate === null) return '–';
-  const percent = rate * 100;
-  return `${percent > 0 && percent < 0.1 ? percent.toFixed(3) : percent.toFixed(1)}%`;
-}
+export { formatRate } from '../../shared/summary/types.js';
 
 /** UTC date of epoch seconds: reports are written in UTC days. */
 export function formatDay(epochSeconds: number): string {

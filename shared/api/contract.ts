@@ -7,7 +7,7 @@ import type { MxBreakdown, MxHostFailures, OverviewSummary, Reconciliation, Summ
 import { mailboxAccountSchema } from '../mailbox/account-schema.js';
 import type { MailboxStatus, MessageOutcome } from '../mailbox/account.js';
 import type { LintResult } from '../policy/findings.js';
-import { isUtcDate } from '../report/datetime.js';
+import { asOfProblem } from '../health/as-of.js';
 import type { GeneratedSetup } from '../policy/generate.js';
 import type { TextKind } from '../policy/lint.js';
 import type { ReportedPolicyVersion, StoredPolicyLint } from '../policy/report-lint.js';
@@ -176,10 +176,18 @@ export interface FailurePage {
   detailsBeyondTotal: number | null;
 }
 
-/** Every domain's health as of a UTC day. */
+/**
+ * Every domain's health as of a UTC day. When no report at all arrived for
+ * several days before it (the feed stopped: shared/health/feed.ts), one
+ * `feed-silent` finding, and the domains judged as of the last report's day.
+ */
 export interface DomainsAnswer {
-  /** `YYYY-MM-DD`: the last day of the recent window. */
+  /** `YYYY-MM-DD`: the day asked for (today, UTC, unless one was given). */
   asOf: string;
+  /** `YYYY-MM-DD`: the last day of the recent window the domains were judged on: `asOf`, or the last report's day. */
+  judgedAsOf: string;
+  feedSilent: HealthFinding | null;
+  /** Worst first. */
   domains: DomainHealth[];
 }
 
@@ -194,7 +202,10 @@ export interface DomainResultType {
 /** One policy domain's page: its health now, and its breakdowns over the filter's range. */
 export interface DomainDetail extends Reconciliation {
   domain: string;
+  /** As in DomainsAnswer. */
   asOf: string;
+  judgedAsOf: string;
+  feedSilent: HealthFinding | null;
   health: DomainHealth;
   successfulSessions: number;
   byMx: MxHostFailures[];
@@ -207,6 +218,8 @@ export interface DomainDetail extends Reconciliation {
 /** The findings as of a UTC day, and the worst severity among them. */
 export interface FindingsAnswer {
   asOf: string;
+  /** As in DomainsAnswer; a stopped feed's `feed-silent` finding comes first. */
+  judgedAsOf: string;
   status: 'ok' | 'warning' | 'error';
   findings: HealthFinding[];
 }
@@ -279,8 +292,17 @@ function method<Response>() {
 }
 
 const filterOnly = z.object({ filter: reportFilterSchema }).strict();
-/** A UTC date, `YYYY-MM-DD`: "as of" that day (findings are computed as if it were today). */
-const asOfSchema = z.string().max(10).refine(isUtcDate, 'a real date like 2026-01-31');
+/**
+ * A UTC date, `YYYY-MM-DD`: "as of" that day (findings are computed as if it
+ * were today); a malformed date or one after today is refused with the reason.
+ */
+const asOfSchema = z
+  .string()
+  .max(10)
+  .superRefine((date, context) => {
+    const problem = asOfProblem(date);
+    if (problem !== null) context.addIssue({ code: 'custom', message: problem });
+  });
 const secretSchema = z.string().min(1).max(16_384);
 const failuresRequest = z
   .object({ query: failureQuerySchema, sort: sortSchema(FAILURE_SORT_COLUMNS).optional(), ...page })
@@ -326,7 +348,7 @@ export const API = {
   sender: method<SenderDetail>()(z.object({ filter: reportFilterSchema, organization: text }).strict()),
   mxHosts: method<MxHostList>()(filterOnly),
   mxHostPolicyDomains: method<MxHostPolicyDomains[]>()(filterOnly),
-  /** Every policy domain's verdict and findings, as of today (UTC) or the given day. */
+  /** Every policy domain's verdict and findings, as of today (UTC) or the given day (DomainsAnswer). */
   domains: method<DomainsAnswer>()(z.object({ asOf: asOfSchema.optional() }).strict()),
   /** One policy domain: its health, MX hosts, result types, senders and policy history. */
   domain: method<DomainDetail>()(

@@ -5,7 +5,7 @@ import { explainResultType } from '../glossary/result-types.js';
 import { mxMatchesAny } from '../policy/mx-pattern.js';
 import { lintStoredPolicies, type PolicyVersionLint } from '../policy/report-lint.js';
 import { dateOfDay } from '../report/datetime.js';
-import { MISSING_RESULT_TYPE, failureRate } from '../summary/types.js';
+import { MISSING_RESULT_TYPE, failureRate, formatRate } from '../summary/types.js';
 import { compareFindings, type FindingPolicyLint, type HealthFinding } from './findings.js';
 
 /**
@@ -174,9 +174,16 @@ export interface DomainHealth {
 
 const T = HEALTH_THRESHOLDS;
 
-function percent(rate: number): string {
-  return rate >= 0.1 ? `${Math.round(rate * 100)}%` : `${(rate * 100).toFixed(1)}%`;
-}
+/** Rates in findings are written as the tables write them (formatRate), so that the two read alike. */
+const percent = formatRate;
+
+/**
+ * Where failures without details are at least this share of a domain's
+ * failed sessions in the recent window, the findings about its failures say
+ * so: those failures are at no host the senders named, so a finding about
+ * one host tells only part of the story.
+ */
+const WITHOUT_DETAILS_SHARE_SAID = 0.1;
 
 const integer = new Intl.NumberFormat('en-US');
 
@@ -203,6 +210,7 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
     days.reduce((total, day) => total + pick(day), 0);
   const recentSuccessful = sum(recentDays, (day) => day.successful);
   const recentFailed = sum(recentDays, (day) => day.failed);
+  const recentWithoutDetails = sum(recentDays, (day) => day.failedWithoutDetails);
   const baselineSuccessful = sum(baselineDays, (day) => day.successful);
   const baselineFailed = sum(baselineDays, (day) => day.failed);
   const recentSessions = recentSuccessful + recentFailed;
@@ -213,6 +221,15 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
   const findings: HealthFinding[] = [];
   const base = { domain: evidence.domain, mx: null, organization: null, resultType: null, policyLint: null } as const;
   const policyWord = policyLinter(evidence, recentStart, asOfDay);
+  // The domain's rate in the recent window: the figure the Domains table shows beside the findings.
+  const domainRateWords =
+    recentRate === null
+      ? ''
+      : ` ${evidence.domain} as a whole: ${percent(recentRate)} of ${sessions(recentSessions)} failed in these ${T.recentDays} days.`;
+  const withoutDetailsWords =
+    recentWithoutDetails > 0 && recentWithoutDetails >= recentFailed * WITHOUT_DETAILS_SHARE_SAID
+      ? ` ${sessions(recentWithoutDetails)} of its ${integer.format(recentFailed)} failed came without failure details (${percent(recentWithoutDetails / recentFailed)}), so at no MX host the senders named.`
+      : '';
 
   // domain-silent: no report for the last days.
   const silentFor = evidence.lastReportDay === null ? null : asOfDay - evidence.lastReportDay;
@@ -277,6 +294,8 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
         `${hostName} failed ${sessions(host.failed)} on ${host.days.size} of the last ${T.recentDays} days ` +
         `(${percent(share)} of ${evidence.domain}'s sessions), mostly ${typeName(mainType)}: ${explanation.meaning}` +
         (others.length > 0 ? ` Also: ${others.join(', ')}.` : '') +
+        domainRateWords +
+        withoutDetailsWords +
         (atRisk
           ? ' Senders that enforce the policy do not deliver to this host.'
           : ' Mail still arrives, but not protected by TLS as the policy intends.') +
@@ -346,7 +365,7 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
         firstSeen: above[0] === undefined ? null : dateOfDay(above[0].day),
         lastSeen: above.at(-1) === undefined ? null : dateOfDay(above.at(-1)?.day ?? asOfDay),
         failedSessions: recentFailed,
-        message: `${percent(recentRate)} of sessions to ${evidence.domain} failed in the last ${T.recentDays} days, against ${percent(baselineRate)} in the ${T.baselineDays} days before.`,
+        message: `${percent(recentRate)} of ${sessions(recentSessions)} to ${evidence.domain} failed in the last ${T.recentDays} days, against ${percent(baselineRate)} in the ${T.baselineDays} days before.${withoutDetailsWords}`,
         fix: 'See which MX host and result type the new failures are on (the domain page), and what changed on the first day.',
       });
     }
@@ -572,6 +591,8 @@ export function findingSummary(finding: HealthFinding): string {
       return `${finding.organization ?? 'A sender'} stopped reporting after ${finding.lastSeen ?? 'its last report'}.`;
     case 'domain-silent':
       return `No report since ${finding.lastSeen ?? 'long ago'}.`;
+    case 'feed-silent':
+      return `No report at all since ${finding.lastSeen ?? 'long ago'}.`;
     case 'policy-testing-clean':
       return 'MTA-STS in testing mode without failures: ready for enforce.';
   }
@@ -610,39 +631,31 @@ function verdictOf(
   };
 }
 
-/**
- * Every domain's health. When every domain has gone silent at once, the
- * likely cause is the import, not the domains: the findings say so.
- */
+/** Every domain's health, worst first. */
 export function assessDomains(evidence: readonly DomainEvidence[], asOfDay: number): DomainHealth[] {
   return rankDomains(evidence.map((domain) => assessDomain(domain, asOfDay)));
 }
 
 /**
- * Domains assessed one by one (assessDomain), worst first, with what only all
- * of them together show: every domain silent at once points at the import.
- * The assessments given are left as they are (the backend keeps them per
- * domain and reassesses only the domains new reports name).
+ * Domains assessed one by one (assessDomain), worst first: by verdict
+ * (attentionRank), then by failed sessions in the recent window, then by
+ * rate, never by name (the name only settles a tie). The assessments given
+ * are left as they are (the backend keeps them per domain and reassesses
+ * only the domains new reports name). Every domain silent at once is the
+ * feed, not the domains: see shared/health/feed.ts.
  */
 export function rankDomains(assessed: readonly DomainHealth[]): DomainHealth[] {
-  let ranked = [...assessed];
-  if (ranked.length > 1 && ranked.every((domain) => domain.verdict === 'silent')) {
-    const newest = ranked.reduce<string | null>(
-      (latest, domain) =>
-        domain.lastReport !== null && (latest === null || domain.lastReport > latest) ? domain.lastReport : latest,
-      null,
-    );
-    if (newest !== null) {
-      const note = ` No domain at all has been reported since ${newest}: the report mailbox, its sync or the import has probably stopped.`;
-      ranked = ranked.map((domain) => ({
-        ...domain,
-        findings: domain.findings.map((finding) =>
-          finding.code === 'domain-silent' ? { ...finding, message: finding.message + note } : finding,
-        ),
-      }));
-    }
-  }
-  return ranked.sort((a, b) => attentionRank(a) - attentionRank(b) || a.domain.localeCompare(b.domain));
+  return [...assessed].sort(compareDomains);
+}
+
+/** The order of rankDomains: verdict, then failed sessions, then rate; the name last. */
+export function compareDomains(a: DomainHealth, b: DomainHealth): number {
+  return (
+    attentionRank(a) - attentionRank(b) ||
+    b.recentFailed - a.recentFailed ||
+    (b.recentFailureRate ?? -1) - (a.recentFailureRate ?? -1) ||
+    a.domain.localeCompare(b.domain)
+  );
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Finding as LintFinding } from '../policy/findings.js';
 export type FindingSeverity = 'info' | 'warning' | 'error';
 
 export const FINDING_CODES = [
+  'feed-silent',
   'mx-failing',
   'failure-type-new',
   'failure-spike',
@@ -20,7 +21,8 @@ export type FindingCode = (typeof FINDING_CODES)[number];
 export interface HealthFinding {
   severity: FindingSeverity;
   code: FindingCode;
-  domain: string;
+  /** The policy domain; null for a finding about the reports as a whole (`feed-silent`). */
+  domain: string | null;
   /** The MX host concerned; null where it does not apply (or the senders named none). */
   mx: string | null;
   /** The sender concerned (organization-name). */
@@ -72,12 +74,17 @@ export function overallStatus(findings: readonly HealthFinding[]): 'ok' | 'warni
   return worst === 2 ? 'error' : worst === 1 ? 'warning' : 'ok';
 }
 
-/** Worst first, then by domain, code and MX host, so every listing has one order. */
+/**
+ * Worst first: by severity, then by the failed sessions the finding is about
+ * (most first), never by name; the domain, code and host only settle ties,
+ * so that every listing has one order.
+ */
 export function compareFindings(a: HealthFinding, b: HealthFinding): number {
   return (
     SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    a.domain.localeCompare(b.domain) ||
+    (b.failedSessions ?? 0) - (a.failedSessions ?? 0) ||
     FINDING_CODES.indexOf(a.code) - FINDING_CODES.indexOf(b.code) ||
+    (a.domain ?? '').localeCompare(b.domain ?? '') ||
     (a.mx ?? '').localeCompare(b.mx ?? '') ||
     (a.organization ?? '').localeCompare(b.organization ?? '') ||
     (a.resultType ?? '').localeCompare(b.resultType ?? '')

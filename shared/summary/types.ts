@@ -104,6 +104,16 @@ export interface DayBreakdown {
   failedSessions: number;
 }
 
+/**
+ * A failure rate in words, `19.8%`: one way everywhere (tables, findings,
+ * `tlsrpt check`), so that a finding and the table beside it read alike.
+ */
+export function formatRate(rate: number | null): string {
+  if (rate === null) return '–';
+  const percent = rate * 100;
+  return `${percent > 0 && percent < 0.1 ? percent.toFixed(3) : percent.toFixed(1)}%`;
+}
+
 export function failureRate(successful: number, failed: number): number | null {
   const total = successful + failed;
   return total === 0 ? null : failed / total;

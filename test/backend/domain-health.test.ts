@@ -356,11 +356,11 @@ describe('domain health as of a day', () => {
     expect(findings.value.status).toBe('error');
     expect(findings.value.findings.map((finding) => [finding.severity, finding.domain, finding.code])).toEqual([
       ['error', 'brokenmx.example', 'mx-failing'],
-      ['warning', 'brokenmx.example', 'failure-type-new'],
-      ['warning', 'brokenmx.example', 'failure-spike'],
       ['warning', 'burst.example', 'mx-failing'],
       ['warning', 'burst.example', 'failure-type-new'],
       ['warning', 'burst.example', 'failure-spike'],
+      ['warning', 'brokenmx.example', 'failure-type-new'],
+      ['warning', 'brokenmx.example', 'failure-spike'],
       ['warning', 'mismatch.example', 'mx-failing'],
       ['warning', 'mismatch.example', 'failure-type-new'],
       ['warning', 'newtype.example', 'failure-type-new'],
@@ -397,10 +397,61 @@ describe('domain health as of a day', () => {
     });
   });
 
-  it('says that the import has stopped when every domain has gone silent', () => {
-    const later = new DomainHealthService(db).domains(dayOfDate('2026-07-20'));
+  it('says once that the feed stopped when every domain has gone silent, and judges each as of the last report', () => {
+    const service = new DomainHealthService(db);
+    // Judged on the day itself, every domain is silent …
+    const later = service.domains(dayOfDate('2026-07-20'));
     expect(later.every((health) => health.verdict === 'silent')).toBe(true);
-    for (const health of later) expect(health.findings[0]?.message).toMatch(/sync or the import has probably stopped/);
+    // … but the view of that day says so once, and shows each domain as of the last report (06-29).
+    const view = service.view(dayOfDate('2026-07-20'));
+    expect(view).toMatchObject({ asOf: '2026-07-20', judgedAsOf: '2026-06-29' });
+    expect(view.feedSilent).toMatchObject({
+      severity: 'warning',
+      code: 'feed-silent',
+      domain: null,
+      lastSeen: '2026-06-29',
+    });
+    expect(view.feedSilent?.message).toContain('No TLS report at all since 2026-06-29 (21 days)');
+    expect(view.feedSilent?.fix).toMatch(/mailbox.*sync.*_smtp\._tls/);
+    expect(view.domains).toEqual(service.domains(dayOfDate('2026-06-29')));
+    const broken = view.domains.find((health) => health.domain === 'brokenmx.example');
+    expect(broken?.verdict).toBe('failing');
+    expect(broken?.findings[0]).toMatchObject({
+      code: 'mx-failing',
+      mx: 'mx2.brokenmx.example',
+      firstSeen: '2026-06-26',
+    });
+    // A domain that stopped before the feed did keeps its own silence.
+    expect(view.domains.find((health) => health.domain === 'silent.example')?.verdict).toBe('silent');
+    const findings = service.findings(dayOfDate('2026-07-20'));
+    expect(findings.findings[0]?.code).toBe('feed-silent');
+    expect(findings.findings.filter((finding) => finding.code === 'feed-silent')).toHaveLength(1);
+    // Only silent.example (stopped 06-24) and the retired domain are silent on their own.
+    expect(findings.findings.filter((finding) => finding.code === 'domain-silent').map((f) => f.domain)).toEqual([
+      'silent.example',
+      'retired.example',
+    ]);
+    // While reports arrive, no feed finding.
+    expect(service.view(asOfDay).feedSilent).toBeNull();
+    expect(service.view(asOfDay).judgedAsOf).toBe(AS_OF);
+  });
+
+  it('refuses an as-of day after today, and a malformed one, with the reason', async () => {
+    const { handlers } = createApiHandlers({ db, databasePath: ':memory:', transport: 'http', allowPaths: false });
+    const future = await dispatch(handlers, 'domains', { asOf: '2999-01-01' });
+    expect(future).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(JSON.stringify(future)).toMatch(/2999-01-01 is after today \(\d{4}-\d{2}-\d{2}, UTC\)/);
+    for (const method of ['findings', 'domain'] as const) {
+      const request =
+        method === 'domain' ? { filter: {}, domain: 'brokenmx.example', asOf: '2999-01-01' } : { asOf: '2999-01-01' };
+      expect(await dispatch(handlers, method, request)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-request' },
+      });
+    }
+    expect(JSON.stringify(await dispatch(handlers, 'domains', { asOf: '2026-13-01' }))).toMatch(
+      /is not a date: \\"as of\\" takes a UTC date like 2026-01-31/,
+    );
   });
 
   it('keeps its answer until a report is stored, then answers anew', () => {

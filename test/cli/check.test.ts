@@ -64,11 +64,12 @@ describe('tlsrpt check', () => {
     });
     expect(result.json?.findings.map((finding) => `${finding.domain} ${finding.code}`)).toEqual([
       'brokenmx.example mx-failing',
-      'brokenmx.example failure-type-new',
-      'brokenmx.example failure-spike',
+      // Worst first by failed sessions, never by name: burst's 400 before brokenmx's 240.
       'burst.example mx-failing',
       'burst.example failure-type-new',
       'burst.example failure-spike',
+      'brokenmx.example failure-type-new',
+      'brokenmx.example failure-spike',
       'mismatch.example mx-failing',
       'mismatch.example failure-type-new',
       'newtype.example failure-type-new',
@@ -161,6 +162,50 @@ describe('tlsrpt check', () => {
     const missing = runCli(['check', '--db', join(tempDir(), 'none.sqlite')]);
     expect(missing.status).toBe(3);
     expect(missing.stderr).toMatch(/no database at/);
+  });
+
+  it('refuses a day after today with the reason (exit 3)', () => {
+    const future = check('--as-of', '2999-01-01');
+    expect(future.status).toBe(3);
+    expect(future.stderr).toMatch(/--as-of: 2999-01-01 is after today \(\d{4}-\d{2}-\d{2}, UTC\)/);
+  });
+
+  it('on a stopped feed, prints one feed-silent finding and each domain as of its last report', () => {
+    // 2026-07-20: three weeks after the scenario's last report (06-29), no report at all since.
+    const result = check('--as-of', '2026-07-20', '--json');
+    const json = result.json as (CheckJson & { asOf: string; judgedAsOf: string }) | null;
+    expect(json).toMatchObject({ status: 'error', asOf: '2026-07-20', judgedAsOf: '2026-06-29' });
+    // Exit status as always: the worst finding; the broken MX host is still an error as of the last report.
+    expect(result.status).toBe(2);
+    const findings = json?.findings ?? [];
+    expect(findings[0]).toMatchObject({
+      severity: 'warning',
+      code: 'feed-silent',
+      domain: null,
+      lastSeen: '2026-06-29',
+    });
+    expect(findings.filter((finding) => finding.code === 'feed-silent')).toHaveLength(1);
+    // Not one domain-silent per domain: only the two that had stopped before the feed did.
+    expect(findings.filter((finding) => finding.code === 'domain-silent').map((finding) => finding.domain)).toEqual([
+      'silent.example',
+      'retired.example',
+    ]);
+    expect(findings.find((finding) => finding.code === 'mx-failing')).toMatchObject({
+      domain: 'brokenmx.example',
+      mx: 'mx2.brokenmx.example',
+      firstSeen: '2026-06-26',
+      lastSeen: '2026-06-29',
+    });
+    // The same findings as --as-of the last report, after the feed's one.
+    const asOfLast = check('--as-of', '2026-06-29', '--json').json;
+    expect(findings.slice(1)).toEqual(asOfLast?.findings);
+    expect(json?.domains).toEqual(asOfLast?.domains);
+    const text = check('--as-of', '2026-07-20');
+    expect(text.stdout).toMatch(
+      /^ERROR: \d+ findings as of 2026-07-20 \(the domains as of 2026-06-29, the last report\)/,
+    );
+    expect(text.stdout.match(/feed-silent/g)).toHaveLength(1);
+    expect(text.stdout).toContain('WARNING feed-silent: every domain (2026-06-29)');
   });
 
   it('exits 3 (UNKNOWN) with the problem in words when SQLite fails during the queries', () => {

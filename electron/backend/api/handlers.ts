@@ -15,7 +15,6 @@ import { MxHostLists } from './mx-host-lists.js';
 import { domainResultTypes } from '../db/domain-queries.js';
 import { senderTotals, overview, summarize, summaryTotals } from '../db/summary-queries.js';
 import { DomainHealthService, dayOfDate, todayUtcDay } from '../health/domain-health.js';
-import { dateOfDay } from '../../../shared/report/datetime.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
 import { generateSetup } from '../../../shared/policy/generate.js';
 import { lintText } from '../../../shared/policy/lint.js';
@@ -117,22 +116,21 @@ export function createApiHandlers(options: BackendOptions): {
         throw new ApiFailure('not-found', `no failure detail names the MX host ${mx}`);
       return mxHostDetail(db, filter, mx);
     },
-    domains: ({ asOf }) => {
-      const day = asOfDay(asOf);
-      return { asOf: dateOfDay(day), domains: health.domains(day) };
-    },
+    domains: ({ asOf }) => health.view(asOfDay(asOf)),
     domain: ({ filter, domain: name, asOf }) => {
       const domain = normalizeDomainName(name);
       const day = asOfDay(asOf);
-      const domainHealth = health.domain(day, domain);
-      if (!domainHealth) throw new ApiFailure('not-found', `no report names the policy domain ${domain}`);
+      const view = health.domainView(day, domain);
+      if (!view) throw new ApiFailure('not-found', `no report names the policy domain ${domain}`);
       const domainFilter = { ...filter, policyDomain: domain };
       // The totals alone: the page's breakdowns come from their own queries, not the Overview's.
       const totals = summaryTotals(db, domainFilter);
       return {
         domain,
-        asOf: dateOfDay(day),
-        health: domainHealth,
+        asOf: view.asOf,
+        judgedAsOf: view.judgedAsOf,
+        feedSilent: view.feedSilent,
+        health: view.health,
         successfulSessions: totals.successful,
         failedSessions: totals.failed,
         failedWithoutDetails: totals.failedWithoutDetails,

@@ -391,3 +391,15 @@ export function domainsReportedSince(db: ReadableDatabase, since: number): strin
 export function reportsStamp(db: ReadableDatabase): number {
   return prepared(db, 'SELECT ifnull(MAX(id), 0) FROM reports').pluck().get() as number;
 }
+
+/**
+ * The UTC day of the newest report that started on or before `asOfDay` (a
+ * day number), or null when there is none: whether the feed as a whole has
+ * stopped (shared/health/feed.ts). One read of reports_by_start_time.
+ */
+export function newestReportDay(db: ReadableDatabase, asOfDay: number): number | null {
+  const start = prepared(db, 'SELECT MAX(start_time) FROM reports WHERE start_time < ?')
+    .pluck()
+    .get((asOfDay + 1) * 86_400) as number | null;
+  return start === null ? null : Math.floor(start / 86_400);
+}

@@ -2,25 +2,32 @@
 // rollups, judged by the pure rules of shared/health/, and kept until the
 // data changes. Used alike by the API (the Domains view) and `tlsrpt check`.
 import { assessDomain, rankDomains, type DomainHealth } from '../../../shared/health/assess-domain.js';
+import { feedSilence, feedStopped } from '../../../shared/health/feed.js';
 import { compareFindings, overallStatus, type HealthFinding } from '../../../shared/health/findings.js';
 import { dateOfDay } from '../../../shared/report/datetime.js';
 import type { ReadableDatabase } from '../db/database.js';
-import { domainEvidence, domainsReportedSince, reportsStamp } from '../db/health-queries.js';
+import { domainEvidence, domainsReportedSince, newestReportDay, reportsStamp } from '../db/health-queries.js';
 
-/** Today as a UTC day number. */
-export function todayUtcDay(now = Date.now()): number {
-  return Math.floor(now / 86_400_000);
-}
-
-/** A `YYYY-MM-DD` date as a UTC day number (the contract and the command line check the form). */
-export function dayOfDate(date: string): number {
-  return Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
-}
+export { dayOfDate, todayUtcDay } from '../../../shared/health/as-of.js';
 
 export interface FindingsResult {
   asOf: string;
+  /** The day the domains were judged as of: `asOf`, or the last report's day when the feed stopped. */
+  judgedAsOf: string;
   status: 'ok' | 'warning' | 'error';
   findings: HealthFinding[];
+}
+
+/** The domains as of a day, as every view and `tlsrpt check` show them. */
+export interface HealthView {
+  /** The day asked for, `YYYY-MM-DD`. */
+  asOf: string;
+  /** The day the domains are judged as of: `asOf`, or the last day any report covered when the feed stopped. */
+  judgedAsOf: string;
+  /** The one `feed-silent` finding when no report at all arrived for several days (shared/health/feed.ts). */
+  feedSilent: HealthFinding | null;
+  /** Worst first. */
+  domains: DomainHealth[];
 }
 
 /** One as-of day's assessments: each domain's, and all of them ranked (null until asked again). */
@@ -58,17 +65,47 @@ export class DomainHealthService {
     return day.ranked;
   }
 
-  /** One domain's health, or null when no report names it. */
+  /**
+   * The domains as of a UTC day; when no report at all arrived for several
+   * days before it (the feed stopped), one `feed-silent` finding and every
+   * domain judged as of the last day any report covered, instead of every
+   * domain silent. One indexed read finds that day; only the day the domains
+   * are judged as of is assessed.
+   */
+  view(asOfDay: number): HealthView {
+    const lastDay = newestReportDay(this.db, asOfDay);
+    const asOf = dateOfDay(asOfDay);
+    if (lastDay !== null && feedStopped(lastDay, asOfDay)) {
+      const domains = this.domains(lastDay);
+      const feed = feedSilence(lastDay, asOfDay, domains.length);
+      if (feed !== null) return { asOf, judgedAsOf: dateOfDay(lastDay), feedSilent: feed.finding, domains };
+    }
+    return { asOf, judgedAsOf: asOf, feedSilent: null, domains: this.domains(asOfDay) };
+  }
+
+  /** One domain's health as judged on exactly that day, or null when no report names it. */
   domain(asOfDay: number, domain: string): DomainHealth | null {
     return this.domains(asOfDay).find((entry) => entry.domain === domain) ?? null;
   }
 
+  /** One domain's health in the view of a day (see view), or null when no report names it. */
+  domainView(asOfDay: number, domain: string): (HealthView & { health: DomainHealth }) | null {
+    const view = this.view(asOfDay);
+    const health = view.domains.find((entry) => entry.domain === domain);
+    return health === undefined ? null : { ...view, health };
+  }
+
+  /** The findings of a day's view, worst first; a stopped feed's one finding leads, since it frames the rest. */
   findings(asOfDay: number, domain?: string): FindingsResult {
-    const findings = this.domains(asOfDay)
-      .filter((entry) => domain === undefined || entry.domain === domain)
-      .flatMap((entry) => entry.findings)
-      .sort(compareFindings);
-    return { asOf: dateOfDay(asOfDay), status: overallStatus(findings), findings };
+    const view = this.view(asOfDay);
+    const findings = [
+      ...(view.feedSilent === null ? [] : [view.feedSilent]),
+      ...view.domains
+        .filter((entry) => domain === undefined || entry.domain === domain)
+        .flatMap((entry) => entry.findings)
+        .sort(compareFindings),
+    ];
+    return { asOf: view.asOf, judgedAsOf: view.judgedAsOf, status: overallStatus(findings), findings };
   }
 
   private assess(asOfDay: number, domains?: readonly string[]): Map<string, DomainHealth> {

@@ -1,11 +1,16 @@
 import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { existsSync } from 'node:fs';
 import type { DomainHealth } from '../../../shared/health/assess-domain.js';
-import type { HealthFinding } from '../../../shared/health/findings.js';
 import { isUtcDate } from '../../../shared/report/datetime.js';
 import { openDatabaseToRead } from '../../backend/db/database.js';
 import { describeSqliteFailure } from '../../backend/db/database-problems.js';
-import { DomainHealthService, dayOfDate, todayUtcDay } from '../../backend/health/domain-health.js';
+import {
+  DomainHealthService,
+  dayOfDate,
+  todayUtcDay,
+  type FindingsResult,
+} from '../../backend/health/domain-health.js';
+import { asOfProblem } from '../../../shared/health/as-of.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { UsageError, parseCommandArgs, stringOption } from '../usage.js';
@@ -47,18 +52,18 @@ export function runCheck(args: string[], out: NodeJS.WritableStream, err: NodeJS
     const health = new DomainHealthService(db);
     const result = health.findings(asOfDay, values.domain);
     const domains = health
-      .domains(asOfDay)
-      .filter((entry) => values.domain === undefined || entry.domain === values.domain);
+      .view(asOfDay)
+      .domains.filter((entry) => values.domain === undefined || entry.domain === values.domain);
     if (values.domain !== undefined && domains.length === 0) {
       err.write(`tlsrpt check: no report names the policy domain ${printable(values.domain)}\n`);
       return EXIT.unknown;
     }
     if (values.json) {
       out.write(
-        `${JSON.stringify({ status: result.status, findings: result.findings, domains: domains.map(domainFigures) })}\n`,
+        `${JSON.stringify({ status: result.status, asOf: result.asOf, judgedAsOf: result.judgedAsOf, findings: result.findings, domains: domains.map(domainFigures) })}\n`,
       );
     } else {
-      out.write(formatFindings(result.asOf, result.status, result.findings));
+      out.write(formatFindings(result));
     }
     return EXIT[result.status];
   } catch (error) {
@@ -112,6 +117,8 @@ function parseArguments(args: string[]): {
   if (asOf !== undefined && !isUtcDate(asOf)) {
     throw new UsageError(`--as-of takes a UTC date like 2026-01-31, got "${asOf}"`);
   }
+  const problem = asOf === undefined ? null : asOfProblem(asOf);
+  if (problem !== null) throw new UsageError(`--as-of: ${problem}`);
   const domain = stringOption(values, 'domain');
   return {
     values: {
@@ -123,12 +130,13 @@ function parseArguments(args: string[]): {
   };
 }
 
-function formatFindings(asOf: string, status: string, findings: HealthFinding[]): string {
+function formatFindings({ asOf, judgedAsOf, status, findings }: FindingsResult): string {
   const lines = [
-    `${status.toUpperCase()}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`} as of ${asOf}`,
+    `${status.toUpperCase()}: ${findings.length === 0 ? 'no findings' : `${findings.length} finding${findings.length === 1 ? '' : 's'}`} as of ${asOf}` +
+      (judgedAsOf === asOf ? '' : ` (the domains as of ${judgedAsOf}, the last report)`),
   ];
   for (const finding of findings) {
-    const where = [finding.domain, finding.mx, finding.organization, finding.resultType].filter(
+    const where = [finding.domain ?? 'every domain', finding.mx, finding.organization, finding.resultType].filter(
       (part): part is string => part !== null,
     );
     const when =

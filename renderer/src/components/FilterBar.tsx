@@ -1,5 +1,7 @@
 import { useState, type ChangeEvent } from 'react';
 import { useApi } from '../api/useApi.js';
+import { asOfProblem, todayUtcDay } from '../../../shared/health/as-of.js';
+import { dateOfDay } from '../../../shared/report/datetime.js';
 import { customRangeProblem, useFilter, type RangePreset } from '../state/filter.js';
 
 const PRESETS: { value: RangePreset; label: string }[] = [
@@ -16,9 +18,10 @@ const PRESETS: { value: RangePreset; label: string }[] = [
  * the views keep showing the last range that was.
  */
 export function FilterBar() {
-  const { state, setState } = useFilter();
+  const { state, setState, asOfRefused } = useFilter();
   const options = useApi('filterOptions', {});
   const domains = options.status === 'ready' ? options.value.domains : [];
+  const lastReportTime = options.status === 'ready' ? options.value.lastReportTime : null;
   // What is typed, until it is a range; the URL's range when another link or Back changes it.
   const [draft, setDraft] = useState({ from: state.customFrom, to: state.customTo });
   const [applied, setApplied] = useState({ from: state.customFrom, to: state.customTo });
@@ -78,6 +81,12 @@ export function FilterBar() {
           )}
         </>
       )}
+      <AsOfField
+        asOf={state.asOf}
+        lastReport={lastReportTime === null ? null : dateOfDay(Math.floor(lastReportTime / 86_400))}
+        refused={asOfRefused}
+        onChange={(asOf) => setState({ asOf })}
+      />
       <label>
         Policy domain{' '}
         <select
@@ -93,5 +102,69 @@ export function FilterBar() {
         </select>
       </label>
     </form>
+  );
+}
+
+/**
+ * The day every view is shown as of: today (UTC) unless one is chosen, with
+ * a shortcut to the day of the newest report. A date typed that cannot be
+ * one (after today) is refused with the reason and not applied; so is one
+ * in the URL.
+ */
+function AsOfField({
+  asOf,
+  lastReport,
+  refused,
+  onChange,
+}: {
+  asOf: string | null;
+  lastReport: string | null;
+  refused: string | null;
+  onChange: (asOf: string | null) => void;
+}) {
+  const today = dateOfDay(todayUtcDay());
+  const [draft, setDraft] = useState(asOf ?? '');
+  const [applied, setApplied] = useState(asOf);
+  if (applied !== asOf) {
+    setApplied(asOf);
+    setDraft(asOf ?? '');
+  }
+  const typed = draft === '' ? null : asOfProblem(draft);
+  const problem = typed === null ? refused : `As of ${typed}.`;
+  return (
+    <>
+      <label>
+        As of{' '}
+        <input
+          type="date"
+          value={draft}
+          max={today}
+          aria-invalid={problem !== null}
+          aria-describedby={problem === null ? undefined : 'as-of-problem'}
+          data-testid="as-of"
+          onChange={(event) => {
+            const next = event.target.value;
+            setDraft(next);
+            if (next === '') onChange(null);
+            else if (asOfProblem(next) === null) onChange(next === today ? null : next);
+          }}
+        />
+      </label>
+      {lastReport !== null && lastReport !== (asOf ?? today) && (
+        <button type="button" data-testid="as-of-last-report" onClick={() => onChange(lastReport)}>
+          Last report ({lastReport})
+        </button>
+      )}
+      {asOf !== null && (
+        <button type="button" data-testid="as-of-today" onClick={() => onChange(null)}>
+          Today
+        </button>
+      )}
+      {problem !== null && (
+        <span className="error" role="alert" id="as-of-problem" data-testid="as-of-problem">
+          {problem}
+        </span>
+      )}
+    </>
   );
 }

@@ -5,6 +5,7 @@ import { failuresLink } from '../views/failure-links.js';
 import { domainLink, policiesLink } from '../views/domain-links.js';
 import { mxHostLink } from '../views/MxHostPage.js';
 import { formatCount } from '../format.js';
+import { useFilter } from '../state/filter.js';
 import { ResultTypeName } from './ResultTypeName.js';
 
 const SEVERITY_LABEL: Record<HealthFinding['severity'], string> = { error: 'Error', warning: 'Warning', info: 'Info' };
@@ -13,7 +14,17 @@ const SEVERITY_LABEL: Record<HealthFinding['severity'], string> = { error: 'Erro
 function evidenceLinks(finding: HealthFinding, showDomain: boolean): { to: string; label: string }[] {
   const links: { to: string; label: string }[] = [];
   const { domain } = finding;
+  // A finding about the reports as a whole: where they come from.
+  if (domain === null) {
+    return [
+      { to: '/mailboxes', label: 'Mailboxes' },
+      { to: '/import', label: 'Import' },
+      { to: '/policies', label: 'Check the _smtp._tls records' },
+    ];
+  }
   switch (finding.code) {
+    case 'feed-silent':
+      break;
     case 'mx-failing':
     case 'failure-type-new':
       links.push({
@@ -97,6 +108,31 @@ function PolicyLintWord({ policyLint, mx }: { policyLint: FindingPolicyLint; mx:
   );
 }
 
+/**
+ * The one finding of a stopped feed, above everything else, with the
+ * one-click view as of the last report (the views then show that day, and
+ * the charts and ranges end on it).
+ */
+export function FeedSilentNotice({ finding }: { finding: HealthFinding }) {
+  const { setState } = useFilter();
+  return (
+    <div className="feed-silent" data-testid="feed-silent">
+      <HealthFindingList findings={[finding]} showDomain={false} testId="feed-silent-finding" />
+      {finding.lastSeen !== null && (
+        <p>
+          <button
+            type="button"
+            data-testid="show-as-of-last-report"
+            onClick={() => setState({ asOf: finding.lastSeen })}
+          >
+            Show as of the last report ({finding.lastSeen})
+          </button>
+        </p>
+      )}
+    </div>
+  );
+}
+
 /** Findings as cards: what is wrong, since when, the fix, and links to the evidence. */
 export function HealthFindingList({
   findings,
@@ -112,7 +148,7 @@ export function HealthFindingList({
       {findings.map((finding, index) => (
         <li
           // Findings of one list differ in code, host, sender or type; the index settles the rest.
-          key={`${finding.code} ${finding.domain} ${finding.mx ?? ''} ${finding.organization ?? ''} ${finding.resultType ?? ''} ${index}`}
+          key={`${finding.code} ${finding.domain ?? ''} ${finding.mx ?? ''} ${finding.organization ?? ''} ${finding.resultType ?? ''} ${index}`}
           className={`health-finding severity-${finding.severity}`}
           data-testid="finding"
           data-code={finding.code}
@@ -120,7 +156,7 @@ export function HealthFindingList({
           <div className="finding-head">
             <span className={`severity ${finding.severity}`}>{SEVERITY_LABEL[finding.severity]}</span>
             <code>{finding.code}</code>
-            {showDomain && <strong>{finding.domain}</strong>}
+            {showDomain && finding.domain !== null && <strong>{finding.domain}</strong>}
             {finding.resultType !== null && <ResultTypeName type={finding.resultType} />}
             <span className="muted">{when(finding)}</span>
             {finding.failedSessions !== null && finding.failedSessions > 0 && (

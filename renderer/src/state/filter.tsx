@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { NavigationType, useLocation, useNavigate, useNavigationType } from 'react-router';
+import { asOfProblem } from '../../../shared/health/as-of.js';
 import type { ReportFilter } from '../../../shared/summary/types.js';
 
 export type RangePreset = '7' | '30' | '90' | 'all' | 'custom';
@@ -10,12 +11,21 @@ export interface FilterState {
   customFrom: string;
   customTo: string;
   domain: string | null;
+  /**
+   * `YYYY-MM-DD`: the UTC day every view is shown as of (verdicts, findings,
+   * since when, "last N days", and no report after it); null for today.
+   */
+  asOf: string | null;
 }
 
 interface FilterContextValue {
   state: FilterState;
   setState: (update: Partial<FilterState>) => void;
   filter: ReportFilter;
+  /** What the health methods take (`domains`, `domain`, `findings`): the as-of day, or nothing for today. */
+  asOfRequest: { asOf?: string };
+  /** Why the URL's `asOf` is not used (malformed, or after today), or null. */
+  asOfRefused: string | null;
   /** Bumped after every import, and when another process stored reports, so every view reloads. */
   dataVersion: number;
   dataChanged: () => void;
@@ -26,7 +36,7 @@ const FilterContext = createContext<FilterContextValue | null>(null);
 const DAY = 86_400;
 
 const PRESETS: readonly RangePreset[] = ['7', '30', '90', 'all', 'custom'];
-const DEFAULT_STATE: FilterState = { preset: 'all', customFrom: '', customTo: '', domain: null };
+const DEFAULT_STATE: FilterState = { preset: 'all', customFrom: '', customTo: '', domain: null, asOf: null };
 
 /**
  * The filter's keys in the URL, written when they differ from the default
@@ -37,7 +47,13 @@ const DEFAULT_STATE: FilterState = { preset: 'all', customFrom: '', customTo: ''
  * into its entry; an entry reached by back, forward or reload without them
  * was made under the default filter, and shows it.
  */
-export const FILTER_PARAMS = { range: 'range', from: 'from', to: 'to', domain: 'policyDomain' } as const;
+export const FILTER_PARAMS = {
+  range: 'range',
+  from: 'from',
+  to: 'to',
+  domain: 'policyDomain',
+  asOf: 'asOf',
+} as const;
 
 /** A view's page number in the URL; a new filter starts every list at its first page. */
 export const PAGE_PARAM = 'page';
@@ -68,8 +84,23 @@ export function readFilterParams(params: URLSearchParams): FilterState | null {
   const customTo = preset === 'custom' ? (params.get(FILTER_PARAMS.to) ?? '') : '';
   const named = params.get(FILTER_PARAMS.domain);
   const domain = named === null || named === '' ? null : named;
-  if (customRangeProblem(customFrom, customTo) !== null) return { ...DEFAULT_STATE, domain };
-  return { preset, customFrom, customTo, domain };
+  const asOf = readAsOf(params);
+  if (customRangeProblem(customFrom, customTo) !== null) return { ...DEFAULT_STATE, domain, asOf };
+  return { preset, customFrom, customTo, domain, asOf };
+}
+
+/** The URL's as-of day when it is one (asOfProblem), else null: today. */
+function readAsOf(params: URLSearchParams): string | null {
+  const text = params.get(FILTER_PARAMS.asOf);
+  return text === null || text === '' || asOfProblem(text) !== null ? null : text;
+}
+
+/** Why the URL's `asOf` was refused, in words, or null when there is none or it is used. */
+export function asOfRefusal(params: URLSearchParams): string | null {
+  const text = params.get(FILTER_PARAMS.asOf);
+  if (text === null || text === '') return null;
+  const problem = asOfProblem(text);
+  return problem === null ? null : `As of ${problem}. The views show today.`;
 }
 
 /** Writes a filter into URL parameters, leaving the view's own parameters as they are. */
@@ -80,6 +111,7 @@ export function writeFilterParams(params: URLSearchParams, state: FilterState): 
     [FILTER_PARAMS.from, state.preset === 'custom' ? state.customFrom : ''],
     [FILTER_PARAMS.to, state.preset === 'custom' ? state.customTo : ''],
     [FILTER_PARAMS.domain, state.domain ?? ''],
+    [FILTER_PARAMS.asOf, state.asOf ?? ''],
   ] as const) {
     if (value === '') next.delete(key);
     else next.set(key, value);
@@ -87,20 +119,27 @@ export function writeFilterParams(params: URLSearchParams, state: FilterState): 
   return next;
 }
 
-/** The time range and policy domain that every view shows. */
+/**
+ * The time range and policy domain that every view shows. With an as-of
+ * day, "last N days" end on it and no range reaches past it: the view of
+ * that day, as it was.
+ */
 export function toReportFilter(state: FilterState, now: number = Date.now() / 1000): ReportFilter {
   const policyDomain = state.domain;
-  if (state.preset === 'all') return { policyDomain };
+  const asOf = state.asOf === null ? Number.NaN : Date.parse(`${state.asOf}T00:00:00Z`) / 1000;
+  const end = Number.isNaN(asOf) ? null : asOf + DAY;
+  if (state.preset === 'all') return end === null ? { policyDomain } : { toTime: end, policyDomain };
   if (state.preset === 'custom') {
     const from = Date.parse(`${state.customFrom}T00:00:00Z`);
     const to = Date.parse(`${state.customTo}T00:00:00Z`);
+    const toTime = Number.isNaN(to) ? end : to / 1000 + DAY;
     return {
       fromTime: Number.isNaN(from) ? null : from / 1000,
-      toTime: Number.isNaN(to) ? null : to / 1000 + DAY,
+      toTime: end !== null && (toTime === null || toTime > end) ? end : toTime,
       policyDomain,
     };
   }
-  const today = Math.floor(now / DAY) * DAY;
+  const today = end === null ? Math.floor(now / DAY) * DAY : end - DAY;
   return { fromTime: today - (Number(state.preset) - 1) * DAY, toTime: today + DAY, policyDomain };
 }
 
@@ -142,11 +181,20 @@ export function FilterProvider({ children }: { children: ReactNode }) {
     setDataVersion((version) => version + 1);
   }, []);
   const key = JSON.stringify(state);
+  const asOfRefused = asOfRefusal(params);
   const value = useMemo(
-    () => ({ state, setState, filter: toReportFilter(state), dataVersion, dataChanged }),
+    () => ({
+      state,
+      setState,
+      filter: toReportFilter(state),
+      asOfRequest: state.asOf === null ? {} : { asOf: state.asOf },
+      asOfRefused,
+      dataVersion,
+      dataChanged,
+    }),
     // `key` stands for the state, compared by value.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [key, setState, dataVersion, dataChanged],
+    [key, asOfRefused, setState, dataVersion, dataChanged],
   );
   return <FilterContext.Provider value={value}>{children}</FilterContext.Provider>;
 }
@@ -161,7 +209,7 @@ function useFilterContext(): FilterContextValue {
   return context;
 }
 
-export function useFilter(): Pick<FilterContextValue, 'state' | 'setState' | 'filter'> {
+export function useFilter(): Pick<FilterContextValue, 'state' | 'setState' | 'filter' | 'asOfRequest' | 'asOfRefused'> {
   return useFilterContext();
 }
 

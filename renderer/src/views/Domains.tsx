@@ -3,13 +3,14 @@ import { useMemo } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { DomainResultType } from '../../../shared/api/contract.js';
 import type { DomainHealth, Verdict } from '../../../shared/health/assess-domain.js';
-import type { HealthFinding } from '../../../shared/health/findings.js';
+import { compareFindings, type HealthFinding } from '../../../shared/health/findings.js';
 import { HEALTH_THRESHOLDS, attentionRank, findingSummary } from '../../../shared/health/assess-domain.js';
 import type { MxHostFailures } from '../../../shared/summary/types.js';
 import { useApi } from '../api/useApi.js';
 import { DetailsBeyondTotal, NoFailureDetailsRow } from '../components/Charts.js';
 import { FailureRateChart } from '../components/DailyLineChart.js';
-import { HealthFindingList } from '../components/HealthFindings.js';
+import { FeedSilentNotice, HealthFindingList } from '../components/HealthFindings.js';
+import { AsOfTag } from '../components/AsOfTag.js';
 import { ExplainButtonOnly } from '../components/ResultTypeName.js';
 import { SortableTable } from '../components/SortableTable.js';
 import { senderColumnsBrief } from '../components/sender-columns.js';
@@ -139,18 +140,19 @@ export function DomainHealthTable({ domains, label }: { domains: DomainHealth[];
   );
 }
 
-/** The findings that need attention (errors and warnings), worst first. */
+/** The findings that need attention (errors and warnings), worst first (compareFindings). */
 export function needingAttention(domains: readonly DomainHealth[]) {
   return domains
     .flatMap((domain) => domain.findings)
     .filter((finding) => finding.severity !== 'info')
-    .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+    .sort(compareFindings);
 }
 
 /** Errors and warnings in full; the findings of note (info) folded, so that what needs doing stands out. */
 function FindingsWorstFirst({ findings }: { findings: HealthFinding[] }) {
-  const attention = findings.filter((finding) => finding.severity !== 'info');
-  const ofNote = findings.filter((finding) => finding.severity === 'info');
+  const sorted = [...findings].sort(compareFindings);
+  const attention = sorted.filter((finding) => finding.severity !== 'info');
+  const ofNote = sorted.filter((finding) => finding.severity === 'info');
   return (
     <>
       <h3>Findings</h3>
@@ -184,19 +186,25 @@ function NotificationSetting() {
 
 /** Every policy domain's health now, and the findings behind it. */
 export function Domains() {
-  const answer = useApi('domains', {});
+  const { asOfRequest } = useFilter();
+  const answer = useApi('domains', asOfRequest);
   return (
     <>
-      <h2>Domains</h2>
+      <h2>
+        Domains
+        <AsOfTag />
+      </h2>
       <Loaded state={answer}>
         {(value) =>
           value.domains.length === 0 ? (
             <p className="muted">No report names a policy domain yet.</p>
           ) : (
             <>
+              {value.feedSilent !== null && <FeedSilentNotice finding={value.feedSilent} />}
               <p className="muted" data-testid="domains-as-of">
-                Health as of {value.asOf} (UTC), from the reports of the last {HEALTH_THRESHOLDS.recentDays} days
-                against the {HEALTH_THRESHOLDS.baselineDays} before them.
+                Health as of {value.judgedAsOf} (UTC)
+                {value.judgedAsOf !== value.asOf && ', the last report'}, from the reports of the last{' '}
+                {HEALTH_THRESHOLDS.recentDays} days against the {HEALTH_THRESHOLDS.baselineDays} before them.
               </p>
               <DomainHealthTable domains={value.domains} label="Domains" />
               <NotificationSetting />
@@ -243,8 +251,8 @@ const mostFailed = [{ id: 'failedSessions', desc: true }];
 /** One policy domain: the verdict and its findings, then MX hosts, result types, senders and policies. */
 export function DomainPage() {
   const { domain = '' } = useParams();
-  const { filter } = useFilter();
-  const detail = useApi('domain', { filter, domain });
+  const { filter, asOfRequest } = useFilter();
+  const detail = useApi('domain', { filter, domain, ...asOfRequest });
   const navigate = useNavigate();
   const mxColumns = useMemo(() => domainMxColumns(domain), [domain]);
   const resultTypeColumns = useMemo(() => domainResultTypeColumns(domain), [domain]);
@@ -272,10 +280,13 @@ export function DomainPage() {
       </p>
       <h2 className="domain-title">
         <span data-testid="domain-name">{value.domain}</span> <VerdictBadge verdict={health.verdict} />
+        <AsOfTag />
       </h2>
+      {value.feedSilent !== null && <FeedSilentNotice finding={value.feedSilent} />}
       <p data-testid="domain-reason">{health.reason}</p>
-      <p className="muted">
-        As of {value.asOf}: {formatRate(health.recentFailureRate)} of{' '}
+      <p className="muted" data-testid="domain-as-of">
+        As of {value.judgedAsOf}
+        {value.judgedAsOf !== value.asOf && ' (the last report)'}: {formatRate(health.recentFailureRate)} of{' '}
         {formatCount(health.recentSuccessful + health.recentFailed)} sessions failed in the last{' '}
         {HEALTH_THRESHOLDS.recentDays} days ({formatRate(health.baselineFailureRate)} in the{' '}
         {HEALTH_THRESHOLDS.baselineDays} days before); {formatCount(health.recentSenders)} senders reported; last report{' '}

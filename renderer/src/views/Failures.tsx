@@ -24,6 +24,7 @@ import { formatCount, formatDay, orUnnamed } from '../format.js';
 import { useDataVersion, useFilter } from '../state/filter.js';
 import { failuresLink, readFailureLink, readFailureSort, type FailureLinkFilter } from './failure-links.js';
 import { PagedRows, type PagedRowsOptions } from './failure-pages.js';
+import { AsOfTag } from '../components/AsOfTag.js';
 
 const ROW_HEIGHT = 34;
 const rowHeight = (): number => ROW_HEIGHT;
@@ -205,7 +206,10 @@ export function Failures() {
 
   return (
     <>
-      <h2>Failure details</h2>
+      <h2>
+        Failure details
+        <AsOfTag />
+      </h2>
       <FailureFilters link={link} filter={query.filter} onChange={setLink} />
       <FailureChips link={link} onChange={setLink} />
       <label className="column-toggle">

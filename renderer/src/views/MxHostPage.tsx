@@ -10,6 +10,7 @@ import { Loaded, NotFound } from '../components/States.js';
 import { formatCount, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
+import { AsOfTag } from '../components/AsOfTag.js';
 
 // Moved to the route table; re-exported for the views that import it from here.
 export { mxHostLink } from '../routes.js';
@@ -108,7 +109,10 @@ export function MxHostPage() {
       <p>
         <Link to="/mx">← MX hosts</Link>
       </p>
-      <h2 data-testid="mx-host-name">{name}</h2>
+      <h2>
+        <span data-testid="mx-host-name">{name}</span>
+        <AsOfTag />
+      </h2>
       <Loaded state={detail}>
         {(value) =>
           value.senders.length === 0 ? (

@@ -11,6 +11,7 @@ import { Loaded } from '../components/States.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
 import { mxHostLink } from './MxHostPage.js';
+import { AsOfTag } from '../components/AsOfTag.js';
 
 /** A row of the list: the host's failures, and its policy domains once they have come (null until then). */
 type MxHostRow = MxHostFailures & { policyDomains: string[] | null };
@@ -75,7 +76,10 @@ export function MxHosts() {
   const navigate = useNavigate();
   return (
     <>
-      <h2>MX hosts</h2>
+      <h2>
+        MX hosts
+        <AsOfTag />
+      </h2>
       <Loaded state={rows}>
         {(value) => (
           <>

@@ -2,7 +2,8 @@ import { memo } from 'react';
 import { Link } from 'react-router';
 import type { OverviewSummary } from '../../../shared/summary/types.js';
 import { useApi, type Loadable } from '../api/useApi.js';
-import { HealthFindingList } from '../components/HealthFindings.js';
+import { FeedSilentNotice, HealthFindingList } from '../components/HealthFindings.js';
+import { AsOfTag } from '../components/AsOfTag.js';
 import { DomainHealthTable, needingAttention } from './Domains.js';
 import { ResultTypeChart } from '../components/Charts.js';
 import { SessionsOverTimeChart } from '../components/SessionsOverTimeChart.js';
@@ -25,7 +26,10 @@ export function Overview() {
   return (
     <>
       <DomainHealthSummary />
-      <h2 className="section-title">Sessions in the time range</h2>
+      <h2 className="section-title">
+        Sessions in the time range
+        <AsOfTag />
+      </h2>
       <OverviewTotals summary={summary} />
     </>
   );
@@ -33,18 +37,29 @@ export function Overview() {
 
 /**
  * What a postmaster needs first: is mail to each domain delivered securely,
- * and if not, what is wrong and what to do. Health is as of today, whatever
- * time range the rest of the page shows.
+ * and if not, what is wrong and what to do. Health is as of today (or the
+ * as-of day chosen), whatever time range the rest of the page shows; only
+ * the policy domain chosen, when one is. A stopped feed is said once, first,
+ * and the domains below are then as of the last report.
  */
 function DomainHealthSummary() {
-  const answer = useApi('domains', {});
+  const { state, asOfRequest } = useFilter();
+  const answer = useApi('domains', asOfRequest);
   return (
     <section aria-labelledby="health-title" data-testid="overview-health">
       <h2 id="health-title" className="section-title">
-        Your domains now
+        Your domains {state.asOf === null ? 'now' : ''}
+        <AsOfTag />
       </h2>
       <Loaded state={answer}>
-        {(value) => {
+        {(answered) => {
+          const value = {
+            ...answered,
+            domains:
+              state.domain === null
+                ? answered.domains
+                : answered.domains.filter((domain) => domain.domain === state.domain),
+          };
           const attention = needingAttention(value.domains);
           const worst = value.domains.slice(0, OVERVIEW_DOMAINS);
           const counts = value.domains.reduce<Record<string, number>>((all, domain) => {
@@ -53,12 +68,16 @@ function DomainHealthSummary() {
           }, {});
           return (
             <>
+              {value.feedSilent !== null && <FeedSilentNotice finding={value.feedSilent} />}
               <p data-testid="health-headline">
                 {(['failing', 'silent', 'degraded', 'healthy'] as const)
                   .filter((verdict) => (counts[verdict] ?? 0) > 0)
                   .map((verdict) => `${formatCount(counts[verdict] ?? 0)} ${verdict}`)
                   .join(' · ')}{' '}
-                <span className="muted">as of {value.asOf} (UTC)</span>
+                <span className="muted">
+                  as of {value.judgedAsOf} (UTC){value.judgedAsOf !== value.asOf && ', the last report'}
+                  {state.domain !== null && `, ${state.domain} only`}
+                </span>
               </p>
               {attention.length > 0 ? (
                 <>

@@ -13,6 +13,7 @@ import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
 import { ROUTES, reportLink } from '../routes.js';
 import { useUrlPage, useUrlSort } from '../state/url-state.js';
+import { AsOfTag } from '../components/AsOfTag.js';
 
 /** What a report's page keeps of the list it was opened from, for its way back. */
 interface FromReports {
@@ -68,7 +69,10 @@ export function Reports() {
   );
   return (
     <>
-      <h2>Reports{organization ? ` from ${organization}` : ''}</h2>
+      <h2>
+        Reports{organization ? ` from ${organization}` : ''}
+        <AsOfTag />
+      </h2>
       <Loaded state={page}>
         {({ total, rows }) => (
           <>

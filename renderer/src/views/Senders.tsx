@@ -11,6 +11,7 @@ import { ROUTES, reportsLink, senderLink } from '../routes.js';
 import { formatCount } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
+import { AsOfTag } from '../components/AsOfTag.js';
 
 /** One row per reporting organization. */
 export function Senders() {
@@ -19,7 +20,10 @@ export function Senders() {
   const navigate = useNavigate();
   return (
     <>
-      <h2>Senders</h2>
+      <h2>
+        Senders
+        <AsOfTag />
+      </h2>
       <Loaded state={senders}>
         {(value) => {
           return value.length === 0 ? (
@@ -60,7 +64,10 @@ export function SenderPage() {
       <p>
         <Link to={ROUTES.senders.path}>← Senders</Link>
       </p>
-      <h2>{organization}</h2>
+      <h2>
+        {organization}
+        <AsOfTag />
+      </h2>
       <Loaded state={breakdown}>
         {(value) =>
           value.failedSessions === 0 ? (
