@@ -222,8 +222,8 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
   const base = { domain: evidence.domain, mx: null, organization: null, resultType: null, policyLint: null } as const;
   const policyWord = policyLinter(evidence, recentStart, asOfDay);
   // The domain's rate in the recent window: the figure the Domains table shows beside the findings.
-  const domainRateWords =
-    recentRate === null
+  const domainRateWords = (hostShare: number | null): string =>
+    recentRate === null || (hostShare !== null && percent(hostShare) === percent(recentRate))
       ? ''
       : ` ${evidence.domain} as a whole: ${percent(recentRate)} of ${sessions(recentSessions)} failed in these ${T.recentDays} days.`;
   const withoutDetailsWords =
@@ -294,7 +294,7 @@ export function assessDomain(evidence: DomainEvidence, asOfDay: number): DomainH
         `${hostName} failed ${sessions(host.failed)} on ${host.days.size} of the last ${T.recentDays} days ` +
         `(${percent(share)} of ${evidence.domain}'s sessions), mostly ${typeName(mainType)}: ${explanation.meaning}` +
         (others.length > 0 ? ` Also: ${others.join(', ')}.` : '') +
-        domainRateWords +
+        domainRateWords(share) +
         withoutDetailsWords +
         (atRisk
           ? ' Senders that enforce the policy do not deliver to this host.'

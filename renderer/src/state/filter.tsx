@@ -173,6 +173,9 @@ export function FilterProvider({ children }: { children: ReactNode }) {
       const next = { ...last, ...update };
       const search = writeFilterParams(params, next);
       search.delete(PAGE_PARAM);
+      // Back to the default filter (today, all time, every domain): said in the URL, or the entry would read as
+      // a link without a filter, which keeps the filter it was followed from.
+      if (!Object.values(FILTER_PARAMS).some((param) => search.has(param))) search.set(FILTER_PARAMS.range, 'all');
       void navigate({ pathname: location.pathname, search: `?${search.toString()}` });
     },
     [params, navigate, location.pathname, last],
