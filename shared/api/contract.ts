@@ -350,6 +350,12 @@ export const API = {
   mxHostPolicyDomains: method<MxHostPolicyDomains[]>()(filterOnly),
   /** Every policy domain's verdict and findings, as of today (UTC) or the given day (DomainsAnswer). */
   domains: method<DomainsAnswer>()(z.object({ asOf: asOfSchema.optional() }).strict()),
+  /**
+   * The sessions senders reported under a policy that names no policy
+   * domain (`byDomain`'s row without one), in the filter's range: counted in
+   * the totals, in no domain's row; the Domains view says how many.
+   */
+  sessionsWithoutDomain: method<{ successfulSessions: number; failedSessions: number }>()(filterOnly),
   /** One policy domain: its health, MX hosts, result types, senders and policy history. */
   domain: method<DomainDetail>()(
     z.object({ filter: reportFilterSchema, domain: text.min(1), asOf: asOfSchema.optional() }).strict(),

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dailyReports, failingDay, clean, healthScenarioDocuments } from '../helpers/health-scenario.js';
+import { policyEntry, reportJson } from '../helpers/reports.js';
 import {
   cspViolations,
   cutTextWithoutTitle,
@@ -32,6 +33,13 @@ const date = (day: number): string => new Date(day * 86_400_000).toISOString().s
 const SCENARIO_DAY = TODAY - 5;
 const LAST_REPORT = date(SCENARIO_DAY - 1);
 
+/** A policy entry as a sender wrote it without its policy-domain. */
+function withoutDomain(entry: Record<string, unknown>): Record<string, unknown> {
+  const policy = { ...(entry['policy'] as Record<string, unknown>) };
+  delete policy['policy-domain'];
+  return { ...entry, policy };
+}
+
 let serve: ServeProcess;
 let dir: string;
 let dbPath: string;
@@ -53,6 +61,14 @@ test.beforeAll(() => {
           : clean,
       { mx: ['mx1.shop.example', 'mx2.shop.example'] },
     ),
+    // A sender that named no policy domain: counted in the totals, in no domain's row.
+    reportJson({
+      organization: 'Nameless Sender',
+      reportId: 'no-domain-1',
+      start: `${date(SCENARIO_DAY - 3)}T00:00:00Z`,
+      end: `${date(SCENARIO_DAY - 3)}T23:59:59Z`,
+      policies: [withoutDomain(policyEntry({ successful: 30, failed: 5 }))],
+    }),
   ];
   documents.forEach((text, index) => writeFileSync(join(files, `report-${index}.json`), text));
   dbPath = join(dir, 'reports.sqlite');
@@ -158,7 +174,7 @@ test('asOf in the URL reproduces the view of a given day: verdicts, findings, ch
     .getByTestId('domains-table')
     .locator('tbody tr')
     .filter({ has: page.getByRole('link', { name: 'shop.example', exact: true }) });
-  const rate = ((await shopRow.locator('td').nth(3).textContent()) ?? '').match(/[\d.]+%/)?.[0] ?? 'none';
+  const rate = /[\d.]+%/.exec((await shopRow.locator('td').nth(3).textContent()) ?? '')?.[0] ?? 'none';
   expect(rate).toBe('12.6%');
   const shopFinding = findings.locator('[data-code=mx-failing]').filter({ hasText: 'mx2.shop.example' }).first();
   await expect(shopFinding).toContainText("(8.0% of shop.example's sessions)");
@@ -238,6 +254,28 @@ test('a future or malformed as-of day is refused with a message, and the views s
   expect(answer.ok()).toBe(false);
   expect(await answer.text()).toContain('2999-01-01 is after today');
   expect(problems.filter((problem) => !problem.includes('status of 400'))).toEqual([]);
+});
+
+test("the Overview's health follows the policy domain chosen; sessions without a domain are said", async ({ page }) => {
+  const problems = await watchForViolations(page);
+  await open(page, `/?policyDomain=shop.example&asOf=${LAST_REPORT}`);
+  const health = page.getByTestId('overview-health');
+  await expect(health.getByTestId('health-headline')).toContainText('shop.example only');
+  await expect(health.getByTestId('health-headline')).toHaveText(/^1 failing /);
+  const rows = health.getByTestId('domains-table').locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('shop.example');
+  for (const finding of await health.getByTestId('attention').getByTestId('finding').all()) {
+    await expect(finding).toContainText('shop.example');
+  }
+  // The sessions of a policy without a policy domain: in no domain's row, said under the table.
+  await open(page, '/domains');
+  await expect(page.getByTestId('sessions-without-domain')).toContainText(
+    'Not in any row: 35 sessions (5 failed) that senders reported under a policy naming no policy domain',
+  );
+  await page.getByRole('form', { name: 'Filter' }).getByLabel('Time range').selectOption('7');
+  await expect(page.getByTestId('sessions-without-domain')).toHaveCount(0);
+  expect(problems).toEqual([]);
 });
 
 test('the Policies page never advises removing the healthy MX host that no failure detail names', async ({ page }) => {

@@ -13,7 +13,7 @@ import { senderDetail } from '../db/sender-queries.js';
 import { mxHostDetail } from '../db/mx-queries.js';
 import { MxHostLists } from './mx-host-lists.js';
 import { domainResultTypes } from '../db/domain-queries.js';
-import { senderTotals, overview, summarize, summaryTotals } from '../db/summary-queries.js';
+import { senderTotals, overview, sessionsByPolicyDomain, summarize, summaryTotals } from '../db/summary-queries.js';
 import { DomainHealthService, dayOfDate, todayUtcDay } from '../health/domain-health.js';
 import { mxHostsInFailures, reportedPolicyDomains, reportedPolicyVersions } from '../db/policy-queries.js';
 import { generateSetup } from '../../../shared/policy/generate.js';
@@ -117,6 +117,10 @@ export function createApiHandlers(options: BackendOptions): {
       return mxHostDetail(db, filter, mx);
     },
     domains: ({ asOf }) => health.view(asOfDay(asOf)),
+    sessionsWithoutDomain: ({ filter }) => {
+      const row = sessionsByPolicyDomain(db, { ...filter, policyDomain: null }).find((entry) => entry.domain === null);
+      return { successfulSessions: row?.successfulSessions ?? 0, failedSessions: row?.failedSessions ?? 0 };
+    },
     domain: ({ filter, domain: name, asOf }) => {
       const domain = normalizeDomainName(name);
       const day = asOfDay(asOf);

@@ -173,6 +173,25 @@ function FindingsWorstFirst({ findings }: { findings: HealthFinding[] }) {
   );
 }
 
+/**
+ * The sessions of policies that name no policy domain: in the Overview's
+ * totals, in no row above; said here so that the two reconcile.
+ */
+function SessionsWithoutDomain() {
+  const { filter } = useFilter();
+  const answer = useApi('sessionsWithoutDomain', { filter });
+  if (answer.status !== 'ready') return null;
+  const { successfulSessions, failedSessions } = answer.value;
+  if (successfulSessions + failedSessions === 0) return null;
+  return (
+    <p className="muted" data-testid="sessions-without-domain">
+      Not in any row: {formatCount(successfulSessions + failedSessions)} sessions ({formatCount(failedSessions)} failed)
+      that senders reported under a policy naming no policy domain, in the time range chosen above. They count in the
+      Overview&rsquo;s totals and in the Failures list.
+    </p>
+  );
+}
+
 /** Whether new error findings show as notifications. */
 function NotificationSetting() {
   const [on, setOn] = useNotificationSetting();
@@ -207,6 +226,7 @@ export function Domains() {
                 {HEALTH_THRESHOLDS.recentDays} days against the {HEALTH_THRESHOLDS.baselineDays} before them.
               </p>
               <DomainHealthTable domains={value.domains} label="Domains" />
+              <SessionsWithoutDomain />
               <NotificationSetting />
               <FindingsWorstFirst findings={value.domains.flatMap((domain) => domain.findings)} />
             </>
