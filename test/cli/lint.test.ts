@@ -89,12 +89,14 @@ describe('tlsrpt lint', () => {
     runCli(['import', '--db', db, join(dir, 'shop-2026-11-28.json'), join(dir, 'shop-2026-11-29.json')]);
     const json = runCli(['lint', 'shop.example', '--db', db, '--json']);
     expect(json.status).toBe(0);
-    const answer = parseJsonOutput(json) as { findings: { code: string }[]; versions: { mxHosts: string[] }[] };
+    const answer = parseJsonOutput<{
+      findings: { code: string }[];
+      versions: { mxHosts: string[] }[];
+      mxHostsNote: string;
+    }>(json);
     expect(answer.versions.map((version) => version.mxHosts)).toEqual([['mx2.shop.example']]);
     expect(answer.findings).toEqual([]);
-    expect(answer).toMatchObject({
-      mxHostsNote: expect.stringContaining('Reports name only the MX hosts that failed'),
-    });
+    expect(answer.mxHostsNote).toContain('Reports name only the MX hosts that failed');
     const text = runCli(['lint', 'shop.example', '--db', db]);
     expect(text.stdout).not.toContain('policy-mx-unused');
     expect(text.stdout).not.toContain('remove it');
