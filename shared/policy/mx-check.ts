@@ -1,6 +1,7 @@
 // The pure half of the live MX check: what a probe of one MX host found, how
 // its certificate names and TLSA records are judged, and the findings. The
 // network half (SMTP, STARTTLS, DNS with DNSSEC) is electron/backend/policy/.
+import type { Finding } from './findings.js';
 import { normalizeHost } from './mx-pattern.js';
 
 /**
@@ -180,14 +181,10 @@ export interface MxSenderContext {
   mxDnssec: DnssecStatus;
 }
 
-export interface MxFinding {
-  severity: 'error' | 'warning' | 'info';
+export interface MxFinding extends Finding {
   code: MxFindingCode;
   /** The MX host the finding is about. */
   mx: string;
-  message: string;
-  rfc: string;
-  fix?: string;
 }
 
 export const MX_FINDING_CODES = [
