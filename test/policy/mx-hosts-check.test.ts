@@ -153,4 +153,46 @@ describe('the live check of MX hosts against real SMTP servers and DNSSEC', () =
     expect(check.tlsa?.dnssec).toBe('unknown');
     expect(findings.map((finding) => finding.code)).toEqual(['mx-dnssec-unknown']);
   });
+
+  it('runs from the command line: tlsrpt lint DOMAIN --online, --json with mxHosts and each finding with mx', async () => {
+    const { runCliAsync, parseJsonOutput } = await import('../helpers/cli.js');
+    const args = (domain: string, ...more: string[]) => [
+      'lint',
+      domain,
+      '--online',
+      '--dns-server',
+      servers.resolver,
+      '--ca',
+      servers.caFile,
+      '--smtp-port',
+      String(servers.smtpPort),
+      ...more,
+    ];
+    const json = await runCliAsync(args('bad.test', '--json'));
+    expect(json.status).toBe(1);
+    const report = parseJsonOutput<{
+      mxHosts: { host: string; preference: number | null; certificate: { notAfter: string } | null }[];
+      findings: { code: string; mx?: string }[];
+      mxDnssec: string;
+    }>(json);
+    expect(report.mxDnssec).toBe('secure');
+    expect(report.mxHosts.map((host) => host.host)).toEqual(
+      HOSTS.filter((host) => host.host.endsWith('.bad.test') || host.host === 'mx.plain').map((host) => host.host),
+    );
+    expect(report.mxHosts[0]).toMatchObject({
+      host: 'expired.bad.test',
+      preference: 10,
+      starttls: true,
+      certificate: { notAfter: '2020-02-01T00:00:00.000Z', chainValid: false },
+      tlsa: { dnssec: 'secure', records: [], matched: null },
+      inPolicy: null,
+    });
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({ code: 'mx-certificate-expired', mx: 'expired.bad.test' }),
+    );
+    const text = await runCliAsync(args('good.test'));
+    expect(text.stdout).toMatch(/MX mx1\.good\.test \(10\): TLSv1\.[23] .*DNSSEC secure, matches/);
+    const skipped = await runCliAsync(args('good.test', '--no-mx', '--json'));
+    expect(JSON.stringify(parseJsonOutput(skipped))).not.toContain('"code":"mx-');
+  });
 });
