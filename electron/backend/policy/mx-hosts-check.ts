@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createHash, X509Certificate } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import type { MxData, TlsaData } from 'dns-packet';
 import type { MtaStsPolicy } from '../../../shared/policy/mta-sts-policy.js';
 import {
@@ -15,6 +16,7 @@ import {
   type MxTlsa,
 } from '../../../shared/policy/mx-check.js';
 import { mxMatchesAny, normalizeHost } from '../../../shared/policy/mx-pattern.js';
+import { MAX_CA_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
 import { probeSmtp, type SmtpProbeResult } from './smtp-probe.js';
 import { SecureResolver, parseDnsServers } from './secure-dns.js';
 
@@ -44,6 +46,31 @@ export interface MxHostsReport {
   mxDnssec: DnssecStatus;
   mxChecks: MxHostCheck[];
   findings: MxFinding[];
+}
+
+/** The CA file's certificates beside the system's roots; an unreadable file is the policy fetch's to report. */
+export function readCaOption(caFile: string | null | undefined): string[] | undefined {
+  if (!caFile) return undefined;
+  try {
+    return [...rootCertificates, readRegularFile(caFile, MAX_CA_FILE_BYTES).toString('utf8')];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options from the command line's words: --smtp-port is for tests, whose MX hosts are on loopback. */
+export function mxCheckOptions(
+  dnsServers: string[],
+  caFile: string | undefined,
+  smtpPort: string | undefined,
+): MxCheckOptions {
+  const port = smtpPort === undefined ? undefined : Number(smtpPort);
+  return {
+    dnsServers,
+    ca: readCaOption(caFile),
+    smtpPort: port,
+    allowPrivateAddresses: port !== undefined && port !== 25,
+  };
 }
 
 /** A domain with more MX hosts than this is checked on its first ones: every probe costs a connection. */

@@ -11,7 +11,7 @@ import { parseMtaStsRecordSet } from '../../../shared/policy/mta-sts-record.js';
 import { parseTlsRptRecordSet } from '../../../shared/policy/tlsrpt-record.js';
 import type { DnssecStatus, MxHostCheck } from '../../../shared/policy/mx-check.js';
 import { MAX_CA_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
-import { checkMxHosts, type MxHostsReport } from './mx-hosts-check.js';
+import { checkMxHosts, readCaOption, type MxHostsReport } from './mx-hosts-check.js';
 
 export interface OnlineLintOptions {
   /** DNS servers as ADDR or ADDR:PORT ([v6]:PORT); the system's when empty. */
@@ -215,16 +215,6 @@ async function checkDomain(
     mxChecks: mx?.mxChecks ?? null,
     mxDnssec: mx?.mxDnssec ?? null,
   };
-}
-
-/** The CA file's certificates beside the system's roots; unreadable is reported by the policy fetch. */
-function readCaOption(caFile: string | null | undefined): string[] | undefined {
-  if (!caFile) return undefined;
-  try {
-    return [...rootCertificates, readRegularFile(caFile, MAX_CA_FILE_BYTES).toString('utf8')];
-  } catch {
-    return undefined;
-  }
 }
 
 function timeoutError(timeout: number): NodeJS.ErrnoException {
