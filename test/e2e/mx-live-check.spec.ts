@@ -91,6 +91,11 @@ test('"Check this host now" beside an mx-failing finding says still expired, or 
     { timeout: 30_000 },
   );
   await expect(renewed.locator('[data-live-code]')).toHaveCount(0);
+  // The card alone, for the README.
+  await page
+    .getByTestId('findings')
+    .locator('[data-code=mx-failing]')
+    .screenshot({ path: join('test', '.artifacts', 'screenshots', '40-mx-live-check-finding.png') });
 
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
