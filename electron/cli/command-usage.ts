@@ -21,7 +21,8 @@ export const syncUsage =
 
 export const lintUsage =
   'tlsrpt lint DOMAIN [--db FILE] [--json]      (the policies senders quoted in stored reports)\n' +
-  '  tlsrpt lint DOMAIN --online [--dns-server ADDR[:PORT]] [--ca FILE] [--json]   (DNS and HTTPS, now)\n' +
+  '  tlsrpt lint DOMAIN --online [--dns-server ADDR[:PORT]] [--ca FILE] [--no-mx] [--json]\n' +
+  '             (DNS, HTTPS and every MX host on port 25, now; --no-mx: not the MX hosts)\n' +
   '  tlsrpt lint --policy FILE | --sts-record TEXT | --tlsrpt-record TEXT [--json]';
 
 export const backupUsage = 'tlsrpt backup [--db FILE] BACKUP_FILE';

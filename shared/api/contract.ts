@@ -8,6 +8,7 @@ import { mailboxAccountSchema } from '../mailbox/account-schema.js';
 import type { MailboxStatus, MessageOutcome } from '../mailbox/account.js';
 import type { LintResult } from '../policy/findings.js';
 import { asOfProblem } from '../health/as-of.js';
+import type { DnssecStatus, MxFinding, MxHostCheck } from '../policy/mx-check.js';
 import type { GeneratedSetup } from '../policy/generate.js';
 import type { TextKind } from '../policy/lint.js';
 import type { ReportedPolicyVersion, StoredPolicyLint } from '../policy/report-lint.js';
@@ -426,6 +427,9 @@ export const API = {
       policyText: string | null;
       /** Set when no DNS server answered: the lists are then empty because nothing was looked up. */
       dnsUnreachable: string | null;
+      /** The live check of each MX host; null when it was not asked for. */
+      mxChecks: MxHostCheck[] | null;
+      mxDnssec: DnssecStatus | null;
     }
   >()(
     z
@@ -435,6 +439,18 @@ export const API = {
           .min(1)
           .max(253)
           .regex(/^[A-Za-z0-9.-]+$/, 'a domain name'),
+      })
+      .strict(),
+  ),
+  /** Connects to one MX host now (port 25, STARTTLS, TLSA with DNSSEC), for "Check this host now". */
+  checkMxHost: method<{ check: MxHostCheck; findings: MxFinding[] }>()(
+    z
+      .object({
+        host: z
+          .string()
+          .min(1)
+          .max(253)
+          .regex(/^[A-Za-z0-9.-]+$/, 'a host name'),
       })
       .strict(),
   ),

@@ -2,6 +2,7 @@
 // the RFC 8460 §4.3 types, the values real senders write that the RFC does not
 // define, and the rows tlsrpt-viewer itself adds. Shown wherever a result type
 // appears, and quoted in the findings' messages.
+import type { MxFindingCode } from '../policy/mx-check.js';
 import { type KnownResultType } from '../report/vocabulary.js';
 import { MISSING_RESULT_TYPE, NO_FAILURE_DETAILS } from '../summary/types.js';
 
@@ -20,6 +21,16 @@ export interface ResultTypeExplanation {
   source: string;
   /** True where the cause is usually a policy the linter can check (the Policies page, `tlsrpt lint`). */
   policyCause: boolean;
+  /**
+   * Which part of the live MX check ("Check this host now", `tlsrpt lint DOMAIN --online`) confirms it,
+   * and the findings it gives while the fault is still there; absent where no live check can see it.
+   */
+  liveCheck?: LiveCheck;
+}
+
+export interface LiveCheck {
+  text: string;
+  codes: readonly MxFindingCode[];
 }
 
 const RFC_NEGOTIATION = 'RFC 8460 §4.3.1';
@@ -41,6 +52,10 @@ const RFC_RESULT_TYPES = {
     fix: "Enable STARTTLS on the host with a valid certificate, or remove devices that rewrite SMTP; take hosts that cannot do TLS out of the MX records and out of the MTA-STS policy's mx lines.",
     source: RFC_NEGOTIATION,
     policyCause: false,
+    liveCheck: {
+      text: "The live check reads the host's EHLO answer: STARTTLS missing gives mx-starttls-missing.",
+      codes: ['mx-starttls-missing'],
+    },
   },
   'certificate-host-mismatch': {
     title: 'Certificate name mismatch',
@@ -55,6 +70,10 @@ const RFC_RESULT_TYPES = {
     fix: 'Get a certificate whose subjectAltName covers every MX host name (a wildcard matching the policy mx pattern works), and check the policy mx lines on the Policies page.',
     source: RFC_NEGOTIATION,
     policyCause: true,
+    liveCheck: {
+      text: "The live check compares the presented certificate's names with the MX host name (RFC 6125): mx-certificate-host-mismatch while they differ.",
+      codes: ['mx-certificate-host-mismatch'],
+    },
   },
   'certificate-expired': {
     title: 'Certificate expired',
@@ -67,6 +86,10 @@ const RFC_RESULT_TYPES = {
     fix: 'Renew the certificate, reload the mail server, and monitor expiry on every MX host, not only the first.',
     source: RFC_NEGOTIATION,
     policyCause: false,
+    liveCheck: {
+      text: 'The live check reads notAfter of the presented certificate: mx-certificate-expired while it is past, mx-certificate-expiring within 14 days.',
+      codes: ['mx-certificate-expired', 'mx-certificate-expiring'],
+    },
   },
   'certificate-not-trusted': {
     title: 'Certificate not trusted',
@@ -80,6 +103,10 @@ const RFC_RESULT_TYPES = {
     fix: 'Install a certificate from a public CA and configure the server to send the full chain (certificate plus intermediates).',
     source: RFC_NEGOTIATION,
     policyCause: false,
+    liveCheck: {
+      text: "The live check validates the presented chain against the system's roots: mx-certificate-untrusted while it does not chain to one.",
+      codes: ['mx-certificate-untrusted'],
+    },
   },
   'validation-failure': {
     title: 'TLS failure (other)',
@@ -95,6 +122,10 @@ const RFC_RESULT_TYPES = {
     fix: 'Offer TLS 1.2 and 1.3 with current ciphers; fix what the reason code names.',
     source: `${RFC_NEGOTIATION} and §4.3.3`,
     policyCause: false,
+    liveCheck: {
+      text: 'The live check does the handshake and validates the chain: mx-certificate-untrusted, or mx-unreachable with the handshake error; a cause only the sender saw may not show.',
+      codes: ['mx-certificate-untrusted', 'mx-unreachable'],
+    },
   },
   'tlsa-invalid': {
     title: 'TLSA record invalid (DANE)',
@@ -109,6 +140,10 @@ const RFC_RESULT_TYPES = {
     fix: 'Publish the TLSA record for the new key before switching certificates (keep old and new during the rollover), and fix or remove wrong records.',
     source: RFC_DANE,
     policyCause: false,
+    liveCheck: {
+      text: 'The live check matches each _25._tcp TLSA record against the presented chain (RFC 7672): mx-tlsa-mismatch while none matches, mx-tlsa-without-dnssec when the zone is unsigned.',
+      codes: ['mx-tlsa-mismatch', 'mx-tlsa-without-dnssec'],
+    },
   },
   'dnssec-invalid': {
     title: 'DNSSEC invalid (DANE)',
@@ -121,6 +156,10 @@ const RFC_RESULT_TYPES = {
     fix: 'Re-sign the zone, fix the DS record at the registrar, and keep automatic re-signing running.',
     source: RFC_DANE,
     policyCause: false,
+    liveCheck: {
+      text: 'The live check asks a validating resolver for the TLSA and MX records with DNSSEC: mx-dnssec-bogus while the signatures do not verify (without a validating resolver it says unknown).',
+      codes: ['mx-dnssec-bogus', 'mx-dnssec-unknown'],
+    },
   },
   'dane-required': {
     title: 'DANE required, none usable',
@@ -130,6 +169,10 @@ const RFC_RESULT_TYPES = {
     fix: 'Publish TLSA records for every MX host of a DNSSEC-signed domain.',
     source: RFC_DANE,
     policyCause: false,
+    liveCheck: {
+      text: 'The live check looks up the TLSA records of every MX host with their DNSSEC status: mx-tlsa-mismatch (or no usable record) and mx-dnssec-bogus say DANE still fails.',
+      codes: ['mx-tlsa-mismatch', 'mx-dnssec-bogus'],
+    },
   },
   'sts-policy-fetch-error': {
     title: 'MTA-STS policy not fetched',

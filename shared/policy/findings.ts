@@ -9,6 +9,8 @@ export interface Finding {
   rfc: string;
   /** What to change, where there is a clear fix. */
   fix?: string | undefined;
+  /** The MX host a live check's finding is about. */
+  mx?: string | undefined;
 }
 
 export interface LintResult {

@@ -12,6 +12,11 @@ needed=(
   "/usr/sbin/dovecot dovecot-imapd"
   # The DNS server the online policy check is tested against (the binary only: no system service).
   "/usr/sbin/dnsmasq dnsmasq-base"
+  # The live MX check's DNSSEC: an authoritative server, a signer, a validating resolver, and dig to wait for them.
+  "/usr/sbin/nsd nsd"
+  "/usr/bin/ldns-signzone ldnsutils"
+  "/usr/sbin/unbound unbound"
+  "/usr/bin/dig bind9-dnsutils"
 )
 
 missing=()

@@ -18,6 +18,26 @@ describe('the result type glossary', () => {
     );
   });
 
+  it('says which live MX check confirms each TLS and DANE failure', () => {
+    const live = RESULT_TYPES.filter((type) => explainResultType(type).liveCheck !== undefined);
+    expect(live).toEqual([
+      'starttls-not-supported',
+      'certificate-host-mismatch',
+      'certificate-expired',
+      'certificate-not-trusted',
+      'validation-failure',
+      'tlsa-invalid',
+      'dnssec-invalid',
+      'dane-required',
+    ]);
+    for (const type of live) {
+      const check = explainResultType(type).liveCheck;
+      expect(check?.codes.length, type).toBeGreaterThan(0);
+      for (const code of check?.codes ?? [])
+        expect(check?.text, type).toContain(code.replace(/^mx-dnssec-unknown$/, 'unknown'));
+    }
+  });
+
   it('links the policy-caused types to the linter', () => {
     const policyCaused = RESULT_TYPES.filter((type) => explainResultType(type).policyCause);
     expect(policyCaused).toEqual([

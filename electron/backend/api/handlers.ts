@@ -28,6 +28,7 @@ import { ImapConnectionError } from '../mailbox/imap-connection.js';
 import { MailboxError, MailboxManager } from '../mailbox/mailbox-manager.js';
 import { MemoryVault, type SecretVault } from '../mailbox/secret-vault.js';
 import { lintDomainOnline, type OnlineLintOptions } from '../policy/online-lint.js';
+import { checkMxHostNow, type MxCheckOptions } from '../policy/mx-hosts-check.js';
 
 /** A handled failure with a code the client can act on; the message is for people. */
 export class ApiFailure extends Error {
@@ -54,6 +55,8 @@ export interface BackendOptions {
   vault?: SecretVault;
   /** DNS servers and extra CAs for the online policy check; the system's by default. */
   onlineLint?: OnlineLintOptions;
+  /** The same for "Check this host now" (and, in tests, the SMTP port of loopback servers). */
+  mxCheck?: MxCheckOptions;
   /** Where serve mode spools uploaded files until startImport imports them. */
   uploads?: UploadSpool;
   /**
@@ -194,6 +197,7 @@ export function createApiHandlers(options: BackendOptions): {
     },
     generateSetup: (input) => generateSetup({ ...input, now: new Date() }),
     checkOnline: ({ domain }) => lintDomainOnline(domain, options.onlineLint ?? {}),
+    checkMxHost: ({ host }) => checkMxHostNow(host, options.mxCheck ?? {}),
     mailboxes: () => mailboxes.list(),
     saveMailbox: ({ account, secret, previousName }) =>
       mailboxCall(() => mailboxes.save(account, secret, previousName ?? null)),

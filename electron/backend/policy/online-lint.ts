@@ -9,7 +9,9 @@ import { lintDomainSetup } from '../../../shared/policy/lint.js';
 import { checkPolicyContentType, parseMtaStsPolicy } from '../../../shared/policy/mta-sts-policy.js';
 import { parseMtaStsRecordSet } from '../../../shared/policy/mta-sts-record.js';
 import { parseTlsRptRecordSet } from '../../../shared/policy/tlsrpt-record.js';
+import type { DnssecStatus, MxHostCheck } from '../../../shared/policy/mx-check.js';
 import { MAX_CA_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
+import { checkMxHosts, readCaOption, type MxHostsReport } from './mx-hosts-check.js';
 
 export interface OnlineLintOptions {
   /** DNS servers as ADDR or ADDR:PORT ([v6]:PORT); the system's when empty. */
@@ -18,8 +20,14 @@ export interface OnlineLintOptions {
   caFile?: string | null;
   /** 443, except in tests that serve the policy on a high loopback port. */
   httpsPort?: number;
-  /** The whole check's deadline: DNS, connection and reading the policy together. */
+  /** The whole check's deadline: DNS, connection and reading the policy (and the MX hosts) together. */
   timeoutMs?: number;
+  /** Also connect to every MX host (mx-hosts-check.ts); off unless asked, since it opens port 25 connections. */
+  mxCheck?: boolean;
+  /** 25, except in tests whose SMTP servers listen on a high loopback port (and may then be on loopback). */
+  smtpPort?: number;
+  /** MX hosts that failure details in stored reports named, checked after those from DNS. */
+  reportedMxHosts?: readonly string[];
 }
 
 export interface OnlineLintReport extends LintResult {
@@ -34,6 +42,10 @@ export interface OnlineLintReport extends LintResult {
    * empty lists say nothing about the domain, and the policy was not fetched.
    */
   dnsUnreachable: string | null;
+  /** What the live check saw at each MX host; null when it was not asked for. */
+  mxChecks: MxHostCheck[] | null;
+  /** The DNSSEC status of the MX records, null without the MX check. */
+  mxDnssec: DnssecStatus | null;
 }
 
 /**
@@ -63,7 +75,8 @@ export async function lintDomainOnline(
   options: OnlineLintOptions = {},
 ): Promise<OnlineLintReport> {
   const domain = normalizeDomainName(domainInput);
-  const timeout = options.timeoutMs ?? 10_000;
+  // Port 25 sessions take longer than a policy fetch: a host that does not answer costs its own timeout.
+  const timeout = options.timeoutMs ?? (options.mxCheck === true ? 30_000 : 10_000);
   // Each try of each query is bounded by the resolver, the whole check by the deadline below:
   // a resolver that never answers took 45.7 s with only the per-query timeout.
   const resolver = new Resolver({ timeout: Math.min(timeout, 5000), tries: 2 });
@@ -148,6 +161,8 @@ async function checkDomain(
       policyUrl,
       policyText: null,
       dnsUnreachable,
+      mxChecks: null,
+      mxDnssec: null,
     };
   }
   const fetched = await fetchPolicy(domain, resolver, options, timeout, signal);
@@ -163,14 +178,31 @@ async function checkDomain(
       fix: `publish _mta-sts.${domain} TXT "v=STSv1; id=<a time stamp>"`,
     });
   }
+  const parsedPolicy = fetched.text === null ? null : parseMtaStsPolicy(fetched.text);
   const setup = lintDomainSetup({
     domain,
     stsRecord: stsRecordSet,
-    policy: fetched.text === null ? null : parseMtaStsPolicy(fetched.text),
+    policy: parsedPolicy,
     tlsrptRecord: tlsrptRecords.length > 0 ? parseTlsRptRecordSet(tlsrptRecords) : null,
     mxHosts: mxHosts.length > 0 ? mxHosts : null,
   });
-  const all = [...findings, ...setup.findings];
+  let all = [...findings, ...setup.findings];
+  let mx: MxHostsReport | null = null;
+  if (options.mxCheck === true) {
+    mx = await checkMxHosts(
+      domain,
+      { policy: parsedPolicy?.policy ?? null, reportedHosts: options.reportedMxHosts },
+      {
+        dnsServers: options.dnsServers,
+        ca: readCaOption(options.caFile),
+        smtpPort: options.smtpPort,
+        allowPrivateAddresses: options.smtpPort !== undefined && options.smtpPort !== 25,
+      },
+      signal,
+    );
+    // mx-not-in-policy says the same of each host, with what the host itself showed.
+    all = [...all.filter((finding) => finding.code !== 'policy-mx-uncovered'), ...mx.findings];
+  }
   return {
     ...lintResult(all),
     domain,
@@ -180,6 +212,8 @@ async function checkDomain(
     policyUrl,
     policyText: fetched.text,
     dnsUnreachable: null,
+    mxChecks: mx?.mxChecks ?? null,
+    mxDnssec: mx?.mxDnssec ?? null,
   };
 }
 

@@ -37,6 +37,7 @@ export function runExplain(args: string[], out: NodeJS.WritableStream): number {
       '',
       `Check: ${explanation.check}`,
       `Fix: ${explanation.fix}`,
+      ...(explanation.liveCheck ? [`Live check (tlsrpt lint DOMAIN --online): ${explanation.liveCheck.text}`] : []),
       ...(explanation.policyCause ? ['', 'The cause is often the policy: tlsrpt lint DOMAIN --online checks it.'] : []),
       '',
     ].join('\n'),

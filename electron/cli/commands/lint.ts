@@ -9,6 +9,7 @@ import { openDatabaseToRead } from '../../backend/db/database.js';
 import { mxHostsInFailures, reportedPolicyVersions } from '../../backend/db/policy-queries.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { lintDomainOnline } from '../../backend/policy/online-lint.js';
+import type { MxHostCheck } from '../../../shared/policy/mx-check.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
@@ -30,6 +31,35 @@ function statusOf(result: LintResult): number {
   return result.valid ? EXIT_OK : EXIT_SOME_REJECTED;
 }
 
+/** Hosts that failure details named, from the database when there is one: the live check looks at them too. */
+function reportedMxHosts(dbOption: string | undefined, domain: string): string[] {
+  const path = resolveDatabasePath(dbOption);
+  if (!existsSync(path)) return [];
+  const db = openDatabaseToRead(path);
+  try {
+    return [...new Set(mxHostsInFailures(db, domain).map((row) => row.host))];
+  } finally {
+    db.close();
+  }
+}
+
+function describeMxCheck(check: MxHostCheck): string {
+  const where = `MX ${check.host}${check.preference === null ? ' (from reports)' : ` (${check.preference})`}`;
+  if (check.starttls === null) return `${where}: not checked: ${check.error ?? ''}`;
+  if (!check.starttls) return `${where}: no STARTTLS; ${check.addresses.join(', ')}`;
+  const cert = check.certificate;
+  const tlsa = check.tlsa;
+  return [
+    `${where}: ${check.tlsVersion ?? 'TLS'} ${check.cipher ?? ''}`,
+    cert
+      ? `certificate ${cert.sans.join(' ') || cert.subject}, until ${cert.notAfter.slice(0, 10)}, ${cert.chainValid ? 'trusted' : `untrusted (${cert.chainError ?? ''})`}`
+      : 'no certificate',
+    tlsa
+      ? `TLSA ${tlsa.records.length} (DNSSEC ${tlsa.dnssec}${tlsa.matched === null ? '' : tlsa.matched ? ', matches' : ', no match'})`
+      : 'TLSA not looked up',
+  ].join('; ');
+}
+
 export async function runLint(args: string[], out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, {
     db: { type: 'string' },
@@ -39,6 +69,10 @@ export async function runLint(args: string[], out: NodeJS.WritableStream): Promi
     ca: { type: 'string' },
     // For tests that serve policies on a high loopback port; real policy hosts listen on 443.
     'https-port': { type: 'string' },
+    // The MX hosts' live check is part of --online; --no-mx leaves port 25 alone.
+    'no-mx': { type: 'boolean' },
+    // For tests whose SMTP servers listen on a high loopback port; real MX hosts listen on 25.
+    'smtp-port': { type: 'string' },
     policy: { type: 'string' },
     'sts-record': { type: 'string' },
     'tlsrpt-record': { type: 'string' },
@@ -76,21 +110,46 @@ export async function runLint(args: string[], out: NodeJS.WritableStream): Promi
   if (values['online'] === true) {
     const dnsServers = values['dns-server'];
     const portText = stringOption(values, 'https-port');
+    const smtpPortText = stringOption(values, 'smtp-port');
+    const smtpPort = smtpPortText === undefined ? undefined : Number(smtpPortText);
+    if (smtpPort !== undefined && !(Number.isInteger(smtpPort) && smtpPort > 0 && smtpPort < 65_536)) {
+      throw new UsageError(`--smtp-port must be a port number, not ${smtpPortText ?? ''}`);
+    }
+    const mxCheck = values['no-mx'] !== true;
     const report = await lintDomainOnline(domain, {
       dnsServers: Array.isArray(dnsServers)
         ? dnsServers.filter((server): server is string => typeof server === 'string')
         : [],
       caFile: stringOption(values, 'ca') ?? null,
       httpsPort: portText === undefined ? 443 : Number(portText),
+      mxCheck,
+      smtpPort,
+      reportedMxHosts: mxCheck ? reportedMxHosts(stringOption(values, 'db'), domain) : [],
     });
     if (asJson) {
-      out.write(`${JSON.stringify(report)}\n`);
+      const { mxChecks, ...rest } = report;
+      const notChecked = (host: string): MxHostCheck => ({
+        host,
+        preference: null,
+        addresses: [],
+        starttls: null,
+        tlsVersion: null,
+        cipher: null,
+        certificate: null,
+        inPolicy: null,
+        tlsa: null,
+        error: 'not checked (--no-mx)',
+      });
+      // One list of MX hosts in the output: what the live check saw at each, or that it did not look.
+      out.write(`${JSON.stringify({ ...rest, mxHosts: mxChecks ?? report.mxHosts.map(notChecked) })}\n`);
     } else {
       if (report.dnsUnreachable === null) {
         out.write(`${domain}: MX ${report.mxHosts.join(', ') || '(none)'}\n`);
         out.write(`  _mta-sts: ${report.stsRecords.map(printable).join(' | ') || '(none)'}\n`);
         out.write(`  _smtp._tls: ${report.tlsrptRecords.map(printable).join(' | ') || '(none)'}\n`);
-        out.write(`  ${report.policyUrl}: ${report.policyText === null ? 'not fetched' : 'fetched'}\n\n`);
+        out.write(`  ${report.policyUrl}: ${report.policyText === null ? 'not fetched' : 'fetched'}\n`);
+        for (const check of report.mxChecks ?? []) out.write(`  ${printable(describeMxCheck(check))}\n`);
+        out.write('\n');
       } else {
         // Empty lists would read as "nothing published"; nothing was looked up.
         out.write(`${domain}: not checked, DNS could not be reached\n\n`);

@@ -5,6 +5,7 @@ import { openDatabase } from '../../backend/db/database.js';
 import { UploadSpool } from '../../backend/import/upload-spool.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
+import { mxCheckOptions } from '../../backend/policy/mx-hosts-check.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 /** The renderer as built by `npm run build`, beside the compiled command line. */
@@ -29,6 +30,9 @@ export async function runServe(
     'renderer-dir': { type: 'string' },
     // The online check's DNS servers, where the system's do not see the public DNS (a split-horizon network).
     'dns-server': { type: 'string', multiple: true },
+    // "Check this host now": extra trusted CAs; --smtp-port only for tests whose MX hosts listen on loopback.
+    ca: { type: 'string' },
+    'smtp-port': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = stringOption(values, 'host') ?? '127.0.0.1';
@@ -62,7 +66,12 @@ export async function runServe(
     allowPaths: false,
     uploads,
     exportsOffThread: true,
-    onlineLint: { dnsServers: stringList(values['dns-server']) },
+    onlineLint: { dnsServers: stringList(values['dns-server']), caFile: stringOption(values, 'ca') ?? null },
+    mxCheck: mxCheckOptions(
+      stringList(values['dns-server']),
+      stringOption(values, 'ca'),
+      stringOption(values, 'smtp-port'),
+    ),
   });
   const server = createHttpServer({
     handlers,

@@ -6,6 +6,7 @@ import { domainLink, policiesLink } from '../views/domain-links.js';
 import { mxHostLink } from '../views/MxHostPage.js';
 import { formatCount } from '../format.js';
 import { useFilter } from '../state/filter.js';
+import { LiveMxCheck } from './LiveMxCheck.js';
 import { ResultTypeName } from './ResultTypeName.js';
 
 const SEVERITY_LABEL: Record<HealthFinding['severity'], string> = { error: 'Error', warning: 'Warning', info: 'Info' };
@@ -168,6 +169,9 @@ export function HealthFindingList({
             <strong>What to do:</strong> {finding.fix}
           </p>
           {finding.policyLint !== null && <PolicyLintWord policyLint={finding.policyLint} mx={finding.mx} />}
+          {(finding.code === 'mx-failing' || finding.code === 'failure-type-new') && finding.mx !== null && (
+            <LiveMxCheck host={finding.mx} resultType={finding.resultType} />
+          )}
           <div className="finding-links">
             {evidenceLinks(finding, showDomain).map((link) => (
               <Link key={link.to} to={link.to}>

@@ -83,6 +83,11 @@ function ResultTypeExplainer({ type, showName }: { type: string; showName: boole
           <span className="explanation-part">
             <em>Fix:</em> {explanation.fix}
           </span>
+          {explanation.liveCheck && (
+            <span className="explanation-part">
+              <em>Live check:</em> {explanation.liveCheck.text}
+            </span>
+          )}
           <span className="explanation-part muted">{explanation.source}</span>
         </span>
       )}

@@ -6,6 +6,7 @@ import { useApi } from '../api/useApi.js';
 import { ResultTypeChart } from '../components/Charts.js';
 import { DailyLineChart } from '../components/DailyLineChart.js';
 import { SortableTable } from '../components/SortableTable.js';
+import { LiveMxCheck } from '../components/LiveMxCheck.js';
 import { Loaded, NotFound } from '../components/States.js';
 import { formatCount, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
@@ -91,6 +92,11 @@ function senderColumns(mx: string | null) {
 
 const mostFailed = [{ id: 'failedSessions', desc: true }];
 
+/** The failure the live check is compared with: the host's most reported result type. */
+function mostReportedResultType(byResultType: Record<string, number>): string | null {
+  return Object.entries(byResultType).sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+}
+
 /** One MX host: its failures by result type, the IPs on both sides, and the senders that saw it. */
 export function MxHostPage() {
   const { host } = useParams();
@@ -122,6 +128,7 @@ export function MxHostPage() {
             </p>
           ) : (
             <>
+              {mx !== null && <LiveMxCheck host={mx} resultType={mostReportedResultType(value.byResultType)} />}
               <p>
                 <span data-testid="mx-host-failed">{formatCount(value.failedSessions)}</span> failed sessions named in
                 failure details {mx === null ? 'without an MX host' : 'at this host'}, from{' '}
