@@ -5,6 +5,7 @@ import { openDatabase } from '../../backend/db/database.js';
 import { UploadSpool } from '../../backend/import/upload-spool.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
+import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 /** The renderer as built by `npm run build`, beside the compiled command line. */
@@ -29,6 +30,7 @@ export async function runServe(
     'renderer-dir': { type: 'string' },
     // The online check's DNS servers, where the system's do not see the public DNS (a split-horizon network).
     'dns-server': { type: 'string', multiple: true },
+    ...NOTIFY_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = stringOption(values, 'host') ?? '127.0.0.1';
@@ -47,6 +49,7 @@ export async function runServe(
     );
   }
 
+  const sinks = notifySinksFromArgs(values);
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
   const uploads = new UploadSpool();
@@ -63,6 +66,7 @@ export async function runServe(
     uploads,
     exportsOffThread: true,
     onlineLint: { dnsServers: stringList(values['dns-server']) },
+    notify: { sinks, onProblem: (message) => err.write(`tlsrpt serve: ${message}\n`) },
   });
   const server = createHttpServer({
     handlers,
