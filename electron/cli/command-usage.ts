@@ -9,13 +9,20 @@ export const checkUsage = 'tlsrpt check [--db FILE] [--domain D] [--as-of DATE] 
 
 export const explainUsage = 'tlsrpt explain [RESULT-TYPE] [--json]   (what a result type means and how to fix it)';
 
+/** The alert options serve and sync share (electron/cli/notify-options.ts). */
+const notifyUsage =
+  '[--notify-webhook URL] [--notify-email TO --smtp smtp://[USER@]HOST[:PORT] [--smtp-password-env NAME]\n' +
+  '              [--smtp-ca FILE] [--notify-from ADDRESS]]';
+
 export const serveUsage =
-  'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote] [--dns-server ADDR[:PORT]]...';
+  'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote] [--dns-server ADDR[:PORT]]...\n' +
+  `              ${notifyUsage}`;
 
 export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
   '              [--auth password|xoauth2|oauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
   '              [--password-env NAME | --password-file FILE] [--once] [--json]\n' +
+  `              ${notifyUsage}\n` +
   '            --auth oauth2: --provider microsoft|google|ISSUER-URL --client-id ID [--tenant T] [--client-secret S]\n' +
   '              [--scope S] [--refresh-token-env NAME | --refresh-token-file FILE] [--sign-in] [--no-browser]';
 

@@ -1,4 +1,5 @@
 import type { ApiMethod, ApiResult } from '../../shared/api/contract.js';
+import type { FindingsNotice } from '../../shared/health/notice.js';
 
 /** The message port of the backend process, as main sees it (Electron's UtilityProcess). */
 export interface BackendPort {
@@ -30,8 +31,13 @@ export interface VaultReply {
   vaultReply: { id: number; ok: true; data: string } | { id: number; ok: false; error: string };
 }
 
+/** New error findings, decided in the backend after an import or sync batch, for main to show. */
+export interface FindingsNoticeMessage {
+  findingsNotice: FindingsNotice;
+}
+
 export type MainToBackend = BackendRequest | VaultReply;
-export type BackendToMain = BackendResponse | VaultRequest;
+export type BackendToMain = BackendResponse | VaultRequest | FindingsNoticeMessage;
 
 /**
  * Main's side of the vault: Electron's safeStorage. Its synchronous calls are
@@ -97,6 +103,8 @@ export class BackendClient {
     keychain: Keychain | null = null,
   ) {
     port.on('message', (message) => {
+      // Notices are main's to show (BackendSupervisor); they answer no call.
+      if ('findingsNotice' in message) return;
       if ('vault' in message) {
         const { vault } = message;
         void (

@@ -7,7 +7,14 @@ import { dispatch } from '../backend/api/dispatch.js';
 import { openDatabase } from '../backend/db/database.js';
 import { MailboxError } from '../backend/mailbox/mailbox-manager.js';
 import type { SecretVault } from '../backend/mailbox/secret-vault.js';
-import type { BackendResponse, MainToBackend, VaultReply, VaultRequest } from './backend-client.js';
+import type { FindingSink } from '../backend/notify/finding-notifier.js';
+import type {
+  BackendResponse,
+  FindingsNoticeMessage,
+  MainToBackend,
+  VaultReply,
+  VaultRequest,
+} from './backend-client.js';
 
 const { values } = parseArgs({
   options: { db: { type: 'string' }, 'native-binding': { type: 'string' } },
@@ -55,7 +62,23 @@ class KeychainVault implements SecretVault {
 
 const vault = new KeychainVault();
 const db = openDatabase(values.db, { nativeBinding: values['native-binding'] });
-const { handlers } = createApiHandlers({ db, databasePath: values.db, transport: 'electron', allowPaths: true, vault });
+/** The desktop notification: main shows it, with its window open or not. */
+const toMain: FindingSink = {
+  describe: 'the desktop notification',
+  deliver: (notice) => {
+    const message: FindingsNoticeMessage = { findingsNotice: notice };
+    port.postMessage(message);
+    return Promise.resolve();
+  },
+};
+const { handlers } = createApiHandlers({
+  db,
+  databasePath: values.db,
+  transport: 'electron',
+  allowPaths: true,
+  vault,
+  notify: { sinks: [toMain], onProblem: (message) => process.stderr.write(`tlsrpt-viewer: ${message}\n`) },
+});
 
 port.on('message', (event: { data: MainToBackend }) => {
   const message = event.data;

@@ -2,12 +2,14 @@ import type * as Electron from 'electron';
 import { join } from 'node:path';
 import { MENU_CHANNEL, type MenuCommand } from '../../shared/api/bridge.js';
 import type { ApiResult } from '../../shared/api/contract.js';
+import { domainPageHash, type FindingsNotice } from '../../shared/health/notice.js';
 import { APP_NAME, DATABASE_FILE_NAME } from '../backend/paths.js';
 import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
 import { registerAppScheme, serveRendererOnAppScheme } from './app-protocol.js';
-import { BackendClient } from './backend-client.js';
+import { BackendClient, type BackendToMain } from './backend-client.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
 import { aboutPanelOptions, menuTemplate } from './menu.js';
+import { DesktopAlerts } from './notifications.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
 import { openSignInPage } from './sign-in-page.js';
 import { boundsToRestore, loadWindowState, saveWindowState } from './window-state.js';
@@ -25,6 +27,8 @@ export type ElectronModule = Pick<
   | 'utilityProcess'
   | 'safeStorage'
   | 'shell'
+  | 'Notification'
+  | 'Tray'
 >;
 
 export interface DesktopPaths {
@@ -70,13 +74,26 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
 
   let window: Electron.BrowserWindow | null = null;
   let backend: BackendSupervisor | null = null;
+  let alerts: DesktopAlerts | null = null;
+  // Set once ready: the window, shown again (or re-created) where a click asks.
+  let openWindow: (domain: string | null) => void = () => undefined;
   app.on('second-instance', () => {
-    if (!window) return;
+    // Started again while running in the background: the window comes back.
+    if (!window) {
+      if (app.isReady()) openWindow(null);
+      return;
+    }
     if (window.isMinimized()) window.restore();
     window.focus();
   });
+  // Listening takes over Electron's default of quitting: the alert settings decide.
   app.on('window-all-closed', () => {
-    app.quit();
+    if (alerts) alerts.lastWindowClosed();
+    else app.quit();
+  });
+  // macOS: a click on the dock icon of an app running without windows opens one.
+  app.on('activate', () => {
+    if (app.isReady() && !window) openWindow(null);
   });
   // Every web contents, including any a bug might create, gets the same locks.
   app.on('web-contents-created', (_event, contents) => {
@@ -103,6 +120,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         entry: paths.backendEntry,
         args: ['--db', databasePath, ...(nativeBinding ? ['--native-binding', nativeBinding] : [])],
         window: () => window,
+        onNotice: (notice) => alerts?.show(notice),
       });
 
       const chooseAndImport = async (what: 'files' | 'folder'): Promise<ApiResult<unknown>> => {
@@ -138,7 +156,36 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
             : call(method, request),
       });
 
-      window = createMainWindow(electron, paths.preload, join(userData, 'window-state.json'));
+      const stateFile = join(userData, 'window-state.json');
+      const track = (created: Electron.BrowserWindow): Electron.BrowserWindow => {
+        created.on('closed', () => {
+          if (window === created) window = null;
+        });
+        return created;
+      };
+      alerts = new DesktopAlerts(electron, {
+        settingsFile: join(userData, 'alert-settings.json'),
+        platform,
+        // Vite copies it from renderer/public/ beside the page; its @2x is found by its name.
+        trayIcon: join(paths.rendererDir, 'tray-icon.png'),
+        openWindow: (domain) => openWindow(domain),
+        quit: () => app.quit(),
+      });
+      const shownAlerts = alerts;
+      openWindow = (domain) => {
+        const url = domain === null ? null : `${APP_ENTRY_URL}${domainPageHash(domain)}`;
+        shownAlerts.removeTray();
+        if (!window) {
+          window = track(createMainWindow(electron, paths.preload, stateFile, url ?? APP_ENTRY_URL));
+          return;
+        }
+        // Only the hash changes: the page moves to the route without reloading.
+        if (url !== null) void window.loadURL(url);
+        if (window.isMinimized()) window.restore();
+        window.show();
+        window.focus();
+      };
+      window = track(createMainWindow(electron, paths.preload, stateFile));
       const send = (command: MenuCommand): void => {
         window?.webContents.send(MENU_CHANNEL, command);
       };
@@ -146,13 +193,16 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
       const { Menu } = electron;
       Menu.setApplicationMenu(
         Menu.buildFromTemplate(
-          menuTemplate(
-            {
-              importFiles: () => send('import-files'),
-              importFolder: () => send('import-folder'),
-              showAbout: () => app.showAboutPanel(),
-            },
-            platform,
+          withFileMenuItems(
+            menuTemplate(
+              {
+                importFiles: () => send('import-files'),
+                importFolder: () => send('import-folder'),
+                showAbout: () => app.showAboutPanel(),
+              },
+              platform,
+            ),
+            alerts.menuItems(),
           ),
         ),
       );
@@ -184,7 +234,13 @@ export class BackendSupervisor {
 
   constructor(
     private readonly electron: ElectronModule,
-    private readonly spec: { entry: string; args: string[]; window: () => Electron.BrowserWindow | null },
+    private readonly spec: {
+      entry: string;
+      args: string[];
+      window: () => Electron.BrowserWindow | null;
+      /** New error findings the backend decided to announce. */
+      onNotice?: (notice: FindingsNotice) => void;
+    },
   ) {
     ({ process: this.process, client: this.client } = this.fork());
   }
@@ -206,6 +262,9 @@ export class BackendSupervisor {
     // be thrown in main. 'exit' always follows it, and reports it.
     child.on('error', (type, location) => {
       this.lastError = `${type} at ${location}`;
+    });
+    child.on('message', (message: BackendToMain) => {
+      if ('findingsNotice' in message) this.spec.onNotice?.(message.findingsNotice);
     });
     child.on('exit', (code) => {
       if (this.stopping || child !== this.process) return;
@@ -244,7 +303,12 @@ export class BackendSupervisor {
 }
 
 /** The main window, where it was last closed, showing the app's own page. */
-export function createMainWindow(electron: ElectronModule, preload: string, stateFile: string): Electron.BrowserWindow {
+export function createMainWindow(
+  electron: ElectronModule,
+  preload: string,
+  stateFile: string,
+  url: string = APP_ENTRY_URL,
+): Electron.BrowserWindow {
   const saved = loadWindowState(stateFile);
   const window = new electron.BrowserWindow(
     mainWindowOptions(preload, boundsToRestore(saved, electron.screen.getAllDisplays())),
@@ -256,6 +320,19 @@ export function createMainWindow(electron: ElectronModule, preload: string, stat
   window.on('close', () => {
     saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
   });
-  void window.loadURL(APP_ENTRY_URL);
+  void window.loadURL(url);
   return window;
+}
+
+/** The alert settings' check boxes at the end of the File menu, before its Quit (or Close). */
+function withFileMenuItems(
+  template: Electron.MenuItemConstructorOptions[],
+  items: Electron.MenuItemConstructorOptions[],
+): Electron.MenuItemConstructorOptions[] {
+  return template.map((menu) => {
+    if (menu.label !== 'File' || !Array.isArray(menu.submenu)) return menu;
+    const submenu = [...menu.submenu];
+    submenu.splice(submenu.length - 1, 0, ...items, { type: 'separator' });
+    return { ...menu, submenu };
+  });
 }

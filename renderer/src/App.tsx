@@ -8,7 +8,6 @@ import { NAVIGATION, ROUTES, ROUTE_IDS, documentTitle, type RouteId } from './ro
 import { readDrop } from './import/collect-files.js';
 import { ImportProvider, useImports } from './import/ImportProvider.js';
 import { FilterProvider } from './state/filter.js';
-import { useFindingNotifications } from './state/finding-notifications.js';
 import { DomainPage, Domains } from './views/Domains.js';
 import { Failures } from './views/Failures.js';
 import { ImportView } from './views/ImportView.js';
@@ -52,7 +51,6 @@ export function App() {
 /** The window: navigation, shared filters, the current view, and a drop target over all of it. */
 function Shell() {
   const { importFiles, importPaths, chooseAndImport } = useImports();
-  useFindingNotifications();
   const navigate = useNavigate();
   const { pathname } = useLocation();
   useEffect(() => {

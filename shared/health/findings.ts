@@ -91,12 +91,11 @@ export function compareFindings(a: HealthFinding, b: HealthFinding): number {
   );
 }
 
-/** What tells two findings apart over time: the same problem keeps its key while its dates and counts move. */
+/**
+ * What tells two findings apart over time: the same problem keeps its key
+ * while its dates and counts move. The notifier (electron/backend/notify/)
+ * stores it for each error finding it has announced.
+ */
 export function findingKey(finding: HealthFinding): string {
   return JSON.stringify([finding.code, finding.domain, finding.mx, finding.organization, finding.resultType]);
-}
-
-/** The error findings among `now` whose keys were not among `before`: what a notification tells. */
-export function newErrorFindings(before: ReadonlySet<string>, now: readonly HealthFinding[]): HealthFinding[] {
-  return now.filter((finding) => finding.severity === 'error' && !before.has(findingKey(finding)));
 }

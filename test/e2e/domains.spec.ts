@@ -398,36 +398,6 @@ test('the Overview and Domains work in dark mode and at every width', async ({ p
   expect(problems).toEqual([]);
 });
 
-/** Documents for a domain whose mx1 fails on the last two days under an enforced policy: a new error finding. */
-function newlyBrokenDomain(domain: string): string[] {
-  return [2, 1].map((offset) =>
-    JSON.stringify({
-      'organization-name': 'Google Inc.',
-      'date-range': { 'start-datetime': `${day(offset)}T00:00:00Z`, 'end-datetime': `${day(offset)}T23:59:59Z` },
-      'contact-info': 'smtp-tls-reporting@google.com',
-      'report-id': `${domain}-${day(offset)}`,
-      policies: [
-        {
-          policy: {
-            'policy-type': 'sts',
-            'policy-string': ['version: STSv1', 'mode: enforce', `mx: *.${domain}`, 'max_age: 604800'],
-            'policy-domain': domain,
-          },
-          summary: { 'total-successful-session-count': 90, 'total-failure-session-count': 10 },
-          'failure-details': [
-            {
-              'result-type': 'certificate-not-trusted',
-              'sending-mta-ip': '192.0.2.9',
-              'receiving-mx-hostname': `mx1.${domain}`,
-              'failed-session-count': 10,
-            },
-          ],
-        },
-      ],
-    }),
-  );
-}
-
 async function importDocuments(page: Page, documents: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-e2e-new-'));
   const files = documents.map((text, index) => {
@@ -440,43 +410,3 @@ async function importDocuments(page: Page, documents: string[]): Promise<void> {
   await waitForImportDone(page);
   rmSync(dir, { recursive: true, force: true });
 }
-
-test('a new error finding after an import shows as a notification, unless turned off', async ({ page, context }) => {
-  await context.grantPermissions(['notifications']);
-  // The real Notification, with a record of each one shown.
-  await page.addInitScript(() => {
-    const Real = window.Notification;
-    const shown: string[] = [];
-    (window as unknown as { __notifications: string[] }).__notifications = shown;
-    window.Notification = class extends Real {
-      constructor(title: string, options?: NotificationOptions) {
-        super(title, options);
-        shown.push(`${title} | ${options?.body ?? ''}`);
-      }
-    };
-  });
-  const shown = (): Promise<string[]> =>
-    page.evaluate(() => (window as unknown as { __notifications: string[] }).__notifications);
-  await page.goto('/#/domains');
-  await expect(page.getByTestId('domains-table')).toBeVisible();
-  // What was known when the window opened is not news.
-  expect(await shown()).toEqual([]);
-  await importDocuments(page, newlyBrokenDomain('newly-broken.example'));
-  await expect
-    .poll(shown)
-    .toEqual([
-      expect.stringMatching(/^TLS failing for newly-broken\.example \| mx1\.newly-broken\.example failed 20 sessions/),
-    ]);
-  // Turned off on the Domains view: the next new error stays quiet.
-  await page.getByRole('link', { name: 'Domains', exact: true }).click();
-  await page.getByLabel('Notify me when new reports bring a new error').uncheck();
-  // The check after the import has answered, with the new error in it.
-  const checked = page.waitForResponse(
-    async (response) => response.url().endsWith('/api/findings') && (await response.text()).includes('also-broken'),
-  );
-  await importDocuments(page, newlyBrokenDomain('also-broken.example'));
-  await checked;
-  await page.getByRole('link', { name: 'Domains', exact: true }).click();
-  await expect(page.getByRole('link', { name: 'also-broken.example', exact: true }).first()).toBeVisible();
-  expect(await shown()).toHaveLength(1);
-});

@@ -413,7 +413,13 @@ describe('the menu', () => {
     const menu = fake.Menu.applicationMenu;
     expect(menu?.items.map((item) => item.label)).toEqual(['File', 'Edit', 'View', 'Help']);
     const file = menu?.items.find((item) => item.label === 'File');
-    expect(entries(file?.submenu)).toEqual(['Import files…', 'Import folder…', 'quit']);
+    expect(entries(file?.submenu)).toEqual([
+      'Import files…',
+      'Import folder…',
+      'Notify me of new TLS errors',
+      'Keep running to sync when the window is closed',
+      'quit',
+    ]);
     file?.submenu?.items[0]?.click?.();
     file?.submenu?.items[1]?.click?.();
     expect(window?.webContents.sent).toEqual([

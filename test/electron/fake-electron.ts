@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
-import type { MainToBackend } from '../../electron/shell/backend-client.js';
+import type { BackendToMain, MainToBackend } from '../../electron/shell/backend-client.js';
 
 // A stand-in for the parts of the electron module the shell uses. It records
 // what the shell asks of Electron, and lets a test fire the events Electron
@@ -16,7 +16,13 @@ import type { MainToBackend } from '../../electron/shell/backend-client.js';
 // fills in a role's default submenu; a utility process's 'error' event throws
 // when nobody listens (it is an EventEmitter); safeStorage's deprecated
 // synchronous calls throw, and its store can be missing or `basic_text`;
-// navigation events carry their URL only in the event's details.
+// navigation events carry their URL only in the event's details; closing
+// the last window emits 'window-all-closed', and the app quits on it only
+// when nobody listens (app.md); a closed window is destroyed and a new one
+// must be made (browser-window.md); Notification and Tray exist only after
+// ready, a notification shows only on show() and is clicked through its
+// 'click' event (notification.md); a tray's menu comes from
+// setContextMenu, and destroy() removes it (tray.md).
 
 interface PreventableEvent {
   prevented: boolean;
@@ -85,6 +91,8 @@ export interface FakeMenuItem {
   label?: string;
   type?: string;
   accelerator?: string;
+  checked?: boolean;
+  /** The user clicks the item: a checkbox toggles first, then the template's click gets the item (as Electron does). */
   click?: () => void;
   submenu?: FakeMenu;
 }
@@ -98,7 +106,8 @@ interface TemplateItem {
   label?: string;
   type?: string;
   accelerator?: string;
-  click?: () => void;
+  checked?: boolean;
+  click?: (item: FakeMenuItem) => void;
   submenu?: TemplateItem[];
 }
 type Template = TemplateItem[];
@@ -207,6 +216,14 @@ export function createFakeElectron(options: {
     quit() {
       app.quitCalls += 1;
     },
+    /** The user clicks the dock icon (macOS): Electron emits 'activate' with whether windows are visible. */
+    activate() {
+      app.emit(
+        'activate',
+        {},
+        BrowserWindow.instances.some((window) => !window.destroyed),
+      );
+    },
     exit(code: number) {
       app.exitCodes.push(code);
     },
@@ -263,6 +280,31 @@ export function createFakeElectron(options: {
     }
     getNormalBounds() {
       return { x: 40, y: 30, width: 1111, height: 777 };
+    }
+    destroyed = false;
+    isDestroyed(): boolean {
+      return this.destroyed;
+    }
+    /**
+     * The user closes the window: 'close' (preventable), then the window is
+     * destroyed and 'closed' fires; when it was the last one, the app emits
+     * 'window-all-closed', and without a listener Electron quits.
+     */
+    close(): void {
+      if (this.destroyed) return;
+      const event = preventableEvent();
+      this.emit('close', event);
+      if (event.prevented) return;
+      this.destroyed = true;
+      this.emit('closed');
+      if (BrowserWindow.instances.every((window) => window.destroyed)) {
+        if (app.listenerCount('window-all-closed') > 0) app.emit('window-all-closed');
+        else app.quit();
+      }
+    }
+    /** The windows not yet closed. */
+    static open(): BrowserWindow[] {
+      return BrowserWindow.instances.filter((window) => !window.destroyed);
     }
   }
 
@@ -326,7 +368,14 @@ export function createFakeElectron(options: {
       if (label !== undefined) item.label = label;
       if (entry.type !== undefined) item.type = entry.type;
       if (entry.accelerator !== undefined) item.accelerator = entry.accelerator;
-      if (entry.click !== undefined) item.click = entry.click;
+      if (entry.type === 'checkbox' || entry.type === 'radio') item.checked = entry.checked ?? false;
+      const click = entry.click;
+      if (click !== undefined) {
+        item.click = () => {
+          if (item.type === 'checkbox') item.checked = item.checked !== true;
+          click(item);
+        };
+      }
       if (submenu !== undefined) item.submenu = buildMenu(submenu);
       return item;
     }),
@@ -356,6 +405,10 @@ export function createFakeElectron(options: {
       super();
     }
     vaultReplies: unknown[] = [];
+    /** A message the backend sends main unasked (parentPort.postMessage), e.g. a notice of new findings. */
+    fromBackend(message: BackendToMain): void {
+      if (!this.killed) this.emit('message', message);
+    }
     postMessage(message: MainToBackend): void {
       if ('vaultReply' in message) {
         this.vaultReplies.push(message.vaultReply);
@@ -418,5 +471,68 @@ export function createFakeElectron(options: {
     },
   };
 
-  return { app, BrowserWindow, protocol, ipcMain, dialog, Menu, screen, utilityProcess, safeStorage, shell };
+  class Notification extends EventEmitter {
+    static instances: Notification[] = [];
+    /** Whether the system shows notifications (docs: false where it has no notification server). */
+    static supported = true;
+    static isSupported(): boolean {
+      return Notification.supported;
+    }
+    shown = 0;
+    constructor(readonly options: { title?: string; body?: string }) {
+      super();
+      mustBeReady('Notification');
+      Notification.instances.push(this);
+    }
+    show(): void {
+      this.shown += 1;
+      this.emit('show', {});
+    }
+    close(): void {
+      this.emit('close', {});
+    }
+    /** The user clicks it. */
+    click(): void {
+      this.emit('click', {});
+    }
+  }
+
+  class Tray extends EventEmitter {
+    static instances: Tray[] = [];
+    toolTip = '';
+    contextMenu: FakeMenu | null = null;
+    destroyed = false;
+    constructor(readonly image: string) {
+      super();
+      mustBeReady('Tray');
+      Tray.instances.push(this);
+    }
+    setToolTip(text: string): void {
+      this.toolTip = text;
+    }
+    setContextMenu(menu: FakeMenu | null): void {
+      this.contextMenu = menu;
+    }
+    destroy(): void {
+      this.destroyed = true;
+    }
+    isDestroyed(): boolean {
+      return this.destroyed;
+    }
+  }
+
+  return {
+    app,
+    BrowserWindow,
+    protocol,
+    ipcMain,
+    dialog,
+    Menu,
+    screen,
+    utilityProcess,
+    safeStorage,
+    shell,
+    Notification,
+    Tray,
+  };
 }

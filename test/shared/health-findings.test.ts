@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  compareFindings,
-  findingKey,
-  newErrorFindings,
-  overallStatus,
-  type HealthFinding,
-} from '../../shared/health/findings.js';
+import { compareFindings, findingKey, overallStatus, type HealthFinding } from '../../shared/health/findings.js';
 
 function finding(overrides: Partial<HealthFinding>): HealthFinding {
   return {
@@ -48,12 +42,11 @@ describe('findings', () => {
     ]);
   });
 
-  it('tell new errors from known ones by what they are about, not by their dates or counts', () => {
+  it('keep their key while dates and counts move, and change it for another host', () => {
     const known = finding({ severity: 'error' });
-    const before = new Set([findingKey(known)]);
     const later = finding({ severity: 'error', lastSeen: '2026-06-09', failedSessions: 50 });
     const otherHost = finding({ severity: 'error', mx: 'mx2.example.com' });
-    const warning = finding({ severity: 'warning', mx: 'mx3.example.com' });
-    expect(newErrorFindings(before, [later, otherHost, warning])).toEqual([otherHost]);
+    expect(findingKey(later)).toBe(findingKey(known));
+    expect(findingKey(otherHost)).not.toBe(findingKey(known));
   });
 });

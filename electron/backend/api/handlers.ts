@@ -29,6 +29,7 @@ import { MailboxError, MailboxManager } from '../mailbox/mailbox-manager.js';
 import { MemoryVault, type SecretVault } from '../mailbox/secret-vault.js';
 import { lintDomainOnline, type OnlineLintOptions } from '../policy/online-lint.js';
 import { checkMxHostNow, type MxCheckOptions } from '../policy/mx-hosts-check.js';
+import { FindingNotifier, type FindingNotifierOptions } from '../notify/finding-notifier.js';
 
 /** A handled failure with a code the client can act on; the message is for people. */
 export class ApiFailure extends Error {
@@ -64,6 +65,11 @@ export interface BackendOptions {
    * thread that runs the handlers also answers every request.
    */
   exportsOffThread?: boolean;
+  /**
+   * Where new error findings are sent after each import or sync batch (the
+   * desktop app's notifications, a webhook, an e-mail); nothing is checked without one.
+   */
+  notify?: Omit<FindingNotifierOptions, 'health'>;
 }
 
 /** Mailbox failures are the user's to fix (a wrong password, a missing account): answered as `failed`. */
@@ -82,6 +88,7 @@ export function createApiHandlers(options: BackendOptions): {
   handlers: ApiHandlers;
   jobs: ImportJobs;
   mailboxes: MailboxManager;
+  notifier: FindingNotifier | null;
   /** Stops the export thread, if one was started. */
   close: () => Promise<void>;
 } {
@@ -91,6 +98,10 @@ export function createApiHandlers(options: BackendOptions): {
   const mxHostLists = new MxHostLists(db);
   const asOfDay = (asOf: string | undefined): number => (asOf === undefined ? todayUtcDay() : dayOfDate(asOf));
   const jobs = new ImportJobs(importer);
+  const notifier =
+    options.notify && options.notify.sinks.length > 0
+      ? new FindingNotifier(db, { ...options.notify, health }).follow(importer)
+      : null;
   const mailboxes = new MailboxManager(db, importer, options.vault ?? new MemoryVault());
   const exports =
     options.exportsOffThread === true && ExportThread.available() ? new ExportThread(options.databasePath) : null;
@@ -213,7 +224,16 @@ export function createApiHandlers(options: BackendOptions): {
     signInMailbox: ({ name }) => mailboxCall(() => mailboxes.signIn(name)),
     signOutMailbox: ({ name }) => mailboxCall(() => mailboxes.signOut(name)),
   };
-  return { handlers: guardDatabase(db, handlers), jobs, mailboxes, close: async () => exports?.close() };
+  return {
+    handlers: guardDatabase(db, handlers),
+    jobs,
+    mailboxes,
+    notifier,
+    close: async () => {
+      await notifier?.idle();
+      await exports?.close();
+    },
+  };
 }
 
 /**

@@ -57,9 +57,29 @@ const MIN_FILES_FOR_THREADS = 64;
  */
 export class ReportImporter {
   private readonly writer: ReportWriter;
+  private readonly importedListeners: (() => void)[] = [];
 
   constructor(private readonly db: WritableDatabase) {
     this.writer = new ReportWriter(db);
+  }
+
+  /**
+   * Called when an import ends (a set of files, an upload, a mailbox sync's
+   * run), whatever it stored: the notifier checks for new findings then, once
+   * per import rather than per transaction.
+   */
+  onImported(listener: () => void): void {
+    this.importedListeners.push(listener);
+  }
+
+  private announceImported(): void {
+    for (const listener of this.importedListeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own to report; it must not fail the import that already stored its reports.
+      }
+    }
   }
 
   /**
@@ -70,6 +90,17 @@ export class ReportImporter {
    * `total` in the progress is what has been found so far.
    */
   async importPaths(paths: readonly string[], options: ImportPathsOptions = {}): Promise<ImportPathsResult> {
+    try {
+      return await this.importPathsInBatches(paths, options);
+    } finally {
+      this.announceImported();
+    }
+  }
+
+  private async importPathsInBatches(
+    paths: readonly string[],
+    options: ImportPathsOptions,
+  ): Promise<ImportPathsResult> {
     // A damaged file is refused before the first write; the check runs off this thread.
     await checkBeforeFirstWrite(this.db);
     const outcomes: FileOutcome[] = [];
@@ -156,7 +187,9 @@ export class ReportImporter {
    */
   async importBytes(bytes: Uint8Array, source: ImportSource, name = basename(source.ref)): Promise<FileOutcome> {
     await checkBeforeFirstWrite(this.db);
-    return this.commitOne(await prepareBytes(bytes, source, name));
+    const outcome = this.commitOne(await prepareBytes(bytes, source, name));
+    this.announceImported();
+    return outcome;
   }
 
   /** Imports the bytes of several reports or messages in one transaction; their outcomes, in order. */
@@ -166,7 +199,9 @@ export class ReportImporter {
     await checkBeforeFirstWrite(this.db);
     const prepared: PreparedFile[] = [];
     for (const item of items) prepared.push(await prepareBytes(item.bytes, item.source, item.name));
-    return this.commit(prepared);
+    const outcomes = this.commit(prepared);
+    this.announceImported();
+    return outcomes;
   }
 
   /**
@@ -201,6 +236,7 @@ export class ReportImporter {
       });
     } finally {
       await (pool as PreparePool | null)?.close();
+      this.announceImported();
     }
   }
 

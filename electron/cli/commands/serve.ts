@@ -6,6 +6,7 @@ import { UploadSpool } from '../../backend/import/upload-spool.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
 import { mxCheckOptions } from '../../backend/policy/mx-hosts-check.js';
+import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 /** The renderer as built by `npm run build`, beside the compiled command line. */
@@ -33,6 +34,7 @@ export async function runServe(
     // "Check this host now": extra trusted CAs; --smtp-port only for tests whose MX hosts listen on loopback.
     ca: { type: 'string' },
     'smtp-port': { type: 'string' },
+    ...NOTIFY_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = stringOption(values, 'host') ?? '127.0.0.1';
@@ -51,6 +53,7 @@ export async function runServe(
     );
   }
 
+  const sinks = notifySinksFromArgs(values);
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
   const uploads = new UploadSpool();
@@ -72,6 +75,7 @@ export async function runServe(
       stringOption(values, 'ca'),
       stringOption(values, 'smtp-port'),
     ),
+    notify: { sinks, onProblem: (message) => err.write(`tlsrpt serve: ${message}\n`) },
   });
   const server = createHttpServer({
     handlers,

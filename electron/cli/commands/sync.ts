@@ -23,6 +23,8 @@ import { OAuthError, connectImapOAuth } from '../../backend/mailbox/oauth-client
 import { OAUTH_OPTIONS, cliTokenSource, defaultImapHost, oauthSettingsFromArgs } from './sync-oauth.js';
 import { MailboxWatcher } from '../../backend/mailbox/mailbox-watcher.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
+import { FindingNotifier } from '../../backend/notify/finding-notifier.js';
+import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
 import { printable } from '../text.js';
 import {
   EXIT_OK,
@@ -164,8 +166,10 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     poll: { type: 'string' },
     once: { type: 'boolean' },
     json: { type: 'boolean' },
+    ...NOTIFY_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const sinks = notifySinksFromArgs(values);
   const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
   let account: MailboxAccount;
   let connect: () => Promise<ImapFlow>;
@@ -202,6 +206,12 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
   }
 
   const importer = new ReportImporter(db);
+  const notifier =
+    sinks.length > 0
+      ? new FindingNotifier(db, { sinks, onProblem: (message) => err.write(`tlsrpt sync: ${message}\n`) }).follow(
+          importer,
+        )
+      : null;
   const target: SyncTarget = { server: account, mailbox: account.mailbox, after: account.after };
   const printOutcome = (outcome: MessageOutcome): void => {
     if (asJson) return;
@@ -272,6 +282,8 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     await watcher.stop();
     return outcome.refused ? EXIT_USAGE : EXIT_OK;
   } finally {
+    // What was found is sent before the command ends; each sink's tries are bounded.
+    await notifier?.idle();
     db.close();
   }
 }

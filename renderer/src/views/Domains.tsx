@@ -18,7 +18,6 @@ import { DateText, mxBreakdownColumns, mxSinceColumns } from '../components/mx-c
 import { ErrorNote, Loaded, Loading, NotFound } from '../components/States.js';
 import { formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
-import { useNotificationSetting } from '../state/finding-notifications.js';
 import { domainLink, policiesLink } from './domain-links.js';
 import { senderLink } from '../routes.js';
 import { failuresLink, resultTypeFilter } from './failure-links.js';
@@ -192,17 +191,6 @@ function SessionsWithoutDomain() {
   );
 }
 
-/** Whether new error findings show as notifications. */
-function NotificationSetting() {
-  const [on, setOn] = useNotificationSetting();
-  return (
-    <label className="setting">
-      <input type="checkbox" checked={on} onChange={(event) => setOn(event.target.checked)} /> Notify me when new
-      reports bring a new error
-    </label>
-  );
-}
-
 /** Every policy domain's health now, and the findings behind it. */
 export function Domains() {
   const { asOfRequest } = useFilter();
@@ -227,7 +215,6 @@ export function Domains() {
               </p>
               <DomainHealthTable domains={value.domains} label="Domains" />
               <SessionsWithoutDomain />
-              <NotificationSetting />
               <FindingsWorstFirst findings={value.domains.flatMap((domain) => domain.findings)} />
             </>
           )
