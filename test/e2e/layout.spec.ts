@@ -7,6 +7,7 @@ import {
   cutTextWithoutTitle,
   database,
   expectNoHorizontalOverflow,
+  hiddenTableParts,
   screenshot,
   startServe,
   syntheticDatabase,
@@ -18,8 +19,9 @@ import {
 /*
  * Every view at the widths people use (1024, 1366 and 1440 px), light and
  * dark, over the third-party corpus and over 20,000 synthetic reports: the
- * page is never wider than the window, and no table cell or cut text hides
- * part of its text without a title that gives all of it.
+ * page is never wider than the window, no table cell or cut text hides
+ * part of its text without a title that gives all of it, and no table runs
+ * under another or hides a column.
  */
 
 test.describe.configure({ mode: 'serial' });
@@ -75,6 +77,8 @@ async function checkViews(page: Page, base: string, views: string[], name: strin
         await test.step(where, async () => {
           await expectNoHorizontalOverflow(page);
           expect(await cutTextWithoutTitle(page), where).toEqual([]);
+          // Tables side by side (the domain page's MX hosts and result types) never run under each other.
+          expect(await hiddenTableParts(page), where).toEqual([]);
         });
         if (width === 1024 || (width === 1440 && scheme === 'light')) {
           const slug = view.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'overview';

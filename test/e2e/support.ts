@@ -192,3 +192,41 @@ export async function importDocuments(page: Page, documents: readonly string[]):
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * What a reader cannot see of the tables in `main`: a table that runs under
+ * another, and a header cell that something else covers where it is drawn
+ * (a neighbour the table ran under, the edge of a box that clips it).
+ * Returned as sentences naming the tables and columns.
+ */
+export async function hiddenTableParts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const name = (table: Element): string => table.getAttribute('aria-label') ?? table.textContent.slice(0, 30);
+    const tables = [...document.querySelectorAll('main table')]
+      .filter((table) => table.getClientRects().length > 0)
+      .map((table) => ({ table, box: table.getBoundingClientRect() }));
+    tables.forEach((first, index) => {
+      for (const second of tables.slice(index + 1)) {
+        const apart =
+          first.box.right <= second.box.left ||
+          second.box.right <= first.box.left ||
+          first.box.bottom <= second.box.top ||
+          second.box.bottom <= first.box.top;
+        if (!apart) problems.push(`“${name(first.table)}” overlaps “${name(second.table)}”`);
+      }
+    });
+    for (const { table } of tables) {
+      for (const header of table.querySelectorAll('thead th')) {
+        header.scrollIntoView({ block: 'center', inline: 'center' });
+        const box = header.getBoundingClientRect();
+        const seen = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        if (seen === null || !header.contains(seen)) {
+          problems.push(`column “${header.textContent.trim()}” of “${name(table)}” is hidden`);
+        }
+      }
+    }
+    window.scrollTo(0, 0);
+    return problems;
+  });
+}

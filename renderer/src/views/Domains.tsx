@@ -292,7 +292,7 @@ export function DomainPage() {
         <span data-testid="domain-failed">{formatCount(value.failedSessions)}</span> failed sessions in the
         senders&rsquo; totals. <Link to={failuresLink({ domain: value.domain })}>All failure details</Link>
       </p>
-      <div className="chart-grid">
+      <div className="table-grid">
         <section>
           <h3>MX hosts</h3>
           {value.byMx.length === 0 && value.failedWithoutDetails === 0 ? (
@@ -341,7 +341,7 @@ export function DomainPage() {
           <DetailsBeyondTotal count={value.detailsBeyondTotal} />
         </section>
       </div>
-      <div className="chart-grid">
+      <div className="table-grid">
         <section>
           <h3>Senders</h3>
           <SortableTable
