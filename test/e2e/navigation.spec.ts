@@ -171,6 +171,28 @@ test('the window’s title names the view', async ({ page }) => {
   }
   await page.goto('/#/senders/Company-X');
   await expect(page).toHaveTitle('Sender Company-X · tlsrpt-viewer');
+  // A name with a space reads as it is written, not as its link encodes it.
+  await page.goto('/#/senders/Google%20Inc.');
+  await expect(page.getByRole('heading', { name: 'Google Inc.', exact: true })).toBeVisible();
+  await expect(page).toHaveTitle('Sender Google Inc. · tlsrpt-viewer');
+});
+
+test('host and domain names in an address are found in any case (RFC 4343)', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  const db = database();
+  const failed = db
+    .prepare(`SELECT SUM(failed_sessions) FROM failure_details WHERE receiving_mx_hostname = 'mail.example.com'`)
+    .pluck()
+    .get() as number;
+  db.close();
+  for (const path of ['/mx/host/MAIL.EXAMPLE.COM', '/mx/host/Mail.Example.Com.']) {
+    await page.goto(`/#${path}`);
+    await expect(page.getByTestId('mx-host-failed'), path).toHaveText(number.format(failed));
+    await expect(page.getByTestId('not-found')).toHaveCount(0);
+  }
+  await page.goto('/#/domains/EXAMPLE.COM');
+  await expect(page.getByTestId('domain-name')).toHaveText('example.com');
+  expect(problems).toEqual([]);
 });
 
 test('unknown addresses, senders, MX hosts, domains and reports are "not found"', async ({ page }) => {
