@@ -202,8 +202,8 @@ test('unknown addresses, senders, MX hosts, domains and reports are "not found"'
     ['/senders/No%20Such%20Sender', /No stored report is from a sender named “No Such Sender”/],
     ['/mx/host/mx.nowhere.example', /No failure detail names an MX host “mx.nowhere.example”/],
     ['/domains/nowhere.example', /No stored report names the policy domain “nowhere.example”/],
-    ['/reports/999999', /there is no report 999999/],
-    ['/reports/abc', /"abc" is not a report number/],
+    ['/reports/999999', /^Not foundThere is no report 999999\.Go to the Overview$/],
+    ['/reports/abc', /"abc" is not a report number: reports are numbered from 1\.Go/],
   ];
   for (const [path, message] of cases) {
     await page.goto(`/#${path}`);
