@@ -9,6 +9,7 @@ import { readDrop } from './import/collect-files.js';
 import { ImportProvider, useImports } from './import/ImportProvider.js';
 import { FilterProvider } from './state/filter.js';
 import { useFindingNotifications } from './state/finding-notifications.js';
+import { useScrollRestoration } from './state/scroll-restoration.js';
 import { DomainPage, Domains } from './views/Domains.js';
 import { Failures } from './views/Failures.js';
 import { ImportView } from './views/ImportView.js';
@@ -53,6 +54,7 @@ export function App() {
 function Shell() {
   const { importFiles, importPaths, chooseAndImport } = useImports();
   useFindingNotifications();
+  useScrollRestoration();
   const navigate = useNavigate();
   const { pathname } = useLocation();
   useEffect(() => {
