@@ -1,4 +1,4 @@
-import { useEffect, useState, type ComponentType, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type ComponentType, type DragEvent } from 'react';
 import { HashRouter, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { pathForFile } from './api/client.js';
 import { FilterBar } from './components/FilterBar.js';
@@ -61,6 +61,7 @@ function Shell() {
     document.title = documentTitle(pathname);
   }, [pathname]);
   const [dragging, setDragging] = useState(false);
+  const main = useRef<HTMLElement>(null);
   // File ▸ Import… in the desktop app's menu: the same path as the Import view's buttons.
   useEffect(
     () =>
@@ -99,6 +100,18 @@ function Shell() {
       }}
       onDrop={onDrop}
     >
+      {/* The first Tab stop: past the navigation and the filters to the view. It moves the focus itself: to the
+          hash router, a fragment link would be a route. */}
+      <a
+        className="skip-link"
+        href="#main-content"
+        onClick={(event) => {
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header className="top">
         <h1>tlsrpt-viewer</h1>
         <nav aria-label="Views">
@@ -111,7 +124,7 @@ function Shell() {
       </header>
       <FilterBar />
       <BackendStatus />
-      <main>
+      <main id="main-content" ref={main} tabIndex={-1}>
         <Routes>
           {ROUTE_IDS.map((id) => {
             const View = VIEWS[id];

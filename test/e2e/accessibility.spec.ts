@@ -87,3 +87,43 @@ for (const scheme of ['light', 'dark'] as const) {
     expect(problems).toEqual([]);
   });
 }
+
+test('a Skip to content link comes first, and each Domains row is one Tab stop', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  await page.goto('/#/domains');
+  await settle(page);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await screenshot(page, 'accessibility-skip-link');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main')).toBeFocused();
+  await expect(page).toHaveURL(/#\/domains$/);
+  // From the view, Tab reaches the table's rows: each row's domain link once, the row itself never.
+  const rows = page.getByTestId('domains-table').locator('tbody tr');
+  const firstLink = rows.first().getByRole('link').first();
+  for (let presses = 0; presses < 60; presses++) {
+    if (await firstLink.evaluate((link) => link === document.activeElement)) break;
+    await page.keyboard.press('Tab');
+  }
+  await expect(firstLink).toBeFocused();
+  const stops: string[] = [];
+  for (let presses = 0; presses < 40; presses++) {
+    stops.push(
+      await page.evaluate(() => {
+        const active = document.activeElement;
+        if (active === null) return 'nothing';
+        const row = active.closest('tbody tr');
+        const index = row === null ? -1 : [...(row.parentElement?.children ?? [])].indexOf(row);
+        return `${active.tagName} ${index} ${active.textContent.trim().slice(0, 30)}`;
+      }),
+    );
+    await page.keyboard.press('Tab');
+  }
+  expect(stops.filter((stop) => stop.startsWith('TR '))).toEqual([]);
+  const linkStops = stops.filter((stop) => stop.startsWith('A '));
+  // Row by row: 0, 1, 2 … each once.
+  expect(linkStops.slice(0, 8).map((stop) => Number(stop.split(' ')[1]))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  expect(problems).toEqual([]);
+});

@@ -135,6 +135,7 @@ export function DomainHealthTable({ domains, label }: { domains: DomainHealth[];
       columns={domainColumns}
       initialSort={[{ id: 'verdict', desc: false }]}
       onRowOpen={(row) => void navigate(domainLink(row.domain))}
+      openedByLink
     />
   );
 }
