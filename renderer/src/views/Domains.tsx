@@ -210,6 +210,32 @@ export function Domains() {
   );
 }
 
+/**
+ * The last days' sessions in words. A domain no report covered in them has
+ * no rate: "– of 0 sessions failed" said it in symbols.
+ */
+function RecentSessions({ health }: { health: DomainHealth }) {
+  const sessions = health.recentSuccessful + health.recentFailed;
+  const baseline =
+    health.baselineFailureRate === null
+      ? `none in the ${HEALTH_THRESHOLDS.baselineDays} days before either`
+      : `${formatRate(health.baselineFailureRate)} failed in the ${HEALTH_THRESHOLDS.baselineDays} days before`;
+  if (sessions === 0) {
+    return (
+      <>
+        no report covered a session in the last {HEALTH_THRESHOLDS.recentDays} days ({baseline})
+      </>
+    );
+  }
+  return (
+    <>
+      {formatRate(health.recentFailureRate)} of {formatCount(sessions)} sessions failed in the last{' '}
+      {HEALTH_THRESHOLDS.recentDays} days ({formatRate(health.baselineFailureRate)} in the{' '}
+      {HEALTH_THRESHOLDS.baselineDays} days before)
+    </>
+  );
+}
+
 /** A domain's MX hosts; a result type's segment opens that host's failures of the type for the domain. */
 function domainMxColumns(domain: string) {
   return [
@@ -275,12 +301,9 @@ export function DomainPage() {
         <span data-testid="domain-name">{value.domain}</span> <VerdictBadge verdict={health.verdict} />
       </h2>
       <p data-testid="domain-reason">{health.reason}</p>
-      <p className="muted">
-        As of {value.asOf}: {formatRate(health.recentFailureRate)} of{' '}
-        {formatCount(health.recentSuccessful + health.recentFailed)} sessions failed in the last{' '}
-        {HEALTH_THRESHOLDS.recentDays} days ({formatRate(health.baselineFailureRate)} in the{' '}
-        {HEALTH_THRESHOLDS.baselineDays} days before); {formatCount(health.recentSenders)} senders reported; last report{' '}
-        {health.lastReport ?? 'never'}; {policyText(health) || 'no policy reported'}.
+      <p className="muted" data-testid="domain-recent">
+        As of {value.asOf}: <RecentSessions health={health} />; {formatCount(health.recentSenders)} senders reported;
+        last report {health.lastReport ?? 'never'}; {policyText(health) || 'no policy reported'}.
       </p>
       {health.findings.length > 0 && <HealthFindingList findings={health.findings} showDomain={false} />}
       <FailureRateChart
