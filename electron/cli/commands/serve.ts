@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createApiHandlers } from '../../backend/api/handlers.js';
 import { openDatabase } from '../../backend/db/database.js';
-import { UploadSpool } from '../../backend/import/upload-spool.js';
+import { UploadSpool, reclaimAbandonedSpools } from '../../backend/import/upload-spool.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
@@ -49,6 +49,8 @@ export async function runServe(
 
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
+  // A serve killed with uploads in its spool left them in the temporary folder: they are nobody's now.
+  await reclaimAbandonedSpools();
   const uploads = new UploadSpool();
   const {
     handlers,
