@@ -3,6 +3,7 @@ import { migration0001Initial } from './0001-initial.js';
 import { migration0002Mailboxes } from './0002-mailboxes.js';
 import { migration0003Rollups } from './0003-rollups.js';
 import { migration0004CountedSessions } from './0004-counted-sessions.js';
+import { migration0005DetailsByPolicy } from './0005-details-by-policy.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; strictly increasing from 1. */
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0002Mailboxes,
   migration0003Rollups,
   migration0004CountedSessions,
+  migration0005DetailsByPolicy,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
