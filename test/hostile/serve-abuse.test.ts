@@ -68,13 +68,27 @@ function alive(): boolean {
   return serve.child.exitCode === null && serve.child.signalCode === null;
 }
 
-async function summaryOk(port = serve.port): Promise<boolean> {
-  const reply = await fetch(`http://127.0.0.1:${port}/api/summary`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ filter: {} }),
+/** A summary call on a new connection: a pooled keep-alive one may be the idle socket the cap just closed. */
+function summaryOk(port = serve.port): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/summary',
+        method: 'POST',
+        agent: false,
+        headers: { Host: `127.0.0.1:${port}`, 'Content-Type': 'application/json' },
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve((JSON.parse(body) as { ok: boolean }).ok));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify({ filter: {} }));
   });
-  return ((await reply.json()) as { ok: boolean }).ok;
 }
 
 /** Waits (generously, for a loaded machine) until `check` holds. */
