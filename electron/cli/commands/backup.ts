@@ -57,14 +57,11 @@ export async function runBackup(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       throw new UsageError(`${destination} already exists; name a new file`);
     }
-    return finish(pages);
-  } finally {
-    rmSync(partial, { force: true });
-  }
-
-  function finish(pages: number): number {
     out.write(`backed up ${printable(path)} to ${printable(destination)} (${pages} pages), and checked the copy: ok\n`);
     return EXIT_OK;
+  } finally {
+    // The check's read-only connection leaves the copy's (empty) -wal and -shm behind: they go with it.
+    for (const file of [partial, `${partial}-wal`, `${partial}-shm`]) rmSync(file, { force: true });
   }
 }
 
