@@ -89,9 +89,11 @@ function databaseNamed(args: readonly string[]): string {
   return resolveDatabasePath(index >= 0 ? args[index + 1] : undefined);
 }
 
-// Output piped into `head` or `less` that stops reading: stop too, quietly, as other command-line tools do.
+// Output piped into `head` or `less` that stops reading: the rest of the output goes nowhere, quietly, but the
+// command goes on to its end and exits with its own status. Exiting here stopped `import … | head -1` after the
+// first thousand files and said 0 (issue 23, point 8). Writes to the destroyed stream are dropped by Node.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (error.code === 'EPIPE') return;
   throw error;
 });
 

@@ -518,10 +518,38 @@ export function validateRequest(
   };
 }
 
-/** Turns a failed validation into one line: `filter.fromTime: Expected number, received string`. */
+/** How much of a refused request its answer repeats: a stranger's keys and values are not echoed in full. */
+const VALIDATION_ISSUES_SHOWN = 5;
+const VALIDATION_KEYS_SHOWN = 5;
+const VALIDATION_NAME_CHARS = 64;
+const VALIDATION_MESSAGE_CHARS = 1_000;
+
+/**
+ * Turns a failed validation into one line: `filter.fromTime: Expected number, received string`.
+ * Bounded whatever the request: zod's own message for unknown keys lists every one of them, so a body of a
+ * million keys was answered with all of them (17.6 MB; issue 23, point 9).
+ */
 export function describeValidationError(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+  const line = error.issues
+    .slice(0, VALIDATION_ISSUES_SHOWN)
+    .map((issue) => {
+      const path = issue.path.map((part) => clip(String(part), VALIDATION_NAME_CHARS)).join('.');
+      return `${path.length > 0 ? `${path}: ` : ''}${issueMessage(issue)}`;
+    })
     .join('; ');
+  const more = error.issues.length - VALIDATION_ISSUES_SHOWN;
+  return clip(more > 0 ? `${line}; and ${more} more problems` : line, VALIDATION_MESSAGE_CHARS);
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return clip(issue.message, VALIDATION_MESSAGE_CHARS);
+  const shown = issue.keys
+    .slice(0, VALIDATION_KEYS_SHOWN)
+    .map((key) => JSON.stringify(clip(key, VALIDATION_NAME_CHARS)));
+  const more = issue.keys.length - shown.length;
+  return `Unrecognized key${issue.keys.length === 1 ? '' : 's'}: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+function clip(text: string, chars: number): string {
+  return text.length <= chars ? text : `${text.slice(0, chars - 1)}…`;
 }

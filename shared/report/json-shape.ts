@@ -11,6 +11,20 @@ export interface JsonShapeLimits {
   maxDepth: number;
   /** Arrays and objects in the whole document. */
   maxContainers: number;
+  /**
+   * Scalars (strings, numbers, true, false, null) in the whole document:
+   * containers alone let a 64 KB gzip of `[0,0,…]` hold 33 million values
+   * (967 MB to parse).
+   */
+  maxValues?: number;
+  /**
+   * Different key names in the whole document: V8 builds a new object shape
+   * for each, so 1.2 million distinct keys took 1 GB and 15 s to parse,
+   * where the same keys repeated cost nothing.
+   */
+  maxKeyNames?: number;
+  /** Characters of one string, key or value. */
+  maxStringChars?: number;
 }
 
 export interface JsonShape {
@@ -40,9 +54,18 @@ export function checkJsonShape(text: string, limits: JsonShapeLimits): JsonShape
   const stack: Frame[] = [];
   const duplicateKeys: string[] = [];
   let containers = 0;
+  let values = 0;
+  const keyNames = limits.maxKeyNames === undefined ? null : new Set<string>();
+  const maxValues = limits.maxValues ?? Infinity;
+  const maxStringChars = limits.maxStringChars ?? Infinity;
   let pendingKey: string | null = null;
+  // The last character outside strings and whitespace: a scalar starts right after `[`, `,` or `:`.
+  let previous = COMMA;
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i);
+    if (char === 0x20 || char === 0x0a || char === 0x0d || char === 0x09) continue;
+    const follows = previous;
+    previous = char;
     if (char === QUOTE) {
       const start = i;
       let escaped = false;
@@ -53,14 +76,39 @@ export function checkJsonShape(text: string, limits: JsonShapeLimits): JsonShape
           i++;
         } else if (inner === QUOTE) break;
       }
+      if (i - start - 1 > maxStringChars) {
+        return {
+          overLimit: `a JSON string longer than ${maxStringChars.toLocaleString('en-US')} characters`,
+          duplicateKeys,
+        };
+      }
       const top = stack[stack.length - 1];
       if (top?.keys && isFollowedByColon(text, i + 1)) {
         const key = readKey(text.slice(start, i + 1), escaped);
+        if (keyNames !== null && !keyNames.has(key)) {
+          keyNames.add(key);
+          if (keyNames.size > (limits.maxKeyNames ?? Infinity)) {
+            return {
+              overLimit: `more than ${(limits.maxKeyNames ?? 0).toLocaleString('en-US')} different JSON key names`,
+              duplicateKeys,
+            };
+          }
+        }
         if (top.keys.has(key)) {
           if (duplicateKeys.length < MAX_DUPLICATES) duplicateKeys.push(pathOf(stack, key));
         } else top.keys.add(key);
         pendingKey = key;
+      } else if ((values += 1) > maxValues) {
+        return tooManyValues(maxValues, duplicateKeys);
       }
+      continue;
+    }
+    if (
+      (follows === COMMA || follows === COLON || follows === 0x5b) /* [ */ &&
+      (char === 0x2d /* - */ || (char >= 0x30 && char <= 0x39) || char === 0x74 || char === 0x66 || char === 0x6e)
+    ) {
+      // A number, true, false or null starts here.
+      if ((values += 1) > maxValues) return tooManyValues(maxValues, duplicateKeys);
       continue;
     }
     if (char === 0x5b /* [ */ || char === 0x7b /* { */) {
@@ -86,6 +134,10 @@ export function checkJsonShape(text: string, limits: JsonShapeLimits): JsonShape
     }
   }
   return { overLimit: null, duplicateKeys };
+}
+
+function tooManyValues(maxValues: number, duplicateKeys: string[]): JsonShape {
+  return { overLimit: `more than ${maxValues.toLocaleString('en-US')} JSON values`, duplicateKeys };
 }
 
 function isFollowedByColon(text: string, from: number): boolean {

@@ -10,6 +10,22 @@ export const MAX_REPORT_DEPTH = 32;
 /** Arrays and objects in one report: a policy is 3, a failure detail 1. */
 export const MAX_REPORT_CONTAINERS = 250_000;
 
+/**
+ * Strings, numbers, true, false and null in one report: a failure detail
+ * has 8, a policy about 12; 100,000 details are some 900,000. Two million
+ * zeros parse in about 120 MB.
+ */
+export const MAX_REPORT_VALUES = 2_000_000;
+
+/** Different key names in one report: RFC 8460 has about 25, vendors add a few. */
+export const MAX_REPORT_KEY_NAMES = 10_000;
+
+/**
+ * Characters of one string in a report: stored fields are cut at
+ * MAX_FIELD_CHARS anyway; a string past this is no sender's field.
+ */
+export const MAX_REPORT_STRING_CHARS = 1024 * 1024;
+
 /** Policies in one report (RFC 8460 §4.4: one per policy domain and type the sender applied). */
 export const MAX_POLICIES = 10_000;
 

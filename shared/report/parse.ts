@@ -10,6 +10,9 @@ import {
   MAX_QUOTED_CHARS,
   MAX_REPORT_CONTAINERS,
   MAX_REPORT_DEPTH,
+  MAX_REPORT_KEY_NAMES,
+  MAX_REPORT_STRING_CHARS,
+  MAX_REPORT_VALUES,
   MAX_SESSION_COUNT,
   MAX_WARNING_KINDS,
 } from './limits.js';
@@ -40,7 +43,13 @@ export function parseTlsRptReport(text: string): ReportParseResult {
     body = body.slice(1);
     warnings.push({ code: 'byte-order-mark', field: null, message: 'UTF-8 byte order mark removed' });
   }
-  const shape = checkJsonShape(body, { maxDepth: MAX_REPORT_DEPTH, maxContainers: MAX_REPORT_CONTAINERS });
+  const shape = checkJsonShape(body, {
+    maxDepth: MAX_REPORT_DEPTH,
+    maxContainers: MAX_REPORT_CONTAINERS,
+    maxValues: MAX_REPORT_VALUES,
+    maxKeyNames: MAX_REPORT_KEY_NAMES,
+    maxStringChars: MAX_REPORT_STRING_CHARS,
+  });
   if (shape.overLimit !== null) {
     return { ok: false, error: { field: null, message: `${shape.overLimit}: over the limit for one report` } };
   }

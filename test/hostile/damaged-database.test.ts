@@ -125,6 +125,27 @@ describe('damaged databases', () => {
       expect(status).toMatchObject({ ok: true, value: { done: true } });
       const error = status.ok ? (status.value as { error: string | null }).error : null;
       expect(error).toContain(`${db} is damaged (`);
+      // Nor do the mailbox settings: saving or removing one used to write into the damaged file.
+      const account = {
+        name: 'Reports',
+        host: 'imap.example.com',
+        port: 993,
+        security: 'tls',
+        user: 'u',
+        auth: 'password',
+        mailbox: 'INBOX',
+        after: { action: 'none' },
+        pollIntervalSeconds: 3600,
+        caFile: null,
+      };
+      for (const [method, body] of [
+        ['saveMailbox', { account, secret: 'secret' }],
+        ['removeMailbox', { name: 'Reports' }],
+      ] as const) {
+        const refused = await dispatch(handlers, method, body);
+        expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+        if (!refused.ok) expect(refused.error.message).toMatch(new RegExp(`^${db} is damaged \\(`));
+      }
     } finally {
       handle.close();
     }

@@ -95,7 +95,7 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
     `SELECT id, result_type AS resultType, sending_mta_ip AS sendingMtaIp, receiving_mx_hostname AS receivingMxHostname,
        receiving_mx_helo AS receivingMxHelo, receiving_ip AS receivingIp, failed_sessions AS failedSessions,
        additional_information AS additionalInformation, failure_reason_code AS failureReasonCode
-     FROM failure_details WHERE report_rowid = ? AND policy_rowid = ? ORDER BY id`,
+     FROM failure_details WHERE policy_rowid = ? ORDER BY id`,
   );
   const { warningsJson, rawGzip, ...rest } = row;
   return {
@@ -113,7 +113,7 @@ export function reportDetail(db: ReadableDatabase, id: number): ReportDetail | n
       mxHosts: JSON.parse(policy.mxHosts) as string[],
       successfulSessions: policy.successfulSessions,
       failedSessions: policy.failedSessions,
-      failureDetails: details.all(id, policy.id) as ReportDetail['policies'][number]['failureDetails'],
+      failureDetails: details.all(policy.id) as ReportDetail['policies'][number]['failureDetails'],
       counted: policy.counted === 1,
     })),
     originalGzip: rawGzip.toString('base64'),

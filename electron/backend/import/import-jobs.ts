@@ -56,6 +56,7 @@ export class ImportJobs {
           uploads.map((upload) => upload.path),
           {
             batchFiles: SERVE_BATCH_FILES,
+            offThread: true,
             sourceOf: (path) => ({ kind: 'upload', ref: names.get(path) ?? path }),
             onFile: (outcome, progress) => {
               job.outcomes.push(outcome);

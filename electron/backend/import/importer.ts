@@ -30,6 +30,12 @@ export interface ImportPathsOptions {
   /** Worker threads that prepare files; default one per core but one. */
   threads?: number;
   /**
+   * Prepare even a handful of files in worker threads: the calling thread
+   * answers requests (serve), and one stranger's file parsed there held
+   * every request for up to 26 s.
+   */
+  offThread?: boolean;
+  /**
    * Files per transaction. Each commit holds the thread that writes: about
    * 0.2 ms a report, so 1,024 files block it for about 200 ms; where that
    * thread also answers requests (serve mode), fewer keep the answers quick.
@@ -135,7 +141,7 @@ export class ReportImporter {
       }
       head.push(next.value);
     }
-    const pool = new PreparePool(walked ? 0 : options.threads);
+    const pool = new PreparePool(walked && options.offThread !== true ? 0 : options.threads);
     try {
       // Files are prepared ahead, in order, while earlier batches are written. A path that
       // cannot be read has its outcome already; it waits in line so that outcomes stay in order.

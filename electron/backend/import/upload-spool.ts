@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -132,6 +132,9 @@ export class UploadSpool {
     this.receiving += 1;
     const folder = join(await this.folder(), randomUUID());
     const parts: Promise<SpooledPart>[] = [];
+    // The parts still being written: a request that fails (cut off, over its limit, timed out) ends them, or
+    // their writes would wait forever for the rest of a body that never comes, holding a slot and their files.
+    const open = new Set<BusboyFileStream>();
     let requestBytes = 0;
     try {
       await mkdir(folder);
@@ -153,6 +156,8 @@ export class UploadSpool {
         const name = filename === '' ? 'upload' : filename;
         // One folder per request; the position keeps two parts of the same name apart.
         const path = join(folder, `${parts.length}-${safeFileName(name)}`);
+        open.add(stream);
+        stream.once('close', () => open.delete(stream));
         parts.push(
           this.writePart(stream, path).then((bytes) => {
             requestBytes += bytes ?? 0;
@@ -185,6 +190,7 @@ export class UploadSpool {
       return settled;
     } catch (error) {
       // Nothing of a request that failed is kept: the browser sends it again or says why.
+      for (const stream of open) stream.destroy(error instanceof Error ? error : new Error(String(error)));
       const settled = await Promise.allSettled(parts);
       this.take(
         settled.flatMap((part) =>
@@ -262,7 +268,8 @@ export class UploadSpool {
   }
 
   private folder(): Promise<string> {
-    this.dir ??= mkdtemp(join(tmpdir(), 'tlsrpt-uploads-'));
+    // The process id in the name lets the next start tell a killed serve's spool from a running one's.
+    this.dir ??= mkdtemp(join(tmpdir(), `${SPOOL_PREFIX}${process.pid}-`));
     return this.dir;
   }
 
@@ -270,6 +277,46 @@ export class UploadSpool {
     const cutoff = Date.now() - ABANDONED_AFTER_MS;
     const old = [...this.files.values()].filter((upload) => upload.at < cutoff);
     void this.release(this.take(old.map((upload) => upload.id)));
+  }
+}
+
+const SPOOL_PREFIX = 'tlsrpt-uploads-';
+
+/**
+ * Removes the spool folders of serve processes that are gone (killed, or
+ * stopped by a crash before they could clean up): run when serve starts. A
+ * folder whose process still runs is another serve's, and is left alone.
+ * Returns the folders removed.
+ */
+export async function reclaimAbandonedSpools(): Promise<string[]> {
+  const removed: string[] = [];
+  const root = tmpdir();
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = new RegExp(`^${SPOOL_PREFIX}(\\d+)-[^/]+$`).exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isRunning(Number(pid))) continue;
+    const folder = join(root, name);
+    const info = await lstat(folder).catch(() => null);
+    // Only our own folders: another user's /tmp entries are not ours to judge.
+    if (!info?.isDirectory() || (process.getuid !== undefined && info.uid !== process.getuid())) continue;
+    await rm(folder, { recursive: true, force: true });
+    removed.push(folder);
+  }
+  return removed;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -3,6 +3,7 @@ import { rootCertificates, type ConnectionOptions } from 'node:tls';
 import { ImapFlow } from 'imapflow';
 import { isLoopbackHost, type MailboxAccount } from '../../../shared/mailbox/account.js';
 import { MAX_CA_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
+import { MAX_INPUT_FILE_BYTES, formatBytes } from '../import/limits.js';
 
 /** A connection problem in words a postmaster can act on; it never carries the secret. */
 export class ImapConnectionError extends Error {
@@ -57,6 +58,27 @@ function tlsOptions(server: ImapServer): ConnectionOptions {
   return options;
 }
 
+/**
+ * What one server response may make us hold. imapflow's defaults (1 GiB a
+ * literal, 2 GiB a response, 1 GiB a line) let a hostile server take 3.8 GB
+ * with three 900 MiB literals announced as 3 KB messages, or 1.14 GB with a
+ * line that never ends. A literal is one message, which the import takes up
+ * to MAX_INPUT_FILE_BYTES; no line a sync reads (a FETCH of sizes, a LIST
+ * entry) comes near 1 MiB.
+ */
+export const IMAP_RESPONSE_LIMITS = {
+  maxLiteralSize: MAX_INPUT_FILE_BYTES,
+  maxResponseSize: MAX_INPUT_FILE_BYTES + 1024 * 1024,
+  maxLineLength: 1024 * 1024,
+};
+
+const lastErrors = new WeakMap<ImapFlow, unknown>();
+
+/** Why the connection ended, when the server's input did it (a response over the limits); else `error`. */
+export function connectionFailure(client: ImapFlow, error: unknown): unknown {
+  return (error as { code?: string } | undefined)?.code === 'NoConnection' ? (lastErrors.get(client) ?? error) : error;
+}
+
 /** Opens and authenticates an IMAP connection; failures become {@link ImapConnectionError}. */
 export async function connectImap(server: ImapServer, secret: string): Promise<ImapFlow> {
   if (server.security === 'plain' && !isLoopbackHost(server.host)) {
@@ -74,6 +96,7 @@ export async function connectImap(server: ImapServer, secret: string): Promise<I
     auth: server.auth === 'password' ? { user: server.user, pass: secret } : { user: server.user, accessToken: secret },
     tls: tlsOptions(server),
     logger: false,
+    ...IMAP_RESPONSE_LIMITS,
     connectionTimeout: 20_000,
     greetingTimeout: 20_000,
     socketTimeout: 10 * 60_000,
@@ -81,8 +104,12 @@ export async function connectImap(server: ImapServer, secret: string): Promise<I
     // should show within seconds, and a sync's own commands follow each other closer than this.
     autoIdleDelay: 2000,
   });
-  // Errors also arrive as events; without a listener Node would end the process.
-  client.on('error', () => undefined);
+  // Errors also arrive as events; without a listener Node would end the process. A response over the limits
+  // ends the connection, and the command under way then fails only with "connection not available": the
+  // event keeps the reason.
+  client.on('error', (error: unknown) => {
+    if (!lastErrors.has(client)) lastErrors.set(client, error);
+  });
   try {
     await client.connect();
   } catch (error) {
@@ -129,6 +156,10 @@ export function describeImapError(error: unknown, server: ImapServer, secret = '
     failure?.code === 'GREETING_TIMEOUT'
   ) {
     text = `no answer from ${where} (timed out)`;
+  } else if (failure?.code === 'LiteralTooLarge' || failure?.code === 'ResponseTooLarge') {
+    text = `${where} sent a response over the ${formatBytes(IMAP_RESPONSE_LIMITS.maxLiteralSize)} a message may have; the sync stopped`;
+  } else if (failure?.code === 'LineTooLarge') {
+    text = `${where} sent a line over ${formatBytes(IMAP_RESPONSE_LIMITS.maxLineLength)} without its end; the sync stopped`;
   } else if (failure?.code === 'ECONNRESET' || failure?.code === 'NoConnection' || failure?.code === 'EPIPE') {
     text = `the connection to ${where} was cut`;
   } else {

@@ -4,6 +4,7 @@ import {
   type MailboxStatus,
   type MessageOutcome,
 } from '../../../shared/mailbox/account.js';
+import { checkBeforeFirstWrite } from '../db/database-problems.js';
 import { mailboxAccountSchema } from '../../../shared/mailbox/account-schema.js';
 import type { WritableDatabase } from '../db/database.js';
 import {
@@ -107,6 +108,8 @@ export class MailboxManager {
   private readonly memorySecretKnown = new Set<string>();
 
   async save(account: MailboxAccount, secret: string | undefined, previousName: string | null): Promise<MailboxStatus> {
+    // A damaged database is written to by nothing, as the import refuses it: settings too.
+    await checkBeforeFirstWrite(this.db);
     if (previousName !== null && previousName !== account.name && savedAccount(this.db, account.name)) {
       throw new MailboxError(`a mailbox named "${account.name}" exists already`);
     }
@@ -132,6 +135,7 @@ export class MailboxManager {
   }
 
   async remove(name: string): Promise<boolean> {
+    await checkBeforeFirstWrite(this.db);
     await this.stop(name);
     this.sessions.get(name)?.pending?.cancel();
     this.sessions.delete(name);

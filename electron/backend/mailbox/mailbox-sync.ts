@@ -5,7 +5,14 @@ import type { WritableDatabase } from '../db/database.js';
 import { mailboxProgress, recordMessages, recordSyncEnd, resetMailboxProgress } from '../db/mailbox-store.js';
 import type { ByteInput, ReportImporter } from '../import/importer.js';
 import { MAX_INPUT_FILE_BYTES, formatBytes } from '../import/limits.js';
-import { accountKey, describeImapError, messageUrl, type ImapServer } from './imap-connection.js';
+import {
+  ImapConnectionError,
+  accountKey,
+  connectionFailure,
+  describeImapError,
+  messageUrl,
+  type ImapServer,
+} from './imap-connection.js';
 
 export interface SyncTarget {
   server: ImapServer;
@@ -18,6 +25,30 @@ export interface SyncOptions {
   onMessage?: (outcome: MessageOutcome, done: number, total: number) => void;
   /** Messages per FETCH (default {@link BATCH_MESSAGES}); the tests make it small to cut a sync mid-batch. */
   batchMessages?: number;
+  /**
+   * The whole sync's deadline in milliseconds (default
+   * {@link DEFAULT_SYNC_DEADLINE_MS}): the socket's own timeout restarts with
+   * every byte, so a server that sends one a second would hold it forever.
+   */
+  deadlineMs?: number;
+}
+
+/** A sync of a year's mailbox on a slow link takes minutes; one that takes half an hour is held. */
+export const DEFAULT_SYNC_DEADLINE_MS = 30 * 60_000;
+
+/**
+ * New messages one sync lists at most: a listing holds a few dozen bytes a
+ * message, and a server that lists without end (1.07 GB after 120 s) is
+ * stopped here, or at the count it said the mailbox holds.
+ */
+const MAX_LISTED_MESSAGES = 1_000_000;
+
+/** imapflow's codes for a response over IMAP_RESPONSE_LIMITS. */
+const OVER_LIMIT = new Set(['LiteralTooLarge', 'ResponseTooLarge', 'LineTooLarge', 'TooManyTokens']);
+
+/** A sync that the server made stop: it lied about sizes, listed without end, or ran past the deadline. */
+export class SyncStopped extends ImapConnectionError {
+  override name = 'SyncStopped';
 }
 
 /**
@@ -74,6 +105,16 @@ export async function syncMailbox(
     rescanned: false,
     outcomes: [],
   };
+  // Set once the sync knows what it is to fetch, so that a stop can say what it could not fetch.
+  const plan = { listed: null as number | null, fetched: 0 };
+  const deadlineMs = options.deadlineMs ?? DEFAULT_SYNC_DEADLINE_MS;
+  // An object: the timer sets it while this function awaits.
+  const clock = { pastDeadline: false };
+  const deadline = setTimeout(() => {
+    clock.pastDeadline = true;
+    // Ends every command under way: each rejects, and the sync stops below.
+    client.close();
+  }, deadlineMs);
   try {
     const opened = client.mailbox;
     if (opened === false) throw new Error(`mailbox ${target.mailbox} is not open`);
@@ -85,7 +126,8 @@ export async function syncMailbox(
       progress = { uidValidity, lastUid: 0 };
     }
     const lastUid = progress.lastUid;
-    const messages = await newMessages(client, lastUid);
+    const messages = await newMessages(client, lastUid, opened.exists);
+    plan.listed = messages.length;
     let moveFolderReady = false;
 
     await importer.importByteBatches(async (importBatch) => {
@@ -109,26 +151,51 @@ export async function syncMailbox(
           if (outcome.status === 'error') result.errors += 1;
           options.onMessage?.(outcome, result.messagesSeen, messages.length);
         }
+        plan.fetched = result.messagesSeen;
       }
     });
     recordSyncEnd(db, key, target.mailbox, null);
     return result;
   } catch (error) {
-    recordSyncEnd(db, key, target.mailbox, describeImapError(error, target.server));
-    throw error;
+    const cause = connectionFailure(client, error);
+    const stopped = clock.pastDeadline
+      ? new SyncStopped(`the sync stopped at its deadline of ${Math.round(deadlineMs / 1000)} s; ${notFetched(plan)}`)
+      : cause instanceof SyncStopped || OVER_LIMIT.has((cause as { code?: string } | undefined)?.code ?? '')
+        ? new SyncStopped(`${describeImapError(cause, target.server)}; ${notFetched(plan)}`)
+        : cause;
+    recordSyncEnd(db, key, target.mailbox, describeImapError(stopped, target.server));
+    throw stopped;
   } finally {
+    clearTimeout(deadline);
     lock.release();
   }
 }
 
-/** The messages above the mark, with their sizes, in UID order: one FETCH of UID and RFC822.SIZE. */
-async function newMessages(client: ImapFlow, lastUid: number): Promise<NewMessage[]> {
+function notFetched(plan: { listed: number | null; fetched: number }): string {
+  if (plan.listed === null) return 'the server had not finished listing the new messages, so none were fetched';
+  const left = plan.listed - plan.fetched;
+  return `${left.toLocaleString('en-US')} of ${plan.listed.toLocaleString('en-US')} new messages were not fetched (the next sync goes on from there)`;
+}
+
+/**
+ * The messages above the mark, with their sizes, in UID order: one FETCH of
+ * UID and RFC822.SIZE, read as it comes and stopped past the messages the
+ * mailbox holds (its EXISTS) or {@link MAX_LISTED_MESSAGES}.
+ */
+async function newMessages(client: ImapFlow, lastUid: number, exists: number): Promise<NewMessage[]> {
+  const most = Math.min(MAX_LISTED_MESSAGES, exists);
+  const listed: NewMessage[] = [];
   // `n:*` always matches the newest message, even below n: keep only UIDs above the mark.
-  const listed = await client.fetchAll(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true });
-  return listed
-    .filter((message) => message.uid > lastUid)
-    .map((message) => ({ uid: message.uid, size: message.size ?? 0 }))
-    .sort((a, b) => a.uid - b.uid);
+  for await (const message of client.fetch(`${lastUid + 1}:*`, { uid: true, size: true }, { uid: true })) {
+    if (message.uid > lastUid) listed.push({ uid: message.uid, size: message.size ?? 0 });
+    if (listed.length > most) {
+      client.close();
+      throw new SyncStopped(
+        `the server listed more than the ${most.toLocaleString('en-US')} messages ${most === exists ? 'it said the mailbox holds' : 'a sync lists'}`,
+      );
+    }
+  }
+  return listed.sort((a, b) => a.uid - b.uid);
 }
 
 /** Runs of messages of at most `count` messages and {@link BATCH_BYTES} (a larger message goes alone). */
@@ -160,13 +227,24 @@ async function fetchAndImport(
     `the message is ${formatBytes(size)}, over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit`;
   const wanted = batch.filter((message) => message.size <= MAX_INPUT_FILE_BYTES).map((message) => message.uid);
   const sources = new Map<number, Buffer>();
+  const announced = new Map(batch.map((message) => [message.uid, message.size]));
   if (wanted.length > 0) {
-    // The size comes again with the bytes: a message is checked by what this FETCH says, too.
-    const fetched = await client.fetchAll(wanted.join(','), { uid: true, size: true, source: true }, { uid: true });
-    for (const message of fetched) {
-      if (message.source !== undefined && (message.size ?? message.source.length) <= MAX_INPUT_FILE_BYTES) {
-        sources.set(message.uid, message.source);
+    // Read as they come: a message bigger than the listing said stops the sync before the next is held,
+    // so a batch holds what its listed sizes add up to (BATCH_BYTES), and one message more at most.
+    for await (const message of client.fetch(
+      wanted.join(','),
+      { uid: true, size: true, source: true },
+      { uid: true },
+    )) {
+      if (message.source === undefined) continue;
+      const listedSize = announced.get(message.uid);
+      if (listedSize === undefined || message.source.length > listedSize) {
+        client.close();
+        throw new SyncStopped(
+          `the server sent ${formatBytes(message.source.length)} for message UID ${message.uid}, listed as ${formatBytes(listedSize ?? 0)}`,
+        );
       }
+      if ((message.size ?? message.source.length) <= MAX_INPUT_FILE_BYTES) sources.set(message.uid, message.source);
     }
   }
   const present = batch.filter((message) => sources.has(message.uid));

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { ImapFlow } from 'imapflow';
 import * as oauth from 'oauth4webapi';
@@ -304,6 +305,12 @@ export async function beginSignIn(
       answerPage(res, 404, 'Not found', 'This address only receives the answer of a sign-in.');
       return;
     }
+    // Only the browser we sent to the provider has the state. Anything else (a page that found the port and
+    // loads it as an <img>, a guess) is answered and ignored: it used to cancel the sign-in under way.
+    if (!sameSecret(callback.searchParams.get('state') ?? '', state)) {
+      answerPage(res, 400, 'Not this sign-in', 'This is not the answer to the sign-in tlsrpt-viewer is waiting for.');
+      return;
+    }
     void (async () => {
       try {
         const parameters = oauth.validateAuthResponse(as, client, callback.searchParams, state);
@@ -463,6 +470,13 @@ async function accessTokenFor(server: ImapServer, tokens: OAuthTokenSource, forc
  * to expire); when the server refuses it — revoked early, or expired by a
  * clock that differs from ours — refreshes once and tries again.
  */
+/** Compares a secret without telling, by the time taken, how much of a guess was right. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 export async function connectImapOAuth(server: ImapServer, tokens: OAuthTokenSource): Promise<ImapFlow> {
   const token = await accessTokenFor(server, tokens, false);
   try {

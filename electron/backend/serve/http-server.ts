@@ -26,8 +26,12 @@ export interface HttpServerOptions {
 export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
 /** JSON bodies read at once, in bytes: four clients at the cap, not four at 256 MiB (2.08 GB measured). */
 const MAX_JSON_BODIES_BYTES = 64 * 1024 * 1024;
-/** A request's JSON: the deepest call (a mailbox's settings) is 4 levels, the longest list 10,000 entries. */
-const JSON_BODY_SHAPE = { maxDepth: 16, maxContainers: 50_000 };
+/**
+ * A request's JSON: the deepest call (a mailbox's settings) is 4 levels, the
+ * longest list 10,000 entries, and the contract names a few dozen keys (1.29
+ * million different ones took 4.8 s and a 17.6 MB answer).
+ */
+const JSON_BODY_SHAPE = { maxDepth: 16, maxContainers: 50_000, maxValues: 200_000, maxKeyNames: 1_000 };
 
 /**
  * Connections at once. A browser opens at most 6 to one host; past the cap
@@ -41,6 +45,12 @@ const HEADERS_TIMEOUT_MS = 10_000;
 /** The whole request, body included: a 128 MiB upload over a slow network link takes a minute or two. */
 const REQUEST_TIMEOUT_MS = 5 * 60_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/**
+ * An API call's body, from its headers to its last byte: 16 MiB in 30 s is
+ * 0.5 MiB/s, far below any network a browser of this app uses; a sender
+ * slower than that holds a place and a reading buffer for nothing.
+ */
+export const JSON_BODY_DEADLINE_MS = 30_000;
 
 /**
  * A call the backend answered with a failure of its own (no such report, a
@@ -86,34 +96,67 @@ export function createHttpServer(options: HttpServerOptions): Server {
   return server;
 }
 
-/** See {@link MAX_CONNECTIONS}: a new connection closes the one idle longest, or is closed itself if none is idle. */
+/**
+ * See {@link MAX_CONNECTIONS}. A new connection past the cap closes, in this
+ * order: the connection idle the longest (no request, or between two); else
+ * the one still sending its request at the lowest rate (bytes a second since
+ * it connected), so that slow senders cannot hold every place (128 sockets
+ * trickling a body locked every newcomer out for over 200 s); else the
+ * newcomer itself. A connection whose request was received and waits for its
+ * answer is never closed for a newcomer.
+ */
 function capConnections(server: Server): void {
-  // Insertion order is age order; a socket is busy from its request to its response's end.
-  const sockets = new Map<Socket, { busy: boolean }>();
+  // Insertion order is age order; `phase` says what the connection is doing.
+  const sockets = new Map<Socket, ConnectionState>();
   server.on('connection', (socket: Socket) => {
-    const state = { busy: false };
+    const state: ConnectionState = { phase: 'idle', since: Date.now() };
     sockets.set(socket, state);
     socket.once('close', () => sockets.delete(socket));
     if (sockets.size <= MAX_CONNECTIONS) return;
-    for (const [other, otherState] of sockets) {
-      if (other !== socket && !otherState.busy) {
-        other.destroy();
-        return;
-      }
-    }
-    socket.destroy();
+    const victim = connectionToClose(sockets, socket);
+    (victim ?? socket).destroy();
   });
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const state = sockets.get(request.socket);
+    // The request lets go of its socket once the response has finished: read it now, not in `close`.
+    const socket = request.socket;
+    const state = sockets.get(socket);
     if (!state) return;
-    state.busy = true;
+    state.phase = request.complete ? 'answering' : 'receiving';
+    state.since = Date.now();
+    state.bytesAtStart = socket.bytesRead;
+    request.once('end', () => {
+      if (state.phase === 'receiving') state.phase = 'answering';
+    });
     response.once('close', () => {
-      state.busy = false;
+      state.phase = 'idle';
       // Re-queued as the youngest: it was just used.
-      sockets.delete(request.socket);
-      if (!request.socket.destroyed) sockets.set(request.socket, state);
+      sockets.delete(socket);
+      if (!socket.destroyed) sockets.set(socket, state);
     });
   });
+}
+
+interface ConnectionState {
+  phase: 'idle' | 'receiving' | 'answering';
+  since: number;
+  bytesAtStart?: number;
+}
+
+function connectionToClose(sockets: Map<Socket, ConnectionState>, newcomer: Socket): Socket | null {
+  let slowest: Socket | null = null;
+  let slowestRate = Infinity;
+  const now = Date.now();
+  for (const [socket, state] of sockets) {
+    if (socket === newcomer) continue;
+    if (state.phase === 'idle') return socket;
+    if (state.phase !== 'receiving') continue;
+    const rate = (socket.bytesRead - (state.bytesAtStart ?? 0)) / Math.max(1, now - state.since);
+    if (rate < slowestRate) {
+      slowest = socket;
+      slowestRate = rate;
+    }
+  }
+  return slowest;
 }
 
 async function handle(
@@ -326,7 +369,14 @@ function readJsonBody(request: IncomingMessage): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     let counted = reserved;
+    const deadline = setTimeout(() => {
+      finish();
+      request.removeAllListeners('data');
+      request.pause();
+      reject(new BodyRefused(408, `the request body did not arrive within ${JSON_BODY_DEADLINE_MS / 1000} s`));
+    }, JSON_BODY_DEADLINE_MS);
     const finish = (): void => {
+      clearTimeout(deadline);
       jsonBodiesBytes -= counted;
       counted = 0;
     };

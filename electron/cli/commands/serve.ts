@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createApiHandlers } from '../../backend/api/handlers.js';
 import { openDatabase } from '../../backend/db/database.js';
-import { UploadSpool } from '../../backend/import/upload-spool.js';
+import { UploadSpool, reclaimAbandonedSpools } from '../../backend/import/upload-spool.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
 import { mxCheckOptions } from '../../backend/policy/mx-hosts-check.js';
@@ -56,6 +56,8 @@ export async function runServe(
   const sinks = notifySinksFromArgs(values);
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
+  // A serve killed with uploads in its spool left them in the temporary folder: they are nobody's now.
+  await reclaimAbandonedSpools();
   const uploads = new UploadSpool();
   const {
     handlers,

@@ -167,9 +167,18 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     once: { type: 'boolean' },
     json: { type: 'boolean' },
     ...NOTIFY_OPTIONS,
+    deadline: { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const sinks = notifySinksFromArgs(values);
+  const deadlineText = stringOption(values, 'deadline');
+  if (deadlineText !== undefined && !/^[1-9]\d{0,5}$/.test(deadlineText)) {
+    throw new UsageError(`--deadline takes a number of seconds from 1 to 999999, got "${deadlineText}"`);
+  }
+  const syncOptions = {
+    onMessage: (outcome: MessageOutcome): void => printOutcome(outcome),
+    ...(deadlineText === undefined ? {} : { deadlineMs: Number(deadlineText) * 1000 }),
+  };
   const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
   let account: MailboxAccount;
   let connect: () => Promise<ImapFlow>;
@@ -242,7 +251,7 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
         throw error;
       }
       try {
-        const result = await syncMailbox(db, importer, client, target, { onMessage: printOutcome });
+        const result = await syncMailbox(db, importer, client, target, syncOptions);
         printTotals(result);
         return result.errors > 0 ? EXIT_SOME_REJECTED : EXIT_OK;
       } catch (error) {
@@ -259,7 +268,7 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     const watcher = new MailboxWatcher({
       server: account,
       connect,
-      sync: (client) => syncMailbox(db, importer, client, target, { onMessage: printOutcome }),
+      sync: (client) => syncMailbox(db, importer, client, target, syncOptions),
       pollIntervalSeconds: account.pollIntervalSeconds,
       onEvent: (event) => {
         if (event.type === 'synced' && event.result.messagesSeen > 0) printTotals(event.result);

@@ -4,6 +4,7 @@ import { migration0002Mailboxes } from './0002-mailboxes.js';
 import { migration0003Rollups } from './0003-rollups.js';
 import { migration0004CountedSessions } from './0004-counted-sessions.js';
 import { migration0005NotifiedFindings } from './0005-notified-findings.js';
+import { migration0006DetailsByPolicy } from './0006-details-by-policy.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; strictly increasing from 1. */
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003Rollups,
   migration0004CountedSessions,
   migration0005NotifiedFindings,
+  migration0006DetailsByPolicy,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
