@@ -1,4 +1,5 @@
 import type { ApiMethod, ApiResult } from '../../shared/api/contract.js';
+import { answerVaultRequest, type Keychain } from './keychain.js';
 
 /** The message port of the backend process, as main sees it (Electron's UtilityProcess). */
 export interface BackendPort {
@@ -27,60 +28,19 @@ export interface VaultRequest {
 }
 
 export interface VaultReply {
-  vaultReply: { id: number; ok: true; data: string } | { id: number; ok: false; error: string };
+  vaultReply:
+    | {
+        id: number;
+        ok: true;
+        data: string;
+        /** The secret sealed again, when the keychain asks for it (safeStorage's shouldReEncrypt). */
+        resealed?: string;
+      }
+    | { id: number; ok: false; error: string };
 }
 
 export type MainToBackend = BackendRequest | VaultReply;
 export type BackendToMain = BackendResponse | VaultRequest;
-
-/**
- * Main's side of the vault: Electron's safeStorage. Its synchronous calls are
- * deprecated in Electron 45 and can block the window's process while the OS
- * asks to unlock a keychain, so only the asynchronous ones are used.
- */
-export interface Keychain {
-  isAsyncEncryptionAvailable(): Promise<boolean>;
-  encryptStringAsync(plain: string): Promise<Buffer>;
-  decryptStringAsync(sealed: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
-  /** Linux only: which password store Chromium picked for this session. */
-  getSelectedStorageBackend(): string;
-}
-
-/**
- * On Linux, where Chromium recognises no desktop keyring (a bare window
- * manager, a remote session), it falls back to `basic_text`: a key written
- * into the program itself, which protects nothing. A password sealed with it
- * would sit in the database as good as in the clear, so it is refused, and
- * the message names the switch that picks a real store.
- */
-export const BASIC_TEXT_REFUSAL =
-  'the system keychain is not available: Electron fell back to its basic_text store, which does not protect the ' +
-  'password, so it cannot be stored safely. Start tlsrpt-viewer with --password-store=gnome-libsecret (GNOME ' +
-  'Keyring, KeePassXC and other Secret Service keyrings) or --password-store=kwallet5 (KDE; kwallet6 on Plasma 6), ' +
-  'with that keyring running and unlocked, and try again';
-
-export const KEYCHAIN_UNAVAILABLE =
-  'the system keychain is not available, so the password cannot be stored safely; unlock or set up the keychain and try again';
-
-export async function answerVaultRequest(
-  keychain: Keychain,
-  request: VaultRequest['vault'],
-  platform: NodeJS.Platform = process.platform,
-): Promise<VaultReply> {
-  const refuse = (error: string): VaultReply => ({ vaultReply: { id: request.id, ok: false, error } });
-  try {
-    if (platform === 'linux' && keychain.getSelectedStorageBackend() === 'basic_text')
-      return refuse(BASIC_TEXT_REFUSAL);
-    if (!(await keychain.isAsyncEncryptionAvailable())) return refuse(KEYCHAIN_UNAVAILABLE);
-    const data =
-      request.op === 'seal'
-        ? (await keychain.encryptStringAsync(request.data)).toString('base64')
-        : (await keychain.decryptStringAsync(Buffer.from(request.data, 'base64'))).result;
-    return { vaultReply: { id: request.id, ok: true, data } };
-  } catch (error) {
-    return refuse(`the keychain refused: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
 
 /**
  * Calls into the backend process and matches answers to calls. If the

@@ -4,7 +4,8 @@
 import { parseArgs } from 'node:util';
 import { createApiHandlers } from '../backend/api/handlers.js';
 import { dispatch } from '../backend/api/dispatch.js';
-import { openDatabase } from '../backend/db/database.js';
+import { openDatabase, type WritableDatabase } from '../backend/db/database.js';
+import { replaceSealedSecret } from '../backend/db/mailbox-store.js';
 import { MailboxError } from '../backend/mailbox/mailbox-manager.js';
 import type { SecretVault } from '../backend/mailbox/secret-vault.js';
 import type { BackendResponse, MainToBackend, VaultReply, VaultRequest } from './backend-client.js';
@@ -23,28 +24,36 @@ class KeychainVault implements SecretVault {
   private nextId = 1;
   private readonly pending = new Map<number, (reply: VaultReply['vaultReply']) => void>();
 
+  constructor(private readonly db: WritableDatabase) {}
+
   answer(reply: VaultReply['vaultReply']): void {
     this.pending.get(reply.id)?.(reply);
     this.pending.delete(reply.id);
   }
 
   async seal(_name: string, secret: string): Promise<Uint8Array> {
-    return Buffer.from(await this.ask('seal', secret), 'base64');
+    return Buffer.from((await this.ask('seal', secret)).data, 'base64');
   }
 
-  async open(_name: string, sealed: Uint8Array | null): Promise<string | null> {
-    return sealed === null ? null : this.ask('open', Buffer.from(sealed).toString('base64'));
+  async open(name: string, sealed: Uint8Array | null): Promise<string | null> {
+    if (sealed === null) return null;
+    const reply = await this.ask('open', Buffer.from(sealed).toString('base64'));
+    // The keychain rotated its key or can now protect the secret better
+    // (safeStorage's shouldReEncrypt): the old bytes are replaced, so the
+    // secret does not stay sealed the old way.
+    if (reply.resealed !== undefined) replaceSealedSecret(this.db, name, sealed, Buffer.from(reply.resealed, 'base64'));
+    return reply.data;
   }
 
   forget(): void {
     // Nothing is held here: the sealed bytes go with the account's row.
   }
 
-  private ask(op: 'seal' | 'open', data: string): Promise<string> {
+  private ask(op: 'seal' | 'open', data: string): Promise<{ data: string; resealed?: string }> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, (reply) => {
-        if (reply.ok) resolve(reply.data);
+        if (reply.ok) resolve(reply);
         else reject(new MailboxError(reply.error));
       });
       const request: VaultRequest = { vault: { id, op, data } };
@@ -53,8 +62,8 @@ class KeychainVault implements SecretVault {
   }
 }
 
-const vault = new KeychainVault();
 const db = openDatabase(values.db, { nativeBinding: values['native-binding'] });
+const vault = new KeychainVault(db);
 const { handlers } = createApiHandlers({ db, databasePath: values.db, transport: 'electron', allowPaths: true, vault });
 
 port.on('message', (event: { data: MainToBackend }) => {

@@ -340,14 +340,15 @@ describe('the application', () => {
     expect(backend?.vaultReplies[1]).toEqual({ id: 8, ok: true, data: 'hunter2' });
   });
 
-  it('refuses to seal with Linux’s basic_text store and names the switch that picks a real one', async () => {
-    const { fake } = await started({ keychain: 'basic_text' });
+  it('refuses to seal with the fixed key Electron falls back to when the Linux keyring fails, and names the switch', async () => {
+    const { fake } = await started({ keychain: 'keyring-failed' });
+    expect(fake.safeStorage.getSelectedStorageBackend()).toBe('gnome_libsecret');
     const [backend] = fake.utilityProcess.forked;
     backend?.emit('message', { vault: { id: 1, op: 'seal', data: 'hunter2' } });
     await settle();
     const [reply] = (backend?.vaultReplies ?? []) as { ok: boolean; error: string }[];
     expect(reply?.ok).toBe(false);
-    expect(reply?.error).toContain('basic_text');
+    expect(reply?.error).toContain('fixed, publicly known key');
     expect(reply?.error).toContain('--password-store=gnome-libsecret');
     expect(reply?.error).toContain('--password-store=kwallet5');
   });

@@ -1,3 +1,4 @@
+import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../electron/backend/api/handlers.js';
@@ -15,7 +16,10 @@ import type { MainToBackend } from '../../electron/shell/backend-client.js';
 // utility processes only after ready; Menu.buildFromTemplate keeps roles and
 // fills in a role's default submenu; a utility process's 'error' event throws
 // when nobody listens (it is an EventEmitter); safeStorage's deprecated
-// synchronous calls throw, and its store can be missing or `basic_text`;
+// synchronous calls throw; its asynchronous encryptor seals with a real
+// keyring ("v11") or falls back to the fixed key ("v10") whatever the
+// synchronous store's getSelectedStorageBackend() says, and asks for data
+// sealed with an older key to be sealed again (shouldReEncrypt);
 // navigation events carry their URL only in the event's details.
 
 interface PreventableEvent {
@@ -140,7 +144,97 @@ function defaultSubmenu(role: string, platform: NodeJS.Platform): Template | und
 
 const ROLE_LABELS: Record<string, string> = { editmenu: 'Edit', windowmenu: 'Window' };
 
-export type KeychainState = 'available' | 'unavailable' | 'basic_text';
+/**
+ * What the OS offers safeStorage. On Linux: a working Secret Service on a
+ * desktop Chromium recognises ('keyring'), or on one it does not
+ * ('bare-wm-keyring': the synchronous store says basic_text, the
+ * asynchronous encryptor still uses the keyring); a recognised desktop whose
+ * keyring fails ('keyring-failed': the asynchronous encryptor falls back to
+ * the fixed key and still says it is available); no keyring at all
+ * ('no-keyring'); or a keychain that refuses ('unavailable').
+ */
+export type KeychainState = 'keyring' | 'bare-wm-keyring' | 'keyring-failed' | 'no-keyring' | 'unavailable';
+
+/*
+ * Chromium's OSCrypt ciphertexts: a three-byte tag, then AES-128-CBC. "v10"
+ * is sealed with a key derived from the published password "peanuts" on
+ * Linux (PosixKeyProvider), and with the Keychain's or DPAPI's key on macOS
+ * and Windows; "v11" with the Linux keyring's password
+ * (FreedesktopSecretKeyProvider). The keyring's password is one per test
+ * run, as a user's keyring is one per login.
+ */
+const OS_KEYRING_PASSWORD = randomBytes(16).toString('base64');
+const osCryptKey = (password: string): Buffer => pbkdf2Sync(password, 'saltysalt', 1, 16, 'sha1');
+const OS_CRYPT_IV = Buffer.alloc(16, ' ');
+
+function sealingTag(platform: NodeJS.Platform, keychain: KeychainState): 'v10' | 'v11' {
+  if (platform !== 'linux') return 'v10';
+  return keychain === 'keyring' || keychain === 'bare-wm-keyring' ? 'v11' : 'v10';
+}
+
+/** The key a tag stands for on a platform: the fixed one only for Linux's "v10". */
+function keyOf(tag: string, platform: NodeJS.Platform): Buffer {
+  return osCryptKey(platform === 'linux' && tag === 'v10' ? 'peanuts' : OS_KEYRING_PASSWORD);
+}
+
+function osCryptSeal(tag: 'v10' | 'v11', platform: NodeJS.Platform, plain: string): Buffer {
+  const cipher = createCipheriv('aes-128-cbc', keyOf(tag, platform), OS_CRYPT_IV);
+  return Buffer.concat([Buffer.from(tag, 'latin1'), cipher.update(plain, 'utf8'), cipher.final()]);
+}
+
+function osCryptOpen(sealed: Buffer, platform: NodeJS.Platform, keychain: KeychainState): string {
+  const tag = sealed.subarray(0, 3).toString('latin1');
+  if (tag !== 'v10' && tag !== 'v11') throw new Error('Ciphertext does not appear to be encrypted.');
+  // A keyring's ciphertext cannot be opened while that keyring is not reachable.
+  if (platform === 'linux' && tag === 'v11' && sealingTag(platform, keychain) !== 'v11')
+    throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.');
+  const decipher = createDecipheriv('aes-128-cbc', keyOf(tag, platform), OS_CRYPT_IV);
+  return Buffer.concat([decipher.update(sealed.subarray(3)), decipher.final()]).toString('utf8');
+}
+
+/** Electron 45's safeStorage over the OS's keychain as `keychain` describes it; `ready` says whether the app is. */
+export function createFakeSafeStorage(platform: NodeJS.Platform, keychain: KeychainState, isReady: () => boolean) {
+  const deprecated = (name: string) => () => {
+    throw new Error(`safeStorage.${name} is deprecated in Electron 45: use its asynchronous form`);
+  };
+  const notReady = (): Promise<never> => Promise.reject(new Error('safeStorage cannot be used before app is ready'));
+  return {
+    isEncryptionAvailable: deprecated('isEncryptionAvailable'),
+    encryptString: deprecated('encryptString'),
+    decryptString: deprecated('decryptString'),
+    // The synchronous store's choice on Linux, by the desktop it recognises;
+    // 'unknown' before ready, as documented. It says nothing of the
+    // asynchronous encryptor, which tries the Secret Service whatever this says.
+    getSelectedStorageBackend: () =>
+      !isReady()
+        ? 'unknown'
+        : keychain === 'no-keyring' || keychain === 'bare-wm-keyring'
+          ? 'basic_text'
+          : 'gnome_libsecret',
+    isAsyncEncryptionAvailable: () => Promise.resolve(isReady() && keychain !== 'unavailable'),
+    encryptStringAsync(plain: string) {
+      if (!isReady()) return notReady();
+      if (keychain === 'unavailable')
+        return Promise.reject(new Error('Error while encrypting the text provided to safeStorage.encryptStringAsync.'));
+      return Promise.resolve(osCryptSeal(sealingTag(platform, keychain), platform, plain));
+    },
+    decryptStringAsync(sealed: Buffer) {
+      if (!isReady()) return notReady();
+      if (keychain === 'unavailable')
+        return Promise.reject(
+          new Error('Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.'),
+        );
+      const tag = sealed.subarray(0, 3).toString('latin1');
+      try {
+        const result = osCryptOpen(sealed, platform, keychain);
+        // As OSCryptAsync: data sealed with another key than the one it seals with now should be sealed again.
+        return Promise.resolve({ result, shouldReEncrypt: tag !== sealingTag(platform, keychain) });
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+  };
+}
 
 export function createFakeElectron(options: {
   appData: string;
@@ -388,27 +482,7 @@ export function createFakeElectron(options: {
     },
   };
 
-  const keychain = options.keychain ?? 'available';
-  const deprecated = (name: string) => () => {
-    throw new Error(`safeStorage.${name} is deprecated in Electron 45: use its asynchronous form`);
-  };
-  const safeStorage = {
-    isEncryptionAvailable: deprecated('isEncryptionAvailable'),
-    encryptString: deprecated('encryptString'),
-    decryptString: deprecated('decryptString'),
-    // Chromium's choice on Linux; 'unknown' before ready, as documented.
-    getSelectedStorageBackend: () =>
-      !ready ? 'unknown' : keychain === 'basic_text' ? 'basic_text' : 'gnome_libsecret',
-    isAsyncEncryptionAvailable: () => Promise.resolve(ready && keychain !== 'unavailable'),
-    encryptStringAsync(plain: string) {
-      if (!ready || keychain === 'unavailable') return Promise.reject(new Error('Encryption is not available.'));
-      return Promise.resolve(Buffer.from(plain).reverse());
-    },
-    decryptStringAsync(sealed: Buffer) {
-      if (!ready || keychain === 'unavailable') return Promise.reject(new Error('Decryption is not available.'));
-      return Promise.resolve({ result: Buffer.from(sealed).reverse().toString(), shouldReEncrypt: false });
-    },
-  };
+  const safeStorage = createFakeSafeStorage(platform, options.keychain ?? 'keyring', () => ready);
 
   const shell = {
     opened: [] as string[],
