@@ -230,7 +230,7 @@ export function createFakeSafeStorage(platform: NodeJS.Platform, keychain: Keych
         // As OSCryptAsync: data sealed with another key than the one it seals with now should be sealed again.
         return Promise.resolve({ result, shouldReEncrypt: tag !== sealingTag(platform, keychain) });
       } catch (error) {
-        return Promise.reject(error);
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
   };
