@@ -29,10 +29,15 @@ import { repoRoot } from '../helpers/files.js';
  */
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
-// Electron 45's fuse wire as shipped: version 1, eight fuses (runAsNode,
-// cookie encryption, NODE_OPTIONS, --inspect, asar integrity, only load from
-// asar, browser V8 snapshot, file:// privileges), '1' on, '0' off.
-const SHIPPED_WIRE = '10110001';
+// Electron 45's fuse wire as shipped (build/fuses/fuses.json5 in Electron's
+// source): version 1, nine fuses (runAsNode, cookie encryption, NODE_OPTIONS,
+// --inspect, asar integrity, only load from asar, browser V8 snapshot,
+// file:// privileges, WebAssembly trap handlers), '1' on, '0' off.
+const SHIPPED_WIRE = '101100011';
+// @electron/fuses 1.8 (electron-builder's) names eight fuses; the ninth,
+// added in Electron 35, is read by its index. @electron/fuses 2 names it
+// (FuseV1Options.WasmTrapHandlers) but needs Node 22.12.
+const WASM_TRAP_HANDLERS = 8;
 
 // One package for all the checks: made once, removed after the last.
 const work = mkdtempSync(join(tmpdir(), 'tlsrpt-pack-'));
@@ -47,7 +52,11 @@ let builderLog = '';
 function standInElectron(dir: string): void {
   mkdirSync(join(dir, 'resources'), { recursive: true });
   mkdirSync(join(dir, 'locales'));
-  writeFileSync(join(dir, 'electron'), `#!/bin/sh\n# ${SENTINEL}\x01\x08${SHIPPED_WIRE}\nexit 0\n`, { mode: 0o755 });
+  writeFileSync(
+    join(dir, 'electron'),
+    `#!/bin/sh\n# ${SENTINEL}\x01${String.fromCharCode(SHIPPED_WIRE.length)}${SHIPPED_WIRE}\nexit 0\n`,
+    { mode: 0o755 },
+  );
   writeFileSync(join(dir, 'chrome-sandbox'), '', { mode: 0o755 });
   writeFileSync(join(dir, 'LICENSE'), 'stand-in');
   writeFileSync(join(dir, 'version'), '45.5.0');
@@ -143,7 +152,7 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
     expect(readFileSync(addon).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
   });
 
-  it('flips the fuses: no run-as-node, NODE_OPTIONS or inspector; asar integrity on, app only from the asar, no file:// privileges', async () => {
+  it('flips the fuses: no run-as-node, NODE_OPTIONS or inspector; asar integrity on, app only from the asar, no file:// privileges; all nine kept', async () => {
     const wire = await getCurrentFuseWire(join(unpacked(), 'tlsrpt-viewer'));
     const on = (fuse: FuseV1Options) => String.fromCharCode(wire[fuse] as number);
     expect({
@@ -153,6 +162,7 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
       asarIntegrity: on(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
       onlyLoadAppFromAsar: on(FuseV1Options.OnlyLoadAppFromAsar),
       fileProtocolPrivileges: on(FuseV1Options.GrantFileProtocolExtraPrivileges),
+      wasmTrapHandlers: String.fromCharCode((wire as Record<number, number | undefined>)[WASM_TRAP_HANDLERS] ?? 0),
     }).toEqual({
       runAsNode: '0',
       nodeOptions: '0',
@@ -160,7 +170,13 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
       asarIntegrity: '1',
       onlyLoadAppFromAsar: '1',
       fileProtocolPrivileges: '0',
+      // Left on: V8 then checks WebAssembly memory accesses with guard pages
+      // and a signal handler instead of inline bounds checks; flipping a fuse
+      // electron-builder does not know of would also drop it from the wire.
+      wasmTrapHandlers: '1',
     });
+    // All nine fuses are still on the wire: none was cut off by a tool that knows only eight.
+    expect(Object.keys(wire).filter((key) => /^\d+$/.test(key))).toHaveLength(SHIPPED_WIRE.length);
   });
 
   it('makes the deb with a homepage and a maintainer e-mail (its control file’s Homepage and Maintainer)', () => {
