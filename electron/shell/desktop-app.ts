@@ -4,6 +4,7 @@ import { MENU_CHANNEL, type MenuCommand } from '../../shared/api/bridge.js';
 import type { ApiResult } from '../../shared/api/contract.js';
 import { APP_NAME, DATABASE_FILE_NAME } from '../backend/paths.js';
 import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
+import { APP_ID } from './app-identity.js';
 import { registerAppScheme, serveRendererOnAppScheme } from './app-protocol.js';
 import { BackendClient } from './backend-client.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
@@ -62,6 +63,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   if (!app.commandLine.hasSwitch('user-data-dir')) {
     app.setPath('userData', join(app.getPath('appData'), APP_NAME));
   }
+  if (platform === 'win32') app.setAppUserModelId(APP_ID);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;

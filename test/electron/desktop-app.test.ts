@@ -6,6 +6,7 @@ import { CONTENT_SECURITY_POLICY } from '../../shared/security.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { startDesktopApp, type ElectronModule } from '../../electron/shell/desktop-app.js';
+import { APP_ID } from '../../electron/shell/app-identity.js';
 import { APP_HOMEPAGE } from '../../electron/shell/menu.js';
 import { openSignInPage } from '../../electron/shell/sign-in-page.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
@@ -443,6 +444,18 @@ describe('the menu', () => {
       'front',
     ]);
     expect(entries(menu?.items.find((item) => item.label === 'File')?.submenu).at(-1)).toBe('close');
+  });
+
+  it('on Windows, claims the Application User Model ID of electron-builder.yml’s appId, and only there', async () => {
+    const windows = await started({ platform: 'win32' });
+    const config = readFileSync(join('build', 'electron-builder.yml'), 'utf8');
+    const appId = /^appId: (\S+)$/m.exec(config)?.[1];
+    expect(appId).toBe(APP_ID);
+    expect(windows.fake.app.appUserModelId).toBe(appId);
+    // Elsewhere the method does not exist; the app starts without calling it.
+    const linux = await started({ platform: 'linux' });
+    expect('setAppUserModelId' in linux.fake.app).toBe(false);
+    expect(linux.window).toBeDefined();
   });
 
   it('fills the About panel, which on Linux shows only what is set', async () => {

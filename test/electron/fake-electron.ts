@@ -310,6 +310,15 @@ export function createFakeElectron(options: {
     showAboutPanel() {
       app.aboutShown += 1;
     },
+    appUserModelId: null as string | null,
+    // Electron defines it on Windows only (electron_api_app.cc): elsewhere calling it is a TypeError.
+    ...(platform === 'win32'
+      ? {
+          setAppUserModelId(id: string) {
+            app.appUserModelId = id;
+          },
+        }
+      : {}),
   });
 
   class BrowserWindow extends EventEmitter {
