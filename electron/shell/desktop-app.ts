@@ -8,6 +8,7 @@ import { APP_ID } from './app-identity.js';
 import { registerAppScheme, serveRendererOnAppScheme } from './app-protocol.js';
 import { BackendClient } from './backend-client.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
+import { OpenedFiles, reportPathsFromArgv } from './opened-files.js';
 import { aboutPanelOptions, menuTemplate } from './menu.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
 import { openSignInPage } from './sign-in-page.js';
@@ -40,6 +41,9 @@ export interface DesktopPaths {
 export interface DesktopOptions {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
+  /** The command line the app started with, and the folder it started in. */
+  argv?: readonly string[];
+  cwd?: string;
 }
 
 /**
@@ -72,7 +76,26 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
 
   let window: Electron.BrowserWindow | null = null;
   let backend: BackendSupervisor | null = null;
-  app.on('second-instance', () => {
+  // Reports the OS opens the app with: the page is told, and asks for them
+  // (chooseAndImport 'opened'); one that is still loading asks when it starts.
+  const opened = new OpenedFiles();
+  const openedByOs = (paths: readonly string[]): void => {
+    if (opened.add(paths)) window?.webContents.send(MENU_CHANNEL, 'import-opened' satisfies MenuCommand);
+  };
+  // A packaged app's argv is [executable, …]; otherwise [electron, app, …].
+  const programEntries = app.isPackaged ? 1 : 2;
+  opened.add(reportPathsFromArgv(options.argv ?? process.argv, options.cwd ?? process.cwd(), programEntries));
+  // macOS hands files to a running app, and to one that is starting, as
+  // 'open-file' (Finder's Open With, a drop on the dock icon), possibly
+  // before 'ready': so it is listened for now. Handled, it must be prevented.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    openedByOs([path]);
+  });
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    // Windows and Linux start a second instance for Open With and a drop on
+    // the taskbar icon; its command line comes here, and it quits.
+    openedByOs(reportPathsFromArgv(argv, workingDirectory, programEntries));
     if (!window) return;
     if (window.isMinimized()) window.restore();
     window.focus();
@@ -107,7 +130,11 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         window: () => window,
       });
 
-      const chooseAndImport = async (what: 'files' | 'folder'): Promise<ApiResult<unknown>> => {
+      const chooseAndImport = async (what: 'files' | 'folder' | 'opened'): Promise<ApiResult<unknown>> => {
+        if (what === 'opened') {
+          const paths = opened.take();
+          return paths.length === 0 ? { ok: true, value: { jobId: null } } : call('startImport', { paths });
+        }
         const dialogOptions: Electron.OpenDialogOptions =
           what === 'files'
             ? {
@@ -136,7 +163,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         answersItself: (method) => method === 'chooseAndImport',
         call: (method, request) =>
           method === 'chooseAndImport'
-            ? chooseAndImport((request as { what: 'files' | 'folder' }).what)
+            ? chooseAndImport((request as { what: 'files' | 'folder' | 'opened' }).what)
             : call(method, request),
       });
 

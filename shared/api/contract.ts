@@ -421,8 +421,13 @@ export const API = {
       })
       .strict(),
   ),
-  /** Desktop only: a native open dialog, then an import of what was chosen. */
-  chooseAndImport: method<{ jobId: string | null }>()(z.object({ what: z.enum(['files', 'folder']) }).strict()),
+  /**
+   * Desktop only: a native open dialog, then an import of what was chosen;
+   * or ('opened') an import of the files the OS opened the app with.
+   */
+  chooseAndImport: method<{ jobId: string | null }>()(
+    z.object({ what: z.enum(['files', 'folder', 'opened']) }).strict(),
+  ),
 } as const;
 
 export type ApiMethod = keyof typeof API;

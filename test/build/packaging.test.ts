@@ -47,6 +47,7 @@ afterAll(() => {
 let out = '';
 let fpmArgs: string[] = [];
 let afterInstall = '';
+let desktopEntry = '';
 let builderLog = '';
 
 function standInElectron(dir: string): void {
@@ -104,6 +105,7 @@ beforeAll(() => {
   if (result.status !== 0) throw new Error(`electron-builder failed:\n${builderLog}`);
   fpmArgs = JSON.parse(readFileSync(record, 'utf8')) as string[];
   afterInstall = readFileSync(`${record}.after-install`, 'utf8');
+  desktopEntry = readFileSync(`${record}.desktop`, 'utf8');
 }, 300_000);
 
 const unpacked = () => join(out, 'linux-unpacked');
@@ -192,6 +194,13 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
     expect(argument('--version')).toBe(manifest.version);
     expect(argument('--description')).toContain('Read SMTP TLS reports (TLS-RPT, RFC 8460) offline');
     expect(fpmArgs).toContain(`${unpacked()}/=/opt/tlsrpt-viewer`);
+  });
+
+  it('offers the app for RFC 8460’s media types in its .desktop file, hands it the files, and claims no extension', () => {
+    expect(desktopEntry).toMatch(/^Exec=.*tlsrpt-viewer.* %U$/m);
+    expect(desktopEntry).toMatch(/^MimeType=application\/tlsrpt\+json;application\/tlsrpt\+gzip;$/m);
+    // No MIME definition, which would map *.json or *.gz to these types.
+    expect(fpmArgs.some((arg) => arg.includes('/usr/share/mime/packages/'))).toBe(false);
   });
 
   it('installs the AppArmor profile that lets Chromium’s sandbox run on Ubuntu 24.04 and later', () => {

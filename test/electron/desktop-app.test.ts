@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { API_METHODS, type ApiResult } from '../../shared/api/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../shared/security.js';
@@ -31,6 +32,9 @@ interface StartOptions {
   env?: NodeJS.ProcessEnv;
   appData?: string;
   switches?: Record<string, string>;
+  openedAtLaunch?: string[];
+  argv?: string[];
+  cwd?: string;
   beforeReady?: (fake: ReturnType<typeof createFakeElectron>) => void;
 }
 
@@ -48,7 +52,12 @@ async function started(options: StartOptions = {}) {
   startDesktopApp(
     fake as unknown as ElectronModule,
     { rendererDir, preload: '/app/preload.cjs', backendEntry: '/app/backend.js' },
-    { env: options.env ?? {}, platform: options.platform ?? 'linux' },
+    {
+      env: options.env ?? {},
+      platform: options.platform ?? 'linux',
+      argv: options.argv ?? ['/usr/lib/electron/electron', '/app'],
+      cwd: options.cwd ?? '/',
+    },
   );
   await settle();
   const window = fake.BrowserWindow.instances[0];
@@ -269,7 +278,7 @@ describe('the application', () => {
 
   it('brings the window forward when a second instance starts', async () => {
     const { fake, window } = await started();
-    fake.app.emit('second-instance');
+    fake.app.emit('second-instance', preventableEvent(), ['/usr/lib/electron/electron', '/app'], '/', {});
     expect(window?.focused).toBe(1);
   });
 
@@ -406,6 +415,64 @@ describe('the application', () => {
     } finally {
       await auth.stop();
     }
+  });
+});
+
+/** Imports what main holds of the files the OS opened the app with, as the page does, and says what was stored. */
+async function importOpened(app: Awaited<ReturnType<typeof started>>): Promise<unknown> {
+  const answer = (await app.invoke('chooseAndImport', { what: 'opened' })) as ApiResult<{ jobId: string | null }>;
+  if (!answer.ok) throw new Error(answer.error.message);
+  if (answer.value.jobId === null) return null;
+  await app.jobs.idle();
+  const status = await app.invoke('importStatus', { jobId: answer.value.jobId, since: 0 });
+  return status.ok ? (status.value as { progress: { totals: unknown } }).progress.totals : status;
+}
+
+describe('reports opened from the OS', () => {
+  it('imports the files on the command line it started with (paths and file:// URLs, switches skipped)', async () => {
+    const app = await started({
+      argv: [
+        '/opt/tlsrpt-viewer/tlsrpt-viewer',
+        '--password-store=gnome-libsecret',
+        'mail-tls-rpt__report.json.gz',
+        pathToFileURL(join(corpusReports, 'mail-auth__rpt01.eml')).href,
+        'https://evil.example/report.json',
+      ],
+      cwd: corpusReports,
+      isPackaged: true,
+    });
+    expect(await importOpened(app)).toMatchObject({ imported: 2 });
+    // Taken once: asking again imports nothing.
+    expect(await importOpened(app)).toBeNull();
+  });
+
+  it('imports what a second instance was started with, in the folder it was started in, and tells the page', async () => {
+    const app = await started();
+    app.fake.app.emit(
+      'second-instance',
+      preventableEvent(),
+      ['/usr/lib/electron/electron', '/app', '--allow-file-access-from-files', 'mail-auth__rpt02.json'],
+      corpusReports,
+      {},
+    );
+    expect(app.window?.focused).toBe(1);
+    expect(app.window?.webContents.sent).toEqual([['menu-command', 'import-opened']]);
+    expect(await importOpened(app)).toMatchObject({ imported: 1 });
+    // A second instance with nothing to open only brings the window forward.
+    app.fake.app.emit('second-instance', preventableEvent(), ['/usr/lib/electron/electron', '/app'], '/', {});
+    expect(app.window?.webContents.sent).toHaveLength(1);
+    expect(app.window?.focused).toBe(2);
+  });
+
+  it('on macOS, takes the files Finder opens it with before it is ready (open-file), and those that come later', async () => {
+    const app = await started({ platform: 'darwin', openedAtLaunch: [join(corpusReports, 'mail-auth__rpt03.json')] });
+    expect(app.fake.app.unhandledOpenFiles).toEqual([]);
+    expect(await importOpened(app)).toMatchObject({ imported: 1 });
+    const later = preventableEvent();
+    app.fake.app.emit('open-file', later, join(corpusReports, 'mail-tls-rpt__report.json'));
+    expect(later.prevented).toBe(true);
+    expect(app.window?.webContents.sent).toEqual([['menu-command', 'import-opened']]);
+    expect(await importOpened(app)).toMatchObject({ imported: 1 });
   });
 });
 

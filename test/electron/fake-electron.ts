@@ -245,6 +245,12 @@ export function createFakeElectron(options: {
   keychain?: KeychainState;
   /** Chromium switches on the command line, e.g. { 'user-data-dir': '/x' }. */
   switches?: Record<string, string>;
+  /**
+   * macOS: files Finder opens the app with (Open With, a drop on the dock
+   * icon). They arrive as 'open-file' events before 'ready'; one nobody
+   * listens to by then is lost, as in Electron.
+   */
+  openedAtLaunch?: string[];
 }) {
   const platform = options.platform ?? 'linux';
   const switches = options.switches ?? {};
@@ -279,9 +285,18 @@ export function createFakeElectron(options: {
       app.lockedIn = app.getPath('userData');
       return options.singleInstance ?? true;
     },
+    /** 'open-file' events nobody prevented (Electron then lets macOS say the file could not be opened). */
+    unhandledOpenFiles: [] as string[],
     whenReady: () =>
       new Promise<void>((resolve) => {
         setImmediate(() => {
+          if (platform === 'darwin') {
+            for (const path of options.openedAtLaunch ?? []) {
+              const event = preventableEvent();
+              app.emit('open-file', event, path);
+              if (!event.prevented) app.unhandledOpenFiles.push(path);
+            }
+          }
           ready = true;
           app.emit('ready');
           resolve();
