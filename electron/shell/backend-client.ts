@@ -1,4 +1,5 @@
 import type { ApiMethod, ApiResult } from '../../shared/api/contract.js';
+import type { DatabaseProblemKind } from '../backend/database-files.js';
 import { answerVaultRequest, type Keychain } from './keychain.js';
 
 /** The message port of the backend process, as main sees it (Electron's UtilityProcess). */
@@ -39,8 +40,20 @@ export interface VaultReply {
     | { id: number; ok: false; error: string };
 }
 
+/**
+ * The backend could not start, in words: it sends this instead of dying
+ * with an exit code, and main ends it. A database problem (damaged, locked,
+ * from a newer version…) names the file, so main can offer to show it or to
+ * open a backup instead: restarting on the same file fails the same way.
+ */
+export interface StartupProblem {
+  startupProblem:
+    | { kind: 'database'; problem: DatabaseProblemKind; file: string; message: string }
+    | { kind: 'other'; message: string };
+}
+
 export type MainToBackend = BackendRequest | VaultReply;
-export type BackendToMain = BackendResponse | VaultRequest;
+export type BackendToMain = BackendResponse | VaultRequest | StartupProblem;
 
 /**
  * Calls into the backend process and matches answers to calls. If the
@@ -57,6 +70,8 @@ export class BackendClient {
     keychain: Keychain | null = null,
   ) {
     port.on('message', (message) => {
+      // The supervisor answers a start-up problem; there is no call to answer.
+      if ('startupProblem' in message) return;
       if ('vault' in message) {
         const { vault } = message;
         void (

@@ -5,10 +5,11 @@ import { parseArgs } from 'node:util';
 import { createApiHandlers } from '../backend/api/handlers.js';
 import { dispatch } from '../backend/api/dispatch.js';
 import { openDatabase, type WritableDatabase } from '../backend/db/database.js';
+import { DatabaseProblem } from '../backend/db/database-problems.js';
 import { replaceSealedSecret } from '../backend/db/mailbox-store.js';
 import { MailboxError } from '../backend/mailbox/mailbox-manager.js';
 import type { SecretVault } from '../backend/mailbox/secret-vault.js';
-import type { BackendResponse, MainToBackend, VaultReply, VaultRequest } from './backend-client.js';
+import type { BackendResponse, MainToBackend, StartupProblem, VaultReply, VaultRequest } from './backend-client.js';
 
 const { values } = parseArgs({
   options: { db: { type: 'string' }, 'native-binding': { type: 'string' } },
@@ -62,18 +63,38 @@ class KeychainVault implements SecretVault {
   }
 }
 
-const db = openDatabase(values.db, { nativeBinding: values['native-binding'] });
-const vault = new KeychainVault(db);
-const { handlers } = createApiHandlers({ db, databasePath: values.db, transport: 'electron', allowPaths: true, vault });
-
-port.on('message', (event: { data: MainToBackend }) => {
-  const message = event.data;
-  if ('vaultReply' in message) {
-    vault.answer(message.vaultReply);
-    return;
+/** The database, or null after telling main in words why it cannot be opened (main then ends this process). */
+function openOrExplain(file: string): WritableDatabase | null {
+  try {
+    return openDatabase(file, { nativeBinding: values['native-binding'] });
+  } catch (error) {
+    const problem: StartupProblem = {
+      startupProblem:
+        error instanceof DatabaseProblem
+          ? { kind: 'database', problem: error.kind, file: error.file, message: error.message }
+          : { kind: 'other', message: error instanceof Error ? error.message : String(error) },
+    };
+    port.postMessage(problem);
+    return null;
   }
-  void dispatch(handlers, message.method, message.request).then((result) => {
-    const response: BackendResponse = { id: message.id, result };
-    port.postMessage(response);
+}
+
+const db = openOrExplain(values.db);
+if (db !== null) serve(db, values.db);
+
+function serve(db: WritableDatabase, databasePath: string): void {
+  const vault = new KeychainVault(db);
+  const { handlers } = createApiHandlers({ db, databasePath, transport: 'electron', allowPaths: true, vault });
+
+  port.on('message', (event: { data: MainToBackend }) => {
+    const message = event.data;
+    if ('vaultReply' in message) {
+      vault.answer(message.vaultReply);
+      return;
+    }
+    void dispatch(handlers, message.method, message.request).then((result) => {
+      const response: BackendResponse = { id: message.id, result };
+      port.postMessage(response);
+    });
   });
-});
+}

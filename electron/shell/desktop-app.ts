@@ -6,7 +6,7 @@ import { APP_NAME, DATABASE_FILE_NAME } from '../backend/paths.js';
 import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
 import { APP_ID } from './app-identity.js';
 import { registerAppScheme, serveRendererOnAppScheme } from './app-protocol.js';
-import { BackendClient } from './backend-client.js';
+import { BackendSupervisor } from './backend-supervisor.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
 import { OpenedFiles, reportPathsFromArgv } from './opened-files.js';
 import { aboutPanelOptions, menuTemplate } from './menu.js';
@@ -126,7 +126,8 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
       const nativeBinding = !app.isPackaged && devBinding !== undefined && devBinding !== '' ? devBinding : null;
       backend = new BackendSupervisor(electron, {
         entry: paths.backendEntry,
-        args: ['--db', databasePath, ...(nativeBinding ? ['--native-binding', nativeBinding] : [])],
+        databasePath,
+        args: (file) => ['--db', file, ...(nativeBinding ? ['--native-binding', nativeBinding] : [])],
         window: () => window,
       });
 
@@ -196,80 +197,6 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
       );
       app.exit(1);
     });
-}
-
-/**
- * The backend process, watched. When it stops on its own (a crash, a fatal
- * V8 error, an out-of-memory kill), the open calls are answered with an error
- * and the user is asked whether to restart it or quit; nothing restarts it
- * behind their back, so a backend that dies at once cannot loop.
- */
-export class BackendSupervisor {
-  private process: Electron.UtilityProcess;
-  private client: BackendClient;
-  private stopping = false;
-  private lastError: string | null = null;
-  restarts = 0;
-
-  constructor(
-    private readonly electron: ElectronModule,
-    private readonly spec: { entry: string; args: string[]; window: () => Electron.BrowserWindow | null },
-  ) {
-    ({ process: this.process, client: this.client } = this.fork());
-  }
-
-  call(method: Parameters<BackendClient['call']>[0], request: unknown): Promise<ApiResult<unknown>> {
-    return this.client.call(method, request);
-  }
-
-  stop(): void {
-    this.stopping = true;
-    this.process.kill();
-  }
-
-  private fork(): { process: Electron.UtilityProcess; client: BackendClient } {
-    const child = this.electron.utilityProcess.fork(this.spec.entry, this.spec.args, {
-      serviceName: 'tlsrpt-viewer backend',
-    });
-    // A UtilityProcess is an EventEmitter: an 'error' nobody listens to would
-    // be thrown in main. 'exit' always follows it, and reports it.
-    child.on('error', (type, location) => {
-      this.lastError = `${type} at ${location}`;
-    });
-    child.on('exit', (code) => {
-      if (this.stopping || child !== this.process) return;
-      void this.askAfterExit(code);
-    });
-    return { process: child, client: new BackendClient(child, this.electron.safeStorage) };
-  }
-
-  private async askAfterExit(code: number): Promise<void> {
-    const detail = [
-      `The backend process stopped (exit code ${code}${this.lastError ? `, ${this.lastError}` : ''}).`,
-      'An import that was running stopped with it; what it had stored is kept, and importing the same files again adds only what is missing.',
-    ].join('\n\n');
-    this.lastError = null;
-    const options: Electron.MessageBoxOptions = {
-      type: 'error',
-      title: 'tlsrpt-viewer',
-      message: 'The part of tlsrpt-viewer that reads and stores reports stopped.',
-      detail,
-      buttons: ['Restart it', 'Quit'],
-      defaultId: 0,
-      cancelId: 1,
-      noLink: true,
-    };
-    const window = this.spec.window();
-    const { response } = window
-      ? await this.electron.dialog.showMessageBox(window, options)
-      : await this.electron.dialog.showMessageBox(options);
-    if (response !== 0) {
-      this.electron.app.quit();
-      return;
-    }
-    this.restarts += 1;
-    ({ process: this.process, client: this.client } = this.fork());
-  }
 }
 
 /** The main window, where it was last closed, showing the app's own page. */

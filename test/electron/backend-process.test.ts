@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendToMain, MainToBackend } from '../../electron/shell/backend-client.js';
@@ -130,6 +130,15 @@ describe('the backend process (compiled, under Node, with a stand-in parentPort)
     db.close();
     expect(row?.secretEncrypted?.subarray(0, 3).toString()).toBe('v11');
     expect((await keyring.decryptStringAsync(row?.secretEncrypted ?? Buffer.alloc(0))).result).toBe('hunter2');
+  });
+
+  it('tells main in words when its database cannot be opened, instead of dying with an exit code', async () => {
+    const file = join(tempDir(), 'reports.sqlite');
+    writeFileSync(file, 'a text file named by mistake, long enough to be more than a header of sixteen bytes');
+    const backend = startBackend(['--db', file]);
+    const message = await backend.next();
+    expect(message).toMatchObject({ startupProblem: { kind: 'database', problem: 'not-a-database', file } });
+    expect('startupProblem' in message && message.startupProblem.message).toContain(file);
   });
 
   it('stops with a clear message when main gave it no database', async () => {

@@ -314,6 +314,67 @@ describe('the application', () => {
     expect(await invoke('summary', { filter: {} })).toMatchObject({ ok: true, value: { reports: 0 } });
   });
 
+  it('shows the last words the backend wrote to stderr, and says mailbox syncs stopped', async () => {
+    const { fake } = await started();
+    const [first] = fake.utilityProcess.forked;
+    first?.stderr?.write('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n');
+    await settle();
+    first?.crash('node::OOMErrorHandler');
+    await settle();
+    const [box] = fake.dialog.messageBoxes;
+    expect(box?.detail).toContain('It said:\nFATAL ERROR: Reached heap limit');
+    expect(box?.detail).toContain('Mailbox syncs stopped with it');
+  });
+
+  it('explains a database it cannot open in words and offers Quit, Show the file, Open a backup — not Restart', async () => {
+    const folder = tempDir();
+    const file = join(folder, 'reports.sqlite');
+    const backup = join(folder, 'reports.sqlite.schema-3-backup-20261201T101500');
+    writeFileSync(file, 'not a database');
+    writeFileSync(backup, '');
+    writeFileSync(join(folder, 'reports.sqlite.notes'), '');
+    const { fake } = await started({ env: { TLSRPT_DB: file } });
+    // Show the file, then Open a backup… (cancelled), then Open a backup… (chosen).
+    fake.dialog.responses = [1, 2, 2];
+    fake.dialog.choices = [
+      { canceled: true, filePaths: [] },
+      { canceled: false, filePaths: [backup] },
+    ];
+    const [first] = fake.utilityProcess.forked;
+    first?.failAtStart({
+      kind: 'database',
+      problem: 'not-a-database',
+      file,
+      message: `${file} is not a tlsrpt-viewer database`,
+    });
+    await settle();
+    expect(first?.killed).toBe(true);
+    expect(fake.dialog.messageBoxes[0]).toMatchObject({
+      message: 'tlsrpt-viewer cannot open its database.',
+      buttons: ['Quit', 'Show the file', 'Open a backup…'],
+    });
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain(`${file} is not a tlsrpt-viewer database`);
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain('reports.sqlite.schema-3-backup-20261201T101500');
+    expect(fake.dialog.messageBoxes[0]?.detail).not.toContain('reports.sqlite.notes');
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain('Mailbox syncs stopped');
+    expect(fake.shell.shownInFolder).toEqual([file]);
+    // Asked again after showing the file and after a cancelled choice; then the backup was opened.
+    expect(fake.dialog.messageBoxes).toHaveLength(3);
+    expect(fake.dialog.calls.at(-1)?.at(-1)).toMatchObject({
+      defaultPath: backup,
+      properties: ['openFile'],
+    });
+    expect(fake.app.quitCalls).toBe(0);
+    expect(fake.utilityProcess.forked.map((child) => child.args)).toEqual([
+      ['--db', file],
+      ['--db', backup],
+    ]);
+    // No generic "stopped (exit code …)" dialog for the process main ended.
+    expect(fake.dialog.messageBoxes.every((box) => box.message === 'tlsrpt-viewer cannot open its database.')).toBe(
+      true,
+    );
+  });
+
   it('quits when the user chooses Quit after the backend died', async () => {
     const { fake } = await started();
     fake.dialog.nextResponse = 1;

@@ -1,9 +1,10 @@
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
-import type { MainToBackend } from '../../electron/shell/backend-client.js';
+import type { MainToBackend, StartupProblem } from '../../electron/shell/backend-client.js';
 
 // A stand-in for the parts of the electron module the shell uses. It records
 // what the shell asks of Electron, and lets a test fire the events Electron
@@ -408,22 +409,26 @@ export function createFakeElectron(options: {
   };
 
   const dialog = {
+    /** What the next open dialogs answer, in order; then nextChoice. */
+    choices: [] as { canceled: boolean; filePaths: string[] }[],
     nextChoice: { canceled: true, filePaths: [] as string[] },
-    calls: [] as unknown[],
-    /** The button the user clicks in the next message box. */
+    calls: [] as unknown[][],
+    /** The buttons the user clicks in the next message boxes, in order; then nextResponse. */
+    responses: [] as number[],
+    /** The button the user clicks in a message box. */
     nextResponse: 0,
     messageBoxes: [] as { message: string; detail: string; buttons: string[] }[],
     errorBoxes: [] as { title: string; content: string }[],
     showOpenDialog(...args: unknown[]) {
       mustBeReady('dialog');
       dialog.calls.push(args);
-      return Promise.resolve(dialog.nextChoice);
+      return Promise.resolve(dialog.choices.shift() ?? dialog.nextChoice);
     },
     showMessageBox(...args: unknown[]) {
       mustBeReady('dialog');
       const box = args.at(-1) as { message: string; detail: string; buttons: string[] };
       dialog.messageBoxes.push(box);
-      return Promise.resolve({ response: dialog.nextResponse, checkboxChecked: false });
+      return Promise.resolve({ response: dialog.responses.shift() ?? dialog.nextResponse, checkboxChecked: false });
     },
     // The one dialog Electron allows before ready.
     showErrorBox(title: string, content: string) {
@@ -467,11 +472,20 @@ export function createFakeElectron(options: {
 
   class BackendProcess extends EventEmitter {
     killed = false;
+    /** As in Electron: a stream only when options.stdio[2] (or stdio itself) is 'pipe', else null. */
+    readonly stderr: PassThrough | null;
     constructor(
       readonly entry: string,
       readonly args: string[],
+      options: { stdio?: string | string[] } = {},
     ) {
       super();
+      const stdio = options.stdio ?? 'inherit';
+      this.stderr = (Array.isArray(stdio) ? stdio[2] : stdio) === 'pipe' ? new PassThrough() : null;
+    }
+    /** What the real backend process sends when it cannot start (backend-process.ts), then waits to be ended. */
+    failAtStart(problem: StartupProblem['startupProblem']): void {
+      this.emit('message', { startupProblem: problem });
     }
     vaultReplies: unknown[] = [];
     postMessage(message: MainToBackend): void {
@@ -498,9 +512,9 @@ export function createFakeElectron(options: {
   }
   const utilityProcess = {
     forked: [] as BackendProcess[],
-    fork(entry: string, args: string[]) {
+    fork(entry: string, args: string[], forkOptions?: { stdio?: string | string[] }) {
       mustBeReady('utilityProcess');
-      const child = new BackendProcess(entry, args);
+      const child = new BackendProcess(entry, args, forkOptions);
       utilityProcess.forked.push(child);
       return child;
     },
@@ -510,6 +524,10 @@ export function createFakeElectron(options: {
 
   const shell = {
     opened: [] as string[],
+    shownInFolder: [] as string[],
+    showItemInFolder(path: string) {
+      shell.shownInFolder.push(path);
+    },
     openExternal(url: string) {
       shell.opened.push(url);
       return Promise.resolve();
