@@ -7,6 +7,7 @@ import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
 import { APP_ID } from './app-identity.js';
 import { registerAppScheme, serveRendererOnAppScheme } from './app-protocol.js';
 import { BackendSupervisor } from './backend-supervisor.js';
+import { reloadAfterRendererCrash } from './renderer-crash.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
 import { OpenedFiles, reportPathsFromArgv } from './opened-files.js';
 import { aboutPanelOptions, menuTemplate } from './menu.js';
@@ -212,6 +213,7 @@ export function createMainWindow(electron: ElectronModule, preload: string, stat
   window.on('close', () => {
     saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
   });
+  reloadAfterRendererCrash(electron, window);
   void window.loadURL(APP_ENTRY_URL);
   return window;
 }

@@ -79,6 +79,32 @@ function entries(menu: FakeMenu | undefined): string[] {
 }
 
 describe('the main window', () => {
+  it('reloads once when its page process is gone, then asks, and quits if told to', async () => {
+    const { fake, window } = await started();
+    const contents = window?.webContents;
+    contents?.renderProcessGone('crashed', 133);
+    expect(contents?.reloads).toBe(1);
+    expect(fake.dialog.messageBoxes).toHaveLength(0);
+
+    fake.dialog.responses = [0, 1];
+    contents?.renderProcessGone('oom', -536870904);
+    await settle();
+    expect(fake.dialog.messageBoxes).toHaveLength(1);
+    expect(fake.dialog.messageBoxes[0]).toMatchObject({
+      message: 'The tlsrpt-viewer window stopped working again.',
+      buttons: ['Reload', 'Quit'],
+    });
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain('(oom, exit code -536870904)');
+    expect(contents?.reloads).toBe(2);
+    expect(fake.app.quitCalls).toBe(0);
+
+    contents?.renderProcessGone('crashed', 133);
+    await settle();
+    expect(fake.dialog.messageBoxes).toHaveLength(2);
+    expect(contents?.reloads).toBe(2);
+    expect(fake.app.quitCalls).toBe(1);
+  });
+
   it('is sandboxed, context-isolated and without Node, with only the preload', async () => {
     const { window } = await started();
     expect(window?.options['webPreferences']).toEqual({

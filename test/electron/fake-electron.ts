@@ -77,6 +77,18 @@ export class FakeWebContents extends EventEmitter {
   session = new FakeSession();
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
   sent: unknown[][] = [];
+  reloads = 0;
+  reload(): void {
+    this.reloads += 1;
+  }
+  /**
+   * What Electron emits when the page's process ends (webContents
+   * 'render-process-gone', with RenderProcessGoneDetails: reason such as
+   * 'crashed' or 'oom', and exitCode).
+   */
+  renderProcessGone(reason: string, exitCode: number): void {
+    this.emit('render-process-gone', {}, { reason, exitCode });
+  }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = handler;
   }
@@ -371,6 +383,9 @@ export function createFakeElectron(options: {
       return this.maximized;
     }
     isMinimized(): boolean {
+      return false;
+    }
+    isDestroyed(): boolean {
       return false;
     }
     restored = 0;
