@@ -55,6 +55,10 @@ export interface StartupProblem {
 export type MainToBackend = BackendRequest | VaultReply;
 export type BackendToMain = BackendResponse | VaultRequest | StartupProblem;
 
+/** What the page shows while the backend process is down. */
+export const BACKEND_STOPPED =
+  'The part of tlsrpt-viewer that reads and stores reports has stopped. Restart it from the dialog, then press Retry.';
+
 /**
  * Calls into the backend process and matches answers to calls. If the
  * process ends, every open call is answered with an error instead of
@@ -89,15 +93,18 @@ export class BackendClient {
       resolve(message.result);
     });
     port.on('exit', (code) => {
-      this.exited = `the backend process stopped (exit code ${code})`;
+      this.exited = `${BACKEND_STOPPED} (It stopped with exit code ${code}.)`;
+      // `unreachable`, as a stopped server is in serve mode: the page shows its banner and reloads every view
+      // once the restarted process answers.
       for (const resolve of this.pending.values())
-        resolve({ ok: false, error: { code: 'internal', message: this.exited } });
+        resolve({ ok: false, error: { code: 'unreachable', message: this.exited } });
       this.pending.clear();
     });
   }
 
   call(method: ApiMethod, request: unknown): Promise<ApiResult<unknown>> {
-    if (this.exited !== null) return Promise.resolve({ ok: false, error: { code: 'internal', message: this.exited } });
+    if (this.exited !== null)
+      return Promise.resolve({ ok: false, error: { code: 'unreachable', message: this.exited } });
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);

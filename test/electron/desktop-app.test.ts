@@ -401,6 +401,17 @@ describe('the application', () => {
     );
   });
 
+  it('answers calls as unreachable once the backend died, so the page shows its banner', async () => {
+    const { fake, invoke } = await started();
+    fake.dialog.nextResponse = 1;
+    const [first] = fake.utilityProcess.forked;
+    first?.crash('v8::internal::Heap');
+    await settle();
+    const answer = await invoke('summary', { filter: {} });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'unreachable' } });
+    expect(JSON.stringify(answer)).toContain('reads and stores reports has stopped');
+  });
+
   it('quits when the user chooses Quit after the backend died', async () => {
     const { fake } = await started();
     fake.dialog.nextResponse = 1;
