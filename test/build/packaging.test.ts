@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { macSigningArguments } from '../../build/signing.mjs';
+import { macNotarizationRefusal, macSigningArguments } from '../../build/signing.mjs';
 import { repoRoot } from '../helpers/files.js';
 
 /*
@@ -249,5 +249,22 @@ describe('macOS signing in npm run dist', () => {
     expect(config).toMatch(/^ {2}hardenedRuntime: true$/m);
     expect(config).toMatch(/^ {2}notarize: true$/m);
     expect(config).toMatch(/^ {2}entitlements: build\/entitlements\.mac\.plist$/m);
+  });
+
+  it('refuses a signed build without notarization credentials, and accepts each complete set', () => {
+    const identity = { CSC_LINK: '/secure/developer-id.p12', CSC_KEY_PASSWORD: 'x' };
+    expect(macNotarizationRefusal(identity)).toContain('no notarization credentials');
+    expect(macNotarizationRefusal({ ...identity, APPLE_ID: 'a@example.com', APPLE_TEAM_ID: 'TEAM123456' })).toContain(
+      'APPLE_APP_SPECIFIC_PASSWORD',
+    );
+    for (const credentials of [
+      { APPLE_API_KEY: '/secure/key.p8', APPLE_API_KEY_ID: 'K', APPLE_API_ISSUER: 'I' },
+      { APPLE_ID: 'a@example.com', APPLE_APP_SPECIFIC_PASSWORD: 'p', APPLE_TEAM_ID: 'TEAM123456' },
+      { APPLE_KEYCHAIN_PROFILE: 'notary', APPLE_KEYCHAIN: 'login' },
+    ]) {
+      expect(macNotarizationRefusal({ ...identity, ...credentials })).toBeNull();
+    }
+    // A local build (ad hoc, no identity) is never refused.
+    expect(macNotarizationRefusal({})).toBeNull();
   });
 });
