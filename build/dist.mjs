@@ -2,7 +2,7 @@
 // build of better-sqlite3 that electron-builder replaced with Electron's, so
 // that `npm test` and `npx tlsrpt` keep working in this checkout.
 import { spawnSync } from 'node:child_process';
-import { macSigningArguments } from './signing.mjs';
+import { macNotarizationRefusal, macSigningArguments } from './signing.mjs';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
@@ -10,10 +10,16 @@ const run = (command, args) =>
   spawnSync(command, args, { stdio: 'inherit', shell: process.platform === 'win32' }).status ?? 1;
 
 const signing = macSigningArguments(process.env);
+const buildsMac = process.platform === 'darwin' || process.argv.includes('--mac');
+const refusal = macNotarizationRefusal(process.env);
+if (buildsMac && refusal) {
+  process.stderr.write(`${refusal}\n`);
+  process.exit(1);
+}
 let status = run(npm, ['run', 'build']);
 if (status === 0) {
   // The mac settings only matter when a macOS target is built; elsewhere electron-builder ignores them.
-  if (signing.note && (process.platform === 'darwin' || process.argv.includes('--mac'))) {
+  if (signing.note && buildsMac) {
     process.stderr.write(`${signing.note}\n`);
   }
   status = run(npx, [

@@ -9,7 +9,7 @@ const { contextBridge, ipcRenderer, webUtils } = electron;
 const API_CHANNEL_PREFIX: ApiChannelPrefix = 'api:';
 const MENU_CHANNEL: MenuChannel = 'menu-command';
 const METHOD_NAME = /^[a-zA-Z]{1,64}$/;
-const MENU_COMMANDS: readonly MenuCommand[] = ['import-files', 'import-folder'];
+const MENU_COMMANDS: readonly MenuCommand[] = ['import-files', 'import-folder', 'import-opened'];
 
 const bridge = {
   invoke(method: string, request: unknown) {

@@ -1,5 +1,7 @@
 import type { ApiMethod, ApiResult } from '../../shared/api/contract.js';
 import type { FindingsNotice } from '../../shared/health/notice.js';
+import type { DatabaseProblemKind } from '../backend/database-files.js';
+import { answerVaultRequest, type Keychain } from './keychain.js';
 
 /** The message port of the backend process, as main sees it (Electron's UtilityProcess). */
 export interface BackendPort {
@@ -28,7 +30,27 @@ export interface VaultRequest {
 }
 
 export interface VaultReply {
-  vaultReply: { id: number; ok: true; data: string } | { id: number; ok: false; error: string };
+  vaultReply:
+    | {
+        id: number;
+        ok: true;
+        data: string;
+        /** The secret sealed again, when the keychain asks for it (safeStorage's shouldReEncrypt). */
+        resealed?: string;
+      }
+    | { id: number; ok: false; error: string };
+}
+
+/**
+ * The backend could not start, in words: it sends this instead of dying
+ * with an exit code, and main ends it. A database problem (damaged, locked,
+ * from a newer version…) names the file, so main can offer to show it or to
+ * open a backup instead: restarting on the same file fails the same way.
+ */
+export interface StartupProblem {
+  startupProblem:
+    | { kind: 'database'; problem: DatabaseProblemKind; file: string; message: string }
+    | { kind: 'other'; message: string };
 }
 
 /** New error findings, decided in the backend after an import or sync batch, for main to show. */
@@ -37,56 +59,11 @@ export interface FindingsNoticeMessage {
 }
 
 export type MainToBackend = BackendRequest | VaultReply;
-export type BackendToMain = BackendResponse | VaultRequest | FindingsNoticeMessage;
+export type BackendToMain = BackendResponse | VaultRequest | FindingsNoticeMessage | StartupProblem;
 
-/**
- * Main's side of the vault: Electron's safeStorage. Its synchronous calls are
- * deprecated in Electron 45 and can block the window's process while the OS
- * asks to unlock a keychain, so only the asynchronous ones are used.
- */
-export interface Keychain {
-  isAsyncEncryptionAvailable(): Promise<boolean>;
-  encryptStringAsync(plain: string): Promise<Buffer>;
-  decryptStringAsync(sealed: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }>;
-  /** Linux only: which password store Chromium picked for this session. */
-  getSelectedStorageBackend(): string;
-}
-
-/**
- * On Linux, where Chromium recognises no desktop keyring (a bare window
- * manager, a remote session), it falls back to `basic_text`: a key written
- * into the program itself, which protects nothing. A password sealed with it
- * would sit in the database as good as in the clear, so it is refused, and
- * the message names the switch that picks a real store.
- */
-export const BASIC_TEXT_REFUSAL =
-  'the system keychain is not available: Electron fell back to its basic_text store, which does not protect the ' +
-  'password, so it cannot be stored safely. Start tlsrpt-viewer with --password-store=gnome-libsecret (GNOME ' +
-  'Keyring, KeePassXC and other Secret Service keyrings) or --password-store=kwallet5 (KDE; kwallet6 on Plasma 6), ' +
-  'with that keyring running and unlocked, and try again';
-
-export const KEYCHAIN_UNAVAILABLE =
-  'the system keychain is not available, so the password cannot be stored safely; unlock or set up the keychain and try again';
-
-export async function answerVaultRequest(
-  keychain: Keychain,
-  request: VaultRequest['vault'],
-  platform: NodeJS.Platform = process.platform,
-): Promise<VaultReply> {
-  const refuse = (error: string): VaultReply => ({ vaultReply: { id: request.id, ok: false, error } });
-  try {
-    if (platform === 'linux' && keychain.getSelectedStorageBackend() === 'basic_text')
-      return refuse(BASIC_TEXT_REFUSAL);
-    if (!(await keychain.isAsyncEncryptionAvailable())) return refuse(KEYCHAIN_UNAVAILABLE);
-    const data =
-      request.op === 'seal'
-        ? (await keychain.encryptStringAsync(request.data)).toString('base64')
-        : (await keychain.decryptStringAsync(Buffer.from(request.data, 'base64'))).result;
-    return { vaultReply: { id: request.id, ok: true, data } };
-  } catch (error) {
-    return refuse(`the keychain refused: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
+/** What the page shows while the backend process is down. */
+export const BACKEND_STOPPED =
+  'The part of tlsrpt-viewer that reads and stores reports has stopped. Restart it from the dialog, then press Retry.';
 
 /**
  * Calls into the backend process and matches answers to calls. If the
@@ -105,6 +82,8 @@ export class BackendClient {
     port.on('message', (message) => {
       // Notices are main's to show (BackendSupervisor); they answer no call.
       if ('findingsNotice' in message) return;
+      // The supervisor answers a start-up problem; there is no call to answer.
+      if ('startupProblem' in message) return;
       if ('vault' in message) {
         const { vault } = message;
         void (
@@ -122,15 +101,18 @@ export class BackendClient {
       resolve(message.result);
     });
     port.on('exit', (code) => {
-      this.exited = `the backend process stopped (exit code ${code})`;
+      this.exited = `${BACKEND_STOPPED} (It stopped with exit code ${code}.)`;
+      // `unreachable`, as a stopped server is in serve mode: the page shows its banner and reloads every view
+      // once the restarted process answers.
       for (const resolve of this.pending.values())
-        resolve({ ok: false, error: { code: 'internal', message: this.exited } });
+        resolve({ ok: false, error: { code: 'unreachable', message: this.exited } });
       this.pending.clear();
     });
   }
 
   call(method: ApiMethod, request: unknown): Promise<ApiResult<unknown>> {
-    if (this.exited !== null) return Promise.resolve({ ok: false, error: { code: 'internal', message: this.exited } });
+    if (this.exited !== null)
+      return Promise.resolve({ ok: false, error: { code: 'unreachable', message: this.exited } });
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);

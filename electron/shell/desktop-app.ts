@@ -2,12 +2,15 @@ import type * as Electron from 'electron';
 import { join } from 'node:path';
 import { MENU_CHANNEL, type MenuCommand } from '../../shared/api/bridge.js';
 import type { ApiResult } from '../../shared/api/contract.js';
-import { domainPageHash, type FindingsNotice } from '../../shared/health/notice.js';
+import { domainPageHash } from '../../shared/health/notice.js';
 import { APP_NAME, DATABASE_FILE_NAME } from '../backend/paths.js';
 import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
+import { APP_ID } from './app-identity.js';
 import { registerAppScheme, serveRendererOnAppScheme } from './app-protocol.js';
-import { BackendClient, type BackendToMain } from './backend-client.js';
+import { BackendSupervisor } from './backend-supervisor.js';
+import { reloadAfterRendererCrash } from './renderer-crash.js';
 import { registerApiHandlers, type ApiRouter } from './ipc.js';
+import { OpenedFiles, reportPathsFromArgv } from './opened-files.js';
 import { aboutPanelOptions, menuTemplate } from './menu.js';
 import { DesktopAlerts } from './notifications.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
@@ -43,6 +46,9 @@ export interface DesktopPaths {
 export interface DesktopOptions {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
+  /** The command line the app started with, and the folder it started in. */
+  argv?: readonly string[];
+  cwd?: string;
 }
 
 /**
@@ -66,6 +72,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   if (!app.commandLine.hasSwitch('user-data-dir')) {
     app.setPath('userData', join(app.getPath('appData'), APP_NAME));
   }
+  if (platform === 'win32') app.setAppUserModelId(APP_ID);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
@@ -77,9 +84,28 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   let alerts: DesktopAlerts | null = null;
   // Set once ready: the window, shown again (or re-created) where a click asks.
   let openWindow: (domain: string | null) => void = () => undefined;
-  app.on('second-instance', () => {
-    // Started again while running in the background: the window comes back.
+  // Reports the OS opens the app with: the page is told, and asks for them
+  // (chooseAndImport 'opened'); one that is still loading asks when it starts.
+  const opened = new OpenedFiles();
+  const openedByOs = (paths: readonly string[]): void => {
+    if (opened.add(paths)) window?.webContents.send(MENU_CHANNEL, 'import-opened' satisfies MenuCommand);
+  };
+  // A packaged app's argv is [executable, …]; otherwise [electron, app, …].
+  const programEntries = app.isPackaged ? 1 : 2;
+  opened.add(reportPathsFromArgv(options.argv ?? process.argv, options.cwd ?? process.cwd(), programEntries));
+  // macOS hands files to a running app, and to one that is starting, as
+  // 'open-file' (Finder's Open With, a drop on the dock icon), possibly
+  // before 'ready': so it is listened for now. Handled, it must be prevented.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    openedByOs([path]);
+  });
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    // Windows and Linux start a second instance for Open With and a drop on
+    // the taskbar icon; its command line comes here, and it quits.
+    openedByOs(reportPathsFromArgv(argv, workingDirectory, programEntries));
     if (!window) {
+      // Started again while running in the background: the window comes back.
       if (app.isReady()) openWindow(null);
       return;
     }
@@ -118,12 +144,17 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
       const nativeBinding = !app.isPackaged && devBinding !== undefined && devBinding !== '' ? devBinding : null;
       backend = new BackendSupervisor(electron, {
         entry: paths.backendEntry,
-        args: ['--db', databasePath, ...(nativeBinding ? ['--native-binding', nativeBinding] : [])],
+        databasePath,
+        args: (file) => ['--db', file, ...(nativeBinding ? ['--native-binding', nativeBinding] : [])],
         window: () => window,
         onNotice: (notice) => alerts?.show(notice),
       });
 
-      const chooseAndImport = async (what: 'files' | 'folder'): Promise<ApiResult<unknown>> => {
+      const chooseAndImport = async (what: 'files' | 'folder' | 'opened'): Promise<ApiResult<unknown>> => {
+        if (what === 'opened') {
+          const paths = opened.take();
+          return paths.length === 0 ? { ok: true, value: { jobId: null } } : call('startImport', { paths });
+        }
         const dialogOptions: Electron.OpenDialogOptions =
           what === 'files'
             ? {
@@ -152,7 +183,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         answersItself: (method) => method === 'chooseAndImport',
         call: (method, request) =>
           method === 'chooseAndImport'
-            ? chooseAndImport((request as { what: 'files' | 'folder' }).what)
+            ? chooseAndImport((request as { what: 'files' | 'folder' | 'opened' }).what)
             : call(method, request),
       });
 
@@ -219,89 +250,6 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
     });
 }
 
-/**
- * The backend process, watched. When it stops on its own (a crash, a fatal
- * V8 error, an out-of-memory kill), the open calls are answered with an error
- * and the user is asked whether to restart it or quit; nothing restarts it
- * behind their back, so a backend that dies at once cannot loop.
- */
-export class BackendSupervisor {
-  private process: Electron.UtilityProcess;
-  private client: BackendClient;
-  private stopping = false;
-  private lastError: string | null = null;
-  restarts = 0;
-
-  constructor(
-    private readonly electron: ElectronModule,
-    private readonly spec: {
-      entry: string;
-      args: string[];
-      window: () => Electron.BrowserWindow | null;
-      /** New error findings the backend decided to announce. */
-      onNotice?: (notice: FindingsNotice) => void;
-    },
-  ) {
-    ({ process: this.process, client: this.client } = this.fork());
-  }
-
-  call(method: Parameters<BackendClient['call']>[0], request: unknown): Promise<ApiResult<unknown>> {
-    return this.client.call(method, request);
-  }
-
-  stop(): void {
-    this.stopping = true;
-    this.process.kill();
-  }
-
-  private fork(): { process: Electron.UtilityProcess; client: BackendClient } {
-    const child = this.electron.utilityProcess.fork(this.spec.entry, this.spec.args, {
-      serviceName: 'tlsrpt-viewer backend',
-    });
-    // A UtilityProcess is an EventEmitter: an 'error' nobody listens to would
-    // be thrown in main. 'exit' always follows it, and reports it.
-    child.on('error', (type, location) => {
-      this.lastError = `${type} at ${location}`;
-    });
-    child.on('message', (message: BackendToMain) => {
-      if ('findingsNotice' in message) this.spec.onNotice?.(message.findingsNotice);
-    });
-    child.on('exit', (code) => {
-      if (this.stopping || child !== this.process) return;
-      void this.askAfterExit(code);
-    });
-    return { process: child, client: new BackendClient(child, this.electron.safeStorage) };
-  }
-
-  private async askAfterExit(code: number): Promise<void> {
-    const detail = [
-      `The backend process stopped (exit code ${code}${this.lastError ? `, ${this.lastError}` : ''}).`,
-      'An import that was running stopped with it; what it had stored is kept, and importing the same files again adds only what is missing.',
-    ].join('\n\n');
-    this.lastError = null;
-    const options: Electron.MessageBoxOptions = {
-      type: 'error',
-      title: 'tlsrpt-viewer',
-      message: 'The part of tlsrpt-viewer that reads and stores reports stopped.',
-      detail,
-      buttons: ['Restart it', 'Quit'],
-      defaultId: 0,
-      cancelId: 1,
-      noLink: true,
-    };
-    const window = this.spec.window();
-    const { response } = window
-      ? await this.electron.dialog.showMessageBox(window, options)
-      : await this.electron.dialog.showMessageBox(options);
-    if (response !== 0) {
-      this.electron.app.quit();
-      return;
-    }
-    this.restarts += 1;
-    ({ process: this.process, client: this.client } = this.fork());
-  }
-}
-
 /** The main window, where it was last closed, showing the app's own page. */
 export function createMainWindow(
   electron: ElectronModule,
@@ -320,6 +268,7 @@ export function createMainWindow(
   window.on('close', () => {
     saveWindowState(stateFile, { bounds: window.getNormalBounds(), maximized: window.isMaximized() });
   });
+  reloadAfterRendererCrash(electron, window);
   void window.loadURL(url);
   return window;
 }

@@ -57,15 +57,27 @@ function Shell() {
     document.title = documentTitle(pathname);
   }, [pathname]);
   const [dragging, setDragging] = useState(false);
-  // File ▸ Import… in the desktop app's menu: the same path as the Import view's buttons.
-  useEffect(
-    () =>
-      window.tlsrpt?.onMenuCommand((command) => {
-        void navigate(ROUTES.import.path);
-        void chooseAndImport(command === 'import-files' ? 'files' : 'folder');
-      }),
-    [navigate, chooseAndImport],
-  );
+  // File ▸ Import… in the desktop app's menu: the same path as the Import
+  // view's buttons. Files the OS opened the app with are asked for when main
+  // says there are some, and once at start for those that came before the
+  // page listened.
+  useEffect(() => {
+    const bridge = window.tlsrpt;
+    if (!bridge) return undefined;
+    const importOpened = (): void => {
+      void chooseAndImport('opened', () => void navigate(ROUTES.import.path));
+    };
+    const remove = bridge.onMenuCommand((command) => {
+      if (command === 'import-opened') {
+        importOpened();
+        return;
+      }
+      void navigate(ROUTES.import.path);
+      void chooseAndImport(command === 'import-files' ? 'files' : 'folder');
+    });
+    importOpened();
+    return remove;
+  }, [navigate, chooseAndImport]);
   const onDrop = (event: DragEvent<HTMLDivElement>): void => {
     event.preventDefault();
     setDragging(false);

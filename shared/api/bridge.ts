@@ -1,7 +1,10 @@
 import type { ApiResult } from './contract.js';
 
-/** Commands the native menu sends to the page; the page answers through the contract. */
-export type MenuCommand = 'import-files' | 'import-folder';
+/**
+ * Commands the native menu (and, for 'import-opened', the OS opening files
+ * with the app) sends to the page; the page answers through the contract.
+ */
+export type MenuCommand = 'import-files' | 'import-folder' | 'import-opened';
 
 /**
  * What the Electron preload puts on `window.tlsrpt`: the contract's single

@@ -465,8 +465,13 @@ export const API = {
       })
       .strict(),
   ),
-  /** Desktop only: a native open dialog, then an import of what was chosen. */
-  chooseAndImport: method<{ jobId: string | null }>()(z.object({ what: z.enum(['files', 'folder']) }).strict()),
+  /**
+   * Desktop only: a native open dialog, then an import of what was chosen;
+   * or ('opened') an import of the files the OS opened the app with.
+   */
+  chooseAndImport: method<{ jobId: string | null }>()(
+    z.object({ what: z.enum(['files', 'folder', 'opened']) }).strict(),
+  ),
 } as const;
 
 export type ApiMethod = keyof typeof API;
@@ -480,9 +485,11 @@ export function isApiMethod(name: unknown): name is ApiMethod {
 
 /**
  * `failed`: the request was fine but what it asked could not be done (a
- * mailbox server said no, say); the message says why.
+ * mailbox server said no, say); the message says why. `unreachable`: no
+ * backend answered (in the desktop app, its backend process had stopped), so
+ * the page shows its banner and asks again once it answers.
  */
-export type ApiErrorCode = 'invalid-request' | 'not-found' | 'unavailable' | 'failed' | 'internal';
+export type ApiErrorCode = 'invalid-request' | 'not-found' | 'unavailable' | 'failed' | 'internal' | 'unreachable';
 
 /** What every transport carries back: a value, or an error a person can read. */
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: { code: ApiErrorCode; message: string } };

@@ -9,12 +9,13 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { macSigningArguments } from '../../build/signing.mjs';
+import { macNotarizationRefusal, macSigningArguments } from '../../build/signing.mjs';
 import { repoRoot } from '../helpers/files.js';
 
 /*
@@ -29,10 +30,15 @@ import { repoRoot } from '../helpers/files.js';
  */
 
 const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
-// Electron 45's fuse wire as shipped: version 1, eight fuses (runAsNode,
-// cookie encryption, NODE_OPTIONS, --inspect, asar integrity, only load from
-// asar, browser V8 snapshot, file:// privileges), '1' on, '0' off.
-const SHIPPED_WIRE = '10110001';
+// Electron 45's fuse wire as shipped (build/fuses/fuses.json5 in Electron's
+// source): version 1, nine fuses (runAsNode, cookie encryption, NODE_OPTIONS,
+// --inspect, asar integrity, only load from asar, browser V8 snapshot,
+// file:// privileges, WebAssembly trap handlers), '1' on, '0' off.
+const SHIPPED_WIRE = '101100011';
+// @electron/fuses 1.8 (electron-builder's) names eight fuses; the ninth,
+// added in Electron 35, is read by its index. @electron/fuses 2 names it
+// (FuseV1Options.WasmTrapHandlers) but needs Node 22.12.
+const WASM_TRAP_HANDLERS = 8;
 
 // One package for all the checks: made once, removed after the last.
 const work = mkdtempSync(join(tmpdir(), 'tlsrpt-pack-'));
@@ -42,12 +48,17 @@ afterAll(() => {
 let out = '';
 let fpmArgs: string[] = [];
 let afterInstall = '';
+let desktopEntry = '';
 let builderLog = '';
 
 function standInElectron(dir: string): void {
   mkdirSync(join(dir, 'resources'), { recursive: true });
   mkdirSync(join(dir, 'locales'));
-  writeFileSync(join(dir, 'electron'), `#!/bin/sh\n# ${SENTINEL}\x01\x08${SHIPPED_WIRE}\nexit 0\n`, { mode: 0o755 });
+  writeFileSync(
+    join(dir, 'electron'),
+    `#!/bin/sh\n# ${SENTINEL}\x01${String.fromCharCode(SHIPPED_WIRE.length)}${SHIPPED_WIRE}\nexit 0\n`,
+    { mode: 0o755 },
+  );
   writeFileSync(join(dir, 'chrome-sandbox'), '', { mode: 0o755 });
   writeFileSync(join(dir, 'LICENSE'), 'stand-in');
   writeFileSync(join(dir, 'version'), '45.5.0');
@@ -95,6 +106,7 @@ beforeAll(() => {
   if (result.status !== 0) throw new Error(`electron-builder failed:\n${builderLog}`);
   fpmArgs = JSON.parse(readFileSync(record, 'utf8')) as string[];
   afterInstall = readFileSync(`${record}.after-install`, 'utf8');
+  desktopEntry = readFileSync(`${record}.desktop`, 'utf8');
 }, 300_000);
 
 const unpacked = () => join(out, 'linux-unpacked');
@@ -122,6 +134,24 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
       ).toBe(false);
     }
     expect(files.some((file) => file.endsWith('.map'))).toBe(false);
+    // Vite bundled these into dist/renderer; in the archive they were 25.6 of its 38.9 MB.
+    for (const rendererOnly of [
+      'react',
+      'react-dom',
+      'react-router',
+      'recharts',
+      'es-toolkit',
+      '@reduxjs/toolkit',
+      '@tanstack/react-table',
+      '@tanstack/react-virtual',
+      'pako',
+    ]) {
+      expect(
+        files.some((file) => file.startsWith(`/node_modules/${rendererOnly}/`)),
+        rendererOnly,
+      ).toBe(false);
+    }
+    expect(statSync(asar).size).toBeLessThan(20 * 1024 * 1024);
     // better-sqlite3 ships its JavaScript and its addon, not its sources and build leftovers.
     expect(files).toContain('/node_modules/better-sqlite3/lib/index.js');
     const sqlite = files.filter((file) => file.startsWith('/node_modules/better-sqlite3/'));
@@ -143,7 +173,7 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
     expect(readFileSync(addon).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
   });
 
-  it('flips the fuses: no run-as-node, NODE_OPTIONS or inspector; asar integrity on, app only from the asar, no file:// privileges', async () => {
+  it('flips the fuses: no run-as-node, NODE_OPTIONS or inspector; asar integrity on, app only from the asar, no file:// privileges; all nine kept', async () => {
     const wire = await getCurrentFuseWire(join(unpacked(), 'tlsrpt-viewer'));
     const on = (fuse: FuseV1Options) => String.fromCharCode(wire[fuse] as number);
     expect({
@@ -153,6 +183,7 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
       asarIntegrity: on(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
       onlyLoadAppFromAsar: on(FuseV1Options.OnlyLoadAppFromAsar),
       fileProtocolPrivileges: on(FuseV1Options.GrantFileProtocolExtraPrivileges),
+      wasmTrapHandlers: String.fromCharCode((wire as Record<number, number | undefined>)[WASM_TRAP_HANDLERS] ?? 0),
     }).toEqual({
       runAsNode: '0',
       nodeOptions: '0',
@@ -160,7 +191,13 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
       asarIntegrity: '1',
       onlyLoadAppFromAsar: '1',
       fileProtocolPrivileges: '0',
+      // Left on: V8 then checks WebAssembly memory accesses with guard pages
+      // and a signal handler instead of inline bounds checks; flipping a fuse
+      // electron-builder does not know of would also drop it from the wire.
+      wasmTrapHandlers: '1',
     });
+    // All nine fuses are still on the wire: none was cut off by a tool that knows only eight.
+    expect(Object.keys(wire).filter((key) => /^\d+$/.test(key))).toHaveLength(SHIPPED_WIRE.length);
   });
 
   it('makes the deb with a homepage and a maintainer e-mail (its control file’s Homepage and Maintainer)', () => {
@@ -176,6 +213,13 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
     expect(argument('--version')).toBe(manifest.version);
     expect(argument('--description')).toContain('Read SMTP TLS reports (TLS-RPT, RFC 8460) offline');
     expect(fpmArgs).toContain(`${unpacked()}/=/opt/tlsrpt-viewer`);
+  });
+
+  it('offers the app for RFC 8460’s media types in its .desktop file, hands it the files, and claims no extension', () => {
+    expect(desktopEntry).toMatch(/^Exec=.*tlsrpt-viewer.* %U$/m);
+    expect(desktopEntry).toMatch(/^MimeType=application\/tlsrpt\+json;application\/tlsrpt\+gzip;$/m);
+    // No MIME definition, which would map *.json or *.gz to these types.
+    expect(fpmArgs.some((arg) => arg.includes('/usr/share/mime/packages/'))).toBe(false);
   });
 
   it('installs the AppArmor profile that lets Chromium’s sandbox run on Ubuntu 24.04 and later', () => {
@@ -205,5 +249,22 @@ describe('macOS signing in npm run dist', () => {
     expect(config).toMatch(/^ {2}hardenedRuntime: true$/m);
     expect(config).toMatch(/^ {2}notarize: true$/m);
     expect(config).toMatch(/^ {2}entitlements: build\/entitlements\.mac\.plist$/m);
+  });
+
+  it('refuses a signed build without notarization credentials, and accepts each complete set', () => {
+    const identity = { CSC_LINK: '/secure/developer-id.p12', CSC_KEY_PASSWORD: 'x' };
+    expect(macNotarizationRefusal(identity)).toContain('no notarization credentials');
+    expect(macNotarizationRefusal({ ...identity, APPLE_ID: 'a@example.com', APPLE_TEAM_ID: 'TEAM123456' })).toContain(
+      'APPLE_APP_SPECIFIC_PASSWORD',
+    );
+    for (const credentials of [
+      { APPLE_API_KEY: '/secure/key.p8', APPLE_API_KEY_ID: 'K', APPLE_API_ISSUER: 'I' },
+      { APPLE_ID: 'a@example.com', APPLE_APP_SPECIFIC_PASSWORD: 'p', APPLE_TEAM_ID: 'TEAM123456' },
+      { APPLE_KEYCHAIN_PROFILE: 'notary', APPLE_KEYCHAIN: 'login' },
+    ]) {
+      expect(macNotarizationRefusal({ ...identity, ...credentials })).toBeNull();
+    }
+    // A local build (ad hoc, no identity) is never refused.
+    expect(macNotarizationRefusal({})).toBeNull();
   });
 });

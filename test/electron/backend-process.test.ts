@@ -1,9 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BackendToMain, MainToBackend } from '../../electron/shell/backend-client.js';
+import { openDatabaseToRead } from '../../electron/backend/db/database.js';
+import { savedAccount } from '../../electron/backend/db/mailbox-store.js';
+import { answerVaultRequest } from '../../electron/shell/keychain.js';
 import { corpusReports, repoRoot, useTempDir } from '../helpers/files.js';
+import { createFakeSafeStorage } from './fake-electron.js';
 
 /*
  * The compiled backend process, as Electron's utilityProcess runs it, under
@@ -89,6 +93,52 @@ describe('the backend process (compiled, under Node, with a stand-in parentPort)
     expect(await backend.next()).toMatchObject({ id: 500, result: { ok: true, value: { reports: 1 } } });
     backend.send({ id: 501, method: 'report', request: { id: 'one' } });
     expect(await backend.next()).toMatchObject({ id: 501, result: { ok: false, error: { code: 'invalid-request' } } });
+  });
+
+  it('stores the re-sealed secret main sends back when the keychain asks for it (shouldReEncrypt)', async () => {
+    const file = join(tempDir(), 'reports.sqlite');
+    const backend = startBackend(['--db', file]);
+    const account = {
+      name: 'Reports',
+      host: '127.0.0.1',
+      port: 1,
+      security: 'tls',
+      user: 'tlsrpt',
+      auth: 'password',
+      mailbox: 'INBOX',
+      after: { action: 'none' },
+      pollIntervalSeconds: 300,
+      caFile: null,
+    };
+    // Saved while the Linux keyring failed, by a version that did not check: sealed with the fixed key ("v10").
+    const old = await createFakeSafeStorage('linux', 'keyring-failed', () => true).encryptStringAsync('hunter2');
+    backend.send({ id: 1, method: 'saveMailbox', request: { account, secret: 'hunter2' } });
+    const sealRequest = await backend.next();
+    if (!('vault' in sealRequest)) throw new Error('expected a vault request');
+    backend.send({ vaultReply: { id: sealRequest.vault.id, ok: true, data: old.toString('base64') } });
+    expect(await backend.next()).toMatchObject({ id: 1, result: { ok: true } });
+    // Now the keyring works: testing the connection opens the secret, and main answers as it would.
+    backend.send({ id: 2, method: 'testMailbox', request: { account } });
+    const openRequest = await backend.next();
+    if (!('vault' in openRequest)) throw new Error('expected a vault request');
+    expect(openRequest.vault.op).toBe('open');
+    const keyring = createFakeSafeStorage('linux', 'keyring', () => true);
+    backend.send(await answerVaultRequest(keyring, openRequest.vault, 'linux'));
+    expect(await backend.next()).toMatchObject({ id: 2, result: { ok: false } });
+    const db = openDatabaseToRead(file);
+    const row = savedAccount(db, 'Reports');
+    db.close();
+    expect(row?.secretEncrypted?.subarray(0, 3).toString()).toBe('v11');
+    expect((await keyring.decryptStringAsync(row?.secretEncrypted ?? Buffer.alloc(0))).result).toBe('hunter2');
+  });
+
+  it('tells main in words when its database cannot be opened, instead of dying with an exit code', async () => {
+    const file = join(tempDir(), 'reports.sqlite');
+    writeFileSync(file, 'a text file named by mistake, long enough to be more than a header of sixteen bytes');
+    const backend = startBackend(['--db', file]);
+    const message = await backend.next();
+    expect(message).toMatchObject({ startupProblem: { kind: 'database', problem: 'not-a-database', file } });
+    expect('startupProblem' in message && message.startupProblem.message).toContain(file);
   });
 
   it('stops with a clear message when main gave it no database', async () => {

@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { API_METHODS, type ApiResult } from '../../shared/api/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../shared/security.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
 import { startDesktopApp, type ElectronModule } from '../../electron/shell/desktop-app.js';
+import { APP_ID } from '../../electron/shell/app-identity.js';
 import { APP_HOMEPAGE } from '../../electron/shell/menu.js';
 import { openSignInPage } from '../../electron/shell/sign-in-page.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
@@ -30,6 +32,9 @@ interface StartOptions {
   env?: NodeJS.ProcessEnv;
   appData?: string;
   switches?: Record<string, string>;
+  openedAtLaunch?: string[];
+  argv?: string[];
+  cwd?: string;
   beforeReady?: (fake: ReturnType<typeof createFakeElectron>) => void;
 }
 
@@ -47,7 +52,12 @@ async function started(options: StartOptions = {}) {
   startDesktopApp(
     fake as unknown as ElectronModule,
     { rendererDir, preload: '/app/preload.cjs', backendEntry: '/app/backend.js' },
-    { env: options.env ?? {}, platform: options.platform ?? 'linux' },
+    {
+      env: options.env ?? {},
+      platform: options.platform ?? 'linux',
+      argv: options.argv ?? ['/usr/lib/electron/electron', '/app'],
+      cwd: options.cwd ?? '/',
+    },
   );
   await settle();
   const window = fake.BrowserWindow.instances[0];
@@ -69,6 +79,32 @@ function entries(menu: FakeMenu | undefined): string[] {
 }
 
 describe('the main window', () => {
+  it('reloads once when its page process is gone, then asks, and quits if told to', async () => {
+    const { fake, window } = await started();
+    const contents = window?.webContents;
+    contents?.renderProcessGone('crashed', 133);
+    expect(contents?.reloads).toBe(1);
+    expect(fake.dialog.messageBoxes).toHaveLength(0);
+
+    fake.dialog.responses = [0, 1];
+    contents?.renderProcessGone('oom', -536870904);
+    await settle();
+    expect(fake.dialog.messageBoxes).toHaveLength(1);
+    expect(fake.dialog.messageBoxes[0]).toMatchObject({
+      message: 'The tlsrpt-viewer window stopped working again.',
+      buttons: ['Reload', 'Quit'],
+    });
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain('(oom, exit code -536870904)');
+    expect(contents?.reloads).toBe(2);
+    expect(fake.app.quitCalls).toBe(0);
+
+    contents?.renderProcessGone('crashed', 133);
+    await settle();
+    expect(fake.dialog.messageBoxes).toHaveLength(2);
+    expect(contents?.reloads).toBe(2);
+    expect(fake.app.quitCalls).toBe(1);
+  });
+
   it('is sandboxed, context-isolated and without Node, with only the preload', async () => {
     const { window } = await started();
     expect(window?.options['webPreferences']).toEqual({
@@ -268,7 +304,7 @@ describe('the application', () => {
 
   it('brings the window forward when a second instance starts', async () => {
     const { fake, window } = await started();
-    fake.app.emit('second-instance');
+    fake.app.emit('second-instance', preventableEvent(), ['/usr/lib/electron/electron', '/app'], '/', {});
     expect(window?.focused).toBe(1);
   });
 
@@ -302,6 +338,78 @@ describe('the application', () => {
       error: { code: 'invalid-request' },
     });
     expect(await invoke('summary', { filter: {} })).toMatchObject({ ok: true, value: { reports: 0 } });
+  });
+
+  it('shows the last words the backend wrote to stderr, and says mailbox syncs stopped', async () => {
+    const { fake } = await started();
+    const [first] = fake.utilityProcess.forked;
+    first?.stderr?.write('FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n');
+    await settle();
+    first?.crash('node::OOMErrorHandler');
+    await settle();
+    const [box] = fake.dialog.messageBoxes;
+    expect(box?.detail).toContain('It said:\nFATAL ERROR: Reached heap limit');
+    expect(box?.detail).toContain('Mailbox syncs stopped with it');
+  });
+
+  it('explains a database it cannot open in words and offers Quit, Show the file, Open a backup — not Restart', async () => {
+    const folder = tempDir();
+    const file = join(folder, 'reports.sqlite');
+    const backup = join(folder, 'reports.sqlite.schema-3-backup-20261201T101500');
+    writeFileSync(file, 'not a database');
+    writeFileSync(backup, '');
+    writeFileSync(join(folder, 'reports.sqlite.notes'), '');
+    const { fake } = await started({ env: { TLSRPT_DB: file } });
+    // Show the file, then Open a backup… (cancelled), then Open a backup… (chosen).
+    fake.dialog.responses = [1, 2, 2];
+    fake.dialog.choices = [
+      { canceled: true, filePaths: [] },
+      { canceled: false, filePaths: [backup] },
+    ];
+    const [first] = fake.utilityProcess.forked;
+    first?.failAtStart({
+      kind: 'database',
+      problem: 'not-a-database',
+      file,
+      message: `${file} is not a tlsrpt-viewer database`,
+    });
+    await settle();
+    expect(first?.killed).toBe(true);
+    expect(fake.dialog.messageBoxes[0]).toMatchObject({
+      message: 'tlsrpt-viewer cannot open its database.',
+      buttons: ['Quit', 'Show the file', 'Open a backup…'],
+    });
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain(`${file} is not a tlsrpt-viewer database`);
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain('reports.sqlite.schema-3-backup-20261201T101500');
+    expect(fake.dialog.messageBoxes[0]?.detail).not.toContain('reports.sqlite.notes');
+    expect(fake.dialog.messageBoxes[0]?.detail).toContain('Mailbox syncs stopped');
+    expect(fake.shell.shownInFolder).toEqual([file]);
+    // Asked again after showing the file and after a cancelled choice; then the backup was opened.
+    expect(fake.dialog.messageBoxes).toHaveLength(3);
+    expect(fake.dialog.calls.at(-1)?.at(-1)).toMatchObject({
+      defaultPath: backup,
+      properties: ['openFile'],
+    });
+    expect(fake.app.quitCalls).toBe(0);
+    expect(fake.utilityProcess.forked.map((child) => child.args)).toEqual([
+      ['--db', file],
+      ['--db', backup],
+    ]);
+    // No generic "stopped (exit code …)" dialog for the process main ended.
+    expect(fake.dialog.messageBoxes.every((box) => box.message === 'tlsrpt-viewer cannot open its database.')).toBe(
+      true,
+    );
+  });
+
+  it('answers calls as unreachable once the backend died, so the page shows its banner', async () => {
+    const { fake, invoke } = await started();
+    fake.dialog.nextResponse = 1;
+    const [first] = fake.utilityProcess.forked;
+    first?.crash('v8::internal::Heap');
+    await settle();
+    const answer = await invoke('summary', { filter: {} });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'unreachable' } });
+    expect(JSON.stringify(answer)).toContain('reads and stores reports has stopped');
   });
 
   it('quits when the user chooses Quit after the backend died', async () => {
@@ -340,14 +448,15 @@ describe('the application', () => {
     expect(backend?.vaultReplies[1]).toEqual({ id: 8, ok: true, data: 'hunter2' });
   });
 
-  it('refuses to seal with Linux’s basic_text store and names the switch that picks a real one', async () => {
-    const { fake } = await started({ keychain: 'basic_text' });
+  it('refuses to seal with the fixed key Electron falls back to when the Linux keyring fails, and names the switch', async () => {
+    const { fake } = await started({ keychain: 'keyring-failed' });
+    expect(fake.safeStorage.getSelectedStorageBackend()).toBe('gnome_libsecret');
     const [backend] = fake.utilityProcess.forked;
     backend?.emit('message', { vault: { id: 1, op: 'seal', data: 'hunter2' } });
     await settle();
     const [reply] = (backend?.vaultReplies ?? []) as { ok: boolean; error: string }[];
     expect(reply?.ok).toBe(false);
-    expect(reply?.error).toContain('basic_text');
+    expect(reply?.error).toContain('fixed, publicly known key');
     expect(reply?.error).toContain('--password-store=gnome-libsecret');
     expect(reply?.error).toContain('--password-store=kwallet5');
   });
@@ -407,6 +516,64 @@ describe('the application', () => {
   });
 });
 
+/** Imports what main holds of the files the OS opened the app with, as the page does, and says what was stored. */
+async function importOpened(app: Awaited<ReturnType<typeof started>>): Promise<unknown> {
+  const answer = (await app.invoke('chooseAndImport', { what: 'opened' })) as ApiResult<{ jobId: string | null }>;
+  if (!answer.ok) throw new Error(answer.error.message);
+  if (answer.value.jobId === null) return null;
+  await app.jobs.idle();
+  const status = await app.invoke('importStatus', { jobId: answer.value.jobId, since: 0 });
+  return status.ok ? (status.value as { progress: { totals: unknown } }).progress.totals : status;
+}
+
+describe('reports opened from the OS', () => {
+  it('imports the files on the command line it started with (paths and file:// URLs, switches skipped)', async () => {
+    const app = await started({
+      argv: [
+        '/opt/tlsrpt-viewer/tlsrpt-viewer',
+        '--password-store=gnome-libsecret',
+        'mail-tls-rpt__report.json.gz',
+        pathToFileURL(join(corpusReports, 'mail-auth__rpt01.eml')).href,
+        'https://evil.example/report.json',
+      ],
+      cwd: corpusReports,
+      isPackaged: true,
+    });
+    expect(await importOpened(app)).toMatchObject({ imported: 2 });
+    // Taken once: asking again imports nothing.
+    expect(await importOpened(app)).toBeNull();
+  });
+
+  it('imports what a second instance was started with, in the folder it was started in, and tells the page', async () => {
+    const app = await started();
+    app.fake.app.emit(
+      'second-instance',
+      preventableEvent(),
+      ['/usr/lib/electron/electron', '/app', '--allow-file-access-from-files', 'mail-auth__rpt02.json'],
+      corpusReports,
+      {},
+    );
+    expect(app.window?.focused).toBe(1);
+    expect(app.window?.webContents.sent).toEqual([['menu-command', 'import-opened']]);
+    expect(await importOpened(app)).toMatchObject({ imported: 1 });
+    // A second instance with nothing to open only brings the window forward.
+    app.fake.app.emit('second-instance', preventableEvent(), ['/usr/lib/electron/electron', '/app'], '/', {});
+    expect(app.window?.webContents.sent).toHaveLength(1);
+    expect(app.window?.focused).toBe(2);
+  });
+
+  it('on macOS, takes the files Finder opens it with before it is ready (open-file), and those that come later', async () => {
+    const app = await started({ platform: 'darwin', openedAtLaunch: [join(corpusReports, 'mail-auth__rpt03.json')] });
+    expect(app.fake.app.unhandledOpenFiles).toEqual([]);
+    expect(await importOpened(app)).toMatchObject({ imported: 1 });
+    const later = preventableEvent();
+    app.fake.app.emit('open-file', later, join(corpusReports, 'mail-tls-rpt__report.json'));
+    expect(later.prevented).toBe(true);
+    expect(app.window?.webContents.sent).toEqual([['menu-command', 'import-opened']]);
+    expect(await importOpened(app)).toMatchObject({ imported: 1 });
+  });
+});
+
 describe('the menu', () => {
   it('has a File menu whose import items ask the page to import, an Edit menu, and Help ▸ About', async () => {
     const { fake, window } = await started({ platform: 'linux' });
@@ -448,6 +615,18 @@ describe('the menu', () => {
       'front',
     ]);
     expect(entries(menu?.items.find((item) => item.label === 'File')?.submenu).at(-1)).toBe('close');
+  });
+
+  it('on Windows, claims the Application User Model ID of electron-builder.yml’s appId, and only there', async () => {
+    const windows = await started({ platform: 'win32' });
+    const config = readFileSync(join('build', 'electron-builder.yml'), 'utf8');
+    const appId = /^appId: (\S+)$/m.exec(config)?.[1];
+    expect(appId).toBe(APP_ID);
+    expect(windows.fake.app.appUserModelId).toBe(appId);
+    // Elsewhere the method does not exist; the app starts without calling it.
+    const linux = await started({ platform: 'linux' });
+    expect('setAppUserModelId' in linux.fake.app).toBe(false);
+    expect(linux.window).toBeDefined();
   });
 
   it('fills the About panel, which on Linux shows only what is set', async () => {

@@ -1,8 +1,10 @@
+import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
-import type { BackendToMain, MainToBackend } from '../../electron/shell/backend-client.js';
+import type { BackendToMain, MainToBackend, StartupProblem } from '../../electron/shell/backend-client.js';
 
 // A stand-in for the parts of the electron module the shell uses. It records
 // what the shell asks of Electron, and lets a test fire the events Electron
@@ -15,14 +17,17 @@ import type { BackendToMain, MainToBackend } from '../../electron/shell/backend-
 // utility processes only after ready; Menu.buildFromTemplate keeps roles and
 // fills in a role's default submenu; a utility process's 'error' event throws
 // when nobody listens (it is an EventEmitter); safeStorage's deprecated
-// synchronous calls throw, and its store can be missing or `basic_text`;
-// navigation events carry their URL only in the event's details; closing
-// the last window emits 'window-all-closed', and the app quits on it only
-// when nobody listens (app.md); a closed window is destroyed and a new one
-// must be made (browser-window.md); Notification and Tray exist only after
-// ready, a notification shows only on show() and is clicked through its
-// 'click' event (notification.md); a tray's menu comes from
-// setContextMenu, and destroy() removes it (tray.md).
+// synchronous calls throw; its asynchronous encryptor seals with a real
+// keyring ("v11") or falls back to the fixed key ("v10") whatever the
+// synchronous store's getSelectedStorageBackend() says, and asks for data
+// sealed with an older key to be sealed again (shouldReEncrypt);
+// navigation events carry their URL only in the event's details;
+// closing the last window emits 'window-all-closed', and the app quits on it
+// only when nobody listens (app.md); a closed window is destroyed and a new
+// one must be made (browser-window.md); Notification and Tray exist only
+// after ready, a notification shows only on show() and is clicked through its
+// 'click' event (notification.md); a tray's menu comes from setContextMenu,
+// and destroy() removes it (tray.md).
 
 interface PreventableEvent {
   prevented: boolean;
@@ -78,6 +83,18 @@ export class FakeWebContents extends EventEmitter {
   session = new FakeSession();
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
   sent: unknown[][] = [];
+  reloads = 0;
+  reload(): void {
+    this.reloads += 1;
+  }
+  /**
+   * What Electron emits when the page's process ends (webContents
+   * 'render-process-gone', with RenderProcessGoneDetails: reason such as
+   * 'crashed' or 'oom', and exitCode).
+   */
+  renderProcessGone(reason: string, exitCode: number): void {
+    this.emit('render-process-gone', {}, { reason, exitCode });
+  }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = handler;
   }
@@ -149,7 +166,97 @@ function defaultSubmenu(role: string, platform: NodeJS.Platform): Template | und
 
 const ROLE_LABELS: Record<string, string> = { editmenu: 'Edit', windowmenu: 'Window' };
 
-export type KeychainState = 'available' | 'unavailable' | 'basic_text';
+/**
+ * What the OS offers safeStorage. On Linux: a working Secret Service on a
+ * desktop Chromium recognises ('keyring'), or on one it does not
+ * ('bare-wm-keyring': the synchronous store says basic_text, the
+ * asynchronous encryptor still uses the keyring); a recognised desktop whose
+ * keyring fails ('keyring-failed': the asynchronous encryptor falls back to
+ * the fixed key and still says it is available); no keyring at all
+ * ('no-keyring'); or a keychain that refuses ('unavailable').
+ */
+export type KeychainState = 'keyring' | 'bare-wm-keyring' | 'keyring-failed' | 'no-keyring' | 'unavailable';
+
+/*
+ * Chromium's OSCrypt ciphertexts: a three-byte tag, then AES-128-CBC. "v10"
+ * is sealed with a key derived from the published password "peanuts" on
+ * Linux (PosixKeyProvider), and with the Keychain's or DPAPI's key on macOS
+ * and Windows; "v11" with the Linux keyring's password
+ * (FreedesktopSecretKeyProvider). The keyring's password is one per test
+ * run, as a user's keyring is one per login.
+ */
+const OS_KEYRING_PASSWORD = randomBytes(16).toString('base64');
+const osCryptKey = (password: string): Buffer => pbkdf2Sync(password, 'saltysalt', 1, 16, 'sha1');
+const OS_CRYPT_IV = Buffer.alloc(16, ' ');
+
+function sealingTag(platform: NodeJS.Platform, keychain: KeychainState): 'v10' | 'v11' {
+  if (platform !== 'linux') return 'v10';
+  return keychain === 'keyring' || keychain === 'bare-wm-keyring' ? 'v11' : 'v10';
+}
+
+/** The key a tag stands for on a platform: the fixed one only for Linux's "v10". */
+function keyOf(tag: string, platform: NodeJS.Platform): Buffer {
+  return osCryptKey(platform === 'linux' && tag === 'v10' ? 'peanuts' : OS_KEYRING_PASSWORD);
+}
+
+function osCryptSeal(tag: 'v10' | 'v11', platform: NodeJS.Platform, plain: string): Buffer {
+  const cipher = createCipheriv('aes-128-cbc', keyOf(tag, platform), OS_CRYPT_IV);
+  return Buffer.concat([Buffer.from(tag, 'latin1'), cipher.update(plain, 'utf8'), cipher.final()]);
+}
+
+function osCryptOpen(sealed: Buffer, platform: NodeJS.Platform, keychain: KeychainState): string {
+  const tag = sealed.subarray(0, 3).toString('latin1');
+  if (tag !== 'v10' && tag !== 'v11') throw new Error('Ciphertext does not appear to be encrypted.');
+  // A keyring's ciphertext cannot be opened while that keyring is not reachable.
+  if (platform === 'linux' && tag === 'v11' && sealingTag(platform, keychain) !== 'v11')
+    throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.');
+  const decipher = createDecipheriv('aes-128-cbc', keyOf(tag, platform), OS_CRYPT_IV);
+  return Buffer.concat([decipher.update(sealed.subarray(3)), decipher.final()]).toString('utf8');
+}
+
+/** Electron 45's safeStorage over the OS's keychain as `keychain` describes it; `ready` says whether the app is. */
+export function createFakeSafeStorage(platform: NodeJS.Platform, keychain: KeychainState, isReady: () => boolean) {
+  const deprecated = (name: string) => () => {
+    throw new Error(`safeStorage.${name} is deprecated in Electron 45: use its asynchronous form`);
+  };
+  const notReady = (): Promise<never> => Promise.reject(new Error('safeStorage cannot be used before app is ready'));
+  return {
+    isEncryptionAvailable: deprecated('isEncryptionAvailable'),
+    encryptString: deprecated('encryptString'),
+    decryptString: deprecated('decryptString'),
+    // The synchronous store's choice on Linux, by the desktop it recognises;
+    // 'unknown' before ready, as documented. It says nothing of the
+    // asynchronous encryptor, which tries the Secret Service whatever this says.
+    getSelectedStorageBackend: () =>
+      !isReady()
+        ? 'unknown'
+        : keychain === 'no-keyring' || keychain === 'bare-wm-keyring'
+          ? 'basic_text'
+          : 'gnome_libsecret',
+    isAsyncEncryptionAvailable: () => Promise.resolve(isReady() && keychain !== 'unavailable'),
+    encryptStringAsync(plain: string) {
+      if (!isReady()) return notReady();
+      if (keychain === 'unavailable')
+        return Promise.reject(new Error('Error while encrypting the text provided to safeStorage.encryptStringAsync.'));
+      return Promise.resolve(osCryptSeal(sealingTag(platform, keychain), platform, plain));
+    },
+    decryptStringAsync(sealed: Buffer) {
+      if (!isReady()) return notReady();
+      if (keychain === 'unavailable')
+        return Promise.reject(
+          new Error('Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.'),
+        );
+      const tag = sealed.subarray(0, 3).toString('latin1');
+      try {
+        const result = osCryptOpen(sealed, platform, keychain);
+        // As OSCryptAsync: data sealed with another key than the one it seals with now should be sealed again.
+        return Promise.resolve({ result, shouldReEncrypt: tag !== sealingTag(platform, keychain) });
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+  };
+}
 
 export function createFakeElectron(options: {
   appData: string;
@@ -160,6 +267,12 @@ export function createFakeElectron(options: {
   keychain?: KeychainState;
   /** Chromium switches on the command line, e.g. { 'user-data-dir': '/x' }. */
   switches?: Record<string, string>;
+  /**
+   * macOS: files Finder opens the app with (Open With, a drop on the dock
+   * icon). They arrive as 'open-file' events before 'ready'; one nobody
+   * listens to by then is lost, as in Electron.
+   */
+  openedAtLaunch?: string[];
 }) {
   const platform = options.platform ?? 'linux';
   const switches = options.switches ?? {};
@@ -194,9 +307,18 @@ export function createFakeElectron(options: {
       app.lockedIn = app.getPath('userData');
       return options.singleInstance ?? true;
     },
+    /** 'open-file' events nobody prevented (Electron then lets macOS say the file could not be opened). */
+    unhandledOpenFiles: [] as string[],
     whenReady: () =>
       new Promise<void>((resolve) => {
         setImmediate(() => {
+          if (platform === 'darwin') {
+            for (const path of options.openedAtLaunch ?? []) {
+              const event = preventableEvent();
+              app.emit('open-file', event, path);
+              if (!event.prevented) app.unhandledOpenFiles.push(path);
+            }
+          }
           ready = true;
           app.emit('ready');
           resolve();
@@ -233,6 +355,15 @@ export function createFakeElectron(options: {
     showAboutPanel() {
       app.aboutShown += 1;
     },
+    appUserModelId: null as string | null,
+    // Electron defines it on Windows only (electron_api_app.cc): elsewhere calling it is a TypeError.
+    ...(platform === 'win32'
+      ? {
+          setAppUserModelId(id: string) {
+            app.appUserModelId = id;
+          },
+        }
+      : {}),
   });
 
   class BrowserWindow extends EventEmitter {
@@ -332,22 +463,26 @@ export function createFakeElectron(options: {
   };
 
   const dialog = {
+    /** What the next open dialogs answer, in order; then nextChoice. */
+    choices: [] as { canceled: boolean; filePaths: string[] }[],
     nextChoice: { canceled: true, filePaths: [] as string[] },
-    calls: [] as unknown[],
-    /** The button the user clicks in the next message box. */
+    calls: [] as unknown[][],
+    /** The buttons the user clicks in the next message boxes, in order; then nextResponse. */
+    responses: [] as number[],
+    /** The button the user clicks in a message box. */
     nextResponse: 0,
     messageBoxes: [] as { message: string; detail: string; buttons: string[] }[],
     errorBoxes: [] as { title: string; content: string }[],
     showOpenDialog(...args: unknown[]) {
       mustBeReady('dialog');
       dialog.calls.push(args);
-      return Promise.resolve(dialog.nextChoice);
+      return Promise.resolve(dialog.choices.shift() ?? dialog.nextChoice);
     },
     showMessageBox(...args: unknown[]) {
       mustBeReady('dialog');
       const box = args.at(-1) as { message: string; detail: string; buttons: string[] };
       dialog.messageBoxes.push(box);
-      return Promise.resolve({ response: dialog.nextResponse, checkboxChecked: false });
+      return Promise.resolve({ response: dialog.responses.shift() ?? dialog.nextResponse, checkboxChecked: false });
     },
     // The one dialog Electron allows before ready.
     showErrorBox(title: string, content: string) {
@@ -398,11 +533,20 @@ export function createFakeElectron(options: {
 
   class BackendProcess extends EventEmitter {
     killed = false;
+    /** As in Electron: a stream only when options.stdio[2] (or stdio itself) is 'pipe', else null. */
+    readonly stderr: PassThrough | null;
     constructor(
       readonly entry: string,
       readonly args: string[],
+      options: { stdio?: string | string[] } = {},
     ) {
       super();
+      const stdio = options.stdio ?? 'inherit';
+      this.stderr = (Array.isArray(stdio) ? stdio[2] : stdio) === 'pipe' ? new PassThrough() : null;
+    }
+    /** What the real backend process sends when it cannot start (backend-process.ts), then waits to be ended. */
+    failAtStart(problem: StartupProblem['startupProblem']): void {
+      this.emit('message', { startupProblem: problem });
     }
     vaultReplies: unknown[] = [];
     /** A message the backend sends main unasked (parentPort.postMessage), e.g. a notice of new findings. */
@@ -433,38 +577,22 @@ export function createFakeElectron(options: {
   }
   const utilityProcess = {
     forked: [] as BackendProcess[],
-    fork(entry: string, args: string[]) {
+    fork(entry: string, args: string[], forkOptions?: { stdio?: string | string[] }) {
       mustBeReady('utilityProcess');
-      const child = new BackendProcess(entry, args);
+      const child = new BackendProcess(entry, args, forkOptions);
       utilityProcess.forked.push(child);
       return child;
     },
   };
 
-  const keychain = options.keychain ?? 'available';
-  const deprecated = (name: string) => () => {
-    throw new Error(`safeStorage.${name} is deprecated in Electron 45: use its asynchronous form`);
-  };
-  const safeStorage = {
-    isEncryptionAvailable: deprecated('isEncryptionAvailable'),
-    encryptString: deprecated('encryptString'),
-    decryptString: deprecated('decryptString'),
-    // Chromium's choice on Linux; 'unknown' before ready, as documented.
-    getSelectedStorageBackend: () =>
-      !ready ? 'unknown' : keychain === 'basic_text' ? 'basic_text' : 'gnome_libsecret',
-    isAsyncEncryptionAvailable: () => Promise.resolve(ready && keychain !== 'unavailable'),
-    encryptStringAsync(plain: string) {
-      if (!ready || keychain === 'unavailable') return Promise.reject(new Error('Encryption is not available.'));
-      return Promise.resolve(Buffer.from(plain).reverse());
-    },
-    decryptStringAsync(sealed: Buffer) {
-      if (!ready || keychain === 'unavailable') return Promise.reject(new Error('Decryption is not available.'));
-      return Promise.resolve({ result: Buffer.from(sealed).reverse().toString(), shouldReEncrypt: false });
-    },
-  };
+  const safeStorage = createFakeSafeStorage(platform, options.keychain ?? 'keyring', () => ready);
 
   const shell = {
     opened: [] as string[],
+    shownInFolder: [] as string[],
+    showItemInFolder(path: string) {
+      shell.shownInFolder.push(path);
+    },
     openExternal(url: string) {
       shell.opened.push(url);
       return Promise.resolve();

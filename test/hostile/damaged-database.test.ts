@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
+import { isPreMigrationBackupOf } from '../../electron/backend/database-files.js';
 import { describeSqliteFailure } from '../../electron/backend/db/database-problems.js';
 import { MIGRATIONS, migrateToLatest } from '../../electron/backend/db/migrations/index.js';
 import { ReportImporter } from '../../electron/backend/import/importer.js';
@@ -239,6 +240,8 @@ describe('damaged databases', () => {
     db.close();
     const backups = readdirSync(dir).filter((name) => name.startsWith('old.sqlite.schema-2-backup-'));
     expect(backups).toHaveLength(1);
+    // The name main looks for when it offers a backup (backend-supervisor.ts).
+    expect(isPreMigrationBackupOf('old.sqlite', backups[0] ?? '')).toBe(true);
     const copy = new Database(join(dir, backups[0] ?? ''), { readonly: true });
     try {
       expect(copy.pragma('user_version', { simple: true })).toBe(2);

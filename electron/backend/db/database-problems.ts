@@ -3,14 +3,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { withRegularFile } from '../files/regular-file.js';
+import type { DatabaseProblemKind } from '../database-files.js';
 import type { QuickCheckReply } from './quick-check-worker.js';
 
-/**
- * What can be wrong with a database file, told apart in words with the
- * remedy, instead of a raw SqliteError with a stack trace and internal paths.
- */
-export type DatabaseProblemKind =
-  'not-a-database' | 'damaged' | 'disk-full' | 'read-only' | 'locked' | 'cannot-open' | 'newer-version';
+// Defined beside the pre-migration backup names, which main may import; the backend names it from here.
+export type { DatabaseProblemKind };
 
 export class DatabaseProblem extends Error {
   override name = 'DatabaseProblem';

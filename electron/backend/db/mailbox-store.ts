@@ -142,6 +142,23 @@ export function saveAccount(
   }).immediate();
 }
 
+/**
+ * Puts a re-sealed secret in place of the bytes it was opened from, and only
+ * if they are still there: a secret saved meanwhile is newer and stays.
+ */
+export function replaceSealedSecret(
+  db: WritableDatabase,
+  name: string,
+  previous: Uint8Array,
+  resealed: Uint8Array,
+): boolean {
+  return (
+    db
+      .prepare('UPDATE mailbox_accounts SET secret_encrypted = ? WHERE name = ? AND secret_encrypted = ?')
+      .run(resealed, name, previous).changes > 0
+  );
+}
+
 export function deleteAccount(db: WritableDatabase, name: string): boolean {
   return db.prepare('DELETE FROM mailbox_accounts WHERE name = ?').run(name).changes > 0;
 }

@@ -65,6 +65,8 @@ const STATUS_FOR: Record<ApiErrorCode, number> = {
   unavailable: 200,
   failed: 200,
   internal: 500,
+  // serve is the backend and never answers it; a gateway in front of a stopped one answers 503 too.
+  unreachable: 503,
 };
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiCallError, BACKEND_UNREACHABLE, api } from '../api/client.js';
+import { ApiCallError, api } from '../api/client.js';
 import { useDataChanged } from '../state/filter.js';
 
 /**
@@ -17,7 +17,8 @@ export const DATA_VERSION_POLL_MS = 3000;
  */
 export function BackendStatus() {
   const dataChanged = useDataChanged();
-  const [unreachable, setUnreachable] = useState(false);
+  /** What the client said when no backend answered (serve mode and the desktop app word it differently), or null. */
+  const [unreachable, setUnreachable] = useState<string | null>(null);
   const [checking, setChecking] = useState(false);
   const stamp = useRef<number | null>(null);
   const down = useRef(false);
@@ -29,12 +30,12 @@ export function BackendStatus() {
       stamp.current = answer.stamp;
       if (down.current || changed) dataChanged();
       down.current = false;
-      setUnreachable(false);
+      setUnreachable(null);
     } catch (error) {
       // Only a backend that does not answer is this banner's business; a view shows its own errors.
       if (error instanceof ApiCallError && error.code === 'unreachable') {
         down.current = true;
-        setUnreachable(true);
+        setUnreachable(error.message);
       }
     }
   }, [dataChanged]);
@@ -56,10 +57,10 @@ export function BackendStatus() {
     };
   }, [check]);
 
-  if (!unreachable) return null;
+  if (unreachable === null) return null;
   return (
     <div className="backend-down" role="alert" data-testid="backend-unreachable">
-      <p>{BACKEND_UNREACHABLE}</p>
+      <p>{unreachable}</p>
       <button
         type="button"
         disabled={checking}

@@ -21,7 +21,8 @@ interface ImportContextValue {
   importFiles: (files: File[]) => Promise<void>;
   /** Files and folders by path: only the desktop app can name them. */
   importPaths: (paths: string[]) => Promise<void>;
-  chooseAndImport: (what: 'files' | 'folder') => Promise<void>;
+  /** Desktop only: `onStarted` is called once an import began (not when nothing was chosen). */
+  chooseAndImport: (what: 'files' | 'folder' | 'opened', onStarted?: () => void) => Promise<void>;
 }
 
 const ImportContext = createContext<ImportContextValue | null>(null);
@@ -160,10 +161,11 @@ export function ImportProvider({ children }: { children: ReactNode }) {
   );
 
   const chooseAndImport = useCallback(
-    (what: 'files' | 'folder') =>
+    (what: 'files' | 'folder' | 'opened', onStarted?: () => void) =>
       run(async (begin) => {
         const { jobId } = await api.call('chooseAndImport', { what });
         if (jobId === null) return;
+        onStarted?.();
         begin(0);
         await follow(jobId, { done: 0, totals: emptyTotals() }, 0);
       }),

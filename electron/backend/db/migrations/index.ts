@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { preMigrationBackupName } from '../../database-files.js';
 import { migration0001Initial } from './0001-initial.js';
 import { migration0002Mailboxes } from './0002-mailboxes.js';
 import { migration0003Rollups } from './0003-rollups.js';
@@ -76,7 +77,7 @@ export function migrateToLatest(
  */
 function backUpBeforeMigrating(db: Database.Database, file: string, version: number): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-  const backup = `${file}.schema-${version}-backup-${stamp}`;
+  const backup = preMigrationBackupName(file, version, stamp);
   db.prepare('VACUUM INTO ?').run(backup);
   return backup;
 }
