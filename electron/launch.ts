@@ -96,6 +96,9 @@ if (
 }
 const binary = installedElectronBinary();
 const binding = builtSqliteBinding(installedNativeBuildKey());
+// `--prepare`: fetch and build both, and stop before opening a window; CI
+// runs this so the real-Electron tests find what they need.
+if (process.argv.includes('--prepare')) process.exit(0);
 const child = spawn(binary, [...electronArguments(projectRoot), ...process.argv.slice(2)], {
   stdio: 'inherit',
   env: { ...process.env, [DEV_SQLITE_BINDING_VARIABLE]: binding },
