@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from './net.js';
-import { issueServerCertificate, makeCa, openssl } from './test-ca.js';
+import { issueServerCertificate, makeCa } from './test-ca.js';
 
 /**
  * Real MX hosts and real DNSSEC for the live MX check, all on loopback:
@@ -111,24 +111,7 @@ export async function startMxServers(
       const kind = host.certificate;
       if (kind === 'self-signed') {
         // Valid for weeks, so that "self-signed" is its only fault (makeCa's two days would also be "expiring").
-        openssl(
-          [
-            'req',
-            '-x509',
-            '-newkey',
-            'rsa:2048',
-            '-nodes',
-            '-keyout',
-            `${name}.key`,
-            '-out',
-            `${name}.crt`,
-            '-subj',
-            `/CN=${host.host}`,
-            '-days',
-            '60',
-          ],
-          dir,
-        );
+        makeCa(dir, name, host.host, 60);
       } else {
         const san =
           kind === 'wrong-name'

@@ -11,8 +11,11 @@ export function openssl(args: string[], dir: string): void {
   execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
 }
 
-/** A self-signed CA, `<name>.key` and `<name>.crt`, valid for two days; `ca` can also issue (see below). */
-export function makeCa(dir: string, name: string, commonName: string): string {
+/**
+ * A self-signed CA, `<name>.key` and `<name>.crt`, valid for `days` (two by
+ * default); `ca` can also issue (see below).
+ */
+export function makeCa(dir: string, name: string, commonName: string, days = 2): string {
   openssl(
     [
       'req',
@@ -27,7 +30,7 @@ export function makeCa(dir: string, name: string, commonName: string): string {
       '-subj',
       `/CN=${commonName}`,
       '-days',
-      '2',
+      String(days),
     ],
     dir,
   );
