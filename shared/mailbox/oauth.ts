@@ -12,7 +12,10 @@ export interface OAuthSettings {
   /**
    * Google issues a "secret" to desktop clients that it documents as not
    * confidential (it ships inside every copy of an installed app); Entra ID's
-   * public clients have none. Null when there is none.
+   * public clients have none. Null when there is none. Sealed by the vault
+   * like a password and never returned: in what the API answers it is always
+   * null (`OAuthStatus.clientSecretKept` says whether one is kept); given as
+   * null to `saveMailbox`, the kept one stays.
    */
   clientSecret: string | null;
   /** Entra ID: the directory (tenant) ID or domain, or `organizations` for any work account. */
@@ -65,4 +68,6 @@ export interface OAuthStatus {
   signInRequired: boolean;
   /** The address to open while a sign-in waits for the browser; null otherwise. */
   pendingUrl: string | null;
+  /** A client secret is kept (sealed) for this mailbox; the secret itself is never returned. */
+  clientSecretKept: boolean;
 }

@@ -15,6 +15,9 @@ export interface OAuthServer {
   port: number;
   /** The app's client: public, native, loopback redirects on any port (RFC 8252 §7.3). */
   clientId: string;
+  /** A confidential client of the app (as Google issues desktop clients): its secret is sent with client_secret_post. */
+  confidentialClientId: string;
+  confidentialClientSecret: string;
   /** Dovecot's client for the introspection endpoint (RFC 7662). */
   introspectionClientId: string;
   introspectionClientSecret: string;
@@ -52,6 +55,8 @@ export async function createOAuthServer(options: { accessTokenSeconds?: number }
   const user = 'reports@example.test';
   const password = 'a test password for the authorization server';
   const clientId = 'tlsrpt-viewer-test';
+  const confidentialClientId = 'tlsrpt-viewer-confidential';
+  const confidentialClientSecret = randomBytes(24).toString('hex');
   const introspectionClientId = 'dovecot';
   const introspectionClientSecret = randomBytes(24).toString('hex');
   // RS256, the ID-token algorithm clients get when they name none (OpenID Connect Registration §2).
@@ -72,6 +77,15 @@ export async function createOAuthServer(options: { accessTokenSeconds?: number }
         client_id: clientId,
         application_type: 'native',
         token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: ['http://127.0.0.1/'],
+      },
+      {
+        client_id: confidentialClientId,
+        client_secret: confidentialClientSecret,
+        application_type: 'native',
+        token_endpoint_auth_method: 'client_secret_post',
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         redirect_uris: ['http://127.0.0.1/'],
@@ -219,6 +233,8 @@ export async function createOAuthServer(options: { accessTokenSeconds?: number }
     issuer,
     port,
     clientId,
+    confidentialClientId,
+    confidentialClientSecret,
     introspectionClientId,
     introspectionClientSecret,
     introspectionUrl: `http://${introspectionClientId}:${introspectionClientSecret}@127.0.0.1:${port}/token/introspection`,

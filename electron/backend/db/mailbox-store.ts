@@ -99,20 +99,22 @@ export interface SavedAccountRow {
   name: string;
   settingsJson: string;
   secretEncrypted: Buffer | null;
+  /** The OAuth client secret as the vault sealed it. */
+  clientSecretEncrypted: Buffer | null;
+  /** A client secret migration 0007 took out of the settings, until the vault seals it. */
+  clientSecretToSeal: string | null;
 }
 
+const ACCOUNT_COLUMNS = `name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted,
+  client_secret_encrypted AS clientSecretEncrypted, client_secret_to_seal AS clientSecretToSeal`;
+
 export function savedAccounts(db: ReadableDatabase): SavedAccountRow[] {
-  return prepared(
-    db,
-    'SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts ORDER BY name',
-  ).all() as SavedAccountRow[];
+  return prepared(db, `SELECT ${ACCOUNT_COLUMNS} FROM mailbox_accounts ORDER BY name`).all() as SavedAccountRow[];
 }
 
 export function savedAccount(db: ReadableDatabase, name: string): SavedAccountRow | null {
-  const row = prepared(
-    db,
-    'SELECT name, settings_json AS settingsJson, secret_encrypted AS secretEncrypted FROM mailbox_accounts WHERE name = ?',
-  ).get(name) as SavedAccountRow | undefined;
+  const row = prepared(db, `SELECT ${ACCOUNT_COLUMNS} FROM mailbox_accounts WHERE name = ?`).get(name) as
+    SavedAccountRow | undefined;
   return row ?? null;
 }
 
@@ -157,6 +159,16 @@ export function replaceSealedSecret(
       .prepare('UPDATE mailbox_accounts SET secret_encrypted = ? WHERE name = ? AND secret_encrypted = ?')
       .run(resealed, name, previous).changes > 0
   );
+}
+
+/**
+ * Stores a mailbox's sealed OAuth client secret (null: none, or one only the
+ * in-memory vault holds) and drops any clear one left by migration 0007.
+ */
+export function saveClientSecret(db: WritableDatabase, name: string, sealed: Uint8Array | null): void {
+  db.prepare(
+    'UPDATE mailbox_accounts SET client_secret_encrypted = ?, client_secret_to_seal = NULL WHERE name = ?',
+  ).run(sealed, name);
 }
 
 export function deleteAccount(db: WritableDatabase, name: string): boolean {

@@ -12,9 +12,12 @@ import {
   mailboxMessages,
   mailboxTotals,
   saveAccount,
+  saveClientSecret,
   savedAccount,
   savedAccounts,
+  type SavedAccountRow,
 } from '../db/mailbox-store.js';
+import type { OAuthSettings } from '../../../shared/mailbox/oauth.js';
 import type { ImapFlow } from 'imapflow';
 import type { ReportImporter } from '../import/importer.js';
 import { ImapConnectionError, accountKey, connectImap, describeImapError } from './imap-connection.js';
@@ -52,6 +55,16 @@ interface OAuthSession {
   error: string | null;
 }
 
+/** The vault's name for a mailbox's OAuth client secret, beside its password or refresh token. */
+function clientSecretName(name: string): string {
+  return `${name}\u0000client-secret`;
+}
+
+/** The settings as they are stored and returned: the client secret goes to the vault, never here. */
+function withoutClientSecret(account: MailboxAccount): MailboxAccount {
+  return account.oauth === undefined ? account : { ...account, oauth: { ...account.oauth, clientSecret: null } };
+}
+
 /**
  * The saved mailboxes of the app and their syncs, one watcher per running
  * account. Used by the desktop app and serve mode alike.
@@ -72,7 +85,7 @@ export class MailboxManager {
   status(name: string): MailboxStatus {
     const row = savedAccount(this.db, name);
     if (!row) throw new MailboxError(`there is no mailbox named "${name}"`);
-    const account = mailboxAccountSchema.parse(JSON.parse(row.settingsJson));
+    const account = withoutClientSecret(mailboxAccountSchema.parse(JSON.parse(row.settingsJson)));
     const totals = mailboxTotals(this.db, accountKey(account), account.mailbox);
     const running = this.running.get(name);
     const hasSecret = row.secretEncrypted !== null || this.memorySecretKnown.has(name);
@@ -95,6 +108,7 @@ export class MailboxManager {
               accessTokenExpiresAt: session?.tokens?.expiresAt ?? null,
               signInRequired: session?.signInRequired ?? false,
               pendingUrl: session?.pending?.url ?? null,
+              clientSecretKept: this.clientSecretKept(row),
             }
           : null,
     };
@@ -107,9 +121,53 @@ export class MailboxManager {
   /** Names whose secret a non-persistent vault holds (the database has no bytes for them). */
   private readonly memorySecretKnown = new Set<string>();
 
+  private clientSecretKept(row: SavedAccountRow): boolean {
+    return (
+      row.clientSecretEncrypted !== null ||
+      row.clientSecretToSeal !== null ||
+      this.memorySecretKnown.has(clientSecretName(row.name))
+    );
+  }
+
+  private leftClientSecretsSealed: Promise<void> | null = null;
+
+  /** Seals the clear client secrets migration 0007 took out of the settings, once per manager. */
+  private sealLeftClientSecrets(): Promise<void> {
+    this.leftClientSecretsSealed ??= (async () => {
+      for (const row of savedAccounts(this.db)) {
+        if (row.clientSecretToSeal === null) continue;
+        await this.keepClientSecret(row.name, row.clientSecretToSeal);
+      }
+    })();
+    return this.leftClientSecretsSealed;
+  }
+
+  private async keepClientSecret(name: string, secret: string | null): Promise<void> {
+    const key = clientSecretName(name);
+    let sealed: Uint8Array | null = null;
+    if (secret === null) {
+      this.vault.forget(key);
+      this.memorySecretKnown.delete(key);
+    } else {
+      sealed = await this.vault.seal(key, secret);
+      if (sealed === null) this.memorySecretKnown.add(key);
+    }
+    saveClientSecret(this.db, name, sealed);
+  }
+
+  /** The mailbox's OAuth settings with its client secret opened, for talking to the provider. */
+  private async oauthSettingsOf(name: string, account: MailboxAccount): Promise<OAuthSettings | undefined> {
+    if (account.oauth === undefined) return undefined;
+    await this.sealLeftClientSecrets();
+    const row = savedAccount(this.db, name);
+    const clientSecret = await this.vault.open(clientSecretName(name), row?.clientSecretEncrypted ?? null);
+    return { ...account.oauth, clientSecret };
+  }
+
   async save(account: MailboxAccount, secret: string | undefined, previousName: string | null): Promise<MailboxStatus> {
     // A damaged database is written to by nothing, as the import refuses it: settings too.
     await checkBeforeFirstWrite(this.db);
+    await this.sealLeftClientSecrets();
     if (previousName !== null && previousName !== account.name && savedAccount(this.db, account.name)) {
       throw new MailboxError(`a mailbox named "${account.name}" exists already`);
     }
@@ -124,7 +182,31 @@ export class MailboxManager {
       if (kept !== null) await this.vault.seal(account.name, kept);
       if (kept !== null) this.memorySecretKnown.add(account.name);
     }
-    saveAccount(this.db, account.name, JSON.stringify(account), sealed, previousName);
+    // Kept when given as null, as the form leaves it empty; Entra ID's public clients have none to keep.
+    const givenClientSecret = account.oauth?.clientSecret ?? null;
+    const keptClientSecret =
+      previousName === null
+        ? null
+        : await this.vault.open(
+            clientSecretName(previousName),
+            savedAccount(this.db, previousName)?.clientSecretEncrypted ?? null,
+          );
+    saveAccount(this.db, account.name, JSON.stringify(withoutClientSecret(account)), sealed, previousName);
+    if (account.auth !== 'oauth2' || account.oauth?.provider === 'microsoft') {
+      await this.keepClientSecret(account.name, null);
+    } else if (givenClientSecret !== null) {
+      await this.keepClientSecret(account.name, givenClientSecret);
+    } else if (
+      previousName !== null &&
+      previousName !== account.name &&
+      !this.vault.persistent &&
+      keptClientSecret !== null
+    ) {
+      // The in-memory vault holds it by name: a renamed mailbox takes it along (sealed bytes go with the row).
+      this.vault.forget(clientSecretName(previousName));
+      this.memorySecretKnown.delete(clientSecretName(previousName));
+      await this.keepClientSecret(account.name, keptClientSecret);
+    }
     // Tokens belong to a provider, client and user: new settings may make them someone else's.
     for (const old of new Set([previousName ?? account.name, account.name])) {
       this.sessions.get(old)?.pending?.cancel();
@@ -141,6 +223,8 @@ export class MailboxManager {
     this.sessions.delete(name);
     this.vault.forget(name);
     this.memorySecretKnown.delete(name);
+    this.vault.forget(clientSecretName(name));
+    this.memorySecretKnown.delete(clientSecretName(name));
     return deleteAccount(this.db, name);
   }
 
@@ -249,7 +333,7 @@ export class MailboxManager {
     if (account.auth !== 'oauth2' || account.oauth === undefined) {
       throw new MailboxError(`"${name}" does not sign in with OAuth2; choose a provider in its settings first`);
     }
-    const settings = account.oauth;
+    const settings = (await this.oauthSettingsOf(name, account)) ?? account.oauth;
     const session = this.sessionOf(name);
     session.pending?.cancel();
     let pending: PendingSignIn;
@@ -298,12 +382,13 @@ export class MailboxManager {
     const session = this.sessions.get(name);
     session?.pending?.cancel();
     let tokens = session?.tokens ?? null;
-    if (tokens === null && account.oauth !== undefined) {
+    const settings = await this.oauthSettingsOf(name, account);
+    if (tokens === null && settings !== undefined) {
       const row = savedAccount(this.db, name);
       const opened = await this.vault.open(name, row?.secretEncrypted ?? null);
       if (opened !== null) {
         try {
-          tokens = new OAuthTokenSource(account.oauth, parseOAuthSecret(opened), () => Promise.resolve());
+          tokens = new OAuthTokenSource(settings, parseOAuthSecret(opened), () => Promise.resolve());
         } catch {
           tokens = null;
         }
@@ -349,7 +434,7 @@ export class MailboxManager {
   private async tokensOf(name: string, account: MailboxAccount): Promise<OAuthTokenSource> {
     const session = this.sessionOf(name);
     if (session.tokens) return session.tokens;
-    const settings = account.oauth;
+    const settings = await this.oauthSettingsOf(name, account);
     if (settings === undefined) throw new MailboxError(`"${name}" has no OAuth2 provider; edit the mailbox`);
     if (session.signInRequired) throw new MailboxError(`the sign-in of "${name}" has ended; sign in again`);
     const row = savedAccount(this.db, name);

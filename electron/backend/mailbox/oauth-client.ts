@@ -465,17 +465,18 @@ async function accessTokenFor(server: ImapServer, tokens: OAuthTokenSource, forc
   }
 }
 
-/**
- * Connects with the access token in hand (refreshed first when it is about
- * to expire); when the server refuses it — revoked early, or expired by a
- * clock that differs from ours — refreshes once and tries again.
- */
 /** Compares a secret without telling, by the time taken, how much of a guess was right. */
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/**
+ * Connects with the access token in hand (refreshed first when it is about
+ * to expire); when the server refuses it — revoked early, or expired by a
+ * clock that differs from ours — refreshes once and tries again.
+ */
 
 export async function connectImapOAuth(server: ImapServer, tokens: OAuthTokenSource): Promise<ImapFlow> {
   const token = await accessTokenFor(server, tokens, false);

@@ -35,7 +35,7 @@ async function signIn(name: string): Promise<void> {
 export function Mailboxes() {
   const [statuses, setStatuses] = useState<MailboxStatus[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [editing, setEditing] = useState<MailboxAccount | 'new' | null>(null);
+  const [editing, setEditing] = useState<MailboxStatus | 'new' | null>(null);
   const [refresh, setRefresh] = useState(0);
   const dataChanged = useDataChanged();
 
@@ -93,7 +93,7 @@ export function Mailboxes() {
             onStop={() => void act(() => api.call('stopMailboxSync', { name: status.account.name }))}
             onSignIn={() => void act(() => signIn(status.account.name))}
             onSignOut={() => void act(() => api.call('signOutMailbox', { name: status.account.name }))}
-            onEdit={() => setEditing(status.account)}
+            onEdit={() => setEditing(status)}
             onRemove={() => {
               if (window.confirm(`Remove the mailbox "${status.account.name}"? Its imported reports stay.`)) {
                 void act(() => api.call('removeMailbox', { name: status.account.name }));
@@ -108,7 +108,8 @@ export function Mailboxes() {
         </button>
       ) : (
         <MailboxForm
-          initial={editing === 'new' ? null : editing}
+          initial={editing === 'new' ? null : editing.account}
+          clientSecretKept={editing !== 'new' && editing.oauth?.clientSecretKept === true}
           onDone={() => {
             setEditing(null);
             setRefresh((value) => value + 1);
@@ -284,7 +285,16 @@ const EMPTY_OAUTH: OAuthSettings = {
   scope: null,
 };
 
-function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDone: () => void }) {
+function MailboxForm({
+  initial,
+  clientSecretKept,
+  onDone,
+}: {
+  initial: MailboxAccount | null;
+  /** The saved mailbox has a client secret; the API never returns it, and an empty field keeps it. */
+  clientSecretKept: boolean;
+  onDone: () => void;
+}) {
   const [account, setAccount] = useState<MailboxAccount>(initial ?? EMPTY);
   const [secret, setSecret] = useState('');
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
@@ -463,8 +473,16 @@ function MailboxForm({ initial, onDone }: { initial: MailboxAccount | null; onDo
             <label>
               Client secret{' '}
               <input
+                type="password"
+                autoComplete="off"
                 value={oauth.clientSecret ?? ''}
-                placeholder={oauth.provider === 'google' ? 'as Google issued it to the desktop client' : 'none'}
+                placeholder={
+                  clientSecretKept && initial?.oauth?.provider === oauth.provider
+                    ? 'kept (leave empty to keep it)'
+                    : oauth.provider === 'google'
+                      ? 'as Google issued it to the desktop client'
+                      : 'none'
+                }
                 onChange={(event) => setOAuth({ clientSecret: event.target.value === '' ? null : event.target.value })}
               />
             </label>

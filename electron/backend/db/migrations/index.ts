@@ -6,6 +6,7 @@ import { migration0003Rollups } from './0003-rollups.js';
 import { migration0004CountedSessions } from './0004-counted-sessions.js';
 import { migration0005NotifiedFindings } from './0005-notified-findings.js';
 import { migration0006DetailsByPolicy } from './0006-details-by-policy.js';
+import { migration0007SealedClientSecrets } from './0007-sealed-client-secrets.js';
 
 export interface Migration {
   /** Becomes PRAGMA user_version once applied; strictly increasing from 1. */
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0004CountedSessions,
   migration0005NotifiedFindings,
   migration0006DetailsByPolicy,
+  migration0007SealedClientSecrets,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
