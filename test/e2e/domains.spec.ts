@@ -328,9 +328,8 @@ test('every result type of an MX bar, the Senders list and a domain’s verdict 
   await page.goto('/#/domains');
   const broken = page.getByTestId('domains-table').getByRole('row').filter({ hasText: 'brokenmx.example' });
   await expect(broken).toContainText('fails with certificate-expired');
-  await broken.focus();
-  await page.keyboard.press('Tab');
-  await expect(broken.getByRole('link', { name: 'brokenmx.example', exact: true })).toBeFocused();
+  // The row's link is its one Tab stop (the row opens the same page by a click).
+  await broken.getByRole('link', { name: 'brokenmx.example', exact: true }).focus();
   await page.keyboard.press('Tab');
   await explainFocused(page, broken, 'certificate-expired');
   await expect(page).toHaveURL(/#\/domains$/);

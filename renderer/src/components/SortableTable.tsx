@@ -25,6 +25,12 @@ interface SortableTableProps<Row> {
    * its test id (else its label), so that two tables of one page keep theirs apart.
    */
   sortParam?: string;
+  /**
+   * Whether a link in each row already opens what `onRowOpen` opens: then the
+   * link is the row's one Tab stop, and the row is none of its own (a click
+   * anywhere on it still opens it).
+   */
+  openedByLink?: boolean;
 }
 
 /** A column's id as TanStack names it: its `id`, else its accessor key. */
@@ -53,6 +59,7 @@ export function SortableTable<Row>({
   testId,
   footer,
   sortParam,
+  openedByLink = false,
 }: SortableTableProps<Row>) {
   const fallback = initialSort[0]
     ? { column: initialSort[0].id, direction: initialSort[0].desc ? 'desc' : 'asc' }
@@ -126,10 +133,10 @@ export function SortableTable<Row>({
           <tr
             key={row.id}
             className={onRowOpen ? 'clickable' : undefined}
-            tabIndex={onRowOpen ? 0 : undefined}
+            tabIndex={onRowOpen && !openedByLink ? 0 : undefined}
             onClick={onRowOpen ? () => onRowOpen(row.original) : undefined}
             onKeyDown={
-              onRowOpen
+              onRowOpen && !openedByLink
                 ? (event) => {
                     if (event.key === 'Enter') onRowOpen(row.original);
                   }

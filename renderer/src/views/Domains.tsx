@@ -135,6 +135,7 @@ export function DomainHealthTable({ domains, label }: { domains: DomainHealth[];
       columns={domainColumns}
       initialSort={[{ id: 'verdict', desc: false }]}
       onRowOpen={(row) => void navigate(domainLink(row.domain))}
+      openedByLink
     />
   );
 }
@@ -224,6 +225,32 @@ export function Domains() {
   );
 }
 
+/**
+ * The last days' sessions in words. A domain no report covered in them has
+ * no rate: "– of 0 sessions failed" said it in symbols.
+ */
+function RecentSessions({ health }: { health: DomainHealth }) {
+  const sessions = health.recentSuccessful + health.recentFailed;
+  const baseline =
+    health.baselineFailureRate === null
+      ? `none in the ${HEALTH_THRESHOLDS.baselineDays} days before either`
+      : `${formatRate(health.baselineFailureRate)} failed in the ${HEALTH_THRESHOLDS.baselineDays} days before`;
+  if (sessions === 0) {
+    return (
+      <>
+        no report covered a session in the last {HEALTH_THRESHOLDS.recentDays} days ({baseline})
+      </>
+    );
+  }
+  return (
+    <>
+      {formatRate(health.recentFailureRate)} of {formatCount(sessions)} sessions failed in the last{' '}
+      {HEALTH_THRESHOLDS.recentDays} days ({formatRate(health.baselineFailureRate)} in the{' '}
+      {HEALTH_THRESHOLDS.baselineDays} days before)
+    </>
+  );
+}
+
 /** A domain's MX hosts; a result type's segment opens that host's failures of the type for the domain. */
 function domainMxColumns(domain: string) {
   return [
@@ -293,11 +320,9 @@ export function DomainPage() {
       <p data-testid="domain-reason">{health.reason}</p>
       <p className="muted" data-testid="domain-as-of">
         As of {value.judgedAsOf}
-        {value.judgedAsOf !== value.asOf && ' (the last report)'}: {formatRate(health.recentFailureRate)} of{' '}
-        {formatCount(health.recentSuccessful + health.recentFailed)} sessions failed in the last{' '}
-        {HEALTH_THRESHOLDS.recentDays} days ({formatRate(health.baselineFailureRate)} in the{' '}
-        {HEALTH_THRESHOLDS.baselineDays} days before); {formatCount(health.recentSenders)} senders reported; last report{' '}
-        {health.lastReport ?? 'never'}; {policyText(health) || 'no policy reported'}.
+        {value.judgedAsOf !== value.asOf && ' (the last report)'}: <RecentSessions health={health} />;{' '}
+        {formatCount(health.recentSenders)} senders reported; last report {health.lastReport ?? 'never'};{' '}
+        {policyText(health) || 'no policy reported'}.
       </p>
       {health.findings.length > 0 && <HealthFindingList findings={health.findings} showDomain={false} />}
       <FailureRateChart
@@ -310,7 +335,7 @@ export function DomainPage() {
         <span data-testid="domain-failed">{formatCount(value.failedSessions)}</span> failed sessions in the
         senders&rsquo; totals. <Link to={failuresLink({ domain: value.domain })}>All failure details</Link>
       </p>
-      <div className="chart-grid">
+      <div className="table-grid">
         <section>
           <h3>MX hosts</h3>
           {value.byMx.length === 0 && value.failedWithoutDetails === 0 ? (
@@ -359,7 +384,7 @@ export function DomainPage() {
           <DetailsBeyondTotal count={value.detailsBeyondTotal} />
         </section>
       </div>
-      <div className="chart-grid">
+      <div className="table-grid">
         <section>
           <h3>Senders</h3>
           <SortableTable
