@@ -1,9 +1,14 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { healthScenarioDocuments } from '../helpers/health-scenario.js';
-import { cspViolations, screenshot, textContrasts, waitForImportDone, watchForViolations } from './support.js';
+import {
+  cspViolations,
+  screenshot,
+  textContrasts,
+  watchForViolations,
+  corpusFiles,
+  startScenarioServe,
+  type ScenarioServe,
+} from './support.js';
 
 /*
  * What WCAG AA asks of every view, measured in the browser: text contrast
@@ -15,27 +20,21 @@ import { cspViolations, screenshot, textContrasts, waitForImportDone, watchForVi
 
 test.describe.configure({ mode: 'serial' });
 
-const CORPUS = join('test', 'fixtures', 'corpus', 'reports');
 const TODAY = Math.floor(Date.now() / 86_400_000);
 const AA = 4.5;
 
-test.beforeAll(async ({ browser }) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-e2e-a11y-'));
-  const scenario = healthScenarioDocuments(TODAY).map((text, index) => {
-    const file = join(dir, `scenario-${index}.json`);
-    writeFileSync(file, text);
-    return file;
-  });
-  const corpus = readdirSync(CORPUS, { withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(CORPUS, entry.name));
-  const page = await browser.newPage();
-  await page.goto('/#/import');
-  await page.getByTestId('file-input').setInputFiles([...scenario, ...corpus]);
-  await waitForImportDone(page);
-  await page.close();
-  rmSync(dir, { recursive: true, force: true });
+let serve: ScenarioServe;
+
+test.beforeAll(async () => {
+  serve = await startScenarioServe('a11y', healthScenarioDocuments(TODAY), corpusFiles());
 });
+
+test.afterAll(async () => {
+  await serve.stop();
+});
+
+/** Opens a view (a path such as `/domains`) of this file's server. */
+const open = (page: Page, view: string) => page.goto(`${serve.url}#${view}`);
 
 async function settle(page: Page): Promise<void> {
   await expect(page.locator('main')).not.toContainText(/Loading…|Counting…/, { timeout: 30_000 });
@@ -45,7 +44,7 @@ for (const scheme of ['light', 'dark'] as const) {
   test(`badges and links are at least 4.5:1 in ${scheme} mode, and so is every text`, async ({ page }) => {
     const problems = await watchForViolations(page);
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto('/#/domains');
+    await open(page, '/domains');
     await settle(page);
     await page.getByTestId('findings-of-note').locator('summary').click();
     // Each verdict and severity as a badge, and links on the panel and on the page's background.
@@ -71,7 +70,7 @@ for (const scheme of ['light', 'dark'] as const) {
     for (const { text, ratio } of backLink) expect(ratio, `link “${text}”`).toBeGreaterThanOrEqual(AA);
     // Every other text of the views a postmaster reads.
     for (const view of ['/', '/domains', '/domains/brokenmx.example', '/senders', '/mx', '/failures', '/reports']) {
-      await page.goto(`/#${view}`);
+      await open(page, view);
       await settle(page);
       const measured = await textContrasts(page);
       expect(measured.length, `texts measured on ${view}`).toBeGreaterThan(10);
@@ -80,7 +79,7 @@ for (const scheme of ['light', 'dark'] as const) {
         `${view} in ${scheme} mode`,
       ).toEqual([]);
     }
-    await page.goto('/#/domains');
+    await open(page, '/domains');
     await settle(page);
     await screenshot(page, `accessibility-domains-${scheme}`);
     expect(await cspViolations(page)).toEqual([]);
@@ -90,7 +89,7 @@ for (const scheme of ['light', 'dark'] as const) {
 
 test('a Skip to content link comes first, and each Domains row is one Tab stop', async ({ page }) => {
   const problems = await watchForViolations(page);
-  await page.goto('/#/domains');
+  await open(page, '/domains');
   await settle(page);
   await page.keyboard.press('Tab');
   const skip = page.getByRole('link', { name: 'Skip to content' });

@@ -1,9 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { healthScenarioDocuments } from '../helpers/health-scenario.js';
-import { cspViolations, waitForImportDone, watchForViolations } from './support.js';
+import { cspViolations, watchForViolations, corpusFiles, startScenarioServe, type ScenarioServe } from './support.js';
 
 /*
  * Back, Forward and a reload return to where the reader was on every view
@@ -15,27 +12,21 @@ import { cspViolations, waitForImportDone, watchForViolations } from './support.
 
 test.describe.configure({ mode: 'serial' });
 
-const CORPUS = join('test', 'fixtures', 'corpus', 'reports');
 const TODAY = Math.floor(Date.now() / 86_400_000);
 const VIEWS = ['/', '/domains', '/mx', '/senders/Google%20Inc.', '/reports'];
 
-test.beforeAll(async ({ browser }) => {
-  const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-e2e-scroll-'));
-  const scenario = healthScenarioDocuments(TODAY).map((text, index) => {
-    const file = join(dir, `scenario-${index}.json`);
-    writeFileSync(file, text);
-    return file;
-  });
-  const corpus = readdirSync(CORPUS, { withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(CORPUS, entry.name));
-  const page = await browser.newPage();
-  await page.goto('/#/import');
-  await page.getByTestId('file-input').setInputFiles([...scenario, ...corpus]);
-  await waitForImportDone(page);
-  await page.close();
-  rmSync(dir, { recursive: true, force: true });
+let serve: ScenarioServe;
+
+test.beforeAll(async () => {
+  serve = await startScenarioServe('scroll', healthScenarioDocuments(TODAY), corpusFiles());
 });
+
+test.afterAll(async () => {
+  await serve.stop();
+});
+
+/** Opens a view (a path such as `/domains`) of this file's server. */
+const open = (page: Page, view: string) => page.goto(`${serve.url}#${view}`);
 
 async function settle(page: Page): Promise<void> {
   await expect(page.locator('main')).not.toContainText(/Loading…|Counting…/, { timeout: 30_000 });
@@ -75,7 +66,7 @@ test('Back, Forward and reload keep the window scroll on every list; a link open
   const problems = await watchForViolations(page);
   await page.setViewportSize({ width: 1024, height: 420 });
   for (const view of VIEWS) {
-    await page.goto(`/#${view}`);
+    await open(page, view);
     await settle(page);
     const room = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
     expect(room, `${view} is taller than the window`).toBeGreaterThan(150);
@@ -109,7 +100,7 @@ test('Back, Forward and reload keep the window scroll on every list; a link open
 
 test('a sort written to the URL keeps the place', async ({ page }) => {
   await page.setViewportSize({ width: 1024, height: 420 });
-  await page.goto('/#/domains');
+  await open(page, '/domains');
   await settle(page);
   const table = page.getByTestId('domains-table');
   await table.getByRole('button', { name: /Last report/ }).scrollIntoViewIfNeeded();

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { expect, type Page } from '@playwright/test';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticCorpus } from '../bench/synthetic-corpus.js';
@@ -113,6 +113,50 @@ export function importWithCli(databasePath: string, paths: string[]): string {
     // A line per file: 20,000 files print about 2 MB.
     maxBuffer: 64 * 1024 * 1024,
   });
+}
+
+const CORPUS_REPORTS = join('test', 'fixtures', 'corpus', 'reports');
+
+/** The files of the project's corpus of reports from the wild (not its subfolders). */
+export function corpusFiles(): string[] {
+  return readdirSync(CORPUS_REPORTS, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(CORPUS_REPORTS, entry.name));
+}
+
+/** A `tlsrpt serve` over a database of its own, and the folder that holds it. */
+export interface ScenarioServe extends ServeProcess {
+  /** Stops the server and removes its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a `tlsrpt serve` on a free port over a fresh temporary database
+ * holding just the given report documents (JSON text) and files: for a spec
+ * that needs data of its own. The shared server of playwright.config.ts is
+ * left alone, so that no spec writes into its database out of order (specs
+ * run by file name, and app.spec.ts expects it to start empty). Call
+ * `stop()` in afterAll.
+ */
+export async function startScenarioServe(
+  name: string,
+  documents: readonly string[],
+  paths: readonly string[] = [],
+): Promise<ScenarioServe> {
+  const dir = mkdtempSync(join(tmpdir(), `tlsrpt-e2e-${name}-`));
+  const files = join(dir, 'files');
+  mkdirSync(files);
+  documents.forEach((text, index) => writeFileSync(join(files, `${name}-${index}.json`), text));
+  const databasePath = join(dir, 'reports.sqlite');
+  importWithCli(databasePath, [files, ...paths]);
+  const serve = await startServe(databasePath);
+  return {
+    ...serve,
+    stop: async () => {
+      await serve.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
