@@ -218,6 +218,9 @@ test('the glossary is one key press away from every result type', async ({ page 
   const explanation = page.getByTestId('result-type-explanation');
   await expect(explanation).toContainText("The MX host's certificate has expired");
   await expect(explanation).toContainText('Fix: Renew the certificate');
+  // The commands to run are code, not text between backticks.
+  await expect(explanation.locator('code').first()).toContainText('openssl s_client -starttls smtp');
+  await expect(explanation).not.toContainText('`');
   await expect(explanation).toContainText('RFC 8460 §4.3.1');
   await screenshot(page, '22-glossary');
   await page.keyboard.press('Escape');
