@@ -65,6 +65,13 @@ test('the Overview opens with the failing domain, its broken MX host, since when
   const firstRow = health.getByTestId('domains-table').locator('tbody tr').first();
   await expect(firstRow.getByTestId('verdict')).toHaveText('Failing');
   await expect(firstRow).toContainText('mx2.brokenmx.example');
+  // The advice of note is on the first screen too, not only in a fold of the Domains view.
+  await expect(
+    health
+      .getByTestId('overview-ready')
+      .locator('[data-code=policy-testing-clean]')
+      .filter({ hasText: 'testing.example has published MTA-STS in testing mode' }),
+  ).toHaveCount(1);
   expect(await cspViolations(page)).toEqual([]);
   expect(problems).toEqual([]);
 });
@@ -124,12 +131,23 @@ test('the Domains view gives every domain its verdict, worst first', async ({ pa
     `Microsoft Corporation reported sendergone.example on 25 of 28 days, but not since ${day(10)}.`,
   );
   await expect(findings.locator('[data-code=domain-silent]').first()).toContainText(`since ${day(6)} (6 days)`);
-  // Findings of note are folded under the ones that need doing.
+  // Findings of note are folded under the ones that need doing; the one that is advice (a clean testing mode:
+  // ready for enforce) is not, and its `mode: enforce` is code, not text between backticks.
   await expect(findings.locator('[data-code=policy-testing-clean]')).toHaveCount(0);
-  await page.getByTestId('findings-of-note').locator('summary').click();
-  await expect(page.getByTestId('findings-info').locator('[data-code=policy-testing-clean]').first()).toContainText(
-    'mode: enforce',
-  );
+  const fold = page.getByTestId('findings-of-note');
+  await expect(fold).not.toHaveAttribute('open');
+  const ready = page
+    .getByTestId('findings-ready')
+    .locator('[data-code=policy-testing-clean]')
+    .filter({ hasText: 'testing.example has published MTA-STS in testing mode' });
+  await expect(ready).toHaveCount(1);
+  await expect(ready).toBeVisible();
+  await expect(ready.locator('code', { hasText: 'mode: enforce' })).toBeVisible();
+  await expect(ready.locator('code', { hasText: 'id=' })).toBeVisible();
+  await expect(ready).not.toContainText('`');
+  await fold.locator('summary').click();
+  await expect(page.getByTestId('findings-info').locator('[data-code=policy-testing-clean]')).toHaveCount(0);
+  await expect(page.getByTestId('findings-info').getByTestId('finding').first()).toBeVisible();
   await screenshot(page, '20-domains');
   expect(problems).toEqual([]);
 });

@@ -148,11 +148,36 @@ export function needingAttention(domains: readonly DomainHealth[]) {
     .sort(compareFindings);
 }
 
-/** Errors and warnings in full; the findings of note (info) folded, so that what needs doing stands out. */
+/**
+ * The findings of note that are advice to act on: a domain whose MTA-STS
+ * testing mode saw no failure can move to enforce. They are info (nothing is
+ * broken), but folded with the rest of the info findings no one would see them.
+ */
+export function isAdviceOfNote(finding: HealthFinding): boolean {
+  return finding.code === 'policy-testing-clean';
+}
+
+/** The "ready for enforce mode" findings, shown outside the fold on Domains and the Overview. */
+export function ReadyForEnforce({ findings, testId }: { findings: HealthFinding[]; testId: string }) {
+  if (findings.length === 0) return null;
+  return (
+    <>
+      <h3>Ready for enforce mode</h3>
+      <HealthFindingList findings={findings} showDomain testId={testId} />
+    </>
+  );
+}
+
+/**
+ * Errors and warnings in full, then the advice of note (ready for enforce
+ * mode); the other findings of note (info) folded, so that what needs doing
+ * stands out.
+ */
 function FindingsWorstFirst({ findings }: { findings: HealthFinding[] }) {
   const sorted = [...findings].sort(compareFindings);
   const attention = sorted.filter((finding) => finding.severity !== 'info');
-  const ofNote = sorted.filter((finding) => finding.severity === 'info');
+  const advice = sorted.filter((finding) => finding.severity === 'info' && isAdviceOfNote(finding));
+  const ofNote = sorted.filter((finding) => finding.severity === 'info' && !isAdviceOfNote(finding));
   return (
     <>
       <h3>Findings</h3>
@@ -161,6 +186,7 @@ function FindingsWorstFirst({ findings }: { findings: HealthFinding[] }) {
       ) : (
         <HealthFindingList findings={attention} showDomain />
       )}
+      <ReadyForEnforce findings={advice} testId="findings-ready" />
       {ofNote.length > 0 && (
         <details data-testid="findings-of-note">
           <summary>
