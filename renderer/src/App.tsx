@@ -1,4 +1,4 @@
-import { useEffect, useState, type ComponentType, type DragEvent } from 'react';
+import { useEffect, useRef, useState, type ComponentType, type DragEvent } from 'react';
 import { HashRouter, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { pathForFile } from './api/client.js';
 import { FilterBar } from './components/FilterBar.js';
@@ -8,6 +8,7 @@ import { NAVIGATION, ROUTES, ROUTE_IDS, documentTitle, type RouteId } from './ro
 import { readDrop } from './import/collect-files.js';
 import { ImportProvider, useImports } from './import/ImportProvider.js';
 import { FilterProvider } from './state/filter.js';
+import { useScrollRestoration } from './state/scroll-restoration.js';
 import { DomainPage, Domains } from './views/Domains.js';
 import { Failures } from './views/Failures.js';
 import { ImportView } from './views/ImportView.js';
@@ -51,12 +52,14 @@ export function App() {
 /** The window: navigation, shared filters, the current view, and a drop target over all of it. */
 function Shell() {
   const { importFiles, importPaths, chooseAndImport } = useImports();
+  useScrollRestoration();
   const navigate = useNavigate();
   const { pathname } = useLocation();
   useEffect(() => {
     document.title = documentTitle(pathname);
   }, [pathname]);
   const [dragging, setDragging] = useState(false);
+  const main = useRef<HTMLElement>(null);
   // File ▸ Import… in the desktop app's menu: the same path as the Import
   // view's buttons. Files the OS opened the app with are asked for when main
   // says there are some, and once at start for those that came before the
@@ -107,6 +110,18 @@ function Shell() {
       }}
       onDrop={onDrop}
     >
+      {/* The first Tab stop: past the navigation and the filters to the view. It moves the focus itself: to the
+          hash router, a fragment link would be a route. */}
+      <a
+        className="skip-link"
+        href="#main-content"
+        onClick={(event) => {
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header className="top">
         <h1>tlsrpt-viewer</h1>
         <nav aria-label="Views">
@@ -119,7 +134,7 @@ function Shell() {
       </header>
       <FilterBar />
       <BackendStatus />
-      <main>
+      <main id="main-content" ref={main} tabIndex={-1}>
         <Routes>
           {ROUTE_IDS.map((id) => {
             const View = VIEWS[id];

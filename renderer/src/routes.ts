@@ -47,14 +47,32 @@ export const NAVIGATION = ROUTE_IDS.flatMap((id) => {
 
 const APP_NAME = 'tlsrpt-viewer';
 
-/** What the window's title says for a location: the view (and what it shows), then the app. */
+/**
+ * What the window's title says for a location: the view (and what it
+ * shows), then the app. The location's path is encoded (`Google%20Inc.`) and
+ * matchPath leaves its parameters so, unlike useParams: the title decodes
+ * them, and keeps a parameter that is no valid encoding as it is.
+ */
 export function documentTitle(pathname: string): string {
   for (const id of ROUTE_IDS) {
     const route: RouteEntry = ROUTES[id];
     const match = matchPath({ path: route.path, end: true }, pathname);
-    if (match) return `${route.title(match.params)} · ${APP_NAME}`;
+    if (match) {
+      const params = Object.fromEntries(
+        Object.entries(match.params).map(([key, value]) => [key, value === undefined ? value : decoded(value)]),
+      );
+      return `${route.title(params)} · ${APP_NAME}`;
+    }
   }
   return `Not found · ${APP_NAME}`;
+}
+
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function withQuery(path: string, query: Record<string, string | undefined>): string {

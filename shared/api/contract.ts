@@ -9,6 +9,7 @@ import type { MailboxStatus, MessageOutcome } from '../mailbox/account.js';
 import type { LintResult } from '../policy/findings.js';
 import { asOfProblem } from '../health/as-of.js';
 import type { DnssecStatus, MxFinding, MxHostCheck } from '../policy/mx-check.js';
+import { normalizeDomainName } from '../report/host-names.js';
 import type { GeneratedSetup } from '../policy/generate.js';
 import type { TextKind } from '../policy/lint.js';
 import type { ReportedPolicyVersion, StoredPolicyLint } from '../policy/report-lint.js';
@@ -27,12 +28,19 @@ const MAX_TEXT = 1024;
 /** Year 1970 to 9999, in UTC seconds. */
 const epochSeconds = z.number().int().min(0).max(253_402_300_799);
 const text = z.string().max(MAX_TEXT);
+/**
+ * A policy domain or MX host name in a request, as a link or a person wrote
+ * it. Names compare case-insensitively (RFC 4343) and are stored as
+ * normalizeDomainName makes them, so every request's names are made so here,
+ * once: /mx/host/MX2.SHOP.EXAMPLE is the page of mx2.shop.example.
+ */
+const hostName = text.transform(normalizeDomainName);
 
 export const reportFilterSchema = z
   .object({
     fromTime: epochSeconds.nullable().optional(),
     toTime: epochSeconds.nullable().optional(),
-    policyDomain: text.nullable().optional(),
+    policyDomain: hostName.nullable().optional(),
   })
   .strict();
 
@@ -46,7 +54,7 @@ export const failureQuerySchema = z
   .object({
     filter: reportFilterSchema,
     organization: text.optional(),
-    mx: text.nullable().optional(),
+    mx: hostName.nullable().optional(),
     mxSearch: z.string().min(1).max(253).optional(),
     report: z.number().int().min(1).optional(),
     resultType: text.nullable().optional(),
@@ -359,14 +367,16 @@ export const API = {
   sessionsWithoutDomain: method<{ successfulSessions: number; failedSessions: number }>()(filterOnly),
   /** One policy domain: its health, MX hosts, result types, senders and policy history. */
   domain: method<DomainDetail>()(
-    z.object({ filter: reportFilterSchema, domain: text.min(1), asOf: asOfSchema.optional() }).strict(),
+    z.object({ filter: reportFilterSchema, domain: text.min(1).pipe(hostName), asOf: asOfSchema.optional() }).strict(),
   ),
   /** The findings, worst first: what `tlsrpt check` prints. */
   findings: method<FindingsAnswer>()(
-    z.object({ asOf: asOfSchema.optional(), domain: text.min(1).optional() }).strict(),
+    z.object({ asOf: asOfSchema.optional(), domain: text.min(1).pipe(hostName).optional() }).strict(),
   ),
   /** One MX host's failures; `mx` null for the failures that named no host. */
-  mxHost: method<MxHostDetail>()(z.object({ filter: reportFilterSchema, mx: text.min(1).nullable() }).strict()),
+  mxHost: method<MxHostDetail>()(
+    z.object({ filter: reportFilterSchema, mx: text.min(1).pipe(hostName).nullable() }).strict(),
+  ),
   failures: method<FailurePage>()(failuresRequest),
   failuresCsv: method<{ csv: string; rows: number }>()(failuresCsvRequest),
   reports: method<{ total: number; rows: ReportRow[] }>()(reportsRequest),
@@ -416,7 +426,7 @@ export const API = {
   ),
   policyDomains: method<{ domain: string; reports: number }[]>()(z.object({}).strict()),
   /** The policies senders quoted in stored reports for a domain, linted, with MX coverage. */
-  storedPolicyLint: method<StoredPolicyLint>()(z.object({ domain: text }).strict()),
+  storedPolicyLint: method<StoredPolicyLint>()(z.object({ domain: hostName }).strict()),
   /** Looks the domain up in DNS and fetches its policy over HTTPS, now (only when the user asks). */
   checkOnline: method<
     LintResult & {

@@ -71,6 +71,27 @@ describe('the contract at the boundary', () => {
     }
   });
 
+  it('finds a domain and an MX host however their names are written (RFC 4343)', async () => {
+    const filter = {};
+    const pairs: [string, unknown, unknown][] = [
+      ['mxHost', { filter, mx: 'mail.example.com' }, { filter, mx: 'MAIL.Example.COM.' }],
+      ['domain', { filter, domain: 'example.com' }, { filter, domain: 'EXAMPLE.COM' }],
+      [
+        'failures',
+        { query: { filter, mx: 'mail.example.com' }, offset: 0, limit: 50 },
+        { query: { filter: { policyDomain: 'Example.Com' }, mx: 'MAIL.EXAMPLE.COM' }, offset: 0, limit: 50 },
+      ],
+      ['summary', { filter: { policyDomain: 'example.com' } }, { filter: { policyDomain: ' EXAMPLE.com. ' } }],
+      ['findings', { domain: 'example.com' }, { domain: 'Example.COM' }],
+      ['storedPolicyLint', { domain: 'example.com' }, { domain: 'EXAMPLE.COM' }],
+    ];
+    for (const [method, written, shouted] of pairs) {
+      const expected = await dispatch(handlers, method, written);
+      expect(expected, method).toMatchObject({ ok: true });
+      expect(await dispatch(handlers, method, shouted), method).toEqual(expected);
+    }
+  });
+
   it('answers the Overview and the Senders view with their parts of the whole summary', async () => {
     for (const filter of [{}, { policyDomain: 'example.com' }, { fromTime: 0, toTime: 2_000_000_000 }]) {
       const whole = await dispatch(handlers, 'summary', { filter });

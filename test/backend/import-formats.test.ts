@@ -325,9 +325,10 @@ describe('broken input', () => {
     const { dir, importer } = setup();
     const good = write(dir, 'good.json', report('ok-1'));
     const result = await importer.importPaths([join(dir, 'missing.json'), good]);
+    // In name order (compareIntakeNames), not in the order given.
     expect(result.files.map((file) => [file.status, file.message])).toEqual([
-      ['rejected', 'no such file or folder'],
       ['imported', 'report ok-1 from Sender Inc.'],
+      ['rejected', 'no such file or folder'],
     ]);
   });
 

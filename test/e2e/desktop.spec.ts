@@ -28,8 +28,16 @@ const DROPPED = [
 async function dropFromDisk(page: Page, paths: string[]): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   const box = await page.getByTestId('app').boundingBox();
-  if (!box) throw new Error('no drop target');
-  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const window = page.viewportSize();
+  if (!box || !window) throw new Error('no drop target');
+  // The middle of the part of the app that is in the window: the app is often taller than the window, and a
+  // point below the fold is outside every element the drop could reach.
+  const top = Math.max(box.y, 0);
+  const bottom = Math.min(box.y + box.height, window.height);
+  const left = Math.max(box.x, 0);
+  const right = Math.min(box.x + box.width, window.width);
+  if (bottom <= top || right <= left) throw new Error('the app is not in the window');
+  const at = { x: (left + right) / 2, y: (top + bottom) / 2 };
   const data = { items: [], files: paths, dragOperationsMask: 1 };
   for (const type of ['dragEnter', 'dragOver', 'drop'] as const) {
     await cdp.send('Input.dispatchDragEvent', { type, ...at, data });

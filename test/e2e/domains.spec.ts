@@ -65,6 +65,13 @@ test('the Overview opens with the failing domain, its broken MX host, since when
   const firstRow = health.getByTestId('domains-table').locator('tbody tr').first();
   await expect(firstRow.getByTestId('verdict')).toHaveText('Failing');
   await expect(firstRow).toContainText('mx2.brokenmx.example');
+  // The advice of note is on the first screen too, not only in a fold of the Domains view.
+  await expect(
+    health
+      .getByTestId('overview-ready')
+      .locator('[data-code=policy-testing-clean]')
+      .filter({ hasText: 'testing.example has published MTA-STS in testing mode' }),
+  ).toHaveCount(1);
   expect(await cspViolations(page)).toEqual([]);
   expect(problems).toEqual([]);
 });
@@ -124,12 +131,23 @@ test('the Domains view gives every domain its verdict, worst first', async ({ pa
     `Microsoft Corporation reported sendergone.example on 25 of 28 days, but not since ${day(10)}.`,
   );
   await expect(findings.locator('[data-code=domain-silent]').first()).toContainText(`since ${day(6)} (6 days)`);
-  // Findings of note are folded under the ones that need doing.
+  // Findings of note are folded under the ones that need doing; the one that is advice (a clean testing mode:
+  // ready for enforce) is not, and its `mode: enforce` is code, not text between backticks.
   await expect(findings.locator('[data-code=policy-testing-clean]')).toHaveCount(0);
-  await page.getByTestId('findings-of-note').locator('summary').click();
-  await expect(page.getByTestId('findings-info').locator('[data-code=policy-testing-clean]').first()).toContainText(
-    'mode: enforce',
-  );
+  const fold = page.getByTestId('findings-of-note');
+  await expect(fold).not.toHaveAttribute('open');
+  const ready = page
+    .getByTestId('findings-ready')
+    .locator('[data-code=policy-testing-clean]')
+    .filter({ hasText: 'testing.example has published MTA-STS in testing mode' });
+  await expect(ready).toHaveCount(1);
+  await expect(ready).toBeVisible();
+  await expect(ready.locator('code', { hasText: 'mode: enforce' })).toBeVisible();
+  await expect(ready.locator('code', { hasText: 'id=' })).toBeVisible();
+  await expect(ready).not.toContainText('`');
+  await fold.locator('summary').click();
+  await expect(page.getByTestId('findings-info').locator('[data-code=policy-testing-clean]')).toHaveCount(0);
+  await expect(page.getByTestId('findings-info').getByTestId('finding').first()).toBeVisible();
   await screenshot(page, '20-domains');
   expect(problems).toEqual([]);
 });
@@ -218,6 +236,9 @@ test('the glossary is one key press away from every result type', async ({ page 
   const explanation = page.getByTestId('result-type-explanation');
   await expect(explanation).toContainText("The MX host's certificate has expired");
   await expect(explanation).toContainText('Fix: Renew the certificate');
+  // The commands to run are code, not text between backticks.
+  await expect(explanation.locator('code').first()).toContainText('openssl s_client -starttls smtp');
+  await expect(explanation).not.toContainText('`');
   await expect(explanation).toContainText('RFC 8460 §4.3.1');
   await screenshot(page, '22-glossary');
   await page.keyboard.press('Escape');
@@ -328,9 +349,8 @@ test('every result type of an MX bar, the Senders list and a domain’s verdict 
   await page.goto('/#/domains');
   const broken = page.getByTestId('domains-table').getByRole('row').filter({ hasText: 'brokenmx.example' });
   await expect(broken).toContainText('fails with certificate-expired');
-  await broken.focus();
-  await page.keyboard.press('Tab');
-  await expect(broken.getByRole('link', { name: 'brokenmx.example', exact: true })).toBeFocused();
+  // The row's link is its one Tab stop (the row opens the same page by a click).
+  await broken.getByRole('link', { name: 'brokenmx.example', exact: true }).focus();
   await page.keyboard.press('Tab');
   await explainFocused(page, broken, 'certificate-expired');
   await expect(page).toHaveURL(/#\/domains$/);

@@ -1,12 +1,16 @@
 import { expect, test, type Page } from '@playwright/test';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
 import {
   cspViolations,
   cutTextWithoutTitle,
   database,
   expectNoHorizontalOverflow,
+  hiddenTableParts,
+  importWithCli,
   screenshot,
   startServe,
   syntheticDatabase,
@@ -18,8 +22,9 @@ import {
 /*
  * Every view at the widths people use (1024, 1366 and 1440 px), light and
  * dark, over the third-party corpus and over 20,000 synthetic reports: the
- * page is never wider than the window, and no table cell or cut text hides
- * part of its text without a title that gives all of it.
+ * page is never wider than the window, no table cell or cut text hides
+ * part of its text without a title that gives all of it, and no table runs
+ * under another or hides a column.
  */
 
 test.describe.configure({ mode: 'serial' });
@@ -75,6 +80,8 @@ async function checkViews(page: Page, base: string, views: string[], name: strin
         await test.step(where, async () => {
           await expectNoHorizontalOverflow(page);
           expect(await cutTextWithoutTitle(page), where).toEqual([]);
+          // Tables side by side (the domain page's MX hosts and result types) never run under each other.
+          expect(await hiddenTableParts(page), where).toEqual([]);
         });
         if (width === 1024 || (width === 1440 && scheme === 'light')) {
           const slug = view.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'overview';
@@ -101,6 +108,67 @@ test('every view fits 1024, 1366 and 1440 px, light and dark, over the corpus', 
   await checkViews(page, '/', views, 'corpus');
   expect(await cspViolations(page)).toEqual([]);
   expect(problems).toEqual([]);
+});
+
+/** The labels of the value axes in `chart` that are drawn past the left edge of their chart: cut where the chart ends. */
+async function cutAxisLabels(page: Page, testId: string): Promise<string[]> {
+  const chart = page.getByTestId(testId);
+  await expect(chart.locator('.recharts-yAxis-tick-labels text').first()).toBeVisible();
+  return chart.evaluate((area) => {
+    const svg = area.querySelector('svg');
+    if (svg === null) return ['no chart'];
+    const left = svg.getBoundingClientRect().left;
+    return [...area.querySelectorAll('.recharts-yAxis-tick-labels text')]
+      .filter((text) => text.getBoundingClientRect().left < left - 0.5)
+      .map((text) => text.textContent);
+  });
+}
+
+test('a count axis of millions shows its labels whole', async ({ page }) => {
+  // A database of its own: 16 million sessions a day would change the totals the other specs read.
+  const dir = mkdtempSync(join(tmpdir(), 'tlsrpt-e2e-axis-'));
+  const serve = await (async () => {
+    const days = ['2026-03-01', '2026-03-02', '2026-03-03'];
+    const files = days.map((day, index) => {
+      const file = join(dir, `report-${index}.json`);
+      const policies = [
+        policyEntry({
+          domain: 'big.example',
+          successful: 16_000_000 - index * 1_000_000,
+          failed: 2_500_000,
+          details: [failureDetail('certificate-expired', 2_500_000, { 'receiving-mx-hostname': 'mx.big.example' })],
+        }),
+      ];
+      writeFileSync(
+        file,
+        reportJson({ reportId: `big-${day}`, start: `${day}T00:00:00Z`, end: `${day}T23:59:59Z`, policies }),
+      );
+      return file;
+    });
+    importWithCli(join(dir, 'reports.sqlite'), files);
+    return startServe(join(dir, 'reports.sqlite'));
+  })();
+  try {
+    const problems = await watchForViolations(page);
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${serve.url}#/`);
+      expect(await cutAxisLabels(page, 'daily-chart'), `the sessions chart at ${width} px`).toEqual([]);
+      const labels = await page
+        .getByTestId('daily-chart')
+        .locator('.recharts-yAxis-tick-labels text')
+        .allTextContents();
+      expect(labels).toContain('20,000,000');
+      await page.goto(`${serve.url}#/mx/host/mx.big.example`);
+      expect(await cutAxisLabels(page, 'mx-host-daily'), `the MX host's chart at ${width} px`).toEqual([]);
+    }
+    await page.goto(`${serve.url}#/`);
+    await screenshot(page, 'layout-axis-millions');
+    expect(problems).toEqual([]);
+  } finally {
+    await serve.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.describe('20,000 synthetic reports', () => {

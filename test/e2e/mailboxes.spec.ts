@@ -65,10 +65,18 @@ test('a mailbox is added, tested and synced from the Mailboxes page', async ({ p
   await form.getByLabel('Password', { exact: true }).fill('not the password');
   await form.getByLabel('Extra trusted CA').fill(dovecot.caFile);
   await form.getByRole('button', { name: 'Test connection' }).click();
-  await expect(form.getByTestId('mailbox-form-message')).toHaveText(/^authentication failed for reports@example\.test/);
+  // A connection test logs in to Dovecot over TLS (a wrong password waits its ~2 s delay): seconds on a busy machine.
+  await expect(form.getByTestId('mailbox-form-message')).toHaveText(
+    /^authentication failed for reports@example\.test/,
+    {
+      timeout: 20_000,
+    },
+  );
   await form.getByLabel('Password', { exact: true }).fill(dovecot.password);
   await form.getByRole('button', { name: 'Test connection' }).click();
-  await expect(form.getByTestId('mailbox-form-message')).toHaveText(/^Connected\. Folders: .*INBOX/);
+  await expect(form.getByTestId('mailbox-form-message')).toHaveText(/^Connected\. Folders: .*INBOX/, {
+    timeout: 20_000,
+  });
   await form.getByRole('button', { name: 'Save' }).click();
 
   const card = page.getByTestId('mailbox');

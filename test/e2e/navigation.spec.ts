@@ -171,6 +171,30 @@ test('the window’s title names the view', async ({ page }) => {
   }
   await page.goto('/#/senders/Company-X');
   await expect(page).toHaveTitle('Sender Company-X · tlsrpt-viewer');
+  // A name with a space reads as it is written, not as its link encodes it.
+  await page.goto('/#/senders/Google%20Inc.');
+  await expect(page.getByRole('heading', { name: 'Google Inc.', exact: true })).toBeVisible();
+  await expect(page).toHaveTitle('Sender Google Inc. · tlsrpt-viewer');
+});
+
+test('host and domain names in an address are found in any case (RFC 4343)', async ({ page }) => {
+  const problems = await watchForViolations(page);
+  const db = database();
+  const failed = db
+    .prepare(
+      `SELECT SUM(failed_sessions) FROM failure_details WHERE counted = 1 AND receiving_mx_hostname = 'mail.example.com'`,
+    )
+    .pluck()
+    .get() as number;
+  db.close();
+  for (const path of ['/mx/host/MAIL.EXAMPLE.COM', '/mx/host/Mail.Example.Com.']) {
+    await page.goto(`/#${path}`);
+    await expect(page.getByTestId('mx-host-failed'), path).toHaveText(number.format(failed));
+    await expect(page.getByTestId('not-found')).toHaveCount(0);
+  }
+  await page.goto('/#/domains/EXAMPLE.COM');
+  await expect(page.getByTestId('domain-name')).toHaveText('example.com');
+  expect(problems).toEqual([]);
 });
 
 test('unknown addresses, senders, MX hosts, domains and reports are "not found"', async ({ page }) => {
@@ -180,8 +204,8 @@ test('unknown addresses, senders, MX hosts, domains and reports are "not found"'
     ['/senders/No%20Such%20Sender', /No stored report is from a sender named “No Such Sender”/],
     ['/mx/host/mx.nowhere.example', /No failure detail names an MX host “mx.nowhere.example”/],
     ['/domains/nowhere.example', /No stored report names the policy domain “nowhere.example”/],
-    ['/reports/999999', /there is no report 999999/],
-    ['/reports/abc', /"abc" is not a report number/],
+    ['/reports/999999', /^Not foundThere is no report 999999\.Go to the Overview$/],
+    ['/reports/abc', /"abc" is not a report number: reports are numbered from 1\.Go/],
   ];
   for (const [path, message] of cases) {
     await page.goto(`/#${path}`);
@@ -336,4 +360,13 @@ test('reports another process stores show without a reload, in the lists of send
     await serve.kill();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a domain without a report in the last days says so in words', async ({ page }) => {
+  // example.com's last report in the corpus is from 2026-05-13, long before today.
+  await page.goto('/#/domains/example.com');
+  const recent = page.getByTestId('domain-as-of');
+  await expect(recent).toContainText('no report covered a session in the last 7 days');
+  await expect(recent).not.toContainText('–');
+  await expect(recent).not.toContainText('of 0 sessions');
 });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { expect, type Page } from '@playwright/test';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeSyntheticCorpus } from '../bench/synthetic-corpus.js';
@@ -115,6 +115,50 @@ export function importWithCli(databasePath: string, paths: string[]): string {
   });
 }
 
+const CORPUS_REPORTS = join('test', 'fixtures', 'corpus', 'reports');
+
+/** The files of the project's corpus of reports from the wild (not its subfolders). */
+export function corpusFiles(): string[] {
+  return readdirSync(CORPUS_REPORTS, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(CORPUS_REPORTS, entry.name));
+}
+
+/** A `tlsrpt serve` over a database of its own, and the folder that holds it. */
+export interface ScenarioServe extends ServeProcess {
+  /** Stops the server and removes its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a `tlsrpt serve` on a free port over a fresh temporary database
+ * holding just the given report documents (JSON text) and files: for a spec
+ * that needs data of its own. The shared server of playwright.config.ts is
+ * left alone, so that no spec writes into its database out of order (specs
+ * run by file name, and app.spec.ts expects it to start empty). Call
+ * `stop()` in afterAll.
+ */
+export async function startScenarioServe(
+  name: string,
+  documents: readonly string[],
+  paths: readonly string[] = [],
+): Promise<ScenarioServe> {
+  const dir = mkdtempSync(join(tmpdir(), `tlsrpt-e2e-${name}-`));
+  const files = join(dir, 'files');
+  mkdirSync(files);
+  documents.forEach((text, index) => writeFileSync(join(files, `${name}-${index}.json`), text));
+  const databasePath = join(dir, 'reports.sqlite');
+  importWithCli(databasePath, [files, ...paths]);
+  const serve = await startServe(databasePath);
+  return {
+    ...serve,
+    stop: async () => {
+      await serve.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * The 20,000-report synthetic set (test/bench/synthetic-corpus.ts), imported
  * once per test run into its own database (under the folder serve mode's
@@ -191,4 +235,124 @@ export async function importDocuments(page: Page, documents: readonly string[]):
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What a reader cannot see of the tables in `main`: a table that runs under
+ * another, and a header cell that something else covers where it is drawn
+ * (a neighbour the table ran under, the edge of a box that clips it).
+ * Returned as sentences naming the tables and columns.
+ */
+export async function hiddenTableParts(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const name = (table: Element): string => table.getAttribute('aria-label') ?? table.textContent.slice(0, 30);
+    const tables = [...document.querySelectorAll('main table')]
+      .filter((table) => table.getClientRects().length > 0)
+      .map((table) => ({ table, box: table.getBoundingClientRect() }));
+    tables.forEach((first, index) => {
+      for (const second of tables.slice(index + 1)) {
+        const apart =
+          first.box.right <= second.box.left ||
+          second.box.right <= first.box.left ||
+          first.box.bottom <= second.box.top ||
+          second.box.bottom <= first.box.top;
+        if (!apart) problems.push(`“${name(first.table)}” overlaps “${name(second.table)}”`);
+      }
+    });
+    for (const { table } of tables) {
+      for (const header of table.querySelectorAll('thead th')) {
+        header.scrollIntoView({ block: 'center', inline: 'center' });
+        const box = header.getBoundingClientRect();
+        const seen = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        if (seen === null || !header.contains(seen)) {
+          problems.push(`column “${header.textContent.trim()}” of “${name(table)}” is hidden`);
+        }
+      }
+    }
+    window.scrollTo(0, 0);
+    return problems;
+  });
+}
+
+/** One piece of text and its contrast ratio (WCAG 2) against what is drawn behind it. */
+export interface TextContrast {
+  text: string;
+  ratio: number;
+}
+
+/**
+ * The contrast of the text of every visible element matching `selector`
+ * (by default every element with text of its own), computed from the
+ * computed styles: its colour, times the opacity of it and its ancestors,
+ * over the first opaque background behind it, each background with alpha
+ * composited on the one below. SVG text counts its fill. Text hidden from
+ * assistive technology (aria-hidden) and disabled controls, which WCAG
+ * exempts, are left out.
+ */
+export async function textContrasts(page: Page, selector?: string): Promise<TextContrast[]> {
+  return page.evaluate((wanted) => {
+    type Rgba = [number, number, number, number];
+    const parse = (text: string): Rgba => {
+      const numbers = /rgba?\(([^)]+)\)/
+        .exec(text)?.[1]
+        ?.split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
+      if (numbers === undefined || numbers.length < 3) throw new Error(`a colour this test cannot read: ${text}`);
+      const [r = 0, g = 0, b = 0, a = 1] = numbers;
+      return [r, g, b, a];
+    };
+    const over = (top: Rgba, below: Rgba): Rgba => {
+      const a = top[3];
+      return [top[0] * a + below[0] * (1 - a), top[1] * a + below[1] * (1 - a), top[2] * a + below[2] * (1 - a), 1];
+    };
+    const luminance = ([r, g, b]: Rgba): number => {
+      const [lr, lg, lb] = [r, g, b].map((value) => {
+        const c = value / 255;
+        return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+      }) as [number, number, number];
+      return 0.2126 * lr + 0.7152 * lg + 0.0722 * lb;
+    };
+    const backgroundOf = (element: Element): Rgba => {
+      const layers: Rgba[] = [];
+      for (let at: Element | null = element; at !== null; at = at.parentElement) {
+        const layer = parse(getComputedStyle(at).backgroundColor);
+        if (layer[3] > 0) layers.push(layer);
+        if (layer[3] >= 1) break;
+      }
+      let colour: Rgba = [255, 255, 255, 1];
+      for (const layer of layers.reverse()) colour = over(layer, colour);
+      return colour;
+    };
+    const opacityOf = (element: Element): number => {
+      let opacity = 1;
+      for (let at: Element | null = element; at !== null; at = at.parentElement) {
+        opacity *= Number(getComputedStyle(at).opacity);
+      }
+      return opacity;
+    };
+    const ownText = (element: Element): string =>
+      [...element.childNodes]
+        .filter((node) => node.nodeType === Node.TEXT_NODE)
+        .map((node) => node.textContent ?? '')
+        .join('')
+        .trim();
+    const candidates =
+      wanted === null ? [...document.querySelectorAll('body *')] : [...document.querySelectorAll(wanted)];
+    const results: { text: string; ratio: number }[] = [];
+    for (const element of candidates) {
+      const text = wanted === null ? ownText(element) : element.textContent.trim();
+      if (text === '' || element.getClientRects().length === 0) continue;
+      if (element.closest('[aria-hidden="true"], :disabled, script, style, title') !== null) continue;
+      const style = getComputedStyle(element);
+      if (style.visibility !== 'visible') continue;
+      const background = backgroundOf(element);
+      const own = parse(element instanceof SVGElement ? style.fill : style.color);
+      const colour = over([own[0], own[1], own[2], own[3] * opacityOf(element)], background);
+      const [light, dark] = [luminance(colour), luminance(background)].sort((a, b) => b - a) as [number, number];
+      results.push({ text: text.slice(0, 40), ratio: Math.round(((light + 0.05) / (dark + 0.05)) * 100) / 100 });
+    }
+    return results;
+  }, selector ?? null);
 }

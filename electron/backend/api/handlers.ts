@@ -1,4 +1,3 @@
-import { normalizeDomainName } from '../../../shared/report/host-names.js';
 import { APP_VERSION } from '../app-version.js';
 import type { API, ApiMethod, ApiResponse, AppInfo } from '../../../shared/api/contract.js';
 import type { z } from 'zod';
@@ -135,8 +134,7 @@ export function createApiHandlers(options: BackendOptions): {
       const row = sessionsByPolicyDomain(db, { ...filter, policyDomain: null }).find((entry) => entry.domain === null);
       return { successfulSessions: row?.successfulSessions ?? 0, failedSessions: row?.failedSessions ?? 0 };
     },
-    domain: ({ filter, domain: name, asOf }) => {
-      const domain = normalizeDomainName(name);
+    domain: ({ filter, domain, asOf }) => {
       const day = asOfDay(asOf);
       const view = health.domainView(day, domain);
       if (!view) throw new ApiFailure('not-found', `no report names the policy domain ${domain}`);
@@ -159,8 +157,7 @@ export function createApiHandlers(options: BackendOptions): {
         policies: reportedPolicyVersions(db, domain).reverse(),
       };
     },
-    findings: ({ asOf, domain }) =>
-      health.findings(asOfDay(asOf), domain === undefined ? undefined : normalizeDomainName(domain)),
+    findings: ({ asOf, domain }) => health.findings(asOfDay(asOf), domain),
     failures: ({ query, sort, offset, limit }) => failurePage(db, query, sort, offset, limit),
     failuresCsv: ({ query, sort }) => (exports ? exports.failuresCsv(query, sort) : failuresCsv(db, query, sort)),
     reports: ({ filter, organization, sort, offset, limit }) =>
@@ -202,10 +199,8 @@ export function createApiHandlers(options: BackendOptions): {
     },
     lintText: ({ text: input, kind, domain }) => lintText(input, kind, { domain: domain ?? null }),
     policyDomains: () => reportedPolicyDomains(db),
-    storedPolicyLint: ({ domain }) => {
-      const name = normalizeDomainName(domain);
-      return lintStoredPolicies(name, reportedPolicyVersions(db, name), mxHostsInFailures(db, name));
-    },
+    storedPolicyLint: ({ domain }) =>
+      lintStoredPolicies(domain, reportedPolicyVersions(db, domain), mxHostsInFailures(db, domain)),
     generateSetup: (input) => generateSetup({ ...input, now: new Date() }),
     checkOnline: ({ domain }) => lintDomainOnline(domain, options.onlineLint ?? {}),
     checkMxHost: ({ host }) => checkMxHostNow(host, options.mxCheck ?? {}),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ImportJobStatus } from '../../../shared/api/contract.js';
 import type { FileOutcome, ImportProgress } from '../../../shared/import/types.js';
 import { addToTotals, emptyTotals } from '../../../shared/import/types.js';
-import type { ReportImporter } from './importer.js';
+import { compareIntakeNames, type ReportImporter } from './importer.js';
 import type { SpooledUpload } from './upload-spool.js';
 
 interface Job {
@@ -76,13 +76,15 @@ export class ImportJobs {
    * SERVE_BATCH_FILES to a transaction, as files read by path are.
    */
   startUploads(files: { name: string; base64: string }[]): string {
+    // In the order every intake path takes its files (compareIntakeNames): which copy of a re-sent report is kept.
+    const ordered = [...files].sort((a, b) => compareIntakeNames(a.name, b.name));
     return this.start(async (job) => {
-      job.progress.total = files.length;
+      job.progress.total = ordered.length;
       await this.importer.importByteBatches(
         async (importBatch) => {
-          for (let at = 0; at < files.length; at += SERVE_BATCH_FILES) {
+          for (let at = 0; at < ordered.length; at += SERVE_BATCH_FILES) {
             const outcomes = await importBatch(
-              files.slice(at, at + SERVE_BATCH_FILES).map((file) => ({
+              ordered.slice(at, at + SERVE_BATCH_FILES).map((file) => ({
                 bytes: Buffer.from(file.base64, 'base64'),
                 source: { kind: 'upload' as const, ref: file.name },
                 name: file.name,
@@ -95,7 +97,7 @@ export class ImportJobs {
             }
           }
         },
-        files.length < 64 ? 0 : undefined,
+        ordered.length < 64 ? 0 : undefined,
       );
     });
   }

@@ -129,7 +129,9 @@ export class ReportImporter {
       // Let other work (HTTP requests in serve mode, IPC) run between batches.
       await new Promise((resolve) => setImmediate(resolve));
     };
-    const entries = walkInputFiles(paths)[Symbol.asyncIterator]();
+    const named = (path: string): string => (options.sourceOf ? options.sourceOf(path).ref : path);
+    const ordered = [...paths].sort((a, b) => compareIntakeNames(named(a), named(b)));
+    const entries = walkInputFiles(ordered)[Symbol.asyncIterator]();
     // The first files tell whether threads pay: a handful is prepared faster here.
     const head: InputEntry[] = [];
     let walked = false;
@@ -275,6 +277,26 @@ export class ReportImporter {
       return summarizeFile(file.file, reports);
     });
   }
+}
+
+/**
+ * The order in which one import takes the files and folders it is given,
+ * whatever order they came in (named on the command line, dropped, chosen,
+ * uploaded): by their file name, then by the whole name, bytewise; each
+ * folder's entries are then taken in name order too (walkInputFiles).
+ *
+ * It matters for a report re-sent under one id with other content: of the
+ * copies of one report (organization-name and report-id), the first stored
+ * is kept and every later one is counted as a duplicate "with different
+ * content; the stored one is kept" (ReportWriter). With one order for every
+ * intake path, the same files keep the same copy by every path. The name,
+ * not the path alone, comes first because an upload knows only the file's
+ * name, where the desktop app and the command line know its folder too.
+ */
+export function compareIntakeNames(a: string, b: string): number {
+  return (
+    Buffer.compare(Buffer.from(basename(a)), Buffer.from(basename(b))) || Buffer.compare(Buffer.from(a), Buffer.from(b))
+  );
 }
 
 /** One thing a walk over the paths to import found: a file to read, or why a path gives none. */

@@ -1,5 +1,6 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { formatRate } from '../format.js';
+import { AXIS_FONT_PX, axisWidth, countTicks } from './count-axis.js';
 
 /** A failure rate per UTC day as a line (see DailyLineChart). */
 export function FailureRateChart({
@@ -48,6 +49,9 @@ export function DailyLineChart({
   const highest = Math.max(minimumTop, ...data.map((entry) => entry.rate ?? 0));
   // A count axis is labelled at whole numbers only: the chart library's own ticks over [0, 1] are quarters.
   const ticks = fractions ? undefined : countTicks(highest);
+  const top = ticks ? (ticks[ticks.length - 1] ?? highest) : highest;
+  // A rate's labels are no longer than its highest value's (100.0%); a count's are its ticks.
+  const yAxisWidth = axisWidth((ticks ?? [highest]).map(format));
   return (
     <figure className="chart" aria-label={title}>
       <figcaption>{title}</figcaption>
@@ -62,12 +66,12 @@ export function DailyLineChart({
               tickFormatter={(day: string) => day.slice(5)}
             />
             <YAxis
-              domain={[0, ticks ? (ticks[ticks.length - 1] ?? highest) : highest]}
+              domain={[0, top]}
               ticks={ticks}
               tickFormatter={(value: number) => format(value)}
               allowDecimals={fractions}
-              width={64}
-              tick={{ fill: 'var(--muted)', fontSize: 12 }}
+              width={yAxisWidth}
+              tick={{ fill: 'var(--muted)', fontSize: AXIS_FONT_PX }}
             />
             <Tooltip
               formatter={(value) => format(Number(value))}
@@ -92,19 +96,6 @@ export function DailyLineChart({
       </p>
     </figure>
   );
-}
-
-/**
- * Ticks for a count axis from 0 to at least `top`: whole numbers, about four
- * steps of 1, 2 or 5 times a power of ten (0, 1; 0, 2, 4, 6; 0, 500, 1,000 …).
- */
-export function countTicks(top: number): number[] {
-  const raw = Math.max(1, top / 4);
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= raw) ?? 10 * power;
-  const wholeStep = Math.max(1, Math.round(step));
-  const count = Math.max(1, Math.ceil(top / wholeStep));
-  return Array.from({ length: count + 1 }, (_, index) => index * wholeStep);
 }
 
 const DAY_MS = 86_400_000;

@@ -8,6 +8,7 @@ import { formatCount } from '../format.js';
 import { useFilter } from '../state/filter.js';
 import { LiveMxCheck } from './LiveMxCheck.js';
 import { ResultTypeName } from './ResultTypeName.js';
+import { TextWithCode } from './TextWithCode.js';
 
 const SEVERITY_LABEL: Record<HealthFinding['severity'], string> = { error: 'Error', warning: 'Warning', info: 'Info' };
 
@@ -99,8 +100,13 @@ function PolicyLintWord({ policyLint, mx }: { policyLint: FindingPolicyLint; mx:
           {policyLint.lint.map((lint) => (
             <li key={`${lint.code} ${lint.message}`} data-lint-code={lint.code}>
               <span className={`severity ${lint.severity}`}>{SEVERITY_LABEL[lint.severity]}</span>{' '}
-              <code>{lint.code}</code> {lint.message} <span className="muted">({lint.rfc})</span>
-              {lint.fix !== undefined && <> — {lint.fix}</>}
+              <code>{lint.code}</code> <TextWithCode text={lint.message} /> <span className="muted">({lint.rfc})</span>
+              {lint.fix !== undefined && (
+                <>
+                  {' '}
+                  — <TextWithCode text={lint.fix} />
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -164,9 +170,11 @@ export function HealthFindingList({
               <span className="muted">{formatCount(finding.failedSessions)} failed sessions</span>
             )}
           </div>
-          <p className="finding-message">{finding.message}</p>
+          <p className="finding-message">
+            <TextWithCode text={finding.message} />
+          </p>
           <p className="finding-fix">
-            <strong>What to do:</strong> {finding.fix}
+            <strong>What to do:</strong> <TextWithCode text={finding.fix} />
           </p>
           {finding.policyLint !== null && <PolicyLintWord policyLint={finding.policyLint} mx={finding.mx} />}
           {(finding.code === 'mx-failing' || finding.code === 'failure-type-new') && finding.mx !== null && (

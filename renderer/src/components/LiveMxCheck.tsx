@@ -4,6 +4,7 @@ import { explainResultType } from '../../../shared/glossary/result-types.js';
 import { liveResultSentence } from '../../../shared/policy/mx-check.js';
 import { api } from '../api/client.js';
 import { ErrorNote } from './States.js';
+import { TextWithCode } from './TextWithCode.js';
 
 const SEVERITY_LABEL = { error: 'Error', warning: 'Warning', info: 'Info' } as const;
 
@@ -52,8 +53,14 @@ export function LiveMxCheck({ host, resultType }: { host: string; resultType: st
               {result.findings.map((finding) => (
                 <li key={`${finding.code} ${finding.message}`} data-live-code={finding.code}>
                   <span className={`severity ${finding.severity}`}>{SEVERITY_LABEL[finding.severity]}</span>{' '}
-                  <code>{finding.code}</code> {finding.message} <span className="muted">({finding.rfc})</span>
-                  {finding.fix !== undefined && <> — {finding.fix}</>}
+                  <code>{finding.code}</code> <TextWithCode text={finding.message} />{' '}
+                  <span className="muted">({finding.rfc})</span>
+                  {finding.fix !== undefined && (
+                    <>
+                      {' '}
+                      — <TextWithCode text={finding.fix} />
+                    </>
+                  )}
                 </li>
               ))}
             </ul>

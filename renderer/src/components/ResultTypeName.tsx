@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { explainResultType } from '../../../shared/glossary/result-types.js';
+import { TextWithCode } from './TextWithCode.js';
 
 /**
  * A result type, with what it means one press away: a button beside the name
@@ -73,19 +74,19 @@ function ResultTypeExplainer({ type, showName }: { type: string; showName: boole
             event.stopPropagation();
           }}
         >
-          <strong>{explanation.title}.</strong> {explanation.meaning}
+          <strong>{explanation.title}.</strong> <TextWithCode text={explanation.meaning} />
           <span className="explanation-part">
-            <em>Usual causes:</em> {explanation.causes.join('; ')}.
+            <em>Usual causes:</em> <TextWithCode text={explanation.causes.join('; ')} />.
           </span>
           <span className="explanation-part">
-            <em>Check:</em> {explanation.check}
+            <em>Check:</em> <TextWithCode text={explanation.check} />
           </span>
           <span className="explanation-part">
-            <em>Fix:</em> {explanation.fix}
+            <em>Fix:</em> <TextWithCode text={explanation.fix} />
           </span>
           {explanation.liveCheck && (
             <span className="explanation-part">
-              <em>Live check:</em> {explanation.liveCheck.text}
+              <em>Live check:</em> <TextWithCode text={explanation.liveCheck.text} />
             </span>
           )}
           <span className="explanation-part muted">{explanation.source}</span>

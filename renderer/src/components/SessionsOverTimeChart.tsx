@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DayBreakdown } from '../../../shared/summary/types.js';
 import { bucketSessions, spanInDays, type Grouping, type SessionsBucket } from './sessions-buckets.js';
 import { formatCount } from '../format.js';
+import { AXIS_FONT_PX, axisWidth, countTicks } from './count-axis.js';
 
 /*
  * The Overview's sessions over time. Over a long range one bar per day is
@@ -20,7 +21,6 @@ import { formatCount } from '../format.js';
 /** Ranges longer than this many days are drawn per week by default. */
 export const WEEKLY_AFTER_DAYS = 90;
 const CHART_HEIGHT = 260;
-const Y_AXIS_WIDTH = 64;
 /**
  * Room for one `YYYY-MM-DD` label of the time axis (12 px) and a gap. The
  * axis shows every n-th label by this estimate: the chart library would
@@ -37,8 +37,8 @@ const MARGIN = { top: 8, right: 40, bottom: 8, left: 8 };
 const TOOLTIP_STYLE = { background: 'var(--panel)', color: 'var(--text)' };
 
 /** Every how many bars the time axis is labelled, as the chart library's `interval` (labels skipped between two). */
-export function labelInterval(bars: number, chartWidth: number): number {
-  const plotWidth = chartWidth - Y_AXIS_WIDTH - MARGIN.left - MARGIN.right;
+export function labelInterval(bars: number, chartWidth: number, yAxisWidth: number): number {
+  const plotWidth = chartWidth - yAxisWidth - MARGIN.left - MARGIN.right;
   const labels = Math.max(2, Math.floor(plotWidth / AXIS_LABEL_SLOT_PX));
   return Math.max(0, Math.ceil(bars / labels) - 1);
 }
@@ -134,11 +134,25 @@ const SessionsBars = memo(function SessionsBars({
   width: number;
 }) {
   const byStart = useMemo(() => new Map(buckets.map((bucket) => [bucket.start, bucket])), [buckets]);
+  // Ticks of our own (whole numbers), so that the axis is as wide as its longest label: 16,000,000 needs 88 px.
+  const ticks = useMemo(
+    () => countTicks(Math.max(0, ...buckets.map((bucket) => bucket.successfulSessions + bucket.failedSessions))),
+    [buckets],
+  );
+  const yAxisWidth = axisWidth(ticks.map(formatCount));
   return (
     <BarChart width={width} height={CHART_HEIGHT} data={buckets} margin={MARGIN}>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" vertical={false} />
-      <XAxis dataKey="start" tick={plainTick} interval={labelInterval(buckets.length, width)} />
-      <YAxis tickFormatter={formatCount} tick={plainTick} interval={0} width={Y_AXIS_WIDTH} allowDecimals={false} />
+      <XAxis dataKey="start" tick={plainTick} interval={labelInterval(buckets.length, width, yAxisWidth)} />
+      <YAxis
+        tickFormatter={formatCount}
+        tick={plainTick}
+        interval={0}
+        width={yAxisWidth}
+        ticks={ticks}
+        domain={[0, ticks[ticks.length - 1] ?? 1]}
+        allowDecimals={false}
+      />
       {withTooltip && (
         <Tooltip
           formatter={(value) => formatCount(Number(value))}
@@ -186,7 +200,7 @@ function plainTick({ x, y, textAnchor, verticalAnchor, className, payload, index
   const text = tickFormatter ? tickFormatter(value, index) : String(value);
   const dy = verticalAnchor === 'start' ? '0.71em' : verticalAnchor === 'middle' ? '0.355em' : undefined;
   return (
-    <text x={x} y={y} dy={dy} textAnchor={textAnchor} className={className} fill="var(--muted)" fontSize={12}>
+    <text x={x} y={y} dy={dy} textAnchor={textAnchor} className={className} fill="var(--muted)" fontSize={AXIS_FONT_PX}>
       {text}
     </text>
   );

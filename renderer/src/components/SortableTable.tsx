@@ -7,7 +7,8 @@ import {
   type SortingState,
 } from '@tanstack/react-table';
 import { useMemo, useRef, type ReactNode } from 'react';
-import { useUrlSort } from '../state/url-state.js';
+import { formatCount } from '../format.js';
+import { useUrlRowCount, useUrlSort } from '../state/url-state.js';
 import { useTitlesOnCutText } from './cut-text.js';
 
 interface SortableTableProps<Row> {
@@ -25,7 +26,26 @@ interface SortableTableProps<Row> {
    * its test id (else its label), so that two tables of one page keep theirs apart.
    */
   sortParam?: string;
+  /**
+   * Whether a link in each row already opens what `onRowOpen` opens: then the
+   * link is the row's one Tab stop, and the row is none of its own (a click
+   * anywhere on it still opens it).
+   */
+  openedByLink?: boolean;
+  /**
+   * How many rows show before the rest are folded behind "Show more" and
+   * "Show all" (FOLD_ROWS by default; null: never folded).
+   */
+  foldAt?: number | null;
 }
+
+/**
+ * Rows a table shows at first. A shared MX service's 1,000 hosts, or a big
+ * sender's 1,100, would make a page no one scrolls through and that the
+ * browser lays out slowly; the first ones, in the table's order (worst first
+ * by default), are the ones to read.
+ */
+export const FOLD_ROWS = 100;
 
 /** A column's id as TanStack names it: its `id`, else its accessor key. */
 function columnId<Row>(column: ColumnDef<Row, string> | ColumnDef<Row, number>): string[] {
@@ -53,12 +73,16 @@ export function SortableTable<Row>({
   testId,
   footer,
   sortParam,
+  openedByLink = false,
+  foldAt = FOLD_ROWS,
 }: SortableTableProps<Row>) {
   const fallback = initialSort[0]
     ? { column: initialSort[0].id, direction: initialSort[0].desc ? 'desc' : 'asc' }
     : null;
+  const paramBase = paramName(testId ?? label);
+  const [shown, setShown] = useUrlRowCount(`${paramBase}-rows`, foldAt ?? Number.POSITIVE_INFINITY);
   const [sort, setSort] = useUrlSort<string>(
-    sortParam ?? `${paramName(testId ?? label)}-sort`,
+    sortParam ?? `${paramBase}-sort`,
     columns.flatMap(columnId),
     fallback as { column: string; direction: 'asc' | 'desc' } | null,
   );
@@ -85,7 +109,9 @@ export function SortableTable<Row>({
     // These tables do not page; resetting a page index nobody reads only costs a render.
     autoResetPageIndex: false,
   });
-  return (
+  const sortedRows = table.getRowModel().rows;
+  const visibleRows = sortedRows.length > shown ? sortedRows.slice(0, shown) : sortedRows;
+  const tableElement = (
     <table ref={container} className="data-table" aria-label={label} data-testid={testId}>
       <thead>
         {table.getHeaderGroups().map((group) => (
@@ -122,14 +148,14 @@ export function SortableTable<Row>({
         ))}
       </thead>
       <tbody>
-        {table.getRowModel().rows.map((row) => (
+        {visibleRows.map((row) => (
           <tr
             key={row.id}
             className={onRowOpen ? 'clickable' : undefined}
-            tabIndex={onRowOpen ? 0 : undefined}
+            tabIndex={onRowOpen && !openedByLink ? 0 : undefined}
             onClick={onRowOpen ? () => onRowOpen(row.original) : undefined}
             onKeyDown={
-              onRowOpen
+              onRowOpen && !openedByLink
                 ? (event) => {
                     if (event.key === 'Enter') onRowOpen(row.original);
                   }
@@ -146,6 +172,76 @@ export function SortableTable<Row>({
       </tbody>
       {footer !== undefined && <tfoot>{footer}</tfoot>}
     </table>
+  );
+  if (foldAt === null || sortedRows.length <= foldAt) return tableElement;
+  return (
+    <>
+      {tableElement}
+      <TableFold
+        label={label}
+        shown={visibleRows.length}
+        total={sortedRows.length}
+        step={foldAt}
+        setShown={setShown}
+        testId={testId === undefined ? undefined : `${testId}-fold`}
+      />
+    </>
+  );
+}
+
+/** Under a folded table: how many rows show of how many, and buttons for the next ones and for all. */
+function TableFold({
+  label,
+  shown,
+  total,
+  step,
+  setShown,
+  testId,
+}: {
+  label: string;
+  shown: number;
+  total: number;
+  step: number;
+  setShown: (count: number) => void;
+  testId: string | undefined;
+}) {
+  const more = Math.min(step, total - shown);
+  return (
+    <p className="table-fold" data-testid={testId}>
+      <span role="status">
+        {shown < total
+          ? `The first ${formatCount(shown)} of ${formatCount(total)} rows, in the table’s order.`
+          : `All ${formatCount(total)} rows.`}
+      </span>{' '}
+      {shown < total ? (
+        <>
+          {more < total - shown && (
+            <button
+              type="button"
+              onClick={() => setShown(shown + more)}
+              aria-label={`Show ${formatCount(more)} more of ${label}`}
+            >
+              Show {formatCount(more)} more
+            </button>
+          )}{' '}
+          <button
+            type="button"
+            onClick={() => setShown(Number.POSITIVE_INFINITY)}
+            aria-label={`Show all ${formatCount(total)} rows of ${label}`}
+          >
+            Show all {formatCount(total)}
+          </button>
+        </>
+      ) : (
+        <button
+          type="button"
+          onClick={() => setShown(step)}
+          aria-label={`Show only the first ${formatCount(step)} rows of ${label}`}
+        >
+          Show only the first {formatCount(step)}
+        </button>
+      )}
+    </p>
   );
 }
 

@@ -50,12 +50,23 @@ export function NotFound({ what = 'page', message }: { what?: string; message?: 
   return (
     <section className="not-found" aria-labelledby="not-found-title" data-testid="not-found">
       <h2 id="not-found-title">Not found</h2>
-      <p>{message ?? `There is no such ${what} in tlsrpt-viewer.`}</p>
+      <p>{message === undefined ? `There is no such ${what} in tlsrpt-viewer.` : asSentence(message)}</p>
       <p>
         <Link to={ROUTES.overview.path}>Go to the Overview</Link>
       </p>
     </section>
   );
+}
+
+/**
+ * A message as a sentence of its own. The backend's messages are clauses, as
+ * the command line prints them after "error:" ("there is no report 7"); under
+ * the heading they read "Not found there is no report 7" without this.
+ */
+export function asSentence(message: string): string {
+  const text = message.trim();
+  const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?”"]$/.test(capitalized) ? capitalized : `${capitalized}.`;
 }
 
 /** What an empty database shows instead of empty charts. */

@@ -83,3 +83,30 @@ export function useUrlPage(): [number, (page: number) => void] {
   );
   return [page, setPage];
 }
+
+/**
+ * How many rows of a folded table to show, kept under `param` in the URL (a
+ * whole number, or `all`), so that Back and a reload come back to the rows,
+ * and the scroll, the reader left. Anything else is `least`, the fold.
+ */
+export function useUrlRowCount(param: string, least: number): [number, (count: number) => void] {
+  const [params, setParams] = useSearchParams();
+  const text = params.get(param);
+  const parsed = text === 'all' ? Number.POSITIVE_INFINITY : Number(text);
+  const count = (Number.isInteger(parsed) || parsed === Number.POSITIVE_INFINITY) && parsed > least ? parsed : least;
+  const setCount = useCallback(
+    (next: number) => {
+      setParams(
+        (previous) => {
+          const updated = new URLSearchParams(previous);
+          if (next <= least) updated.delete(param);
+          else updated.set(param, next === Number.POSITIVE_INFINITY ? 'all' : String(next));
+          return updated;
+        },
+        { replace: true },
+      );
+    },
+    [param, least, setParams],
+  );
+  return [count, setCount];
+}

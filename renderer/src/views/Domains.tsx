@@ -135,6 +135,7 @@ export function DomainHealthTable({ domains, label }: { domains: DomainHealth[];
       columns={domainColumns}
       initialSort={[{ id: 'verdict', desc: false }]}
       onRowOpen={(row) => void navigate(domainLink(row.domain))}
+      openedByLink
     />
   );
 }
@@ -147,11 +148,36 @@ export function needingAttention(domains: readonly DomainHealth[]) {
     .sort(compareFindings);
 }
 
-/** Errors and warnings in full; the findings of note (info) folded, so that what needs doing stands out. */
+/**
+ * The findings of note that are advice to act on: a domain whose MTA-STS
+ * testing mode saw no failure can move to enforce. They are info (nothing is
+ * broken), but folded with the rest of the info findings no one would see them.
+ */
+export function isAdviceOfNote(finding: HealthFinding): boolean {
+  return finding.code === 'policy-testing-clean';
+}
+
+/** The "ready for enforce mode" findings, shown outside the fold on Domains and the Overview. */
+export function ReadyForEnforce({ findings, testId }: { findings: HealthFinding[]; testId: string }) {
+  if (findings.length === 0) return null;
+  return (
+    <>
+      <h3>Ready for enforce mode</h3>
+      <HealthFindingList findings={findings} showDomain testId={testId} />
+    </>
+  );
+}
+
+/**
+ * Errors and warnings in full, then the advice of note (ready for enforce
+ * mode); the other findings of note (info) folded, so that what needs doing
+ * stands out.
+ */
 function FindingsWorstFirst({ findings }: { findings: HealthFinding[] }) {
   const sorted = [...findings].sort(compareFindings);
   const attention = sorted.filter((finding) => finding.severity !== 'info');
-  const ofNote = sorted.filter((finding) => finding.severity === 'info');
+  const advice = sorted.filter((finding) => finding.severity === 'info' && isAdviceOfNote(finding));
+  const ofNote = sorted.filter((finding) => finding.severity === 'info' && !isAdviceOfNote(finding));
   return (
     <>
       <h3>Findings</h3>
@@ -160,6 +186,7 @@ function FindingsWorstFirst({ findings }: { findings: HealthFinding[] }) {
       ) : (
         <HealthFindingList findings={attention} showDomain />
       )}
+      <ReadyForEnforce findings={advice} testId="findings-ready" />
       {ofNote.length > 0 && (
         <details data-testid="findings-of-note">
           <summary>
@@ -220,6 +247,32 @@ export function Domains() {
           )
         }
       </Loaded>
+    </>
+  );
+}
+
+/**
+ * The last days' sessions in words. A domain no report covered in them has
+ * no rate: "– of 0 sessions failed" said it in symbols.
+ */
+function RecentSessions({ health }: { health: DomainHealth }) {
+  const sessions = health.recentSuccessful + health.recentFailed;
+  const baseline =
+    health.baselineFailureRate === null
+      ? `none in the ${HEALTH_THRESHOLDS.baselineDays} days before either`
+      : `${formatRate(health.baselineFailureRate)} failed in the ${HEALTH_THRESHOLDS.baselineDays} days before`;
+  if (sessions === 0) {
+    return (
+      <>
+        no report covered a session in the last {HEALTH_THRESHOLDS.recentDays} days ({baseline})
+      </>
+    );
+  }
+  return (
+    <>
+      {formatRate(health.recentFailureRate)} of {formatCount(sessions)} sessions failed in the last{' '}
+      {HEALTH_THRESHOLDS.recentDays} days ({formatRate(health.baselineFailureRate)} in the{' '}
+      {HEALTH_THRESHOLDS.baselineDays} days before)
     </>
   );
 }
@@ -293,11 +346,9 @@ export function DomainPage() {
       <p data-testid="domain-reason">{health.reason}</p>
       <p className="muted" data-testid="domain-as-of">
         As of {value.judgedAsOf}
-        {value.judgedAsOf !== value.asOf && ' (the last report)'}: {formatRate(health.recentFailureRate)} of{' '}
-        {formatCount(health.recentSuccessful + health.recentFailed)} sessions failed in the last{' '}
-        {HEALTH_THRESHOLDS.recentDays} days ({formatRate(health.baselineFailureRate)} in the{' '}
-        {HEALTH_THRESHOLDS.baselineDays} days before); {formatCount(health.recentSenders)} senders reported; last report{' '}
-        {health.lastReport ?? 'never'}; {policyText(health) || 'no policy reported'}.
+        {value.judgedAsOf !== value.asOf && ' (the last report)'}: <RecentSessions health={health} />;{' '}
+        {formatCount(health.recentSenders)} senders reported; last report {health.lastReport ?? 'never'};{' '}
+        {policyText(health) || 'no policy reported'}.
       </p>
       {health.findings.length > 0 && <HealthFindingList findings={health.findings} showDomain={false} />}
       <FailureRateChart
@@ -310,7 +361,7 @@ export function DomainPage() {
         <span data-testid="domain-failed">{formatCount(value.failedSessions)}</span> failed sessions in the
         senders&rsquo; totals. <Link to={failuresLink({ domain: value.domain })}>All failure details</Link>
       </p>
-      <div className="chart-grid">
+      <div className="table-grid">
         <section>
           <h3>MX hosts</h3>
           {value.byMx.length === 0 && value.failedWithoutDetails === 0 ? (
@@ -359,7 +410,7 @@ export function DomainPage() {
           <DetailsBeyondTotal count={value.detailsBeyondTotal} />
         </section>
       </div>
-      <div className="chart-grid">
+      <div className="table-grid">
         <section>
           <h3>Senders</h3>
           <SortableTable

@@ -167,7 +167,7 @@ export function MxHostPage() {
                   </p>
                 </div>
               </div>
-              <div className="chart-grid">
+              <div className="table-grid">
                 <IpList
                   title="Sending IPs"
                   label={`Sending IPs of failures at ${name}`}

@@ -4,7 +4,8 @@ import type { OverviewSummary } from '../../../shared/summary/types.js';
 import { useApi, type Loadable } from '../api/useApi.js';
 import { FeedSilentNotice, HealthFindingList } from '../components/HealthFindings.js';
 import { AsOfTag } from '../components/AsOfTag.js';
-import { DomainHealthTable, needingAttention } from './Domains.js';
+import { compareFindings } from '../../../shared/health/findings.js';
+import { DomainHealthTable, ReadyForEnforce, isAdviceOfNote, needingAttention } from './Domains.js';
 import { ResultTypeChart } from '../components/Charts.js';
 import { SessionsOverTimeChart } from '../components/SessionsOverTimeChart.js';
 import { EmptyDatabase, Loaded } from '../components/States.js';
@@ -17,6 +18,8 @@ const OverviewResultTypeChart = memo(ResultTypeChart);
 
 /** How many domains the Overview lists before it links to the Domains view for the rest. */
 const OVERVIEW_DOMAINS = 8;
+/** The "ready for enforce mode" findings the Overview shows in full; Domains has them all. */
+const OVERVIEW_ADVICE = 3;
 
 export function Overview() {
   const { filter } = useFilter();
@@ -61,6 +64,10 @@ function DomainHealthSummary() {
                 : answered.domains.filter((domain) => domain.domain === state.domain),
           };
           const attention = needingAttention(value.domains);
+          const advice = value.domains
+            .flatMap((domain) => domain.findings)
+            .filter(isAdviceOfNote)
+            .sort(compareFindings);
           const worst = value.domains.slice(0, OVERVIEW_DOMAINS);
           const counts = value.domains.reduce<Record<string, number>>((all, domain) => {
             all[domain.verdict] = (all[domain.verdict] ?? 0) + 1;
@@ -92,6 +99,12 @@ function DomainHealthSummary() {
               ) : (
                 <p className="ok" data-testid="all-healthy">
                   Nothing needs attention: no MX host fails persistently, and every domain was reported recently.
+                </p>
+              )}
+              <ReadyForEnforce findings={advice.slice(0, OVERVIEW_ADVICE)} testId="overview-ready" />
+              {advice.length > OVERVIEW_ADVICE && (
+                <p>
+                  <Link to="/domains">All {formatCount(advice.length)} domains ready for enforce mode</Link>
                 </p>
               )}
               <DomainHealthTable domains={worst} label="Domains, worst first" />

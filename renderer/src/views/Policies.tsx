@@ -9,6 +9,7 @@ import { api } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
 import { ErrorNote, Loaded } from '../components/States.js';
 import { formatCount, formatDay } from '../format.js';
+import { TextWithCode } from '../components/TextWithCode.js';
 
 /**
  * A domain in Unicode, with its A-label beside when it has one: reports and
@@ -246,9 +247,13 @@ function FindingList({ findings }: { findings: Finding[] }) {
     <ul className="findings" data-testid="findings">
       {findings.map((finding, index) => (
         <li key={index} className={`finding ${finding.severity}`}>
-          <strong>{finding.severity}</strong> <code>{finding.code}</code> {finding.message}{' '}
+          <strong>{finding.severity}</strong> <code>{finding.code}</code> <TextWithCode text={finding.message} />{' '}
           <span className="muted">({finding.rfc})</span>
-          {finding.fix && <div className="fix">Fix: {finding.fix}</div>}
+          {finding.fix && (
+            <div className="fix">
+              Fix: <TextWithCode text={finding.fix} />
+            </div>
+          )}
         </li>
       ))}
     </ul>

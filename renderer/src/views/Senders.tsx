@@ -78,7 +78,7 @@ export function SenderPage() {
                 <span data-testid="sender-failed-total">{formatCount(value.failedSessions)}</span> failed sessions in
                 its reports, as it summarized them.
               </p>
-              <div className="chart-grid">
+              <div className="table-grid">
                 {(value.byMx.length > 0 || value.failedWithoutDetails > 0) && (
                   <section>
                     <h3>Failures by MX host</h3>
