@@ -41,7 +41,10 @@ describe('an import killed with SIGKILL', () => {
     const db = join(tempDir(), 'killed.sqlite');
     writeReports(dir);
 
-    const child = spawn(process.execPath, [cliPath, 'import', '--db', db, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A line per file (--verbose), told once its batch is committed.
+    const child = spawn(process.execPath, [cliPath, 'import', '--verbose', '--db', db, dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let lines = 0;
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
