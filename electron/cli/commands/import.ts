@@ -1,6 +1,6 @@
 import type { FileOutcome } from '../../../shared/import/types.js';
 import { openDatabase } from '../../backend/db/database.js';
-import { ReportImporter, plural } from '../../backend/import/importer.js';
+import { BULK_BATCH_FILES, ReportImporter, plural } from '../../backend/import/importer.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
@@ -28,6 +28,7 @@ export async function runImport(args: string[], out: NodeJS.WritableStream): Pro
     const result = await importer.importPaths(positionals, {
       // Only --json prints the outcomes at the end; otherwise each is printed as it comes, and forgotten.
       keepOutcomes: asJson,
+      batchFiles: bulkBatchFiles(),
       onFile: asJson
         ? undefined
         : (outcome) => {
@@ -63,4 +64,13 @@ function needsALook(outcome: FileOutcome): boolean {
       (report.status === 'imported' && report.warnings > 0) ||
       (report.status === 'duplicate' && !report.sameContent),
   );
+}
+
+/**
+ * Files per transaction: BULK_BATCH_FILES, or TLSRPT_IMPORT_BATCH_FILES where
+ * a test needs several batches of a few thousand files (kill -9 mid-import).
+ */
+function bulkBatchFiles(): number {
+  const configured = Number(process.env['TLSRPT_IMPORT_BATCH_FILES']);
+  return Number.isInteger(configured) && configured > 0 ? configured : BULK_BATCH_FILES;
 }
