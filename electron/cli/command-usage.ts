@@ -1,7 +1,7 @@
 // Every command's usage line, apart from the commands themselves: `tlsrpt --help` and a usage error
 // print them all, and loading every command for that would load the e-mail parser, imapflow and the server.
 
-export const importUsage = 'tlsrpt import [--db FILE] [--json] PATH...';
+export const importUsage = 'tlsrpt import [--db FILE] [--json | --verbose] PATH...';
 
 export const summaryUsage = 'tlsrpt summary [--db FILE] [--from DATE] [--to DATE] [--domain D] [--json]';
 

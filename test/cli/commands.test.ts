@@ -17,7 +17,36 @@ function folderWith(files: Record<string, string | Uint8Array>): string {
 }
 
 describe('tlsrpt import', () => {
-  it('prints one line per file and a total, and exits 1 when something was rejected', () => {
+  it('prints the files that need a look and a total, and exits 1 when something was rejected', () => {
+    const dir = folderWith({
+      'a.json': reportJson({ reportId: 'a' }),
+      'b.json.gz': gzipSync(reportJson({ reportId: 'b' })),
+      'c.json': '{ broken',
+      'd.txt': 'not a report',
+      // Imported with a warning: its period ends before it starts.
+      'e.json': reportJson({ reportId: 'e', start: '2026-01-02T00:00:00Z', end: '2026-01-01T00:00:00Z' }),
+    });
+    const db = join(tempDir(), 'x.sqlite');
+    const result = runCli(['import', '--db', db, dir]);
+    expect(result.status).toBe(1);
+    expect(result.stdout.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^rejected   ${join(dir, 'c.json')}: not JSON: `)),
+      expect.stringMatching(
+        new RegExp(`^imported   ${join(dir, 'e.json')}: report e from Sender Inc. \\(1 warning\\)$`),
+      ),
+      '5 files: 3 imported, 0 duplicates, 1 rejected, 1 skipped',
+      '',
+    ]);
+    // Again: every report is a duplicate of the same content, nothing to look at but the broken file.
+    const again = runCli(['import', '--db', db, dir]);
+    expect(again.stdout.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^rejected   ${join(dir, 'c.json')}: not JSON: `)),
+      '5 files: 0 imported, 3 duplicates, 1 rejected, 1 skipped',
+      '',
+    ]);
+  });
+
+  it('prints one line per file with --verbose', () => {
     const dir = folderWith({
       'a.json': reportJson({ reportId: 'a' }),
       'b.json.gz': gzipSync(reportJson({ reportId: 'b' })),
@@ -25,7 +54,7 @@ describe('tlsrpt import', () => {
       'd.txt': 'not a report',
     });
     const db = join(tempDir(), 'x.sqlite');
-    const result = runCli(['import', '--db', db, dir]);
+    const result = runCli(['import', '--verbose', '--db', db, dir]);
     expect(result.status).toBe(1);
     expect(result.stdout.split('\n')).toEqual([
       `imported   ${join(dir, 'a.json')}: report a from Sender Inc.`,

@@ -41,7 +41,12 @@ describe('an import killed with SIGKILL', () => {
     const db = join(tempDir(), 'killed.sqlite');
     writeReports(dir);
 
-    const child = spawn(process.execPath, [cliPath, 'import', '--db', db, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A line per file (--verbose), told once its batch is committed; batches of 512 files, so that the
+    // kill lands between commits of one run (the command line's own batches hold 10,240 files).
+    const child = spawn(process.execPath, [cliPath, 'import', '--verbose', '--db', db, dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TLSRPT_IMPORT_BATCH_FILES: '512' },
+    });
     let lines = 0;
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {

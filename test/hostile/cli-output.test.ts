@@ -24,7 +24,7 @@ describe('the command line’s output', () => {
       'bash',
       [
         '-c',
-        `"${process.execPath}" "${cliPath}" import --db "${db}" "${dir}" | head -n 1; echo "exit:\${PIPESTATUS[0]}" >&2`,
+        `"${process.execPath}" "${cliPath}" import --verbose --db "${db}" "${dir}" | head -n 1; echo "exit:\${PIPESTATUS[0]}" >&2`,
       ],
       { encoding: 'utf8', env: { ...process.env, TLSRPT_DB: '' } },
     );
@@ -45,7 +45,7 @@ describe('the command line’s output', () => {
     const dir = tempDir();
     const file = join(dir, 'bidi.json');
     writeFileSync(file, reportJson({ organization: 'Evil\u202egnp.exe\u2066Inc', reportId: 'bidi' }));
-    const result = runCli(['import', '--db', join(dir, 'b.sqlite'), file]);
+    const result = runCli(['import', '--verbose', '--db', join(dir, 'b.sqlite'), file]);
     expect(result.stdout).toContain('report bidi from Evil\\u202egnp.exe\\u2066Inc');
     expect(result.stdout).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });

@@ -38,7 +38,7 @@ describe('what one report may cost', () => {
     expect(run.stdout).toContain(
       `rejected   ${join(dir, 'policies.json.gz')}: more than 250,000 JSON arrays and objects: over the limit for one report`,
     );
-    expect(run.stdout).toContain(`imported   ${join(dir, 'good.json')}: report good from Sender Inc.`);
+    expect(run.stdout).toMatch(/ files: 1 imported, 0 duplicates, \d+ rejected, 0 skipped\n$/);
     expect(run.status).toBe(1);
     // Before: 3.16 GB and 15.7 s for the first, 2.5 GB for the second. Now each costs its 60 MB of text
     // (as bytes and as a string) and the process's own ~100 MB: about 300 MB at the peak, depending on GC.

@@ -6,6 +6,7 @@ import type { WritableDatabase } from '../db/database.js';
 import { checkBeforeFirstWrite } from '../db/database-problems.js';
 import { ReportWriter } from '../db/store-report.js';
 import { PreparePool } from './prepare-pool.js';
+import { ReadAhead } from './read-ahead.js';
 import { describeIoError, displayPath, prepareBytes, type ImportSource, type PreparedFile } from './prepare-file.js';
 
 export type { ImportSource } from './prepare-file.js';
@@ -38,18 +39,30 @@ export interface ImportPathsOptions {
   /**
    * Files per transaction. Each commit holds the thread that writes: about
    * 0.2 ms a report, so 1,024 files block it for about 200 ms; where that
-   * thread also answers requests (serve mode), fewer keep the answers quick.
+   * thread also answers requests (serve mode), fewer keep the answers quick,
+   * and where nothing watches (the command line) more make the import faster
+   * (BULK_BATCH_FILES). Default 1,024.
    */
   batchFiles?: number;
   /** How each path is named to the user and stored, when not by itself (uploads spooled to disk). */
   sourceOf?: (path: string) => ImportSource;
 }
-/** Files prepared before their reports are written in one transaction. */
+const MiB = 1024 * 1024;
+/** Files prepared before their reports are written in one transaction, where progress shows as it goes. */
 const BATCH_FILES = 1024;
-/** …or fewer, when their report bytes add up to this much. */
-const BATCH_BYTES = 32 * 1024 * 1024;
-/** Files handed to worker threads ahead of the writer, so they work while it writes. */
-const PREPARE_AHEAD = 512;
+/**
+ * Files per transaction for an import that nothing watches file by file (the
+ * command line, a folder): each commit costs a WAL write and the rollups'
+ * upserts whatever its size, and fewer commits are most of what makes the
+ * store fast (see database.ts). A kill -9 still leaves whole batches.
+ */
+export const BULK_BATCH_FILES = 10_240;
+/** …or fewer, when the memory their prepared reports hold adds up to this much. */
+const BATCH_BYTES = 64 * MiB;
+/** Files handed to worker threads ahead of the writer, so they work while it writes (see read-ahead.ts)… */
+const AHEAD_FILES = 3072;
+/** …as long as the prepared files waiting for the writer hold less than this. */
+const AHEAD_BYTES = 16 * MiB;
 /** Below this many files, starting worker threads costs more than it saves. */
 const MIN_FILES_FOR_THREADS = 64;
 
@@ -91,8 +104,9 @@ export class ReportImporter {
   /**
    * Imports files and folders (recursively, in name order). The folders are
    * walked as the import goes, never listed whole (a million paths held at
-   * once cost about 100 MB), and at most PREPARE_AHEAD files are read ahead
-   * of the writer: memory stays the same at a thousand files or a million.
+   * once cost about 100 MB), and the files read ahead of the writer and the
+   * batch being written are bounded by the memory they hold: memory stays
+   * the same at a thousand files or a million, small reports or huge ones.
    * `total` in the progress is what has been found so far.
    */
   async importPaths(paths: readonly string[], options: ImportPathsOptions = {}): Promise<ImportPathsResult> {
@@ -148,12 +162,20 @@ export class ReportImporter {
       // Files are prepared ahead, in order, while earlier batches are written. A path that
       // cannot be read has its outcome already; it waits in line so that outcomes stay in order.
       const ahead: Promise<PreparedFile | FileOutcome>[] = [];
+      const budget = new ReadAhead(AHEAD_FILES, AHEAD_BYTES);
       const take = (entry: InputEntry): void => {
         found += 1;
-        ahead.push(entry.kind === 'file' ? pool.prepare(entry.path) : Promise.resolve(entry.outcome));
+        budget.started();
+        const prepared = entry.kind === 'file' ? pool.prepare(entry.path) : Promise.resolve(entry.outcome);
+        ahead.push(
+          prepared.then((result) => {
+            budget.prepared(heldBytes(result));
+            return result;
+          }),
+        );
       };
       const fill = async (): Promise<void> => {
-        while (ahead.length < PREPARE_AHEAD) {
+        while (budget.hasRoom()) {
           const fromHead = head.shift();
           if (fromHead) {
             take(fromHead);
@@ -171,6 +193,7 @@ export class ReportImporter {
       await fill();
       for (let promise = ahead.shift(); promise; promise = ahead.shift()) {
         const prepared = await promise;
+        budget.taken(heldBytes(prepared));
         await fill();
         if ('status' in prepared) {
           // Nothing to write for it, but it is told after the files before it.
@@ -179,7 +202,7 @@ export class ReportImporter {
           continue;
         }
         batch.push(options.sourceOf ? relabel(prepared, options.sourceOf(prepared.file)) : prepared);
-        batchBytes += prepared.bytes;
+        batchBytes += prepared.heldBytes;
         if (batch.length >= (options.batchFiles ?? BATCH_FILES) || batchBytes >= BATCH_BYTES) await flush();
       }
       await flush();
@@ -363,6 +386,10 @@ function childPath(folder: string | Buffer, name: Buffer): string | Buffer {
   }
   const parent = typeof folder === 'string' ? Buffer.from(folder) : folder;
   return Buffer.concat([parent, Buffer.from(sep), name]);
+}
+
+function heldBytes(prepared: PreparedFile | FileOutcome): number {
+  return 'status' in prepared ? 0 : prepared.heldBytes;
 }
 
 /** A prepared file under the name its source gives it. */

@@ -38,10 +38,16 @@ export async function runBackup(
     }
     const copy = openDatabase(partial, { readonly: true });
     try {
-      const check = integrityCheck(copy, 5);
-      if (!check.ok) {
+      let problems: string[];
+      try {
+        problems = integrityCheck(copy, 5).problems;
+      } catch (error) {
+        // A page so damaged that the check itself stops (with 16 KiB pages, an index's root page).
+        problems = [error instanceof Error ? error.message : String(error)];
+      }
+      if (problems.length > 0) {
         err.write(
-          `tlsrpt backup: the copy of ${printable(path)} is damaged (${printable(check.problems.join('; '))}), ` +
+          `tlsrpt backup: the copy of ${printable(path)} is damaged (${printable(problems.join('; '))}), ` +
             `so is the database; nothing was written to ${printable(destination)}. ` +
             `Run "tlsrpt check-db --db ${printable(path)}".\n`,
         );

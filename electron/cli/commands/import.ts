@@ -1,6 +1,6 @@
 import type { FileOutcome } from '../../../shared/import/types.js';
 import { openDatabase } from '../../backend/db/database.js';
-import { ReportImporter, plural } from '../../backend/import/importer.js';
+import { BULK_BATCH_FILES, ReportImporter, plural } from '../../backend/import/importer.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
 import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
@@ -16,9 +16,11 @@ export async function runImport(args: string[], out: NodeJS.WritableStream): Pro
   const { values, positionals } = parseCommandArgs(args, {
     db: { type: 'string' },
     json: { type: 'boolean' },
+    verbose: { type: 'boolean' },
   });
   if (positionals.length === 0) throw new UsageError('name at least one file or folder to import');
   const asJson = values.json === true;
+  const verbose = values.verbose === true;
 
   const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
   try {
@@ -26,10 +28,14 @@ export async function runImport(args: string[], out: NodeJS.WritableStream): Pro
     const result = await importer.importPaths(positionals, {
       // Only --json prints the outcomes at the end; otherwise each is printed as it comes, and forgotten.
       keepOutcomes: asJson,
+      batchFiles: bulkBatchFiles(),
       onFile: asJson
         ? undefined
-        : (outcome) =>
-            out.write(`${STATUS_LABELS[outcome.status]}  ${printable(outcome.file)}: ${printable(outcome.message)}\n`),
+        : (outcome) => {
+            // A line for each of 100,000 files hid the few that need a look (and cost 1.5 % of the import).
+            if (!verbose && !needsALook(outcome)) return;
+            out.write(`${STATUS_LABELS[outcome.status]}  ${printable(outcome.file)}: ${printable(outcome.message)}\n`);
+          },
     });
     const { totals } = result;
     if (asJson) {
@@ -44,4 +50,27 @@ export async function runImport(args: string[], out: NodeJS.WritableStream): Pro
   } finally {
     db.close();
   }
+}
+
+/**
+ * A file to tell about without --verbose: one rejected, a report imported
+ * with warnings, one already stored with other content (the stored one is
+ * kept). Imported, duplicate and skipped files are in the total.
+ */
+function needsALook(outcome: FileOutcome): boolean {
+  return outcome.reports.some(
+    (report) =>
+      report.status === 'rejected' ||
+      (report.status === 'imported' && report.warnings > 0) ||
+      (report.status === 'duplicate' && !report.sameContent),
+  );
+}
+
+/**
+ * Files per transaction: BULK_BATCH_FILES, or TLSRPT_IMPORT_BATCH_FILES where
+ * a test needs several batches of a few thousand files (kill -9 mid-import).
+ */
+function bulkBatchFiles(): number {
+  const configured = Number(process.env['TLSRPT_IMPORT_BATCH_FILES']);
+  return Number.isInteger(configured) && configured > 0 ? configured : BULK_BATCH_FILES;
 }
