@@ -5,8 +5,11 @@ import { openDatabase } from '../../backend/db/database.js';
 import { UploadSpool, reclaimAbandonedSpools } from '../../backend/import/upload-spool.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
+import { ReportReceiver } from '../../backend/serve/report-receiver.js';
+import { TlsRptMetrics } from '../../backend/metrics/tlsrpt-metrics.js';
 import { mxCheckOptions } from '../../backend/policy/mx-hosts-check.js';
 import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
+import { RECEIVE_OPTIONS, accessSettings, receiveSettings } from '../team-options.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 /** The renderer as built by `npm run build`, beside the compiled command line. */
@@ -35,6 +38,7 @@ export async function runServe(
     ca: { type: 'string' },
     'smtp-port': { type: 'string' },
     ...NOTIFY_OPTIONS,
+    ...RECEIVE_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = stringOption(values, 'host') ?? '127.0.0.1';
@@ -42,15 +46,28 @@ export async function runServe(
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535)
     throw new UsageError(`--port takes a number from 0 to 65535, got "${portText}"`);
+  const receive = receiveSettings(values);
+  const access = accessSettings(values, receive !== null);
   if (!LOOPBACK.test(host)) {
     if (values['allow-remote'] !== true) {
       throw new UsageError(`--host ${host} is not a loopback address; add --allow-remote to serve other machines`);
     }
-    err.write(
-      `warning: serving on ${host}: anyone who can reach this address can read every report and import files. There is no login.\n` +
-        `Open it from another machine as http://<an IP address of this machine>:<port>/ (with --host 0.0.0.0, any of ` +
-        `its addresses); host names other than localhost are refused, against DNS rebinding.\n`,
-    );
+    if (!access.remoteUi) {
+      err.write(
+        `serving on ${host}: other machines reach only POST ${receive?.path ?? ''} (reports); the UI and the API ` +
+          `answer this machine only (add --remote-ui behind a proxy that signs users in to open them).\n`,
+      );
+    } else if (access.trustedUser) {
+      err.write(
+        `serving on ${host}: the UI and the API take only requests whose ${access.trustedUser.header} header names an ` +
+          `allowed user; let only your sign-in proxy reach this address.\n`,
+      );
+    } else
+      err.write(
+        `warning: serving on ${host}: anyone who can reach this address can read every report and import files. There is no login.\n` +
+          `Open it from another machine as http://<an IP address of this machine>:<port>/ (with --host 0.0.0.0, any of ` +
+          `its addresses); host names other than localhost are refused, against DNS rebinding.\n`,
+      );
   }
 
   const sinks = notifySinksFromArgs(values);
@@ -63,6 +80,8 @@ export async function runServe(
     handlers,
     jobs,
     mailboxes,
+    importer,
+    health,
     close: closeHandlers,
   } = createApiHandlers({
     db,
@@ -79,10 +98,25 @@ export async function runServe(
     ),
     notify: { sinks, onProblem: (message) => err.write(`tlsrpt serve: ${message}\n`) },
   });
+  const metrics = values['metrics'] === true ? new TlsRptMetrics({ db, health }) : null;
+  const receiver =
+    receive === null
+      ? null
+      : new ReportReceiver({
+          importer,
+          path: receive.path,
+          maxBytes: receive.maxBytes,
+          ratePerMinute: receive.ratePerMinute,
+          maxConcurrent: receive.maxConcurrent,
+          onImported: (seconds) => metrics?.observeImport('https', seconds),
+        });
   const server = createHttpServer({
     handlers,
     rendererDir: stringOption(values, 'renderer-dir') ?? BUILT_RENDERER,
     uploads,
+    access,
+    ...(receiver ? { receiver } : {}),
+    ...(metrics ? { metrics } : {}),
   });
   server.listen(port, host);
   try {
@@ -105,6 +139,8 @@ export async function runServe(
   const actualPort = address !== null && typeof address !== 'string' ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   out.write(`tlsrpt-viewer is serving http://${shownHost}:${actualPort}/ with ${databasePath} (Ctrl-C to stop)\n`);
+  if (receiver) out.write(`receiving reports at POST http://${shownHost}:${actualPort}${receiver.path}\n`);
+  if (metrics) out.write(`metrics at http://${shownHost}:${actualPort}/metrics\n`);
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -117,6 +153,7 @@ export async function runServe(
   });
   await Promise.all([jobs.idle(), mailboxes.stopAll()]);
   await uploads.close();
+  await receiver?.close();
   await closeHandlers();
   db.close();
   return EXIT_OK;
