@@ -24,6 +24,7 @@ export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
   '              [--auth password|xoauth2|oauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
   '              [--password-env NAME | --password-file FILE] [--once] [--deadline SECONDS] [--json]\n' +
+  '              [--metrics-port N [--metrics-host 127.0.0.1]]   (Prometheus metrics while watching)\n' +
   `              ${notifyUsage}\n` +
   '            --auth oauth2: --provider microsoft|google|ISSUER-URL --client-id ID [--tenant T] [--client-secret S]\n' +
   '              [--scope S] [--refresh-token-env NAME | --refresh-token-file FILE] [--sign-in] [--no-browser]';
