@@ -18,7 +18,8 @@ export const serveUsage =
   'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote] [--dns-server ADDR[:PORT]]...\n' +
   `              ${notifyUsage}\n` +
   '              [--receive PATH [--receive-max-bytes N] [--receive-rate PER_MINUTE] [--receive-concurrency N]]\n' +
-  '              [--remote-ui] [--trusted-user-header NAME --allow-user USER[,USER...]] [--metrics]';
+  '              [--remote-ui] [--trusted-user-header NAME --allow-user USER[,USER...]] [--public-url URL]\n' +
+  '              [--metrics] [--metrics-port N [--metrics-host 127.0.0.1]]';
 
 export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +

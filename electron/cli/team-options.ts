@@ -3,6 +3,12 @@
 import type { AccessOptions } from '../backend/serve/access.js';
 import { UsageError, stringOption, type OptionValues } from './usage.js';
 
+/** A listener of its own for `GET /metrics`: sync's only one, serve's for a Prometheus on another machine. */
+export const METRICS_LISTEN_OPTIONS = {
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+} as const;
+
 export const RECEIVE_OPTIONS = {
   receive: { type: 'string' },
   'receive-max-bytes': { type: 'string' },
@@ -11,8 +17,24 @@ export const RECEIVE_OPTIONS = {
   'remote-ui': { type: 'boolean' },
   'trusted-user-header': { type: 'string' },
   'allow-user': { type: 'string', multiple: true },
+  'public-url': { type: 'string' },
   metrics: { type: 'boolean' },
+  ...METRICS_LISTEN_OPTIONS,
 } as const;
+
+/** `--metrics-port N [--metrics-host ADDR]` (loopback by default), or null without it. */
+export function metricsListenFrom(values: OptionValues): { host: string; port: number } | null {
+  const portText = stringOption(values, 'metrics-port');
+  const host = stringOption(values, 'metrics-host');
+  if (portText === undefined) {
+    if (host !== undefined) throw new UsageError('--metrics-host only with --metrics-port');
+    return null;
+  }
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(`--metrics-port takes a number from 0 to 65535, got "${portText}"`);
+  return { host: host ?? '127.0.0.1', port };
+}
 
 export interface ReceiveSettings {
   path: string;
@@ -67,9 +89,26 @@ export function accessSettings(values: OptionValues, receiving: boolean): Access
     }
     if (users.length === 0) throw new UsageError('--trusted-user-header needs --allow-user with the users to let in');
   }
+  const publicUrl = stringOption(values, 'public-url');
+  let publicOrigin: string | undefined;
+  if (publicUrl !== undefined) {
+    let parsed: URL | null;
+    try {
+      parsed = new URL(publicUrl);
+    } catch {
+      parsed = null;
+    }
+    if (parsed === null || !/^https?:$/.test(parsed.protocol) || parsed.pathname !== '/' || parsed.search !== '') {
+      throw new UsageError(
+        `--public-url takes the proxy's origin, such as https://tlsrpt.example.com, got "${publicUrl}"`,
+      );
+    }
+    publicOrigin = parsed.origin;
+  }
   return {
     remoteUi: !receiving || remoteUi,
     ...(header === undefined ? {} : { trustedUser: { header, allowed: users } }),
+    ...(publicOrigin === undefined ? {} : { publicOrigin }),
   };
 }
 

@@ -131,6 +131,24 @@ describe('serve access with --receive and --allow-remote', () => {
     expect((await httpRequest(`${url}metrics`, { from: THIS_MACHINE })).status).toBe(200);
   });
 
+  it('behind a sign-in proxy, takes its public name in Host and Origin once told it with --public-url', async () => {
+    const proxied = {
+      Host: 'tlsrpt.example.com',
+      Origin: 'https://tlsrpt.example.com',
+      'X-Forwarded-Email': 'alice@example.com',
+    };
+    const trustedUser = { header: 'X-Forwarded-Email', allowed: ['alice@example.com'] };
+    const unnamed = await serve({ remoteUi: true, trustedUser });
+    expect((await httpRequest(unnamed, { from: THIS_MACHINE, headers: proxied })).status).toBe(421);
+    const named = await serve({ remoteUi: true, trustedUser, publicOrigin: 'https://tlsrpt.example.com' });
+    expect((await httpRequest(named, { from: THIS_MACHINE, headers: proxied })).status).toBe(200);
+    expect((await apiCall(named, THIS_MACHINE, proxied)).status).toBe(200);
+    // Another site's page is still refused, with or without the user's header.
+    const crossSite = await apiCall(named, THIS_MACHINE, { ...proxied, Origin: 'https://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.text).toContain('cross-origin requests are refused');
+  });
+
   it('takes the rate-limited client from X-Forwarded-For only when a proxy on this machine sends it', async () => {
     const url = await serve({ remoteUi: false }, 1);
     const post = (from: string, forwardedFor: string) =>

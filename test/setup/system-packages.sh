@@ -19,6 +19,8 @@ needed=(
   "/usr/bin/dig bind9-dnsutils"
   # promtool checks the sample alerting rules (build/prometheus/); the server itself is not started.
   "/usr/bin/promtool prometheus"
+  # systemd-analyze verifies the service units (build/systemd/); no service is started.
+  "/usr/bin/systemd-analyze systemd"
 )
 
 missing=()

@@ -15,6 +15,11 @@ export interface AccessOptions {
    * must carry the header with one of these users, as set by the proxy.
    */
   trustedUser?: { header: string; allowed: readonly string[] };
+  /**
+   * `--public-url`: the origin a sign-in proxy serves the UI at (https://tlsrpt.example.com). The
+   * browser names it in Host and Origin; the proxy passes them on, and this server takes them as its own.
+   */
+  publicOrigin?: string;
   /** Which peer addresses are this machine: loopback (the default). */
   isLocal?: (address: string) => boolean;
 }

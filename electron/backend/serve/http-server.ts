@@ -200,7 +200,8 @@ async function handle(
     return;
   }
   const host = request.headers.host ?? '';
-  if (!isAllowedHost(server, host)) {
+  const publicOrigin = options.access?.publicOrigin;
+  if (!isAllowedHost(server, host) && !(publicOrigin !== undefined && host === new URL(publicOrigin).host)) {
     sendText(
       response,
       421,
@@ -262,7 +263,8 @@ async function handleApi(
     return;
   }
   const origin = request.headers.origin;
-  if ((origin !== undefined && origin !== `http://${host}`) || request.headers['sec-fetch-site'] === 'cross-site') {
+  const sameOrigin = origin === undefined || origin === `http://${host}` || origin === options.access?.publicOrigin;
+  if (!sameOrigin || request.headers['sec-fetch-site'] === 'cross-site') {
     sendJson(response, 403, failure('invalid-request', 'cross-origin requests are refused'));
     return;
   }

@@ -9,7 +9,8 @@ import { ReportReceiver } from '../../backend/serve/report-receiver.js';
 import { TlsRptMetrics } from '../../backend/metrics/tlsrpt-metrics.js';
 import { mxCheckOptions } from '../../backend/policy/mx-hosts-check.js';
 import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
-import { RECEIVE_OPTIONS, accessSettings, receiveSettings } from '../team-options.js';
+import { RECEIVE_OPTIONS, accessSettings, metricsListenFrom, receiveSettings } from '../team-options.js';
+import { startMetricsServer } from '../../backend/metrics/metrics-server.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 /** The renderer as built by `npm run build`, beside the compiled command line. */
@@ -47,6 +48,7 @@ export async function runServe(
   if (!/^\d+$/.test(portText) || port > 65535)
     throw new UsageError(`--port takes a number from 0 to 65535, got "${portText}"`);
   const receive = receiveSettings(values);
+  const metricsListen = metricsListenFrom(values);
   const access = accessSettings(values, receive !== null);
   if (!LOOPBACK.test(host)) {
     if (values['allow-remote'] !== true) {
@@ -98,7 +100,7 @@ export async function runServe(
     ),
     notify: { sinks, onProblem: (message) => err.write(`tlsrpt serve: ${message}\n`) },
   });
-  const metrics = values['metrics'] === true ? new TlsRptMetrics({ db, health }) : null;
+  const metrics = values['metrics'] === true || metricsListen ? new TlsRptMetrics({ db, health }) : null;
   const receiver =
     receive === null
       ? null
@@ -135,17 +137,39 @@ export async function runServe(
     err.write(`tlsrpt serve: cannot listen on ${host}:${port}: ${reason}\n`);
     return EXIT_USAGE;
   }
+  let metricsServer = null;
+  if (metrics && metricsListen) {
+    try {
+      metricsServer = await startMetricsServer(metrics, metricsListen.host, metricsListen.port);
+    } catch (error) {
+      server.close();
+      db.close();
+      err.write(
+        `tlsrpt serve: cannot listen for metrics on ${metricsListen.host}:${metricsListen.port}: ${
+          error instanceof Error ? error.message : String(error)
+        }\n`,
+      );
+      return EXIT_USAGE;
+    }
+  }
   const address = server.address();
   const actualPort = address !== null && typeof address !== 'string' ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   out.write(`tlsrpt-viewer is serving http://${shownHost}:${actualPort}/ with ${databasePath} (Ctrl-C to stop)\n`);
   if (receiver) out.write(`receiving reports at POST http://${shownHost}:${actualPort}${receiver.path}\n`);
-  if (metrics) out.write(`metrics at http://${shownHost}:${actualPort}/metrics\n`);
+  if (metrics) out.write(`metrics at http://${shownHost}:${actualPort}/metrics (this machine only)\n`);
+  const metricsAddress = metricsServer?.address();
+  if (metricsAddress && typeof metricsAddress !== 'string') {
+    const shown = metricsAddress.address.includes(':') ? `[${metricsAddress.address}]` : metricsAddress.address;
+    out.write(`metrics at http://${shown}:${metricsAddress.port}/metrics\n`);
+  }
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       server.close();
       server.closeAllConnections();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       resolve();
     };
     process.once('SIGINT', stop);

@@ -28,6 +28,7 @@ import { DomainHealthService } from '../../backend/health/domain-health.js';
 import { startMetricsServer } from '../../backend/metrics/metrics-server.js';
 import { TlsRptMetrics } from '../../backend/metrics/tlsrpt-metrics.js';
 import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
+import { METRICS_LISTEN_OPTIONS, metricsListenFrom } from '../team-options.js';
 import { printable } from '../text.js';
 import {
   EXIT_OK,
@@ -137,21 +138,6 @@ function savedOrGivenAccount(db: WritableDatabase, values: OptionValues): Mailbo
   return mailboxAccountSchema.parse(JSON.parse(row.settingsJson));
 }
 
-/** `--metrics-port N [--metrics-host ADDR]`: Prometheus metrics while --poll watches (loopback by default). */
-function metricsListenFrom(values: OptionValues): { host: string; port: number } | null {
-  const portText = stringOption(values, 'metrics-port');
-  const host = stringOption(values, 'metrics-host');
-  if (portText === undefined) {
-    if (host !== undefined) throw new UsageError('--metrics-host only with --metrics-port');
-    return null;
-  }
-  if (values['once'] === true) throw new UsageError('--metrics-port only while watching (without --once)');
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65535)
-    throw new UsageError(`--metrics-port takes a number from 0 to 65535, got "${portText}"`);
-  return { host: host ?? '127.0.0.1', port };
-}
-
 const SIGN_IN_AGAIN = ' (run the same command with --sign-in, or give a new token)';
 
 function signInHint(error: ImapConnectionError): string {
@@ -186,8 +172,7 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     json: { type: 'boolean' },
     ...NOTIFY_OPTIONS,
     deadline: { type: 'string' },
-    'metrics-port': { type: 'string' },
-    'metrics-host': { type: 'string' },
+    ...METRICS_LISTEN_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const sinks = notifySinksFromArgs(values);
@@ -196,6 +181,9 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     throw new UsageError(`--deadline takes a number of seconds from 1 to 999999, got "${deadlineText}"`);
   }
   const metricsListen = metricsListenFrom(values);
+  if (metricsListen && values['once'] === true) {
+    throw new UsageError('--metrics-port only while watching (without --once)');
+  }
   const syncOptions = {
     onMessage: (outcome: MessageOutcome): void => printOutcome(outcome),
     ...(deadlineText === undefined ? {} : { deadlineMs: Number(deadlineText) * 1000 }),
