@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileOutcome } from '../../../shared/import/types.js';
 import type { ReportImporter } from '../import/importer.js';
 import { formatBytes } from '../import/limits.js';
+import { PreparePool } from '../import/prepare-pool.js';
 import { UploadRefused, UploadSpool } from '../import/upload-spool.js';
 import { RateLimiter } from './rate-limit.js';
 import { SECURITY_HEADERS } from './static-files.js';
@@ -49,6 +50,7 @@ export class ReportReceiver {
   private readonly limiter: RateLimiter;
   private readonly spool: UploadSpool;
   private receiving = 0;
+  private pool: PreparePool | null = null;
 
   constructor(private readonly options: ReceiverOptions) {
     this.path = options.path;
@@ -147,8 +149,7 @@ export class ReportReceiver {
       this.spool.take([upload.id]);
       const result = await this.options.importer.importPaths([upload.path], {
         // A stranger's file is parsed in a worker thread: the UI and other senders are answered meanwhile.
-        offThread: true,
-        threads: 1,
+        pool: this.workers(),
         sourceOf: () => ({ kind: 'upload', ref: `https POST from ${client}` }),
       });
       outcome = result.files[0];
@@ -175,7 +176,23 @@ export class ReportReceiver {
     answer(response, status, text);
   }
 
+  /**
+   * One worker thread for every report, started once: a thread per request
+   * cost about 0.3 s a report on a loaded 2-core machine. A worker that died
+   * (a report that ran it out of memory) is replaced, so that no later report
+   * is parsed on the thread that answers requests.
+   */
+  private workers(): PreparePool {
+    if (this.pool?.parallel !== true) {
+      void this.pool?.close();
+      this.pool = new PreparePool(1);
+    }
+    return this.pool;
+  }
+
   async close(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
     await this.spool.close();
   }
 }
