@@ -120,6 +120,16 @@ describe('build/container/Containerfile', () => {
         body: '{}',
       });
       expect(posted.status).toBe(422);
+      // /metrics on its own listener (--metrics-port), for a Prometheus outside the container.
+      let metricsUrl: string | undefined;
+      for (let attempt = 0; attempt < 100 && metricsUrl === undefined; attempt += 1) {
+        metricsUrl = /^metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)$/m.exec(serve.stdout())?.[1];
+        if (metricsUrl === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(metricsUrl, serve.stdout()).toBeDefined();
+      const scraped = await httpRequest(metricsUrl ?? '');
+      expect(scraped.status).toBe(200);
+      expect(scraped.text).toMatch(/^tlsrpt_reports_stored 0$/m);
     } finally {
       expect(await stopServe(serve.child)).toBe(0);
     }

@@ -1,6 +1,5 @@
 // `tlsrpt serve --receive`: real senders' reports POSTed over HTTP (RFC 8460
 // §5.3) to a real serve process on loopback, and what it refuses and why.
-import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +32,7 @@ function typeOf(file: string): string {
 
 let dir = '';
 let db = '';
-let serve: { child: ChildProcess; url: string; port: number; stderr: () => string };
+let serve: Awaited<ReturnType<typeof startServe>>;
 /** Each test's requests come from their own loopback address, so that only the rate test meets the limit. */
 let nextHost = 10;
 const fromNewAddress = (): string => `127.0.0.${nextHost++}`;

@@ -70,15 +70,15 @@ export function rawExchange(
 /** `tlsrpt serve` with these arguments, on a free port; resolves with its URL once it listens. */
 export async function startServe(
   args: string[],
-): Promise<{ child: ChildProcess; url: string; port: number; stderr: () => string }> {
+): Promise<{ child: ChildProcess; url: string; port: number; stderr: () => string; stdout: () => string }> {
   const child = spawn(process.execPath, [cliPath, 'serve', '--port', '0', ...args], {
     env: { ...process.env, TLSRPT_DB: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const found = /serving (http:\/\/[^ ]+\/) /.exec(stdout)?.[1];
@@ -87,7 +87,7 @@ export async function startServe(
     child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
     child.on('error', reject);
   });
-  return { child, url, port: Number(new URL(url).port), stderr: () => stderr };
+  return { child, url, port: Number(new URL(url).port), stderr: () => stderr, stdout: () => stdout };
 }
 
 /** Stops a serve started by startServe, and waits for it to exit. */
