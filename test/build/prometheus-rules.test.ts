@@ -64,4 +64,13 @@ describe('build/prometheus/tlsrpt-alerts.yml', () => {
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/SUCCESS: \d+ rules found/);
   });
+
+  it('fires its alerts when, and only when, the series say so (promtool test rules)', () => {
+    // build/prometheus/tlsrpt-alerts.test.yml: an error finding for an hour; no report for 3 days.
+    const tests = join(repoRoot, 'build', 'prometheus', 'tlsrpt-alerts.test.yml');
+    const result = spawnSync('promtool', ['test', 'rules', tests], { encoding: 'utf8' });
+    expect(result.error).toBe(undefined);
+    expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain('SUCCESS');
+  });
 });
