@@ -16,12 +16,16 @@ const notifyUsage =
 
 export const serveUsage =
   'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote] [--dns-server ADDR[:PORT]]...\n' +
-  `              ${notifyUsage}`;
+  `              ${notifyUsage}\n` +
+  '              [--receive PATH [--receive-max-bytes N] [--receive-rate PER_MINUTE] [--receive-concurrency N]]\n' +
+  '              [--remote-ui] [--trusted-user-header NAME --allow-user USER[,USER...]] [--public-url URL]\n' +
+  '              [--metrics] [--metrics-port N [--metrics-host 127.0.0.1]]';
 
 export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
   '              [--auth password|xoauth2|oauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
   '              [--password-env NAME | --password-file FILE] [--once] [--deadline SECONDS] [--json]\n' +
+  '              [--metrics-port N [--metrics-host 127.0.0.1]]   (Prometheus metrics while watching)\n' +
   `              ${notifyUsage}\n` +
   '            --auth oauth2: --provider microsoft|google|ISSUER-URL --client-id ID [--tenant T] [--client-secret S]\n' +
   '              [--scope S] [--refresh-token-env NAME | --refresh-token-file FILE] [--sign-in] [--no-browser]';

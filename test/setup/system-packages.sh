@@ -17,6 +17,10 @@ needed=(
   "/usr/bin/ldns-signzone ldnsutils"
   "/usr/sbin/unbound unbound"
   "/usr/bin/dig bind9-dnsutils"
+  # promtool checks the sample alerting rules (build/prometheus/); the server itself is not started.
+  "/usr/bin/promtool prometheus"
+  # systemd-analyze verifies the service units (build/systemd/); no service is started.
+  "/usr/bin/systemd-analyze systemd"
 )
 
 missing=()

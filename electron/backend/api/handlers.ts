@@ -88,6 +88,10 @@ export function createApiHandlers(options: BackendOptions): {
   jobs: ImportJobs;
   mailboxes: MailboxManager;
   notifier: FindingNotifier | null;
+  /** The one import of this backend (serve's report receiver imports through it, so the notifier sees its reports). */
+  importer: ReportImporter;
+  /** The domains' health as the API judges it, kept between calls (serve's metrics read it too). */
+  health: DomainHealthService;
   /** Stops the export thread, if one was started. */
   close: () => Promise<void>;
 } {
@@ -224,6 +228,8 @@ export function createApiHandlers(options: BackendOptions): {
     jobs,
     mailboxes,
     notifier,
+    importer,
+    health,
     close: async () => {
       await notifier?.idle();
       await exports?.close();

@@ -46,6 +46,11 @@ export interface ImportPathsOptions {
   batchFiles?: number;
   /** How each path is named to the user and stored, when not by itself (uploads spooled to disk). */
   sourceOf?: (path: string) => ImportSource;
+  /**
+   * Worker threads kept by the caller across imports (serve's report receiver: starting a thread for each
+   * report cost more than the report); used as they are, and not closed here.
+   */
+  pool?: PreparePool;
 }
 const MiB = 1024 * 1024;
 /** Files prepared before their reports are written in one transaction, where progress shows as it goes. */
@@ -157,7 +162,7 @@ export class ReportImporter {
       }
       head.push(next.value);
     }
-    const pool = new PreparePool(walked && options.offThread !== true ? 0 : options.threads);
+    const pool = options.pool ?? new PreparePool(walked && options.offThread !== true ? 0 : options.threads);
     try {
       // Files are prepared ahead, in order, while earlier batches are written. A path that
       // cannot be read has its outcome already; it waits in line so that outcomes stay in order.
@@ -207,7 +212,7 @@ export class ReportImporter {
       }
       await flush();
     } finally {
-      await pool.close();
+      if (!options.pool) await pool.close();
     }
     return { files: outcomes, totals };
   }

@@ -31,6 +31,12 @@ export interface SpooledUpload {
 /** One file of a multi-file upload: spooled, or refused with the reason. */
 export type SpooledPart = { name: string; upload: SpooledUpload } | { name: string; refused: string };
 
+export interface SpoolLimits {
+  maxFileBytes?: number;
+  maxConcurrent?: number;
+  maxSpooledBytes?: number;
+}
+
 /** Uploads received but not yet imported, in bytes: a browser that never asks to import them fills no disk. */
 const MAX_SPOOLED_BYTES = 2 * 1024 * 1024 * 1024;
 /** Uploads received at once; a browser sends a few at a time (ImportProvider sends two). */
@@ -46,26 +52,33 @@ const ABANDONED_AFTER_MS = 30 * 60 * 1000;
  * passes the limit without one.
  */
 export class UploadSpool {
+  private readonly maxFileBytes: number;
+  private readonly maxConcurrent: number;
+  private readonly maxSpooledBytes: number;
   private dir: Promise<string> | null = null;
   private readonly files = new Map<string, SpooledUpload & { bytes: number; at: number }>();
   private spooledBytes = 0;
   private receiving = 0;
 
+  /** The limits default to a browser's uploads; the HTTPS report receiver (report-receiver.ts) sets its own. */
+  constructor(limits: SpoolLimits = {}) {
+    this.maxFileBytes = limits.maxFileBytes ?? MAX_INPUT_FILE_BYTES;
+    this.maxConcurrent = limits.maxConcurrent ?? MAX_CONCURRENT_UPLOADS;
+    this.maxSpooledBytes = limits.maxSpooledBytes ?? MAX_SPOOLED_BYTES;
+  }
+
   async receive(name: string, body: Readable, declaredLength: number | null): Promise<SpooledUpload> {
     this.forgetAbandoned();
-    if (declaredLength !== null && declaredLength > MAX_INPUT_FILE_BYTES) {
+    if (declaredLength !== null && declaredLength > this.maxFileBytes) {
       throw new UploadRefused(
         413,
-        `the file is ${formatBytes(declaredLength)}, over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit`,
+        `the file is ${formatBytes(declaredLength)}, over the ${formatBytes(this.maxFileBytes)} limit`,
       );
     }
-    if (this.receiving >= MAX_CONCURRENT_UPLOADS) {
-      throw new UploadRefused(
-        503,
-        `already receiving ${MAX_CONCURRENT_UPLOADS} uploads; send this one again after them`,
-      );
+    if (this.receiving >= this.maxConcurrent) {
+      throw new UploadRefused(503, `already receiving ${this.maxConcurrent} uploads; send this one again after them`);
     }
-    if (this.spooledBytes + (declaredLength ?? 0) > MAX_SPOOLED_BYTES) {
+    if (this.spooledBytes + (declaredLength ?? 0) > this.maxSpooledBytes) {
       throw new UploadRefused(507, 'too many uploads waiting to be imported; import them first');
     }
     this.receiving += 1;
@@ -74,13 +87,12 @@ export class UploadSpool {
     // The file's own name, so that the import tells a .json.gz from an .eml as it does on disk.
     const path = join(folder, safeFileName(name));
     let bytes = 0;
+    const maxFileBytes = this.maxFileBytes;
     const limit = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         bytes += chunk.length;
-        if (bytes > MAX_INPUT_FILE_BYTES) {
-          callback(
-            new UploadRefused(413, `the file is over the ${formatBytes(MAX_INPUT_FILE_BYTES)} limit; upload stopped`),
-          );
+        if (bytes > maxFileBytes) {
+          callback(new UploadRefused(413, `the file is over the ${formatBytes(maxFileBytes)} limit; upload stopped`));
           return;
         }
         callback(null, chunk);

@@ -9,6 +9,8 @@ import { checkJsonShape } from '../../../shared/report/json-shape.js';
 import { dispatch } from '../api/dispatch.js';
 import type { ApiHandlers } from '../api/handlers.js';
 import { UploadRefused, type UploadSpool } from '../import/upload-spool.js';
+import { clientAddress, isLoopbackAddress, refusedAccess, type AccessOptions } from './access.js';
+import type { ReportReceiver } from './report-receiver.js';
 import { SECURITY_HEADERS, resolveStaticFile } from './static-files.js';
 
 export interface HttpServerOptions {
@@ -17,7 +19,20 @@ export interface HttpServerOptions {
   rendererDir: string | null;
   /** Where uploads are spooled; without one, `POST /api/upload` is refused. */
   uploads?: UploadSpool;
+  /** `--receive PATH`: reports POSTed by senders (RFC 8460 §5.3), from any address the server is reachable at. */
+  receiver?: ReportReceiver;
+  /** `--metrics`: `GET /metrics` for Prometheus, answered to this machine only. */
+  metrics?: MetricsSource;
+  /** Who may use the UI and the API besides the receiver's senders; this machine and anyone by default. */
+  access?: AccessOptions;
 }
+
+/** What `GET /metrics` answers. */
+export interface MetricsSource {
+  render(): Promise<{ contentType: string; body: string }>;
+}
+
+export const METRICS_PATH = '/metrics';
 
 /**
  * An API call's JSON body: filters, ids and settings are a few KiB; files
@@ -167,8 +182,26 @@ async function handle(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
+  // Senders reach the receiver through a proxy under the public name, which the Host check below refuses;
+  // a page that rebinds DNS to it can only do what any sender may do.
+  const receiver = options.receiver;
+  if (receiver?.path === pathOf(request.url)) {
+    await receiver.handle(request, response, clientAddress(request, options.access?.isLocal));
+    return;
+  }
+  // Prometheus sends no user header; /metrics has its own check: this machine only.
+  if (options.metrics && pathOf(request.url) === METRICS_PATH) {
+    await serveMetrics(options.metrics, request, response, options.access?.isLocal ?? isLoopbackAddress);
+    return;
+  }
+  const refused = refusedAccess(request, options.access);
+  if (refused !== null) {
+    sendText(response, refused.status, refused.message);
+    return;
+  }
   const host = request.headers.host ?? '';
-  if (!isAllowedHost(server, host)) {
+  const publicOrigin = options.access?.publicOrigin;
+  if (!isAllowedHost(server, host) && !(publicOrigin !== undefined && host === new URL(publicOrigin).host)) {
     sendText(
       response,
       421,
@@ -230,7 +263,8 @@ async function handleApi(
     return;
   }
   const origin = request.headers.origin;
-  if ((origin !== undefined && origin !== `http://${host}`) || request.headers['sec-fetch-site'] === 'cross-site') {
+  const sameOrigin = origin === undefined || origin === `http://${host}` || origin === options.access?.publicOrigin;
+  if (!sameOrigin || request.headers['sec-fetch-site'] === 'cross-site') {
     sendJson(response, 403, failure('invalid-request', 'cross-origin requests are refused'));
     return;
   }
@@ -411,6 +445,36 @@ function readJsonBody(request: IncomingMessage): Promise<string> {
     });
     request.on('close', finish);
   });
+}
+
+/** The path of a request's target, without its query. */
+function pathOf(target: string | undefined): string {
+  const path = (target ?? '/').split('?')[0] ?? '/';
+  return path;
+}
+
+async function serveMetrics(
+  metrics: MetricsSource,
+  request: IncomingMessage,
+  response: ServerResponse,
+  isLocal: (address: string) => boolean,
+): Promise<void> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    sendText(response, 405, 'Metrics are read with GET.');
+    return;
+  }
+  // Per-domain numbers are the reports' content: for this machine (a Prometheus beside it, or a proxy's).
+  if (!isLocal(request.socket.remoteAddress ?? '')) {
+    sendText(
+      response,
+      403,
+      'The metrics are answered to this machine only: scrape them on it, or through a proxy on it.',
+    );
+    return;
+  }
+  const { contentType, body } = await metrics.render();
+  response.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': contentType, 'Cache-Control': 'no-store' });
+  response.end(request.method === 'HEAD' ? undefined : body);
 }
 
 function serveStatic(

@@ -24,7 +24,11 @@ import { OAUTH_OPTIONS, cliTokenSource, defaultImapHost, oauthSettingsFromArgs }
 import { MailboxWatcher } from '../../backend/mailbox/mailbox-watcher.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { FindingNotifier } from '../../backend/notify/finding-notifier.js';
+import { DomainHealthService } from '../../backend/health/domain-health.js';
+import { startMetricsServer } from '../../backend/metrics/metrics-server.js';
+import { TlsRptMetrics } from '../../backend/metrics/tlsrpt-metrics.js';
 import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
+import { METRICS_LISTEN_OPTIONS, metricsListenFrom } from '../team-options.js';
 import { printable } from '../text.js';
 import {
   EXIT_OK,
@@ -168,12 +172,17 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     json: { type: 'boolean' },
     ...NOTIFY_OPTIONS,
     deadline: { type: 'string' },
+    ...METRICS_LISTEN_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const sinks = notifySinksFromArgs(values);
   const deadlineText = stringOption(values, 'deadline');
   if (deadlineText !== undefined && !/^[1-9]\d{0,5}$/.test(deadlineText)) {
     throw new UsageError(`--deadline takes a number of seconds from 1 to 999999, got "${deadlineText}"`);
+  }
+  const metricsListen = metricsListenFrom(values);
+  if (metricsListen && values['once'] === true) {
+    throw new UsageError('--metrics-port only while watching (without --once)');
   }
   const syncOptions = {
     onMessage: (outcome: MessageOutcome): void => printOutcome(outcome),
@@ -265,12 +274,38 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     // Set from the watcher's events while this function awaits.
     const outcome = { refused: false };
     let endWatch = (): void => undefined;
+    const metrics = metricsListen ? new TlsRptMetrics({ db, health: new DomainHealthService(db) }) : null;
+    const mailboxLabel = `${accountKey(account)}/${account.mailbox}`;
+    const metricsServer =
+      metrics && metricsListen
+        ? await startMetricsServer(metrics, metricsListen.host, metricsListen.port).catch((error: unknown) => {
+            throw new UsageError(
+              `cannot listen for metrics on ${metricsListen.host}:${metricsListen.port}: ${
+                error instanceof Error ? error.message : String(error)
+              }`,
+            );
+          })
+        : null;
+    if (metricsServer) {
+      const address = metricsServer.address();
+      const port = address !== null && typeof address !== 'string' ? address.port : metricsListen?.port;
+      if (!asJson) out.write(`metrics at http://${metricsListen?.host ?? ''}:${port ?? ''}/metrics\n`);
+    }
     const watcher = new MailboxWatcher({
       server: account,
       connect,
-      sync: (client) => syncMailbox(db, importer, client, target, syncOptions),
+      sync: async (client) => {
+        const started = process.hrtime.bigint();
+        try {
+          return await syncMailbox(db, importer, client, target, syncOptions);
+        } finally {
+          metrics?.observeImport('mailbox', Number(process.hrtime.bigint() - started) / 1e9);
+        }
+      },
       pollIntervalSeconds: account.pollIntervalSeconds,
       onEvent: (event) => {
+        if (event.type === 'synced') metrics?.countSync(mailboxLabel, false);
+        if (event.type === 'error' || event.type === 'auth-failed') metrics?.countSync(mailboxLabel, true);
         if (event.type === 'synced' && event.result.messagesSeen > 0) printTotals(event.result);
         if (event.type === 'error')
           err.write(`tlsrpt sync: ${event.message}; trying again in ${event.retryInSeconds} s\n`);
@@ -289,6 +324,8 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
       process.once('SIGTERM', resolve);
     });
     await watcher.stop();
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
     return outcome.refused ? EXIT_USAGE : EXIT_OK;
   } finally {
     // What was found is sent before the command ends; each sink's tries are bounded.
