@@ -63,6 +63,7 @@ export async function runServe(
     handlers,
     jobs,
     mailboxes,
+    failuresCsv,
     close: closeHandlers,
   } = createApiHandlers({
     db,
@@ -83,6 +84,7 @@ export async function runServe(
     handlers,
     rendererDir: stringOption(values, 'renderer-dir') ?? BUILT_RENDERER,
     uploads,
+    failuresCsv,
   });
   server.listen(port, host);
   try {
