@@ -11,7 +11,12 @@ import { CsvWriteError } from '../backend/export/failures-csv.js';
 import { MailboxError } from '../backend/mailbox/mailbox-manager.js';
 import type { SecretVault } from '../backend/mailbox/secret-vault.js';
 import type { FindingSink } from '../backend/notify/finding-notifier.js';
-import { failuresCsvRequestSchema, type ApiResult, type FailuresCsvRequest } from '../../shared/api/contract.js';
+import {
+  describeValidationError,
+  failuresCsvRequestSchema,
+  type ApiResult,
+  type FailuresCsvRequest,
+} from '../../shared/api/contract.js';
 import type {
   BackendResponse,
   FindingsNoticeMessage,
@@ -140,7 +145,10 @@ async function exportCsv(
 ): Promise<ApiResult<unknown>> {
   const valid = failuresCsvRequestSchema.safeParse(request);
   if (!valid.success)
-    return { ok: false, error: { code: 'invalid-request', message: valid.error.message.slice(0, 1000) } };
+    return {
+      ok: false,
+      error: { code: 'invalid-request', message: `saveFailuresCsv: ${describeValidationError(valid.error)}` },
+    };
   try {
     const { rows } = await write(valid.data, file);
     return { ok: true, value: { file, rows } };

@@ -11,6 +11,7 @@ import {
   FAILURES_CSV_ROUTE,
   UPLOAD_NAME_HEADER,
   UPLOAD_ROUTE,
+  describeValidationError,
   failuresCsvFileName,
   failuresCsvRequestSchema,
 } from '../../../shared/api/contract.js';
@@ -351,10 +352,11 @@ async function handleCsvDownload(
   }
   const valid = failuresCsvRequestSchema.safeParse(parsed);
   if (!valid.success) {
-    const problems = valid.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`);
-    sendJson(response, 400, failure('invalid-request', problems.join('; ').slice(0, 1000)));
+    sendJson(
+      response,
+      400,
+      failure('invalid-request', `${FAILURES_CSV_ROUTE}: ${describeValidationError(valid.error)}`),
+    );
     return;
   }
   if (csvDownloads >= MAX_CSV_DOWNLOADS) {
