@@ -58,7 +58,18 @@ export interface FindingsNoticeMessage {
   findingsNotice: FindingsNotice;
 }
 
-export type MainToBackend = BackendRequest | VaultReply;
+/**
+ * Main asks the backend to write a CSV export (a `saveFailuresCsv` request)
+ * to the file its save dialog chose: the backend streams it to disk, and
+ * answers `{ file, rows }` as a BackendResponse. Not a contract method, so
+ * that the page can never name a file to be written.
+ */
+export interface CsvExportRequest {
+  id: number;
+  csvExport: { request: unknown; file: string };
+}
+
+export type MainToBackend = BackendRequest | VaultReply | CsvExportRequest;
 export type BackendToMain = BackendResponse | VaultRequest | FindingsNoticeMessage | StartupProblem;
 
 /** What the page shows while the backend process is down. */
@@ -111,12 +122,21 @@ export class BackendClient {
   }
 
   call(method: ApiMethod, request: unknown): Promise<ApiResult<unknown>> {
+    return this.send((id) => ({ id, method, request }));
+  }
+
+  /** See {@link CsvExportRequest}. */
+  exportCsv(request: unknown, file: string): Promise<ApiResult<unknown>> {
+    return this.send((id) => ({ id, csvExport: { request, file } }));
+  }
+
+  private send(message: (id: number) => BackendRequest | CsvExportRequest): Promise<ApiResult<unknown>> {
     if (this.exited !== null)
       return Promise.resolve({ ok: false, error: { code: 'unreachable', message: this.exited } });
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.port.postMessage({ id, method, request });
+      this.port.postMessage(message(id));
     });
   }
 }

@@ -7,9 +7,16 @@ import { dispatch } from '../backend/api/dispatch.js';
 import { openDatabase, type WritableDatabase } from '../backend/db/database.js';
 import { DatabaseProblem } from '../backend/db/database-problems.js';
 import { replaceSealedSecret } from '../backend/db/mailbox-store.js';
+import { CsvWriteError } from '../backend/export/failures-csv.js';
 import { MailboxError } from '../backend/mailbox/mailbox-manager.js';
 import type { SecretVault } from '../backend/mailbox/secret-vault.js';
 import type { FindingSink } from '../backend/notify/finding-notifier.js';
+import {
+  describeValidationError,
+  failuresCsvRequestSchema,
+  type ApiResult,
+  type FailuresCsvRequest,
+} from '../../shared/api/contract.js';
 import type {
   BackendResponse,
   FindingsNoticeMessage,
@@ -101,7 +108,7 @@ function serve(db: WritableDatabase, databasePath: string): void {
       return Promise.resolve();
     },
   };
-  const { handlers } = createApiHandlers({
+  const { handlers, writeFailuresCsv } = createApiHandlers({
     db,
     databasePath,
     transport: 'electron',
@@ -116,9 +123,37 @@ function serve(db: WritableDatabase, databasePath: string): void {
       vault.answer(message.vaultReply);
       return;
     }
+    if ('csvExport' in message) {
+      void exportCsv(message.csvExport.request, message.csvExport.file, writeFailuresCsv).then((result) => {
+        const response: BackendResponse = { id: message.id, result };
+        port.postMessage(response);
+      });
+      return;
+    }
     void dispatch(handlers, message.method, message.request).then((result) => {
       const response: BackendResponse = { id: message.id, result };
       port.postMessage(response);
     });
   });
+}
+
+/** Main's CSV export to the file its save dialog chose (CsvExportRequest): checked as a contract request is. */
+async function exportCsv(
+  request: unknown,
+  file: string,
+  write: (request: FailuresCsvRequest, file: string) => Promise<{ rows: number }>,
+): Promise<ApiResult<unknown>> {
+  const valid = failuresCsvRequestSchema.safeParse(request);
+  if (!valid.success)
+    return {
+      ok: false,
+      error: { code: 'invalid-request', message: `saveFailuresCsv: ${describeValidationError(valid.error)}` },
+    };
+  try {
+    const { rows } = await write(valid.data, file);
+    return { ok: true, value: { file, rows } };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: { code: error instanceof CsvWriteError ? 'failed' : 'internal', message } };
+  }
 }

@@ -54,6 +54,11 @@ export class BackendSupervisor {
     return this.client.call(method, request);
   }
 
+  /** A CSV export written by the backend to a file main's save dialog chose (BackendClient.exportCsv). */
+  exportCsv(request: unknown, file: string): Promise<ApiResult<unknown>> {
+    return this.client.exportCsv(request, file);
+  }
+
   stop(): void {
     this.stopping = true;
     this.process.kill();

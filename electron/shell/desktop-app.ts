@@ -2,6 +2,7 @@ import type * as Electron from 'electron';
 import { join } from 'node:path';
 import { MENU_CHANNEL, type MenuCommand } from '../../shared/api/bridge.js';
 import type { ApiResult } from '../../shared/api/contract.js';
+import { failuresCsvFileName } from '../../shared/api/csv-export.js';
 import { domainPageHash } from '../../shared/health/notice.js';
 import { APP_NAME, DATABASE_FILE_NAME } from '../backend/paths.js';
 import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
@@ -173,6 +174,19 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         return call('startImport', { paths: choice.filePaths });
       };
       const running = backend;
+      // The page asks; main chooses the file; the backend writes it, streaming (never the text over IPC).
+      const saveFailuresCsv = async (request: unknown): Promise<ApiResult<unknown>> => {
+        const dialogOptions: Electron.SaveDialogOptions = {
+          title: 'Export failures as CSV',
+          defaultPath: failuresCsvFileName(new Date()),
+          filters: [{ name: 'CSV', extensions: ['csv'] }],
+        };
+        const choice = window
+          ? await electron.dialog.showSaveDialog(window, dialogOptions)
+          : await electron.dialog.showSaveDialog(dialogOptions);
+        if (choice.canceled || choice.filePath === '') return { ok: true, value: { file: null, rows: 0 } };
+        return running.exportCsv(request, choice.filePath);
+      };
       const call: ApiRouter['call'] = async (method, request) => {
         const result = await running.call(method, request);
         // The sandboxed page may not open windows; the sign-in goes to the system browser from here.
@@ -180,11 +194,13 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         return result;
       };
       registerApiHandlers(electron.ipcMain, {
-        answersItself: (method) => method === 'chooseAndImport',
+        answersItself: (method) => method === 'chooseAndImport' || method === 'saveFailuresCsv',
         call: (method, request) =>
           method === 'chooseAndImport'
             ? chooseAndImport((request as { what: 'files' | 'folder' | 'opened' }).what)
-            : call(method, request),
+            : method === 'saveFailuresCsv'
+              ? saveFailuresCsv(request)
+              : call(method, request),
       });
 
       const stateFile = join(userData, 'window-state.json');

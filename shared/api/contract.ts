@@ -77,6 +77,8 @@ const sortSchema = <T extends readonly [string, ...string[]]>(columns: T) =>
 
 const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number().int().min(1).max(1000) };
 
+// Serve mode's CSV download route, beside the contract's methods (see csv-export.ts).
+export { FAILURES_CSV_REQUEST_PARAMETER, FAILURES_CSV_ROUTE, failuresCsvFileName } from './csv-export.js';
 // Serve mode's upload route, beside the contract's methods (see upload.ts).
 export {
   MAX_FILES_PER_UPLOAD,
@@ -316,9 +318,11 @@ const secretSchema = z.string().min(1).max(16_384);
 const failuresRequest = z
   .object({ query: failureQuerySchema, sort: sortSchema(FAILURE_SORT_COLUMNS).optional(), ...page })
   .strict();
-const failuresCsvRequest = z
+/** A CSV export's request: serve mode's `GET /api/failures.csv` (csv-export.ts) and the desktop's saveFailuresCsv. */
+export const failuresCsvRequestSchema = z
   .object({ query: failureQuerySchema, sort: sortSchema(FAILURE_SORT_COLUMNS).optional() })
   .strict();
+export type FailuresCsvRequest = z.infer<typeof failuresCsvRequestSchema>;
 const reportsRequest = z
   .object({
     filter: reportFilterSchema,
@@ -378,7 +382,13 @@ export const API = {
     z.object({ filter: reportFilterSchema, mx: text.min(1).pipe(hostName).nullable() }).strict(),
   ),
   failures: method<FailurePage>()(failuresRequest),
-  failuresCsv: method<{ csv: string; rows: number }>()(failuresCsvRequest),
+  /**
+   * Desktop only: a native save dialog, then the failures written to the
+   * chosen file as CSV by the backend, as the disk takes them (never the
+   * whole text over IPC); `file` null when the dialog was cancelled. In a
+   * browser the CSV is downloaded from `GET /api/failures.csv` (csv-export.ts).
+   */
+  saveFailuresCsv: method<{ file: string | null; rows: number }>()(failuresCsvRequestSchema),
   reports: method<{ total: number; rows: ReportRow[] }>()(reportsRequest),
   report: method<ReportDetail>()(z.object({ id: z.number().int().min(1) }).strict()),
   startImport: method<{ jobId: string }>()(startImportRequest),

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFileSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { UPLOAD_NAME_HEADER } from '../../shared/api/contract.js';
+import { FAILURES_CSV_ROUTE, UPLOAD_NAME_HEADER } from '../../shared/api/contract.js';
 import { writeSyntheticCorpus } from './synthetic-corpus.js';
 
 export interface ServeLoadOptions {
@@ -117,8 +117,11 @@ export async function measureServeLoad(options: ServeLoadOptions): Promise<Recor
       return (performance.now() - started) / 1000;
     })();
     const csv = (async () => {
-      const value = (await call(url, 'failuresCsv', { query: { filter: {} } })) as { rows: number };
-      return { rows: value.rows, seconds: (performance.now() - started) / 1000 };
+      const download = await fetch(
+        `${url}api/${FAILURES_CSV_ROUTE}?request=${encodeURIComponent(JSON.stringify({ query: { filter: {} } }))}`,
+      );
+      const rows = (await download.text()).split('\r\n').length - 2;
+      return { rows, seconds: (performance.now() - started) / 1000 };
     })();
     const [uploaded, cliSeconds, exported] = await Promise.all([upload, cliImport, csv]);
     loadDone = true;

@@ -164,3 +164,40 @@ test('a mailbox signs in with OAuth2 in a browser tab, syncs, and signs out', as
   await expect(card.getByRole('button', { name: 'Sign in with your provider' })).toBeVisible();
   await expect(card.getByRole('button', { name: 'Start sync' })).toBeDisabled();
 });
+
+test('a saved OAuth client secret shows as kept, in a password field, and never comes back to the page', async ({
+  page,
+}) => {
+  await page.goto('/#/mailboxes');
+  await page.getByRole('button', { name: 'Add a mailbox…' }).click();
+  const form = page.getByRole('form', { name: 'New mailbox' });
+  await form.getByLabel('Name', { exact: true }).fill('Confidential mailbox');
+  await form.getByLabel('Sign-in').selectOption('oauth2:issuer');
+  await form.getByLabel('Server', { exact: true }).fill(dovecot.host);
+  await form.getByLabel('Port', { exact: true }).fill(String(dovecot.tlsPort));
+  await form.getByLabel('User', { exact: true }).fill(auth.user);
+  await form.getByLabel('Issuer URL').fill(auth.issuer);
+  await form.getByLabel('Client ID').fill(auth.confidentialClientId);
+  await form.getByLabel('Client secret').fill(auth.confidentialClientSecret);
+  await form.getByLabel('Extra trusted CA').fill(dovecot.caFile);
+  const popupOpened = page.waitForEvent('popup');
+  await form.getByRole('button', { name: 'Save' }).click();
+  // The provider's page is not needed here: the secret is saved before the sign-in starts.
+  await (await popupOpened).close();
+
+  const card = page.getByTestId('mailbox').filter({ hasText: 'Confidential mailbox' });
+  await card.getByRole('button', { name: 'Edit…' }).click();
+  const edit = page.getByRole('form', { name: 'Edit Confidential mailbox' });
+  const secret = edit.getByLabel('Client secret');
+  await expect(secret).toHaveAttribute('type', 'password');
+  await expect(secret).toHaveValue('');
+  await expect(secret).toHaveAttribute('placeholder', 'kept (leave empty to keep it)');
+  expect(await page.content()).not.toContain(auth.confidentialClientSecret);
+  const listed = await page.evaluate(async () =>
+    (
+      await fetch('api/mailboxes', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
+    ).text(),
+  );
+  expect(listed).toContain('Confidential mailbox');
+  expect(listed).not.toContain(auth.confidentialClientSecret);
+});

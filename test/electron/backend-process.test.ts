@@ -132,6 +132,66 @@ describe('the backend process (compiled, under Node, with a stand-in parentPort)
     expect((await keyring.decryptStringAsync(row?.secretEncrypted ?? Buffer.alloc(0))).result).toBe('hunter2');
   });
 
+  it('stores the re-sealed OAuth client secret too when the keychain asks for it (shouldReEncrypt)', async () => {
+    const file = join(tempDir(), 'reports.sqlite');
+    const backend = startBackend(['--db', file]);
+    const account = {
+      name: 'Confidential',
+      host: '127.0.0.1',
+      port: 1,
+      security: 'tls',
+      user: 'tlsrpt',
+      auth: 'oauth2',
+      mailbox: 'INBOX',
+      after: { action: 'none' },
+      pollIntervalSeconds: 300,
+      caFile: null,
+      // Nothing listens there: the sign-in fails after the client secret is opened.
+      oauth: {
+        provider: 'issuer',
+        issuer: 'http://127.0.0.1:1',
+        clientId: 'app',
+        clientSecret: 's3cret',
+        tenant: null,
+        scope: null,
+      },
+    };
+    const old = await createFakeSafeStorage('linux', 'keyring-failed', () => true).encryptStringAsync('s3cret');
+    backend.send({ id: 1, method: 'saveMailbox', request: { account } });
+    for (;;) {
+      const message = await backend.next();
+      if ('vault' in message) {
+        expect(message.vault.op).toBe('seal');
+        backend.send({ vaultReply: { id: message.vault.id, ok: true, data: old.toString('base64') } });
+        continue;
+      }
+      expect(message).toMatchObject({ id: 1, result: { ok: true } });
+      break;
+    }
+    const before = openDatabaseToRead(file);
+    expect(savedAccount(before, 'Confidential')?.clientSecretEncrypted?.subarray(0, 3).toString()).toBe('v10');
+    before.close();
+    // The keyring works now: signing in opens the client secret, and main answers as it would.
+    const keyring = createFakeSafeStorage('linux', 'keyring', () => true);
+    backend.send({ id: 2, method: 'signInMailbox', request: { name: 'Confidential' } });
+    for (;;) {
+      const message = await backend.next();
+      if ('vault' in message) {
+        backend.send(await answerVaultRequest(keyring, message.vault, 'linux'));
+        continue;
+      }
+      expect(message).toMatchObject({ id: 2, result: { ok: false } });
+      break;
+    }
+    const db = openDatabaseToRead(file);
+    const row = savedAccount(db, 'Confidential');
+    db.close();
+    expect(row?.clientSecretEncrypted?.subarray(0, 3).toString()).toBe('v11');
+    expect((await keyring.decryptStringAsync(row?.clientSecretEncrypted ?? Buffer.alloc(0))).result).toBe('s3cret');
+    // The password column is the mailbox's own, untouched.
+    expect(row?.secretEncrypted ?? null).toBeNull();
+  });
+
   it('tells main in words when its database cannot be opened, instead of dying with an exit code', async () => {
     const file = join(tempDir(), 'reports.sqlite');
     writeFileSync(file, 'a text file named by mistake, long enough to be more than a header of sixteen bytes');

@@ -46,8 +46,13 @@ async function started(options: StartOptions = {}) {
   writeFileSync(join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(join(tempDir(), 'secret.txt'), 'not for the page');
   const db = openDatabase(join(tempDir(), 'reports.sqlite'));
-  const { handlers, jobs } = createApiHandlers({ db, databasePath: 'x', transport: 'electron', allowPaths: true });
-  const fake = createFakeElectron({ appData, handlers, ...options });
+  const { handlers, jobs, writeFailuresCsv } = createApiHandlers({
+    db,
+    databasePath: 'x',
+    transport: 'electron',
+    allowPaths: true,
+  });
+  const fake = createFakeElectron({ appData, handlers, writeFailuresCsv, ...options });
   options.beforeReady?.(fake);
   startDesktopApp(
     fake as unknown as ElectronModule,
@@ -291,6 +296,38 @@ describe('the IPC bridge', () => {
     await jobs.idle();
     const status = await invoke('importStatus', { jobId: started_.value.jobId, since: 0 });
     expect(status).toMatchObject({ ok: true, value: { done: true, progress: { totals: { imported: 1 } } } });
+    expect(fake.dialog.calls).toHaveLength(2);
+  });
+});
+
+describe('the CSV export', () => {
+  it('is written by the backend to the file the save dialog chose, and nothing is written when it is cancelled', async () => {
+    const { invoke, fake, jobs } = await started();
+    const imported = (await invoke('startImport', {
+      paths: [join(corpusReports, 'parsedmarc__mail.ru.json')],
+    })) as ApiResult<{
+      jobId: string;
+    }>;
+    if (!imported.ok) throw new Error(imported.error.message);
+    await jobs.idle();
+    const request = { query: { filter: {} } };
+    expect(await invoke('saveFailuresCsv', request)).toEqual({ ok: true, value: { file: null, rows: 0 } });
+    const folder = tempDir();
+    const file = join(folder, 'failures.csv');
+    fake.dialog.nextSave = { canceled: false, filePath: file };
+    const saved = await invoke('saveFailuresCsv', request);
+    expect(saved).toMatchObject({ ok: true, value: { file } });
+    const rows = saved.ok ? (saved.value as { rows: number }).rows : -1;
+    const lines = readFileSync(file, 'utf8').split('\r\n');
+    expect(lines[0]).toMatch(/^report_start,organization,/);
+    expect(rows).toBeGreaterThan(0);
+    // The header, the rows, and the empty string after the last CRLF.
+    expect(lines).toHaveLength(rows + 2);
+    // main checks the request before its dialog opens; the page never names a file.
+    expect(await invoke('saveFailuresCsv', { ...request, file: '/etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
     expect(fake.dialog.calls).toHaveLength(2);
   });
 });

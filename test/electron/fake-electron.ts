@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import type { ApiHandlers } from '../../electron/backend/api/handlers.js';
+import type { FailuresCsvRequest } from '../../shared/api/contract.js';
 import { dispatch } from '../../electron/backend/api/dispatch.js';
 import type { BackendToMain, MainToBackend, StartupProblem } from '../../electron/shell/backend-client.js';
 
@@ -262,6 +263,8 @@ export function createFakeElectron(options: {
   appData: string;
   singleInstance?: boolean;
   handlers: ApiHandlers;
+  /** What the backend process does with main's CSV export (createApiHandlers' writeFailuresCsv). */
+  writeFailuresCsv?: (request: FailuresCsvRequest, file: string) => Promise<{ rows: number }>;
   isPackaged?: boolean;
   platform?: NodeJS.Platform;
   keychain?: KeychainState;
@@ -473,6 +476,13 @@ export function createFakeElectron(options: {
     nextResponse: 0,
     messageBoxes: [] as { message: string; detail: string; buttons: string[] }[],
     errorBoxes: [] as { title: string; content: string }[],
+    /** What the next save dialog answers. */
+    nextSave: { canceled: true, filePath: '' } as { canceled: boolean; filePath: string },
+    showSaveDialog(...args: unknown[]) {
+      mustBeReady('dialog');
+      dialog.calls.push(args);
+      return Promise.resolve(dialog.nextSave);
+    },
     showOpenDialog(...args: unknown[]) {
       mustBeReady('dialog');
       dialog.calls.push(args);
@@ -556,6 +566,20 @@ export function createFakeElectron(options: {
     postMessage(message: MainToBackend): void {
       if ('vaultReply' in message) {
         this.vaultReplies.push(message.vaultReply);
+        return;
+      }
+      if ('csvExport' in message) {
+        const write = options.writeFailuresCsv;
+        const { request, file } = message.csvExport;
+        void (write ? write(request as FailuresCsvRequest, file) : Promise.reject(new Error('no export'))).then(
+          ({ rows }) => {
+            if (!this.killed) this.emit('message', { id: message.id, result: { ok: true, value: { file, rows } } });
+          },
+          (error: unknown) => {
+            const result = { ok: false, error: { code: 'failed', message: String(error) } };
+            if (!this.killed) this.emit('message', { id: message.id, result });
+          },
+        );
         return;
       }
       void dispatch(options.handlers, message.method, message.request).then((result) => {

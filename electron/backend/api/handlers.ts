@@ -1,5 +1,6 @@
+import { Readable } from 'node:stream';
 import { APP_VERSION } from '../app-version.js';
-import type { API, ApiMethod, ApiResponse, AppInfo } from '../../../shared/api/contract.js';
+import type { API, ApiMethod, ApiResponse, AppInfo, FailuresCsvRequest } from '../../../shared/api/contract.js';
 import type { z } from 'zod';
 import type { WritableDatabase } from '../db/database.js';
 import { noteDatabaseFailure } from '../db/database-problems.js';
@@ -19,7 +20,7 @@ import { generateSetup } from '../../../shared/policy/generate.js';
 import { lintText } from '../../../shared/policy/lint.js';
 import { lintStoredPolicies } from '../../../shared/policy/report-lint.js';
 import { ExportThread } from '../export/export-thread.js';
-import { failuresCsv } from '../export/failures-csv.js';
+import { failuresCsvChunks, writeFailuresCsv } from '../export/failures-csv.js';
 import { ImportJobs } from '../import/import-jobs.js';
 import { ReportImporter } from '../import/importer.js';
 import type { UploadSpool } from '../import/upload-spool.js';
@@ -92,6 +93,13 @@ export function createApiHandlers(options: BackendOptions): {
   importer: ReportImporter;
   /** The domains' health as the API judges it, kept between calls (serve's metrics read it too). */
   health: DomainHealthService;
+  /**
+   * A CSV export as a stream of text chunks, each made when the reader takes
+   * the last (serve mode's download route); destroying it ends the query.
+   */
+  failuresCsv: (request: FailuresCsvRequest) => Readable;
+  /** A CSV export written to a file the desktop app's save dialog chose (never sent over IPC). */
+  writeFailuresCsv: (request: FailuresCsvRequest, file: string) => Promise<{ rows: number }>;
   /** Stops the export thread, if one was started. */
   close: () => Promise<void>;
 } {
@@ -163,7 +171,12 @@ export function createApiHandlers(options: BackendOptions): {
     },
     findings: ({ asOf, domain }) => health.findings(asOfDay(asOf), domain),
     failures: ({ query, sort, offset, limit }) => failurePage(db, query, sort, offset, limit),
-    failuresCsv: ({ query, sort }) => (exports ? exports.failuresCsv(query, sort) : failuresCsv(db, query, sort)),
+    saveFailuresCsv: () => {
+      throw new ApiFailure(
+        'unavailable',
+        'the save dialog exists only in the desktop app; in a browser the CSV is downloaded from /api/failures.csv',
+      );
+    },
     reports: ({ filter, organization, sort, offset, limit }) =>
       reportPage(db, filter, organization, sort, offset, limit),
     report: ({ id }) => {
@@ -230,6 +243,11 @@ export function createApiHandlers(options: BackendOptions): {
     notifier,
     importer,
     health,
+    failuresCsv: ({ query, sort }) =>
+      exports
+        ? exports.failuresCsv(query, sort)
+        : Readable.from(failuresCsvChunks(db, query, sort), { objectMode: false }),
+    writeFailuresCsv: ({ query, sort }, file) => writeFailuresCsv(db, query, sort, file),
     close: async () => {
       await notifier?.idle();
       await exports?.close();

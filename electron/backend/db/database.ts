@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { checkDatabaseFile, describeSqliteFailure } from './database-problems.js';
+import { pathToFileURL } from 'node:url';
+import { DatabaseProblem, checkDatabaseFile, describeSqliteFailure } from './database-problems.js';
 import {
   DatabaseFromFutureError,
   LATEST_SCHEMA_VERSION,
@@ -11,6 +12,11 @@ import {
 } from './migrations/index.js';
 
 declare const writable: unique symbol;
+
+// better-sqlite3 reads this once, when its addon loads (on the first open in
+// the process): SQLite then takes `file:` URIs, which openReadOnly needs for
+// `immutable`. A plain path is opened as before.
+process.env['SQLITE_USE_URI'] ??= '1';
 
 /** Page cache of the writing connection, KiB. */
 const WRITER_CACHE_KIB = 32 * 1024;
@@ -127,7 +133,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Database.
   let db: Database.Database;
   try {
     db = options.readonly
-      ? new Database(file, { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding })
+      ? new Database(readOnlyName(file), { readonly: true, fileMustExist: true, nativeBinding: options.nativeBinding })
       : new Database(file, { nativeBinding: options.nativeBinding });
   } catch (error) {
     throw describeSqliteFailure(error, file) ?? error;
@@ -167,6 +173,49 @@ function isEmptyDatabase(db: Database.Database): boolean {
 }
 
 /**
+ * The name to open a database read-only by. A WAL-mode file is read through
+ * its shared-memory file (-shm), which SQLite creates beside it, even to read:
+ * in a folder that cannot be written (a read-only disk, a backup mounted
+ * read-only) `summary` and `check-db` failed with "cannot open". There, when
+ * no write-ahead log waits beside the file (so the file alone is the whole
+ * database), it is opened `immutable`: no -shm, no locks, as SQLite allows
+ * for a file nothing can change. Elsewhere, the path itself.
+ */
+function readOnlyName(file: string): string {
+  if (file === ':memory:' || folderWritable(file) || !inWalMode(file)) return file;
+  try {
+    if (statSync(`${file}-wal`).size > 0) return file;
+  } catch {
+    // No log: the file is the database.
+  }
+  return `${pathToFileURL(file).href}?mode=ro&immutable=1`;
+}
+
+function folderWritable(file: string): boolean {
+  try {
+    accessSync(dirname(file), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Bytes 18 and 19 of the header are 2 in WAL mode (https://www.sqlite.org/fileformat.html §1.3.3). */
+function inWalMode(file: string): boolean {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(20);
+      return readSync(fd, head, 0, 20, 0) === 20 && head[18] === 2 && head[19] === 2;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Opens an existing database for the commands that only read it (`tlsrpt
  * summary`, `check`, `lint --db`): read-only, so that they never write to
  * the file, migrate it or hold its write lock. A database of an older schema
@@ -178,6 +227,15 @@ export function openDatabaseToRead(file: string, options: Pick<OpenOptions, 'nat
   if (version === LATEST_SCHEMA_VERSION) return db;
   db.close();
   if (version > LATEST_SCHEMA_VERSION) throw new DatabaseFromFutureError(version, LATEST_SCHEMA_VERSION);
+  if (!folderWritable(file)) {
+    throw new DatabaseProblem(
+      'read-only',
+      file,
+      `${file} was written by an older release (schema ${version}): this one upgrades its schema before reading ` +
+        'it, which writes to the file and keeps a copy beside it, and its folder cannot be written (a read-only ' +
+        'disk, or a folder of another user). Copy the file to a writable folder and name the copy with --db.',
+    );
+  }
   openDatabase(file, options).close();
   return openDatabase(file, { ...options, readonly: true });
 }

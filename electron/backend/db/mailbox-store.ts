@@ -144,19 +144,32 @@ export function saveAccount(
   }).immediate();
 }
 
+const CLIENT_SECRET_SUFFIX = '\u0000client-secret';
+
+/** The vault's name for a mailbox's OAuth client secret, beside its password or refresh token (the mailbox's name). */
+export function clientSecretVaultName(name: string): string {
+  return `${name}${CLIENT_SECRET_SUFFIX}`;
+}
+
 /**
  * Puts a re-sealed secret in place of the bytes it was opened from, and only
  * if they are still there: a secret saved meanwhile is newer and stays.
+ * `vaultName` is the name the vault opened it by: a mailbox's name (its
+ * password or refresh token), or {@link clientSecretVaultName} (its OAuth
+ * client secret).
  */
 export function replaceSealedSecret(
   db: WritableDatabase,
-  name: string,
+  vaultName: string,
   previous: Uint8Array,
   resealed: Uint8Array,
 ): boolean {
+  const clientSecret = vaultName.endsWith(CLIENT_SECRET_SUFFIX);
+  const name = clientSecret ? vaultName.slice(0, -CLIENT_SECRET_SUFFIX.length) : vaultName;
+  const column = clientSecret ? 'client_secret_encrypted' : 'secret_encrypted';
   return (
     db
-      .prepare('UPDATE mailbox_accounts SET secret_encrypted = ? WHERE name = ? AND secret_encrypted = ?')
+      .prepare(`UPDATE mailbox_accounts SET ${column} = ? WHERE name = ? AND ${column} = ?`)
       .run(resealed, name, previous).changes > 0
   );
 }

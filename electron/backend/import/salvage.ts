@@ -7,6 +7,7 @@ import {
   reportRowsAfter,
   type StoredReportRow,
 } from '../db/salvage-queries.js';
+import { gzipBlobsInPages, type PageScanResult } from '../db/page-scan.js';
 import { ReportImporter } from './importer.js';
 
 export interface SalvageResult {
@@ -101,4 +102,49 @@ async function probePastDamage(
     }
   }
   return null;
+}
+
+export interface PageSalvageResult {
+  /** Reports stored in the new file. */
+  salvaged: number;
+  /** Gzip blobs found on the pages that were not a report the importer takes. */
+  rejected: number;
+  scan: PageScanResult;
+}
+
+/**
+ * The salvage of a file SQLite cannot open at all (its first page, which
+ * holds the schema, is overwritten, or the file was cut short): its pages
+ * are read one by one (page-scan.ts), and every stored report document found
+ * on them is imported again into the new file. What such a file loses: the
+ * reports whose pages are gone, and every mailbox setting and sync position
+ * (those rows cannot be told apart without the schema); the same report
+ * found twice is stored once.
+ */
+export async function salvageByPages(sourceFile: string, targetFile: string): Promise<PageSalvageResult> {
+  const target = openDatabase(targetFile);
+  let scan: PageScanResult = { pages: 0, pageSize: 0, headerIntact: false };
+  const result = { salvaged: 0, rejected: 0 };
+  try {
+    const importer = new ReportImporter(target);
+    let batch: Buffer[] = [];
+    const store = async (): Promise<void> => {
+      const outcomes = await importer.importBytesBatch(
+        batch.map((bytes) => ({ bytes, source: { kind: 'file', ref: sourceFile }, name: 'report.json.gz' })),
+      );
+      for (const outcome of outcomes) {
+        if (outcome.status === 'imported' || outcome.status === 'duplicate') result.salvaged += 1;
+        else result.rejected += 1;
+      }
+      batch = [];
+    };
+    for (const blob of gzipBlobsInPages(sourceFile, (done) => (scan = done))) {
+      batch.push(blob);
+      if (batch.length >= CHUNK) await store();
+    }
+    if (batch.length > 0) await store();
+  } finally {
+    target.close();
+  }
+  return { ...result, scan };
 }

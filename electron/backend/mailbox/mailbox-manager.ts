@@ -12,6 +12,7 @@ import {
   mailboxMessages,
   mailboxTotals,
   saveAccount,
+  clientSecretVaultName,
   saveClientSecret,
   savedAccount,
   savedAccounts,
@@ -55,10 +56,8 @@ interface OAuthSession {
   error: string | null;
 }
 
-/** The vault's name for a mailbox's OAuth client secret, beside its password or refresh token. */
-function clientSecretName(name: string): string {
-  return `${name}\u0000client-secret`;
-}
+/** The vault's name for a mailbox's OAuth client secret (the store re-seals it by that name too). */
+const clientSecretName = clientSecretVaultName;
 
 /** The settings as they are stored and returned: the client secret goes to the vault, never here. */
 function withoutClientSecret(account: MailboxAccount): MailboxAccount {

@@ -3,8 +3,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
-import type { ApiErrorCode, ApiResult } from '../../../shared/api/contract.js';
-import { UPLOAD_NAME_HEADER, UPLOAD_ROUTE } from '../../../shared/api/contract.js';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ApiErrorCode, ApiResult, FailuresCsvRequest } from '../../../shared/api/contract.js';
+import {
+  FAILURES_CSV_REQUEST_PARAMETER,
+  FAILURES_CSV_ROUTE,
+  UPLOAD_NAME_HEADER,
+  UPLOAD_ROUTE,
+  describeValidationError,
+  failuresCsvFileName,
+  failuresCsvRequestSchema,
+} from '../../../shared/api/contract.js';
 import { checkJsonShape } from '../../../shared/report/json-shape.js';
 import { dispatch } from '../api/dispatch.js';
 import type { ApiHandlers } from '../api/handlers.js';
@@ -25,6 +35,8 @@ export interface HttpServerOptions {
   metrics?: MetricsSource;
   /** Who may use the UI and the API besides the receiver's senders; this machine and anyone by default. */
   access?: AccessOptions;
+  /** The CSV export behind `GET /api/failures.csv` (createApiHandlers' failuresCsv); without one, it is refused. */
+  failuresCsv?: (request: FailuresCsvRequest) => Readable;
 }
 
 /** What `GET /metrics` answers. */
@@ -33,6 +45,18 @@ export interface MetricsSource {
 }
 
 export const METRICS_PATH = '/metrics';
+
+/**
+ * CSV downloads at once: each holds a chunk (a few hundred KiB) and a read
+ * of the database; past this they are refused with 503 rather than queued.
+ */
+export const MAX_CSV_DOWNLOADS = 4;
+/**
+ * A CSV download whose client has taken nothing for this long is closed: an
+ * open export holds a read snapshot, which keeps SQLite from recycling its
+ * write-ahead log while imports run.
+ */
+export const CSV_STALL_TIMEOUT_MS = 60_000;
 
 /**
  * An API call's JSON body: filters, ids and settings are a few KiB; files
@@ -218,6 +242,10 @@ async function handle(
     sendText(response, 400, 'Bad request.');
     return;
   }
+  if (url.pathname === `/api/${FAILURES_CSV_ROUTE}`) {
+    await handleCsvDownload(options, host, url, request, response);
+    return;
+  }
   if (url.pathname.startsWith('/api/')) {
     await handleApi(options, host, url, request, response);
     return;
@@ -262,9 +290,7 @@ async function handleApi(
     sendJson(response, 405, failure('invalid-request', 'API calls are POST requests'));
     return;
   }
-  const origin = request.headers.origin;
-  const sameOrigin = origin === undefined || origin === `http://${host}` || origin === options.access?.publicOrigin;
-  if (!sameOrigin || request.headers['sec-fetch-site'] === 'cross-site') {
+  if (isCrossOrigin(host, request, options.access?.publicOrigin)) {
     sendJson(response, 403, failure('invalid-request', 'cross-origin requests are refused'));
     return;
   }
@@ -307,6 +333,110 @@ async function handleApi(
   }
   const result = await dispatch(options.handlers, method, body);
   sendJson(response, result.ok ? 200 : STATUS_FOR[result.error.code], result);
+}
+
+/** A request another site's page sent (its Origin, or the browser's Sec-Fetch-Site, says so). */
+/** A request from a page of another origin than this server's (or the public URL a sign-in proxy serves it at). */
+function isCrossOrigin(host: string, request: IncomingMessage, publicOrigin?: string): boolean {
+  const origin = request.headers.origin;
+  const sameOrigin = origin === undefined || origin === `http://${host}` || origin === publicOrigin;
+  return !sameOrigin || request.headers['sec-fetch-site'] === 'cross-site';
+}
+
+let csvDownloads = 0;
+
+/**
+ * `GET /api/failures.csv?request=…` (csv-export.ts): the CSV written as the
+ * client reads it, one chunk asked of the export at a time, so that an
+ * export of any size holds a chunk; a client that stops reading is closed
+ * after {@link CSV_STALL_TIMEOUT_MS}. A GET reaches no state, and a page of
+ * another site is refused as for every API call (it could not read the
+ * answer anyway); a same-site page of another port is refused too, since a
+ * GET carries no Origin.
+ */
+async function handleCsvDownload(
+  options: HttpServerOptions,
+  host: string,
+  url: URL,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  if (request.method !== 'GET') {
+    sendJson(response, 405, failure('invalid-request', `${FAILURES_CSV_ROUTE} is a GET request`), true);
+    return;
+  }
+  if (isCrossOrigin(host, request, options.access?.publicOrigin) || request.headers['sec-fetch-site'] === 'same-site') {
+    sendJson(response, 403, failure('invalid-request', 'cross-origin requests are refused'));
+    return;
+  }
+  const exportCsv = options.failuresCsv;
+  if (!exportCsv) {
+    sendJson(response, 409, failure('unavailable', 'this server has no CSV export'));
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(url.searchParams.get(FAILURES_CSV_REQUEST_PARAMETER) ?? '');
+  } catch {
+    sendJson(
+      response,
+      400,
+      failure('invalid-request', `the ${FAILURES_CSV_REQUEST_PARAMETER} parameter must be a JSON failuresCsv request`),
+    );
+    return;
+  }
+  const valid = failuresCsvRequestSchema.safeParse(parsed);
+  if (!valid.success) {
+    sendJson(
+      response,
+      400,
+      failure('invalid-request', `${FAILURES_CSV_ROUTE}: ${describeValidationError(valid.error)}`),
+    );
+    return;
+  }
+  if (csvDownloads >= MAX_CSV_DOWNLOADS) {
+    sendJson(response, 503, failure('unavailable', 'other CSV exports are running; try again when they are done'));
+    return;
+  }
+  csvDownloads += 1;
+  const stream = exportCsv(valid.data);
+  const chunks = stream[Symbol.asyncIterator]();
+  try {
+    // The first chunk runs the query: a failure is answered in words before any CSV is sent.
+    let first: IteratorResult<unknown>;
+    try {
+      first = await chunks.next();
+    } catch (error) {
+      sendJson(
+        response,
+        500,
+        failure('internal', `the export failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      return;
+    }
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${failuresCsvFileName(new Date())}"`,
+      'Cache-Control': 'no-store',
+    });
+    response.setTimeout(CSV_STALL_TIMEOUT_MS, () => response.destroy());
+    // A client gone mid-way ends the pipeline, which ends the export (and its query).
+    await pipeline(async function* () {
+      if (first.done) return;
+      yield first.value;
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    }, response).catch(() => {
+      response.destroy();
+    });
+  } finally {
+    csvDownloads -= 1;
+    stream.destroy();
+  }
 }
 
 async function handleUpload(

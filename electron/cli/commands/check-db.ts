@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { openDatabase } from '../../backend/db/database.js';
-import { describeSqliteFailure } from '../../backend/db/database-problems.js';
+import { openDatabase, type ReadableDatabase } from '../../backend/db/database.js';
+import { DatabaseProblem, describeSqliteFailure } from '../../backend/db/database-problems.js';
 import { integrityCheck, lastReportRowid } from '../../backend/db/salvage-queries.js';
 import { schemaVersion } from '../../backend/db/migrations/index.js';
-import { salvageDatabase } from '../../backend/import/salvage.js';
+import { salvageByPages, salvageDatabase } from '../../backend/import/salvage.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
 import { printable } from '../text.js';
-import { EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
+import { EXIT_DATABASE, EXIT_OK, EXIT_SOME_REJECTED, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 /**
  * Checks the database file with SQLite's integrity_check, and with
@@ -28,7 +28,14 @@ export async function runCheckDb(args: string[], out: NodeJS.WritableStream): Pr
     throw new UsageError(`${salvageTo} already exists; --salvage writes a new file`);
   }
 
-  const db = openDatabase(path, { readonly: true });
+  let db: ReadableDatabase;
+  try {
+    db = openDatabase(path, { readonly: true });
+  } catch (error) {
+    if (!(error instanceof DatabaseProblem) || (error.kind !== 'damaged' && error.kind !== 'not-a-database'))
+      throw error;
+    return unopenable(path, error, salvageTo, values.json === true, out);
+  }
   try {
     let problems: string[];
     try {
@@ -68,4 +75,50 @@ export async function runCheckDb(args: string[], out: NodeJS.WritableStream): Pr
   } finally {
     db.close();
   }
+}
+
+/**
+ * A file SQLite cannot open at all: its first page (the header and the
+ * schema) is overwritten, or the file was cut short. --salvage then reads it
+ * page by page (salvageByPages) for the reports still on it; without it, the
+ * way to do so is named. Exit 1 when the file was taken for a damaged
+ * database, 4 when nothing in it looked like one.
+ */
+async function unopenable(
+  path: string,
+  problem: DatabaseProblem,
+  salvageTo: string | undefined,
+  json: boolean,
+  out: NodeJS.WritableStream,
+): Promise<number> {
+  const salvage = salvageTo === undefined ? null : await salvageByPages(path, salvageTo);
+  const foundNothing = problem.kind === 'not-a-database' && (salvage === null || salvage.salvaged === 0);
+  const status = foundNothing ? EXIT_DATABASE : EXIT_SOME_REJECTED;
+  if (json) {
+    out.write(
+      `${JSON.stringify({ file: path, ok: false, problems: [problem.message], schemaVersion: null, salvage: salvage && { salvaged: salvage.salvaged, rejected: salvage.rejected, pagesRead: salvage.scan.pages, byPages: true, mailboxRows: 0 } })}\n`,
+    );
+    return status;
+  }
+  out.write(`${printable(path)} cannot be opened by SQLite:\n  ${printable(problem.message)}\n`);
+  if (salvage === null) {
+    // A damaged file's message already names --salvage.
+    if (problem.kind === 'not-a-database')
+      out.write(
+        `If it was a tlsrpt-viewer database, "tlsrpt check-db --db ${printable(path)} --salvage NEW.sqlite" reads its ` +
+          'pages one by one and copies every report still on them into a new file (mailbox settings cannot be ' +
+          'recovered that way).\n',
+      );
+    return status;
+  }
+  const cause = salvage.scan.headerIntact
+    ? 'SQLite cannot open the file: a page it needs first is damaged, or the file was cut short'
+    : 'its first page, which holds the header and the schema, is overwritten';
+  out.write(
+    `salvaged ${salvage.salvaged} reports into ${printable(salvageTo ?? '')}, found by reading its ` +
+      `${salvage.scan.pages} pages one by one (${cause}); ${salvage.rejected} stored documents found there were ` +
+      'not reports the import takes. Reports on pages that are gone are lost, and mailbox settings and sync ' +
+      'progress cannot be recovered this way: add the mailboxes again in the new file.\n',
+  );
+  return status;
 }

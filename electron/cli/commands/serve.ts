@@ -84,6 +84,7 @@ export async function runServe(
     mailboxes,
     importer,
     health,
+    failuresCsv,
     close: closeHandlers,
   } = createApiHandlers({
     db,
@@ -119,6 +120,7 @@ export async function runServe(
     access,
     ...(receiver ? { receiver } : {}),
     ...(metrics ? { metrics } : {}),
+    failuresCsv,
   });
   server.listen(port, host);
   try {

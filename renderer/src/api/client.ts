@@ -1,5 +1,17 @@
 import type { ElectronBridge } from '../../../shared/api/bridge.js';
-import type { ApiClient, ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../../../shared/api/contract.js';
+import type {
+  ApiClient,
+  ApiMethod,
+  ApiRequest,
+  ApiResponse,
+  ApiResult,
+  FailuresCsvRequest,
+} from '../../../shared/api/contract.js';
+import {
+  FAILURES_CSV_REQUEST_PARAMETER,
+  FAILURES_CSV_ROUTE,
+  failuresCsvFileName,
+} from '../../../shared/api/csv-export.js';
 import {
   UPLOAD_NAME_HEADER,
   UPLOAD_ROUTE,
@@ -135,4 +147,15 @@ export async function uploadFiles(files: readonly File[]): Promise<UploadManyRes
   }
   if (!result.ok) throw new ApiCallError(result.error.code, result.error.message);
   return result.value.uploads;
+}
+
+/**
+ * Serve mode: starts the browser's own download of a CSV export (csv-export.ts),
+ * which saves it to disk as the server streams it; the page never holds it.
+ */
+export function downloadFailuresCsv(request: FailuresCsvRequest): void {
+  const anchor = document.createElement('a');
+  anchor.href = `api/${FAILURES_CSV_ROUTE}?${FAILURES_CSV_REQUEST_PARAMETER}=${encodeURIComponent(JSON.stringify(request))}`;
+  anchor.download = failuresCsvFileName(new Date());
+  anchor.click();
 }

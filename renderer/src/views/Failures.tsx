@@ -16,7 +16,7 @@ import type { FailurePage, FailureQuery, FailureRow, FailureSortColumn, Sort } f
 import { MISSING_RESULT_TYPE, NO_FAILURE_DETAILS } from '../../../shared/summary/types.js';
 import { ExplainButtonOnly, ResultTypeName } from '../components/ResultTypeName.js';
 import { explainResultType } from '../../../shared/glossary/result-types.js';
-import { api } from '../api/client.js';
+import { api, canUpload, downloadFailuresCsv } from '../api/client.js';
 import { useApi } from '../api/useApi.js';
 import { DetailsBeyondTotal } from '../components/Charts.js';
 import { ErrorNote } from '../components/States.js';
@@ -327,18 +327,16 @@ function FailureList({
   const [exporting, setExporting] = useState<string | null>(null);
 
   const exportCsv = async (): Promise<void> => {
+    if (canUpload()) {
+      // Serve mode: the browser downloads it as the server streams it.
+      downloadFailuresCsv({ query, sort });
+      setExporting(`Downloading ${formatCount(total ?? 0)} rows as CSV: the browser saves the file.`);
+      return;
+    }
     setExporting('Exporting…');
     try {
-      const { csv, rows } = await api.call('failuresCsv', { query, sort });
-      const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-      const anchor = document.createElement('a');
-      anchor.href = url;
-      anchor.download = `tlsrpt-failures-${new Date().toISOString().slice(0, 10)}.csv`;
-      anchor.click();
-      setTimeout(() => {
-        URL.revokeObjectURL(url);
-      }, 60_000);
-      setExporting(`Exported ${formatCount(rows)} rows.`);
+      const { file, rows } = await api.call('saveFailuresCsv', { query, sort });
+      setExporting(file === null ? null : `Exported ${formatCount(rows)} rows to ${file}.`);
     } catch (caught) {
       setExporting(`Export failed: ${caught instanceof Error ? caught.message : String(caught)}`);
     }

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import { preMigrationBackupName } from '../../database-files.js';
+import { DatabaseProblem } from '../database-problems.js';
 import { migration0001Initial } from './0001-initial.js';
 import { migration0002Mailboxes } from './0002-mailboxes.js';
 import { migration0003Rollups } from './0003-rollups.js';
@@ -80,6 +82,40 @@ export function migrateToLatest(
 function backUpBeforeMigrating(db: Database.Database, file: string, version: number): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   const backup = preMigrationBackupName(file, version, stamp);
-  db.prepare('VACUUM INTO ?').run(backup);
+  try {
+    db.prepare('VACUUM INTO ?').run(backup);
+  } catch (error) {
+    // A copy cut short is no backup: each attempt on a full disk left a 0-byte one behind.
+    for (const partial of [backup, `${backup}-journal`]) rmSync(partial, { force: true });
+    throw backupFailure(error, file, backup, db);
+  }
   return backup;
+}
+
+/** Why the copy kept before a migration could not be written, in words; nothing was migrated. */
+function backupFailure(error: unknown, file: string, backup: string, db: Database.Database): Error {
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' ? raw : '';
+  const bytes =
+    (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+  const needed = `${Math.ceil(bytes / 1024 / 1024)} MB`;
+  if (code.startsWith('SQLITE_FULL')) {
+    return new DatabaseProblem(
+      'disk-full',
+      file,
+      `the disk holding ${file} is full: this release keeps a copy of the database (about ${needed}) before it ` +
+        'upgrades its schema, and the copy could not be written. Nothing was changed, and no partial copy is left. ' +
+        'Free some space and run it again.',
+    );
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_PERM')) {
+    return new DatabaseProblem(
+      'read-only',
+      file,
+      `the copy of ${file} kept before its schema is upgraded cannot be written beside it (${backup}: the folder ` +
+        'is read-only or belongs to another user). Nothing was changed. Make the folder writable, or open the file ' +
+        'with the release that wrote it.',
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
 }
