@@ -2,6 +2,7 @@ import type * as Electron from 'electron';
 import { join } from 'node:path';
 import { MENU_CHANNEL, type MenuCommand } from '../../shared/api/bridge.js';
 import type { ApiResult } from '../../shared/api/contract.js';
+import type { MailboxStatus } from '../../shared/mailbox/account.js';
 import { domainPageHash } from '../../shared/health/notice.js';
 import { APP_NAME, DATABASE_FILE_NAME } from '../backend/paths.js';
 import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
@@ -14,7 +15,8 @@ import { OpenedFiles, reportPathsFromArgv } from './opened-files.js';
 import { aboutPanelOptions, menuTemplate } from './menu.js';
 import { DesktopAlerts } from './notifications.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
-import { openSignInPage } from './sign-in-page.js';
+import { attachContextMenu } from './context-menu.js';
+import { SignInPages } from './sign-in-page.js';
 import { boundsToRestore, loadWindowState, saveWindowState } from './window-state.js';
 
 /** The parts of the electron module the shell uses; tests hand in a stand-in. */
@@ -32,6 +34,7 @@ export type ElectronModule = Pick<
   | 'shell'
   | 'Notification'
   | 'Tray'
+  | 'clipboard'
 >;
 
 export interface DesktopPaths {
@@ -82,6 +85,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   let window: Electron.BrowserWindow | null = null;
   let backend: BackendSupervisor | null = null;
   let alerts: DesktopAlerts | null = null;
+  let signInPages: SignInPages | null = null;
   // Set once ready: the window, shown again (or re-created) where a click asks.
   let openWindow: (domain: string | null) => void = () => undefined;
   // Reports the OS opens the app with: the page is told, and asks for them
@@ -123,7 +127,8 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   });
   // Every web contents, including any a bug might create, gets the same locks.
   app.on('web-contents-created', (_event, contents) => {
-    hardenWebContents(contents);
+    hardenWebContents(contents, (url) => void signInPages?.openRequested(url));
+    attachContextMenu(electron, contents);
   });
   app.on('will-quit', () => {
     backend?.stop();
@@ -173,10 +178,19 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         return call('startImport', { paths: choice.filePaths });
       };
       const running = backend;
+      const pages = new SignInPages(electron.shell, async () => {
+        const answer = await running.call('mailboxes', {});
+        return answer.ok ? (answer.value as MailboxStatus[]) : [];
+      });
+      signInPages = pages;
       const call: ApiRouter['call'] = async (method, request) => {
         const result = await running.call(method, request);
-        // The sandboxed page may not open windows; the sign-in goes to the system browser from here.
-        if (method === 'signInMailbox' && result.ok) openSignInPage(electron.shell, result.value);
+        // The sandboxed page may not open windows; the sign-in goes to the system browser from here,
+        // before the answer, so the card's next look at the mailboxes already shows a refusal.
+        if (method === 'signInMailbox' && result.ok) await pages.openAnswer(result.value);
+        if (method === 'mailboxes' && result.ok) {
+          return { ok: true, value: pages.annotate(result.value as MailboxStatus[]) };
+        }
         return result;
       };
       registerApiHandlers(electron.ipcMain, {

@@ -27,7 +27,12 @@ import type { BackendToMain, MainToBackend, StartupProblem } from '../../electro
 // one must be made (browser-window.md); Notification and Tray exist only
 // after ready, a notification shows only on show() and is clicked through its
 // 'click' event (notification.md); a tray's menu comes from setContextMenu,
-// and destroy() removes it (tray.md).
+// and destroy() removes it (tray.md); shell.openExternal answers with a
+// promise that rejects with the platform's reason when the system cannot
+// open the URL (shell.md; "Failed to open path" from platform_util_linux.cc);
+// a right-click emits webContents 'context-menu' with its parameters, and a
+// menu opens only on popup() (web-contents.md, menu.md); clipboard.writeText
+// answers with a promise (clipboard.md).
 
 interface PreventableEvent {
   prevented: boolean;
@@ -95,6 +100,41 @@ export class FakeWebContents extends EventEmitter {
   renderProcessGone(reason: string, exitCode: number): void {
     this.emit('render-process-gone', {}, { reason, exitCode });
   }
+  /**
+   * The user right-clicks: Electron emits 'context-menu' with the
+   * parameters of what is under the pointer (web-contents.md). Those not
+   * given are as on a plain, non-editable part of the page.
+   */
+  rightClick(params: Partial<FakeContextMenuParams> = {}): void {
+    const defaults: FakeContextMenuParams = {
+      x: 10,
+      y: 10,
+      frame: null,
+      linkURL: '',
+      linkText: '',
+      pageURL: 'app://tlsrpt/index.html',
+      frameURL: '',
+      srcURL: '',
+      mediaType: 'none',
+      hasImageContents: false,
+      isEditable: false,
+      selectionText: '',
+      titleText: '',
+      altText: '',
+      menuSourceType: 'mouse',
+      editFlags: {
+        canUndo: false,
+        canRedo: false,
+        canCut: false,
+        canCopy: false,
+        canPaste: false,
+        canDelete: false,
+        canSelectAll: false,
+        canEditRichly: false,
+      },
+    };
+    this.emit('context-menu', preventableEvent(), { ...defaults, ...params });
+  }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = handler;
   }
@@ -103,8 +143,39 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
+/** The part of Electron's ContextMenuParams the stand-in fills in. */
+export interface FakeContextMenuParams {
+  x: number;
+  y: number;
+  frame: null;
+  linkURL: string;
+  linkText: string;
+  pageURL: string;
+  frameURL: string;
+  srcURL: string;
+  mediaType: string;
+  hasImageContents: boolean;
+  isEditable: boolean;
+  selectionText: string;
+  titleText: string;
+  altText: string;
+  menuSourceType: string;
+  editFlags: {
+    canUndo: boolean;
+    canRedo: boolean;
+    canCut: boolean;
+    canCopy: boolean;
+    canPaste: boolean;
+    canDelete: boolean;
+    canSelectAll: boolean;
+    canEditRichly: boolean;
+  };
+}
+
 export interface FakeMenuItem {
   role?: string;
+  /** As MenuItem.enabled: true unless the template said otherwise. */
+  enabled: boolean;
   label?: string;
   type?: string;
   accelerator?: string;
@@ -116,6 +187,8 @@ export interface FakeMenuItem {
 
 export interface FakeMenu {
   items: FakeMenuItem[];
+  /** Shows it as a context menu (menu.md); recorded in Menu.popups. */
+  popup(options?: object): void;
 }
 
 interface TemplateItem {
@@ -124,6 +197,7 @@ interface TemplateItem {
   type?: string;
   accelerator?: string;
   checked?: boolean;
+  enabled?: boolean;
   click?: (item: FakeMenuItem) => void;
   submenu?: TemplateItem[];
 }
@@ -491,13 +565,16 @@ export function createFakeElectron(options: {
   };
 
   const buildMenu = (template: Template): FakeMenu => ({
+    popup(popupOptions: object = {}) {
+      Menu.popups.push({ menu: this, options: popupOptions });
+    },
     items: template.map((entry) => {
       if (entry.label === undefined && entry.role === undefined && entry.type === undefined) {
         throw new Error('Invalid template for MenuItem: must have at least one of label, role or type');
       }
       const role = entry.role;
       const submenu = entry.submenu ?? (role ? defaultSubmenu(role, platform) : undefined);
-      const item: FakeMenuItem = {};
+      const item: FakeMenuItem = { enabled: entry.enabled ?? true };
       if (role !== undefined) item.role = role;
       const label = entry.label ?? (role ? ROLE_LABELS[role.toLowerCase()] : undefined);
       if (label !== undefined) item.label = label;
@@ -518,6 +595,8 @@ export function createFakeElectron(options: {
 
   const Menu = {
     applicationMenu: null as FakeMenu | null,
+    /** Context menus shown, in order. */
+    popups: [] as { menu: FakeMenu; options: object }[],
     buildFromTemplate: (template: Template) => buildMenu(template),
     setApplicationMenu(menu: FakeMenu) {
       Menu.applicationMenu = menu;
@@ -593,8 +672,19 @@ export function createFakeElectron(options: {
     showItemInFolder(path: string) {
       shell.shownInFolder.push(path);
     },
+    /** Set: the system cannot open URLs (no browser, xdg-open missing), and openExternal rejects with this reason. */
+    refusal: null as string | null,
     openExternal(url: string) {
+      if (shell.refusal !== null) return Promise.reject(new Error(shell.refusal));
       shell.opened.push(url);
+      return Promise.resolve();
+    },
+  };
+
+  const clipboard = {
+    text: '',
+    writeText(text: string) {
+      clipboard.text = text;
       return Promise.resolve();
     },
   };
@@ -660,6 +750,7 @@ export function createFakeElectron(options: {
     utilityProcess,
     safeStorage,
     shell,
+    clipboard,
     Notification,
     Tray,
   };
