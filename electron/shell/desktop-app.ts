@@ -17,7 +17,9 @@ import { DesktopAlerts } from './notifications.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
 import { attachContextMenu } from './context-menu.js';
 import { SignInPages } from './sign-in-page.js';
+import { createUpdater, updateTarget, Updates, type UpdateTarget } from './updates.js';
 import { boundsToRestore, loadWindowState, saveWindowState } from './window-state.js';
+import type { AppUpdater } from 'electron-updater';
 
 /** The parts of the electron module the shell uses; tests hand in a stand-in. */
 export type ElectronModule = Pick<
@@ -52,6 +54,10 @@ export interface DesktopOptions {
   /** The command line the app started with, and the folder it started in. */
   argv?: readonly string[];
   cwd?: string;
+  /** Where Electron keeps the app's resources (process.resourcesPath): the deb marks itself there. */
+  resourcesPath?: string | undefined;
+  /** Makes the updater for an installed copy (electron-updater's, by default). */
+  createUpdater?: (target: UpdateTarget) => Promise<AppUpdater>;
 }
 
 /**
@@ -86,6 +92,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   let backend: BackendSupervisor | null = null;
   let alerts: DesktopAlerts | null = null;
   let signInPages: SignInPages | null = null;
+  let updates: Updates | null = null;
   // Set once ready: the window, shown again (or re-created) where a click asks.
   let openWindow: (domain: string | null) => void = () => undefined;
   // Reports the OS opens the app with: the page is told, and asks for them
@@ -131,6 +138,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
     attachContextMenu(electron, contents);
   });
   app.on('will-quit', () => {
+    updates?.stop();
     backend?.stop();
   });
 
@@ -234,23 +242,48 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
       const send = (command: MenuCommand): void => {
         window?.webContents.send(MENU_CHANNEL, command);
       };
+      const target = updateTarget({
+        platform,
+        isPackaged: app.isPackaged,
+        env,
+        resourcesPath: 'resourcesPath' in options ? options.resourcesPath : process.resourcesPath,
+      });
+      const makeUpdater = options.createUpdater ?? createUpdater;
+      updates = new Updates({
+        target,
+        currentVersion: app.getVersion(),
+        // Beside the alert settings and the window state.
+        settingsFile: join(userData, 'update-settings.json'),
+        updater: () => (target === null ? Promise.reject(new Error('not an installed copy')) : makeUpdater(target)),
+        dialog: electron.dialog,
+        openExternal: (url) => electron.shell.openExternal(url),
+        window: () => window,
+      });
       app.setAboutPanelOptions(aboutPanelOptions(app.getVersion()));
       const { Menu } = electron;
       Menu.setApplicationMenu(
         Menu.buildFromTemplate(
-          withFileMenuItems(
-            menuTemplate(
-              {
-                importFiles: () => send('import-files'),
-                importFolder: () => send('import-folder'),
-                showAbout: () => app.showAboutPanel(),
-              },
-              platform,
+          withMenuItems(
+            withMenuItems(
+              menuTemplate(
+                {
+                  importFiles: () => send('import-files'),
+                  importFolder: () => send('import-folder'),
+                  showAbout: () => app.showAboutPanel(),
+                },
+                platform,
+              ),
+              'File',
+              alerts.menuItems(),
+              'before-last',
             ),
-            alerts.menuItems(),
+            'Help',
+            updates.menuItems(),
+            'first',
           ),
         ),
       );
+      updates.start();
     })
     .catch((error: unknown) => {
       // Without this, a throw while opening leaves a process with no window
@@ -287,15 +320,21 @@ export function createMainWindow(
   return window;
 }
 
-/** The alert settings' check boxes at the end of the File menu, before its Quit (or Close). */
-function withFileMenuItems(
+/**
+ * Items added to a menu of the template, with a separator: the alert
+ * settings' check boxes at the end of File, before its Quit (or Close);
+ * the update items first in Help, before About.
+ */
+function withMenuItems(
   template: Electron.MenuItemConstructorOptions[],
+  label: string,
   items: Electron.MenuItemConstructorOptions[],
+  where: 'first' | 'before-last',
 ): Electron.MenuItemConstructorOptions[] {
   return template.map((menu) => {
-    if (menu.label !== 'File' || !Array.isArray(menu.submenu)) return menu;
+    if (menu.label !== label || !Array.isArray(menu.submenu)) return menu;
     const submenu = [...menu.submenu];
-    submenu.splice(submenu.length - 1, 0, ...items, { type: 'separator' });
+    submenu.splice(where === 'first' ? 0 : submenu.length - 1, 0, ...items, { type: 'separator' });
     return { ...menu, submenu };
   });
 }

@@ -6,7 +6,7 @@ import { API_METHODS, type ApiResult } from '../../shared/api/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../shared/security.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
-import { startDesktopApp, type ElectronModule } from '../../electron/shell/desktop-app.js';
+import { startDesktopApp, type DesktopOptions, type ElectronModule } from '../../electron/shell/desktop-app.js';
 import { APP_ID } from '../../electron/shell/app-identity.js';
 import { APP_HOMEPAGE } from '../../electron/shell/menu.js';
 import { signInPageUrl } from '../../electron/shell/sign-in-page.js';
@@ -35,6 +35,7 @@ interface StartOptions {
   openedAtLaunch?: string[];
   argv?: string[];
   cwd?: string;
+  createUpdater?: DesktopOptions['createUpdater'];
   beforeReady?: (fake: ReturnType<typeof createFakeElectron>) => void;
 }
 
@@ -57,6 +58,9 @@ async function started(options: StartOptions = {}) {
       platform: options.platform ?? 'linux',
       argv: options.argv ?? ['/usr/lib/electron/electron', '/app'],
       cwd: options.cwd ?? '/',
+      resourcesPath: undefined,
+      // electron-updater needs the real Electron; test/electron/updates.test.ts drives it.
+      createUpdater: options.createUpdater ?? (() => Promise.reject(new Error('no updater in this test'))),
     },
   );
   await settle();
@@ -666,8 +670,41 @@ describe('the menu', () => {
     expect(entries(edit?.submenu)).toEqual(['undo', 'redo', 'cut', 'copy', 'paste', 'delete', 'selectAll']);
     const view = menu?.items.find((item) => item.label === 'View');
     expect(entries(view?.submenu)).toEqual(['reload', 'resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen']);
-    menu?.items.find((item) => item.label === 'Help')?.submenu?.items[0]?.click?.();
+    const help = menu?.items.find((item) => item.label === 'Help');
+    expect(entries(help?.submenu)).toEqual([
+      'Check for updates…',
+      'Check for updates automatically',
+      'About tlsrpt-viewer',
+    ]);
+    help?.submenu?.items.find((item) => item.label === 'About tlsrpt-viewer')?.click?.();
     expect(fake.app.aboutShown).toBe(1);
+  });
+
+  it('checks for updates from Help, and says so where this copy cannot update itself', async () => {
+    const { fake, appData } = await started({ platform: 'linux' });
+    const help = fake.Menu.applicationMenu?.items.find((item) => item.label === 'Help');
+    const item = (label: string) => help?.submenu?.items.find((entry) => entry.label === label);
+    expect(item('Check for updates automatically')?.checked).toBe(true);
+    item('Check for updates…')?.click?.();
+    await expect.poll(() => fake.dialog.messageBoxes.length).toBe(1);
+    expect(fake.dialog.messageBoxes[0]?.message).toBe('This copy of tlsrpt-viewer is not an installed one.');
+    item('Check for updates automatically')?.click?.();
+    expect(JSON.parse(readFileSync(join(appData, 'tlsrpt-viewer', 'update-settings.json'), 'utf8'))).toEqual({
+      checkAutomatically: false,
+    });
+  });
+
+  it('checks for updates at start in an installed copy, with the updater of its installer', async () => {
+    const asked: string[] = [];
+    await started({
+      platform: 'win32',
+      isPackaged: true,
+      createUpdater: (target) => {
+        asked.push(target);
+        return Promise.reject(new Error('offline'));
+      },
+    });
+    await expect.poll(() => asked).toEqual(['nsis']);
   });
 
   it('on macOS, has the app menu, Edit (so Cmd+C/V/X/A/Z reach text fields) and Window', async () => {

@@ -32,7 +32,9 @@ import type { BackendToMain, MainToBackend, StartupProblem } from '../../electro
 // open the URL (shell.md; "Failed to open path" from platform_util_linux.cc);
 // a right-click emits webContents 'context-menu' with its parameters, and a
 // menu opens only on popup() (web-contents.md, menu.md); clipboard.writeText
-// answers with a promise (clipboard.md).
+// answers with a promise (clipboard.md); autoUpdater is an EventEmitter
+// (auto-updater.md), the module electron-updater emits
+// 'before-quit-for-update' on and, on macOS, hands the checked zip to.
 
 interface PreventableEvent {
   prevented: boolean;
@@ -412,6 +414,10 @@ export function createFakeElectron(options: {
     quit() {
       app.quitCalls += 1;
     },
+    relaunches: 0,
+    relaunch() {
+      app.relaunches += 1;
+    },
     /** The user clicks the dock icon (macOS): Electron emits 'activate' with whether windows are visible. */
     activate() {
       app.emit(
@@ -739,8 +745,25 @@ export function createFakeElectron(options: {
     }
   }
 
+  // Electron's built-in updater (Squirrel on macOS and Windows); electron-updater drives it on macOS only.
+  const autoUpdater = Object.assign(new EventEmitter(), {
+    feedUrl: null as string | null,
+    quitAndInstallCalls: 0,
+    setFeedURL(feed: { url: string }) {
+      autoUpdater.feedUrl = feed.url;
+    },
+    getFeedURL: () => autoUpdater.feedUrl ?? '',
+    checkForUpdates() {
+      autoUpdater.emit('checking-for-update');
+    },
+    quitAndInstall() {
+      autoUpdater.quitAndInstallCalls += 1;
+    },
+  });
+
   return {
     app,
+    autoUpdater,
     BrowserWindow,
     protocol,
     ipcMain,
