@@ -250,7 +250,7 @@ function BrowserRefused({ url, reason }: { url: string; reason: string }) {
     <>
       the app could not open your browser ({reason}). To sign in, copy this address into a browser:{' '}
       <input
-        className="mono"
+        className="mono sign-in-address"
         readOnly
         value={url}
         aria-label="Sign-in address"
