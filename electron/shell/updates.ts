@@ -72,6 +72,8 @@ export async function createUpdater(target: UpdateTarget): Promise<AppUpdater> {
   // The deb only hears of a release; the others download it at once and install it on quit, or when asked.
   updater.autoDownload = target !== 'deb';
   updater.autoInstallOnAppQuit = target !== 'deb';
+  // Our NSIS installer is a full one; a web installer's package would be fetched unsigned.
+  updater.disableWebInstaller = true;
   updater.allowDowngrade = false;
   updater.allowPrerelease = false;
   updater.logger = null;

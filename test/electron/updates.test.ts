@@ -113,10 +113,17 @@ async function serveFeed(): Promise<Feed> {
 const sha512 = (data: Buffer): string => createHash('sha512').update(data).digest('base64');
 
 /** A release in the feed, as electron-builder writes latest-linux.yml; `claimedSha512` lies when given. */
-function publish(feed: Feed, version: string, file: string, body: Buffer, claimedSha512 = sha512(body)): void {
+function publish(
+  feed: Feed,
+  version: string,
+  file: string,
+  body: Buffer,
+  claimedSha512 = sha512(body),
+  channel = 'latest-linux.yml',
+): void {
   feed.files.set(`/${file}`, body);
   feed.files.set(
-    '/latest-linux.yml',
+    `/${channel}`,
     Buffer.from(
       [
         `version: ${version}`,
@@ -175,6 +182,8 @@ function updaterFor(target: UpdateTarget): () => Promise<AppUpdater> {
     );
     updater.updateConfigPath = config;
     Object.assign(updater, { httpExecutor: new NodeHttpExecutor() });
+    // electron-updater's own test option: read the feed as Windows does (latest.yml), without block maps.
+    if (target === 'nsis') Object.assign(updater, { _testOnlyOptions: { platform: 'win32' } });
     updater.setFeedURL({ provider: 'generic', url: feed.url });
     return updater;
   };
@@ -260,6 +269,32 @@ describe('updates of an AppImage (electron-updater against a local feed)', () =>
     feed.files.clear();
     expect(await updates('appimage').check(false)).toMatchObject({ kind: 'failed' });
     expect(fake.dialog.messageBoxes).toEqual([]);
+  });
+});
+
+describe('updates of the NSIS install (its feed read as on Windows)', () => {
+  it('downloads a newer installer from latest.yml, checks it, and installs it on quit when the user says Later', async () => {
+    const installer = Buffer.from('MZ a stand-in installer');
+    publish(feed, '0.2.0', 'tlsrpt-viewer-Setup-0.2.0.exe', installer, sha512(installer), 'latest.yml');
+    fake.dialog.responses = [1]; // Later
+    expect(await updates('nsis').check(true)).toEqual({ kind: 'downloaded', version: '0.2.0' });
+    expect(feed.requests).toEqual(['/latest.yml', '/tlsrpt-viewer-Setup-0.2.0.exe']);
+    const cached = join(process.env['XDG_CACHE_HOME'] ?? '', 'tlsrpt-viewer-updater', 'pending');
+    expect(readFileSync(join(cached, 'tlsrpt-viewer-Setup-0.2.0.exe'))).toEqual(installer);
+    // Not now: electron-updater waits for the app's 'quit' to run the installer.
+    expect(fake.app.quitCalls).toBe(0);
+    expect(fake.app.listenerCount('quit')).toBe(1);
+  });
+
+  it('refuses an installer whose SHA-512 is not the feed’s', async () => {
+    const installer = Buffer.from('MZ a stand-in installer');
+    publish(feed, '0.2.0', 'tlsrpt-viewer-Setup-0.2.0.exe', installer, sha512(Buffer.from('MZ other')), 'latest.yml');
+    expect(await updates('nsis').check(false)).toMatchObject({
+      kind: 'failed',
+      message: expect.stringMatching(/sha512 checksum mismatch/) as unknown,
+    });
+    expect(fake.dialog.messageBoxes).toEqual([]);
+    expect(fake.app.listenerCount('quit')).toBe(0);
   });
 });
 
