@@ -161,6 +161,7 @@ test.describe('the sign-in card in the desktop app (stand-in preload, real Chrom
       const card = page.getByTestId('mailbox').filter({ hasText: 'Browserless' });
       await expect(card.getByTestId('mailbox-oauth')).toContainText(
         'the app could not open your browser (Failed to open path). To sign in, copy this address into a browser:',
+        { timeout: 20_000 },
       );
       const address = card.getByRole('textbox', { name: 'Sign-in address' });
       const url = await address.inputValue();

@@ -22,6 +22,8 @@ import {
 } from './fake-electron.js';
 
 const tempDir = useTempDir();
+// Polls wait this long at most: the machine may be busy with other suites.
+const LOADED = { timeout: 10_000 };
 const APP_PAGE = { senderFrame: { url: 'app://tlsrpt/index.html#/senders' } };
 
 interface StartOptions {
@@ -519,13 +521,13 @@ describe('the application', () => {
       const contents = fake.BrowserWindow.instances[0]?.webContents;
       if (!contents) throw new Error('no window');
       expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' });
-      await expect.poll(() => fake.shell.opened).toHaveLength(2);
+      await expect.poll(() => fake.shell.opened, LOADED).toHaveLength(2);
       expect(fake.shell.opened[1]).toBe(url);
       // Asked in order, so once the last is opened the others were decided.
       for (const other of ['https://evil.example/', `${url}&prompt=none`, 'file:///etc/passwd', `${auth.issuer}/`])
         expect(contents.windowOpenHandler?.({ url: other })).toEqual({ action: 'deny' });
       contents.windowOpenHandler?.({ url });
-      await expect.poll(() => fake.shell.opened).toHaveLength(3);
+      await expect.poll(() => fake.shell.opened, LOADED).toHaveLength(3);
       expect(fake.shell.opened).toEqual([url, url, url]);
 
       // The system cannot open a browser: the card is told why, with the sign-in still pending.
@@ -550,7 +552,7 @@ describe('the application', () => {
       contents.windowOpenHandler?.({ url });
       // Clicked again when the system can: opened, and the refusal is gone.
       contents.windowOpenHandler?.({ url: newUrl });
-      await expect.poll(() => fake.shell.opened).toHaveLength(4);
+      await expect.poll(() => fake.shell.opened, LOADED).toHaveLength(4);
       expect(fake.shell.opened[3]).toBe(newUrl);
       expect(await oauthOf()).toMatchObject({ pendingUrl: newUrl, browserRefused: null });
       await invoke('removeMailbox', { name: 'M365' });
@@ -686,7 +688,7 @@ describe('the menu', () => {
     const item = (label: string) => help?.submenu?.items.find((entry) => entry.label === label);
     expect(item('Check for updates automatically')?.checked).toBe(true);
     item('Check for updates…')?.click?.();
-    await expect.poll(() => fake.dialog.messageBoxes.length).toBe(1);
+    await expect.poll(() => fake.dialog.messageBoxes.length, LOADED).toBe(1);
     expect(fake.dialog.messageBoxes[0]?.message).toBe('This copy of tlsrpt-viewer is not an installed one.');
     item('Check for updates automatically')?.click?.();
     expect(JSON.parse(readFileSync(join(appData, 'tlsrpt-viewer', 'update-settings.json'), 'utf8'))).toEqual({
@@ -704,7 +706,7 @@ describe('the menu', () => {
         return Promise.reject(new Error('offline'));
       },
     });
-    await expect.poll(() => asked).toEqual(['nsis']);
+    await expect.poll(() => asked, LOADED).toEqual(['nsis']);
   });
 
   it('on macOS, has the app menu, Edit (so Cmd+C/V/X/A/Z reach text fields) and Window', async () => {

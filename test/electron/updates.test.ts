@@ -228,7 +228,7 @@ describe('updates of an AppImage (electron-updater against a local feed)', () =>
     expect(readFileSync(installed)).toEqual(release);
     await expect.poll(() => existsSync(marker), { timeout: 15_000 }).toBe(true);
     expect(readFileSync(marker, 'utf8')).toBe('silent=true');
-    await expect.poll(() => fake.app.quitCalls).toBe(1);
+    await expect.poll(() => fake.app.quitCalls, { timeout: 10_000 }).toBe(1);
   });
 
   it('refuses a file whose SHA-512 is not the feed’s, and installs nothing', async () => {
