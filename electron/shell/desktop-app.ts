@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MENU_CHANNEL, type MenuCommand } from '../../shared/api/bridge.js';
 import type { ApiResult } from '../../shared/api/contract.js';
 import { failuresCsvFileName } from '../../shared/api/csv-export.js';
+import type { MailboxStatus } from '../../shared/mailbox/account.js';
 import { domainPageHash } from '../../shared/health/notice.js';
 import { APP_NAME, DATABASE_FILE_NAME } from '../backend/paths.js';
 import { DEV_SQLITE_BINDING_VARIABLE } from '../dev-electron.js';
@@ -15,8 +16,11 @@ import { OpenedFiles, reportPathsFromArgv } from './opened-files.js';
 import { aboutPanelOptions, menuTemplate } from './menu.js';
 import { DesktopAlerts } from './notifications.js';
 import { APP_ENTRY_URL, hardenWebContents, mainWindowOptions } from './security.js';
-import { openSignInPage } from './sign-in-page.js';
+import { attachContextMenu } from './context-menu.js';
+import { SignInPages } from './sign-in-page.js';
+import { createUpdater, updateTarget, Updates, type UpdateTarget } from './updates.js';
 import { boundsToRestore, loadWindowState, saveWindowState } from './window-state.js';
+import type { AppUpdater } from 'electron-updater';
 
 /** The parts of the electron module the shell uses; tests hand in a stand-in. */
 export type ElectronModule = Pick<
@@ -33,6 +37,7 @@ export type ElectronModule = Pick<
   | 'shell'
   | 'Notification'
   | 'Tray'
+  | 'clipboard'
 >;
 
 export interface DesktopPaths {
@@ -50,6 +55,10 @@ export interface DesktopOptions {
   /** The command line the app started with, and the folder it started in. */
   argv?: readonly string[];
   cwd?: string;
+  /** Where Electron keeps the app's resources (process.resourcesPath): the deb marks itself there. */
+  resourcesPath?: string | undefined;
+  /** Makes the updater for an installed copy (electron-updater's, by default). */
+  createUpdater?: (target: UpdateTarget) => Promise<AppUpdater>;
 }
 
 /**
@@ -83,6 +92,8 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   let window: Electron.BrowserWindow | null = null;
   let backend: BackendSupervisor | null = null;
   let alerts: DesktopAlerts | null = null;
+  let signInPages: SignInPages | null = null;
+  let updates: Updates | null = null;
   // Set once ready: the window, shown again (or re-created) where a click asks.
   let openWindow: (domain: string | null) => void = () => undefined;
   // Reports the OS opens the app with: the page is told, and asks for them
@@ -124,9 +135,11 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
   });
   // Every web contents, including any a bug might create, gets the same locks.
   app.on('web-contents-created', (_event, contents) => {
-    hardenWebContents(contents);
+    hardenWebContents(contents, (url) => void signInPages?.openRequested(url));
+    attachContextMenu(electron, contents);
   });
   app.on('will-quit', () => {
+    updates?.stop();
     backend?.stop();
   });
 
@@ -187,10 +200,19 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
         if (choice.canceled || choice.filePath === '') return { ok: true, value: { file: null, rows: 0 } };
         return running.exportCsv(request, choice.filePath);
       };
+      const pages = new SignInPages(electron.shell, async () => {
+        const answer = await running.call('mailboxes', {});
+        return answer.ok ? (answer.value as MailboxStatus[]) : [];
+      });
+      signInPages = pages;
       const call: ApiRouter['call'] = async (method, request) => {
         const result = await running.call(method, request);
-        // The sandboxed page may not open windows; the sign-in goes to the system browser from here.
-        if (method === 'signInMailbox' && result.ok) openSignInPage(electron.shell, result.value);
+        // The sandboxed page may not open windows; the sign-in goes to the system browser from here,
+        // before the answer, so the card's next look at the mailboxes already shows a refusal.
+        if (method === 'signInMailbox' && result.ok) await pages.openAnswer(result.value);
+        if (method === 'mailboxes' && result.ok) {
+          return { ok: true, value: pages.annotate(result.value as MailboxStatus[]) };
+        }
         return result;
       };
       registerApiHandlers(electron.ipcMain, {
@@ -236,23 +258,48 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
       const send = (command: MenuCommand): void => {
         window?.webContents.send(MENU_CHANNEL, command);
       };
+      const target = updateTarget({
+        platform,
+        isPackaged: app.isPackaged,
+        env,
+        resourcesPath: 'resourcesPath' in options ? options.resourcesPath : process.resourcesPath,
+      });
+      const makeUpdater = options.createUpdater ?? createUpdater;
+      updates = new Updates({
+        target,
+        currentVersion: app.getVersion(),
+        // Beside the alert settings and the window state.
+        settingsFile: join(userData, 'update-settings.json'),
+        updater: () => (target === null ? Promise.reject(new Error('not an installed copy')) : makeUpdater(target)),
+        dialog: electron.dialog,
+        openExternal: (url) => electron.shell.openExternal(url),
+        window: () => window,
+      });
       app.setAboutPanelOptions(aboutPanelOptions(app.getVersion()));
       const { Menu } = electron;
       Menu.setApplicationMenu(
         Menu.buildFromTemplate(
-          withFileMenuItems(
-            menuTemplate(
-              {
-                importFiles: () => send('import-files'),
-                importFolder: () => send('import-folder'),
-                showAbout: () => app.showAboutPanel(),
-              },
-              platform,
+          withMenuItems(
+            withMenuItems(
+              menuTemplate(
+                {
+                  importFiles: () => send('import-files'),
+                  importFolder: () => send('import-folder'),
+                  showAbout: () => app.showAboutPanel(),
+                },
+                platform,
+              ),
+              'File',
+              alerts.menuItems(),
+              'before-last',
             ),
-            alerts.menuItems(),
+            'Help',
+            updates.menuItems(),
+            'first',
           ),
         ),
       );
+      updates.start();
     })
     .catch((error: unknown) => {
       // Without this, a throw while opening leaves a process with no window
@@ -289,15 +336,21 @@ export function createMainWindow(
   return window;
 }
 
-/** The alert settings' check boxes at the end of the File menu, before its Quit (or Close). */
-function withFileMenuItems(
+/**
+ * Items added to a menu of the template, with a separator: the alert
+ * settings' check boxes at the end of File, before its Quit (or Close);
+ * the update items first in Help, before About.
+ */
+function withMenuItems(
   template: Electron.MenuItemConstructorOptions[],
+  label: string,
   items: Electron.MenuItemConstructorOptions[],
+  where: 'first' | 'before-last',
 ): Electron.MenuItemConstructorOptions[] {
   return template.map((menu) => {
-    if (menu.label !== 'File' || !Array.isArray(menu.submenu)) return menu;
+    if (menu.label !== label || !Array.isArray(menu.submenu)) return menu;
     const submenu = [...menu.submenu];
-    submenu.splice(submenu.length - 1, 0, ...items, { type: 'separator' });
+    submenu.splice(where === 'first' ? 0 : submenu.length - 1, 0, ...items, { type: 'separator' });
     return { ...menu, submenu };
   });
 }

@@ -56,9 +56,12 @@ export function mainWindowOptions(
 /**
  * Keeps a window on the app: no navigation or redirect elsewhere, no new
  * windows, no webviews, no permissions (camera, microphone, …) but
- * notifications for the app's own page.
+ * notifications for the app's own page. A link the page opens in a new
+ * window is handed to `openRequested`, which decides whether the system
+ * browser may open it (only a pending sign-in page, see SignInPages); the
+ * app itself never opens a window for it.
  */
-export function hardenWebContents(contents: WebContents): void {
+export function hardenWebContents(contents: WebContents, openRequested: (url: string) => void = () => undefined): void {
   // The URL is read from the event's details: the positional url argument is deprecated since Electron 25.
   const stayOnApp = (details: { url: string; preventDefault(): void }): void => {
     if (!isAppUrl(details.url)) details.preventDefault();
@@ -68,7 +71,10 @@ export function hardenWebContents(contents: WebContents): void {
   contents.on('will-attach-webview', (event) => {
     event.preventDefault();
   });
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.setWindowOpenHandler(({ url }) => {
+    openRequested(url);
+    return { action: 'deny' };
+  });
   // One permission only: notifications of new error findings, asked by the app's own page.
   contents.session.setPermissionRequestHandler((_contents, permission, callback, details) => {
     callback(permission === 'notifications' && isAppUrl(details.requestingUrl));

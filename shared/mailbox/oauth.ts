@@ -68,6 +68,13 @@ export interface OAuthStatus {
   signInRequired: boolean;
   /** The address to open while a sign-in waits for the browser; null otherwise. */
   pendingUrl: string | null;
+  /**
+   * The desktop app asked the system to open `pendingUrl` in the browser and
+   * the system refused (Electron's shell.openExternal rejected), in words;
+   * null otherwise. Only the desktop shell sets it: the backend and serve
+   * mode, where the page opens the tab itself, always answer null.
+   */
+  browserRefused: string | null;
   /** A client secret is kept (sealed) for this mailbox; the secret itself is never returned. */
   clientSecretKept: boolean;
 }

@@ -152,10 +152,25 @@ describe('the Linux package (electron-builder with a stand-in Electron and fpm)'
       ).toBe(false);
     }
     expect(statSync(asar).size).toBeLessThan(20 * 1024 * 1024);
+    // electron-updater runs in main: a production dependency, in the archive with its own dependencies.
+    expect(files).toContain('/node_modules/electron-updater/out/main.js');
+    expect(
+      files.some((file) => /^\/node_modules\/(electron-updater\/node_modules\/)?builder-util-runtime\//.test(file)),
+    ).toBe(true);
     // better-sqlite3 ships its JavaScript and its addon, not its sources and build leftovers.
     expect(files).toContain('/node_modules/better-sqlite3/lib/index.js');
     const sqlite = files.filter((file) => file.startsWith('/node_modules/better-sqlite3/'));
     expect(sqlite.filter((file) => /\/(deps|src|obj|obj\.target)\/|test_extension/.test(file))).toEqual([]);
+  });
+
+  it('tells electron-updater where releases are, and that this copy is a deb (which only hears of them)', () => {
+    const resources = join(unpacked(), 'resources');
+    const config = readFileSync(join(resources, 'app-update.yml'), 'utf8');
+    expect(config).toMatch(/^provider: github$/m);
+    expect(config).toMatch(/^owner: tlsrpt-viewer$/m);
+    expect(config).toMatch(/^repo: tlsrpt-viewer$/m);
+    expect(config).toMatch(/^updaterCacheDirName: tlsrpt-viewer-updater$/m);
+    expect(readFileSync(join(resources, 'package-type'), 'utf8').trim()).toBe('deb');
   });
 
   it('keeps the SQLite addon outside the archive, where it can be loaded', () => {

@@ -1,5 +1,5 @@
 import { _electron as electron, expect, test, type Page } from '@playwright/test';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   electronSqliteCacheDir,
   installedNativeBuildKey,
 } from '../../electron/dev-electron.js';
+import { createOAuthServer } from '../helpers/oauth-server.js';
 
 const projectRoot = resolve('.');
 const CORPUS = join(projectRoot, 'test', 'fixtures', 'corpus', 'reports');
@@ -105,6 +106,88 @@ test.describe('a drop in the desktop app (stand-in preload, real Chromium)', () 
     expect(await startImport()).toEqual([{ method: 'startImport', request: { paths: DROPPED } }]);
     // Serve mode itself never reads paths a page names; in the desktop app the backend imports them.
     await expect(page).toHaveURL(/#\/import$/);
+  });
+});
+
+/*
+ * The Mailboxes card when the desktop shell could not open the system
+ * browser: the stand-in preload passes every call to serve mode, and puts on
+ * the `mailboxes` answer what the shell puts there after a refused
+ * shell.openExternal (SignInPages.annotate, tested in test/electron/): the
+ * refusal's reason on the mailbox whose sign-in is pending.
+ */
+test.describe('the sign-in card in the desktop app (stand-in preload, real Chromium)', () => {
+  test('says the browser could not be opened and shows the address to copy', async ({ page, request }) => {
+    const auth = await createOAuthServer();
+    try {
+      await page.addInitScript(() => {
+        const call = async (method: string, body: unknown): Promise<unknown> => {
+          const response = await fetch(`api/${method}`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          return (await response.json()) as unknown;
+        };
+        interface Status {
+          oauth: { pendingUrl: string | null; browserRefused: string | null } | null;
+        }
+        Object.assign(window, {
+          tlsrpt: {
+            async invoke(method: string, request: unknown) {
+              const answer = (await call(method, request)) as { ok: boolean; value?: unknown };
+              if (method !== 'mailboxes' || !answer.ok) return answer;
+              const statuses = answer.value as Status[];
+              return {
+                ok: true,
+                value: statuses.map((status) =>
+                  status.oauth?.pendingUrl
+                    ? { ...status, oauth: { ...status.oauth, browserRefused: 'Failed to open path' } }
+                    : status,
+                ),
+              };
+            },
+            pathForFile: () => '',
+            onMenuCommand: () => () => undefined,
+          },
+        });
+      });
+      await page.goto('/#/mailboxes');
+      await page.getByRole('button', { name: 'Add a mailbox…' }).click();
+      const form = page.getByRole('form', { name: 'New mailbox' });
+      await form.getByLabel('Name', { exact: true }).fill('Browserless');
+      await form.getByLabel('Sign-in').selectOption('oauth2:issuer');
+      await form.getByLabel('Server', { exact: true }).fill('127.0.0.1');
+      await form.getByLabel('User', { exact: true }).fill(auth.user);
+      await form.getByLabel('Issuer URL').fill(auth.issuer);
+      await form.getByLabel('Client ID').fill(auth.clientId);
+      // The desktop page opens no tab itself: the shell does, and here it was refused.
+      let popups = 0;
+      page.on('popup', () => (popups += 1));
+      await form.getByRole('button', { name: 'Save' }).click();
+
+      const card = page.getByTestId('mailbox').filter({ hasText: 'Browserless' });
+      await expect(card.getByTestId('mailbox-oauth')).toContainText(
+        'the app could not open your browser (Failed to open path). To sign in, copy this address into a browser:',
+        { timeout: 20_000 },
+      );
+      const address = card.getByRole('textbox', { name: 'Sign-in address' });
+      const url = await address.inputValue();
+      expect(url.startsWith(`${auth.issuer}/auth?`)).toBe(true);
+      await expect(card.getByRole('link', { name: 'try the sign-in page again' })).toHaveAttribute('href', url);
+      // Focused, the whole address is selected, ready to copy.
+      await address.focus();
+      expect(
+        await address.evaluate((input: HTMLInputElement) => [input.selectionStart, input.selectionEnd, input.readOnly]),
+      ).toEqual([0, url.length, true]);
+      expect(popups).toBe(0);
+      mkdirSync(join('test', '.artifacts', 'screenshots'), { recursive: true });
+      await card.screenshot({ path: join('test', '.artifacts', 'screenshots', '14-sign-in-browser-refused.png') });
+    } finally {
+      // The next specs expect no mailbox.
+      await request.post('api/removeMailbox', { data: { name: 'Browserless' } });
+      await auth.stop();
+    }
   });
 });
 

@@ -6,10 +6,10 @@ import { API_METHODS, type ApiResult } from '../../shared/api/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../shared/security.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { openDatabase } from '../../electron/backend/db/database.js';
-import { startDesktopApp, type ElectronModule } from '../../electron/shell/desktop-app.js';
+import { startDesktopApp, type DesktopOptions, type ElectronModule } from '../../electron/shell/desktop-app.js';
 import { APP_ID } from '../../electron/shell/app-identity.js';
 import { APP_HOMEPAGE } from '../../electron/shell/menu.js';
-import { openSignInPage } from '../../electron/shell/sign-in-page.js';
+import { signInPageUrl } from '../../electron/shell/sign-in-page.js';
 import { corpusReports, useTempDir } from '../helpers/files.js';
 import { createOAuthServer } from '../helpers/oauth-server.js';
 import {
@@ -22,6 +22,8 @@ import {
 } from './fake-electron.js';
 
 const tempDir = useTempDir();
+// Polls wait this long at most: the machine may be busy with other suites.
+const LOADED = { timeout: 10_000 };
 const APP_PAGE = { senderFrame: { url: 'app://tlsrpt/index.html#/senders' } };
 
 interface StartOptions {
@@ -35,6 +37,7 @@ interface StartOptions {
   openedAtLaunch?: string[];
   argv?: string[];
   cwd?: string;
+  createUpdater?: DesktopOptions['createUpdater'];
   beforeReady?: (fake: ReturnType<typeof createFakeElectron>) => void;
 }
 
@@ -62,6 +65,9 @@ async function started(options: StartOptions = {}) {
       platform: options.platform ?? 'linux',
       argv: options.argv ?? ['/usr/lib/electron/electron', '/app'],
       cwd: options.cwd ?? '/',
+      resourcesPath: undefined,
+      // electron-updater needs the real Electron; test/electron/updates.test.ts drives it.
+      createUpdater: options.createUpdater ?? (() => Promise.reject(new Error('no updater in this test'))),
     },
   );
   await settle();
@@ -544,12 +550,81 @@ describe('the application', () => {
       // A failed call opens nothing.
       expect((await invoke('signInMailbox', { name: 'nobody' })).ok).toBe(false);
       expect(fake.shell.opened).toHaveLength(1);
-      expect(openSignInPage(fake.shell, { authorizationUrl: 'file:///etc/passwd' })).toBe(false);
-      expect(fake.shell.opened).toHaveLength(1);
+      expect(signInPageUrl('file:///etc/passwd')).toBeNull();
+      expect(signInPageUrl('javascript:alert(1)')).toBeNull();
+
+      // The card's fallback link: the window-open handler denies every window,
+      // and hands the system browser only a URL that is a pending sign-in.
+      const contents = fake.BrowserWindow.instances[0]?.webContents;
+      if (!contents) throw new Error('no window');
+      expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' });
+      await expect.poll(() => fake.shell.opened, LOADED).toHaveLength(2);
+      expect(fake.shell.opened[1]).toBe(url);
+      // Asked in order, so once the last is opened the others were decided.
+      for (const other of ['https://evil.example/', `${url}&prompt=none`, 'file:///etc/passwd', `${auth.issuer}/`])
+        expect(contents.windowOpenHandler?.({ url: other })).toEqual({ action: 'deny' });
+      contents.windowOpenHandler?.({ url });
+      await expect.poll(() => fake.shell.opened, LOADED).toHaveLength(3);
+      expect(fake.shell.opened).toEqual([url, url, url]);
+
+      // The system cannot open a browser: the card is told why, with the sign-in still pending.
+      const oauthOf = async (): Promise<{ pendingUrl: string | null; browserRefused: string | null }> => {
+        const answer = await invoke('mailboxes', {});
+        if (!answer.ok) throw new Error('mailboxes failed');
+        const [status] = answer.value as { oauth: { pendingUrl: string | null; browserRefused: string | null } }[];
+        if (!status) throw new Error('no mailbox');
+        return status.oauth;
+      };
+      expect(await oauthOf()).toMatchObject({ pendingUrl: url, browserRefused: null });
+      fake.shell.refusal = 'Failed to open path';
+      const again = await invoke('signInMailbox', { name: 'M365' });
+      const newUrl = again.ok ? (again.value as { authorizationUrl: string }).authorizationUrl : 'none';
+      expect(newUrl).not.toBe(url);
+      expect(fake.shell.opened).toHaveLength(3);
+      expect(await oauthOf()).toEqual(
+        expect.objectContaining({ pendingUrl: newUrl, browserRefused: 'Failed to open path' }),
+      );
+      // The old URL is no longer pending: the link to it opens nothing, even once the system can.
+      fake.shell.refusal = null;
+      contents.windowOpenHandler?.({ url });
+      // Clicked again when the system can: opened, and the refusal is gone.
+      contents.windowOpenHandler?.({ url: newUrl });
+      await expect.poll(() => fake.shell.opened, LOADED).toHaveLength(4);
+      expect(fake.shell.opened[3]).toBe(newUrl);
+      expect(await oauthOf()).toMatchObject({ pendingUrl: newUrl, browserRefused: null });
       await invoke('removeMailbox', { name: 'M365' });
     } finally {
       await auth.stop();
     }
+  });
+});
+
+describe('the context menu', () => {
+  const roles = (menu: FakeMenu | undefined): string[] =>
+    (menu?.items ?? []).map((item) => `${item.role ?? item.label ?? item.type ?? ''}${item.enabled ? '' : ' (off)'}`);
+
+  it('offers cut, copy, paste and select all in a field, copy for a selection, and a link’s address', async () => {
+    const { fake, window } = await started();
+    if (!window) throw new Error('no window');
+    const contents = window.webContents;
+    const edit = { canUndo: true, canRedo: false, canCut: false, canCopy: false, canPaste: true, canDelete: false };
+    contents.rightClick({ isEditable: true, editFlags: { ...edit, canSelectAll: true, canEditRichly: false } });
+    expect(roles(fake.Menu.popups[0]?.menu)).toEqual(['cut (off)', 'copy (off)', 'paste', 'separator', 'selectAll']);
+
+    contents.rightClick({ selectionText: 'mx1.example.com' });
+    expect(roles(fake.Menu.popups[1]?.menu)).toEqual(['copy', 'selectAll']);
+
+    const link = 'https://login.example.test/auth?client_id=x&state=y';
+    contents.rightClick({ linkURL: link, linkText: 'open the sign-in page' });
+    const linkMenu = fake.Menu.popups[2]?.menu;
+    expect(roles(linkMenu)).toEqual(['Copy link address']);
+    linkMenu?.items[0]?.click?.();
+    expect(fake.clipboard.text).toBe(link);
+
+    // Nothing to edit, select or follow (or an app-internal link): no menu.
+    contents.rightClick();
+    contents.rightClick({ linkURL: 'app://tlsrpt/index.html#/mx' });
+    expect(fake.Menu.popups).toHaveLength(3);
   });
 });
 
@@ -634,8 +709,41 @@ describe('the menu', () => {
     expect(entries(edit?.submenu)).toEqual(['undo', 'redo', 'cut', 'copy', 'paste', 'delete', 'selectAll']);
     const view = menu?.items.find((item) => item.label === 'View');
     expect(entries(view?.submenu)).toEqual(['reload', 'resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen']);
-    menu?.items.find((item) => item.label === 'Help')?.submenu?.items[0]?.click?.();
+    const help = menu?.items.find((item) => item.label === 'Help');
+    expect(entries(help?.submenu)).toEqual([
+      'Check for updates…',
+      'Check for updates automatically',
+      'About tlsrpt-viewer',
+    ]);
+    help?.submenu?.items.find((item) => item.label === 'About tlsrpt-viewer')?.click?.();
     expect(fake.app.aboutShown).toBe(1);
+  });
+
+  it('checks for updates from Help, and says so where this copy cannot update itself', async () => {
+    const { fake, appData } = await started({ platform: 'linux' });
+    const help = fake.Menu.applicationMenu?.items.find((item) => item.label === 'Help');
+    const item = (label: string) => help?.submenu?.items.find((entry) => entry.label === label);
+    expect(item('Check for updates automatically')?.checked).toBe(true);
+    item('Check for updates…')?.click?.();
+    await expect.poll(() => fake.dialog.messageBoxes.length, LOADED).toBe(1);
+    expect(fake.dialog.messageBoxes[0]?.message).toBe('This copy of tlsrpt-viewer is not an installed one.');
+    item('Check for updates automatically')?.click?.();
+    expect(JSON.parse(readFileSync(join(appData, 'tlsrpt-viewer', 'update-settings.json'), 'utf8'))).toEqual({
+      checkAutomatically: false,
+    });
+  });
+
+  it('checks for updates at start in an installed copy, with the updater of its installer', async () => {
+    const asked: string[] = [];
+    await started({
+      platform: 'win32',
+      isPackaged: true,
+      createUpdater: (target) => {
+        asked.push(target);
+        return Promise.reject(new Error('offline'));
+      },
+    });
+    await expect.poll(() => asked, LOADED).toEqual(['nsis']);
   });
 
   it('on macOS, has the app menu, Edit (so Cmd+C/V/X/A/Z reach text fields) and Window', async () => {

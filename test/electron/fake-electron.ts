@@ -28,7 +28,14 @@ import type { BackendToMain, MainToBackend, StartupProblem } from '../../electro
 // one must be made (browser-window.md); Notification and Tray exist only
 // after ready, a notification shows only on show() and is clicked through its
 // 'click' event (notification.md); a tray's menu comes from setContextMenu,
-// and destroy() removes it (tray.md).
+// and destroy() removes it (tray.md); shell.openExternal answers with a
+// promise that rejects with the platform's reason when the system cannot
+// open the URL (shell.md; "Failed to open path" from platform_util_linux.cc);
+// a right-click emits webContents 'context-menu' with its parameters, and a
+// menu opens only on popup() (web-contents.md, menu.md); clipboard.writeText
+// answers with a promise (clipboard.md); autoUpdater is an EventEmitter
+// (auto-updater.md), the module electron-updater emits
+// 'before-quit-for-update' on and, on macOS, hands the checked zip to.
 
 interface PreventableEvent {
   prevented: boolean;
@@ -96,6 +103,41 @@ export class FakeWebContents extends EventEmitter {
   renderProcessGone(reason: string, exitCode: number): void {
     this.emit('render-process-gone', {}, { reason, exitCode });
   }
+  /**
+   * The user right-clicks: Electron emits 'context-menu' with the
+   * parameters of what is under the pointer (web-contents.md). Those not
+   * given are as on a plain, non-editable part of the page.
+   */
+  rightClick(params: Partial<FakeContextMenuParams> = {}): void {
+    const defaults: FakeContextMenuParams = {
+      x: 10,
+      y: 10,
+      frame: null,
+      linkURL: '',
+      linkText: '',
+      pageURL: 'app://tlsrpt/index.html',
+      frameURL: '',
+      srcURL: '',
+      mediaType: 'none',
+      hasImageContents: false,
+      isEditable: false,
+      selectionText: '',
+      titleText: '',
+      altText: '',
+      menuSourceType: 'mouse',
+      editFlags: {
+        canUndo: false,
+        canRedo: false,
+        canCut: false,
+        canCopy: false,
+        canPaste: false,
+        canDelete: false,
+        canSelectAll: false,
+        canEditRichly: false,
+      },
+    };
+    this.emit('context-menu', preventableEvent(), { ...defaults, ...params });
+  }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
     this.windowOpenHandler = handler;
   }
@@ -104,8 +146,39 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
+/** The part of Electron's ContextMenuParams the stand-in fills in. */
+export interface FakeContextMenuParams {
+  x: number;
+  y: number;
+  frame: null;
+  linkURL: string;
+  linkText: string;
+  pageURL: string;
+  frameURL: string;
+  srcURL: string;
+  mediaType: string;
+  hasImageContents: boolean;
+  isEditable: boolean;
+  selectionText: string;
+  titleText: string;
+  altText: string;
+  menuSourceType: string;
+  editFlags: {
+    canUndo: boolean;
+    canRedo: boolean;
+    canCut: boolean;
+    canCopy: boolean;
+    canPaste: boolean;
+    canDelete: boolean;
+    canSelectAll: boolean;
+    canEditRichly: boolean;
+  };
+}
+
 export interface FakeMenuItem {
   role?: string;
+  /** As MenuItem.enabled: true unless the template said otherwise. */
+  enabled: boolean;
   label?: string;
   type?: string;
   accelerator?: string;
@@ -117,6 +190,8 @@ export interface FakeMenuItem {
 
 export interface FakeMenu {
   items: FakeMenuItem[];
+  /** Shows it as a context menu (menu.md); recorded in Menu.popups. */
+  popup(options?: object): void;
 }
 
 interface TemplateItem {
@@ -125,6 +200,7 @@ interface TemplateItem {
   type?: string;
   accelerator?: string;
   checked?: boolean;
+  enabled?: boolean;
   click?: (item: FakeMenuItem) => void;
   submenu?: TemplateItem[];
 }
@@ -341,6 +417,10 @@ export function createFakeElectron(options: {
     quit() {
       app.quitCalls += 1;
     },
+    relaunches: 0,
+    relaunch() {
+      app.relaunches += 1;
+    },
     /** The user clicks the dock icon (macOS): Electron emits 'activate' with whether windows are visible. */
     activate() {
       app.emit(
@@ -501,13 +581,16 @@ export function createFakeElectron(options: {
   };
 
   const buildMenu = (template: Template): FakeMenu => ({
+    popup(popupOptions: object = {}) {
+      Menu.popups.push({ menu: this, options: popupOptions });
+    },
     items: template.map((entry) => {
       if (entry.label === undefined && entry.role === undefined && entry.type === undefined) {
         throw new Error('Invalid template for MenuItem: must have at least one of label, role or type');
       }
       const role = entry.role;
       const submenu = entry.submenu ?? (role ? defaultSubmenu(role, platform) : undefined);
-      const item: FakeMenuItem = {};
+      const item: FakeMenuItem = { enabled: entry.enabled ?? true };
       if (role !== undefined) item.role = role;
       const label = entry.label ?? (role ? ROLE_LABELS[role.toLowerCase()] : undefined);
       if (label !== undefined) item.label = label;
@@ -528,6 +611,8 @@ export function createFakeElectron(options: {
 
   const Menu = {
     applicationMenu: null as FakeMenu | null,
+    /** Context menus shown, in order. */
+    popups: [] as { menu: FakeMenu; options: object }[],
     buildFromTemplate: (template: Template) => buildMenu(template),
     setApplicationMenu(menu: FakeMenu) {
       Menu.applicationMenu = menu;
@@ -617,8 +702,19 @@ export function createFakeElectron(options: {
     showItemInFolder(path: string) {
       shell.shownInFolder.push(path);
     },
+    /** Set: the system cannot open URLs (no browser, xdg-open missing), and openExternal rejects with this reason. */
+    refusal: null as string | null,
     openExternal(url: string) {
+      if (shell.refusal !== null) return Promise.reject(new Error(shell.refusal));
       shell.opened.push(url);
+      return Promise.resolve();
+    },
+  };
+
+  const clipboard = {
+    text: '',
+    writeText(text: string) {
+      clipboard.text = text;
       return Promise.resolve();
     },
   };
@@ -673,8 +769,25 @@ export function createFakeElectron(options: {
     }
   }
 
+  // Electron's built-in updater (Squirrel on macOS and Windows); electron-updater drives it on macOS only.
+  const autoUpdater = Object.assign(new EventEmitter(), {
+    feedUrl: null as string | null,
+    quitAndInstallCalls: 0,
+    setFeedURL(feed: { url: string }) {
+      autoUpdater.feedUrl = feed.url;
+    },
+    getFeedURL: () => autoUpdater.feedUrl ?? '',
+    checkForUpdates() {
+      autoUpdater.emit('checking-for-update');
+    },
+    quitAndInstall() {
+      autoUpdater.quitAndInstallCalls += 1;
+    },
+  });
+
   return {
     app,
+    autoUpdater,
     BrowserWindow,
     protocol,
     ipcMain,
@@ -684,6 +797,7 @@ export function createFakeElectron(options: {
     utilityProcess,
     safeStorage,
     shell,
+    clipboard,
     Notification,
     Tray,
   };

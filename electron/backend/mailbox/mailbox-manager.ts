@@ -107,6 +107,7 @@ export class MailboxManager {
               accessTokenExpiresAt: session?.tokens?.expiresAt ?? null,
               signInRequired: session?.signInRequired ?? false,
               pendingUrl: session?.pending?.url ?? null,
+              browserRefused: null,
               clientSecretKept: this.clientSecretKept(row),
             }
           : null,

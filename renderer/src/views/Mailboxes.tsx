@@ -169,7 +169,9 @@ function MailboxCard(props: {
           <>
             <dt>Sign-in</dt>
             <dd data-testid="mailbox-oauth" className={oauth.signInRequired ? 'error' : undefined}>
-              {oauth.pendingUrl !== null ? (
+              {oauth.pendingUrl !== null && oauth.browserRefused !== null ? (
+                <BrowserRefused url={oauth.pendingUrl} reason={oauth.browserRefused} />
+              ) : oauth.pendingUrl !== null ? (
                 <>
                   waiting for the sign-in in your browser (
                   <a href={oauth.pendingUrl} target="_blank" rel="noopener noreferrer">
@@ -234,6 +236,32 @@ function MailboxCard(props: {
         </button>
       </p>
     </li>
+  );
+}
+
+/**
+ * The desktop app asked the system for a browser and was refused: the
+ * sign-in waits for a page nobody sees. The address is shown whole, in a
+ * field that selects itself, to copy (right-click or Ctrl+C) into a browser;
+ * the link tries the system again.
+ */
+function BrowserRefused({ url, reason }: { url: string; reason: string }) {
+  return (
+    <>
+      the app could not open your browser ({reason}). To sign in, copy this address into a browser:{' '}
+      <input
+        className="mono sign-in-address"
+        readOnly
+        value={url}
+        aria-label="Sign-in address"
+        onFocus={(event) => event.target.select()}
+      />{' '}
+      (or{' '}
+      <a href={url} target="_blank" rel="noopener noreferrer">
+        try the sign-in page again
+      </a>
+      )
+    </>
   );
 }
 
