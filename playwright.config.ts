@@ -16,7 +16,11 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: 0,
-  timeout: 60_000,
+  timeout: 90_000,
+  // Playwright's default of 5 s per expectation fails on a loaded 2-core
+  // machine (another suite beside this one): a drop's import or a Dovecot
+  // login can take longer. Each expectation still waits only until it holds.
+  expect: { timeout: 15_000 },
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${PORT}/`,
