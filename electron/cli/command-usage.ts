@@ -35,3 +35,7 @@ export const lintUsage =
 export const backupUsage = 'tlsrpt backup [--db FILE] BACKUP_FILE';
 
 export const checkDbUsage = 'tlsrpt check-db [--db FILE] [--salvage NEW_FILE] [--json]';
+
+export const exportUsage =
+  'tlsrpt export --to postgresql://[USER@]HOST[:PORT]/DATABASE [--db FILE] [--source NAME] [--batch N] [--json]\n' +
+  '             (what is new since the last export; the password from $PGPASSWORD or ~/.pgpass)';

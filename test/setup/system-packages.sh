@@ -17,6 +17,8 @@ needed=(
   "/usr/bin/ldns-signzone ldnsutils"
   "/usr/sbin/unbound unbound"
   "/usr/bin/dig bind9-dnsutils"
+  # The PostgreSQL server the sink's export is tested against (initdb and pg_ctl into a temp folder).
+  "/usr/lib/postgresql/15/bin/initdb postgresql"
 )
 
 missing=()
