@@ -1,16 +1,17 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../electron/backend/db/database.js';
+import { openDatabase, openDatabaseToRead } from '../../electron/backend/db/database.js';
+import { exportToPostgres } from '../../electron/backend/sink/pg-exporter.js';
 import { ReportImporter } from '../../electron/backend/import/importer.js';
 import { DISTRIBUTION, ROLLUP_VIEWS } from '../../electron/backend/sink/pg-schema.js';
 import { writeSyntheticCorpus } from '../bench/synthetic-corpus.js';
 import { cliPath, runCliAsync } from '../helpers/cli.js';
-import { corpusReports } from '../helpers/files.js';
+import { corpusReports, repoRoot } from '../helpers/files.js';
 import { createPostgres, removePostgres, type PostgresServer } from '../helpers/postgres.js';
 import { failureDetail, policyEntry, reportJson } from '../helpers/reports.js';
 
@@ -387,6 +388,89 @@ describe('tlsrpt export --to postgresql://', () => {
         );
         expect(tables.rows.length, view).toBe(1);
         expect(Object.keys(DISTRIBUTION), view).toContain(tables.rows[0]?.name);
+      }
+    });
+  });
+});
+
+interface Panel {
+  title: string;
+  type: string;
+  datasource: { type: string };
+  targets: { rawSql: string; format: string; datasource: { type: string } }[];
+}
+
+const dashboard = JSON.parse(readFileSync(join(repoRoot, 'build', 'grafana', 'tlsrpt-overview.json'), 'utf8')) as {
+  panels: Panel[];
+};
+
+/** A panel's SQL with Grafana's time macros expanded as Grafana does, for a fixed range (seconds, both included). */
+function expandMacros(sql: string, from: number, to: number): string {
+  const expanded = sql
+    .replace(/\$__unixEpochFilter\(([^()]+)\)/g, (_, column: string) => `${column} >= ${from} AND ${column} <= ${to}`)
+    .replaceAll('$__unixEpochFrom()', String(from))
+    .replaceAll('$__unixEpochTo()', String(to));
+  if (expanded.includes('$__')) throw new Error(`a Grafana macro this test does not expand: ${expanded}`);
+  return expanded;
+}
+
+/** What the SQLite side's rollup tables say for each panel, over whole UTC days [fromDay, toDay]. */
+const SQLITE_PANELS: Record<string, string> = {
+  'Failure rate per domain over time': `
+    SELECT day * 86400, policy_domain,
+      CAST(SUM(failed_sessions) AS REAL) / NULLIF(SUM(successful_sessions + failed_sessions), 0)
+    FROM rollup_domains WHERE span = 1 AND day BETWEEN @fromDay AND @toDay AND policy_domain <> ''
+    GROUP BY day, policy_domain ORDER BY 1, 2`,
+  'Failures by MX host and result type': `
+    SELECT CASE receiving_mx_hostname WHEN '' THEN '(no MX host named)' ELSE receiving_mx_hostname END,
+      CASE result_type WHEN '' THEN '(no result type)' ELSE result_type END, SUM(failed_sessions),
+      SUM(failure_details)
+    FROM rollup_mx WHERE span = 1 AND day BETWEEN @fromDay AND @toDay
+    GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 100`,
+  'Silent senders': `
+    SELECT policy_domain, organization, MAX(last_start_time) * 1000,
+      @toDay - (MAX(last_start_time) - ((MAX(last_start_time) % 86400) + 86400) % 86400) / 86400 AS silent
+    FROM rollup_domain_senders WHERE span = 1 AND day BETWEEN @fromDay AND @toDay AND policy_domain <> ''
+    GROUP BY 1, 2 HAVING silent >= 4 ORDER BY 4 DESC, 1, 2`,
+};
+
+describe('the Grafana dashboard (build/grafana)', () => {
+  const ranges: [string, number, number][] = [
+    ['the last 60 days', END / 86_400_000 - 60, END / 86_400_000 - 1],
+    ['ten years', Date.UTC(2016, 0, 1) / 86_400_000, END / 86_400_000 + 30],
+  ];
+
+  // Its own database, written in-process: the panels do not depend on the export tests before them.
+  beforeAll(async () => {
+    await server.createDatabase('grafana');
+    const db = openDatabaseToRead(sqliteFile);
+    try {
+      await withClient('grafana', (client) => exportToPostgres(db, client, { source: 'grafana' }));
+    } finally {
+      db.close();
+    }
+  }, 300_000);
+
+  it('has the three panels, each on the PostgreSQL data source', () => {
+    expect(dashboard.panels.map((panel) => panel.title).sort()).toEqual(Object.keys(SQLITE_PANELS).sort());
+    for (const panel of dashboard.panels) {
+      expect(panel.datasource.type).toBe('grafana-postgresql-datasource');
+      expect(panel.targets).toHaveLength(1);
+      expect(panel.targets[0]?.datasource.type).toBe('grafana-postgresql-datasource');
+    }
+  });
+
+  it.each(ranges)("answers every panel's query with the SQLite rollups' numbers: %s", async (_, fromDay, toDay) => {
+    await withClient('grafana', async (client) => {
+      for (const panel of dashboard.panels) {
+        const sql = expandMacros(panel.targets[0]?.rawSql ?? '', fromDay * 86_400, (toDay + 1) * 86_400 - 1);
+        const actual = await client.query({ text: sql, rowMode: 'array' });
+        const expected = sqlite
+          .prepare(SQLITE_PANELS[panel.title] ?? '')
+          .raw()
+          .all({ fromDay, toDay }) as unknown[][];
+        expect(expected.length, panel.title).toBeGreaterThan(0);
+        expect(actual.rows, `${panel.title}: ${sql}`).toEqual(expected);
       }
     });
   });
