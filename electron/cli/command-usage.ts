@@ -16,12 +16,14 @@ const notifyUsage =
 
 export const serveUsage =
   'tlsrpt serve [--db FILE] [--port N] [--host 127.0.0.1] [--allow-remote] [--dns-server ADDR[:PORT]]...\n' +
+  '              [--sink postgresql://…]\n' +
   `              ${notifyUsage}`;
 
 export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
   '              [--auth password|xoauth2|oauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
   '              [--password-env NAME | --password-file FILE] [--once] [--deadline SECONDS] [--json]\n' +
+  '              [--sink postgresql://…]   (export to PostgreSQL after every batch)\n' +
   `              ${notifyUsage}\n` +
   '            --auth oauth2: --provider microsoft|google|ISSUER-URL --client-id ID [--tenant T] [--client-secret S]\n' +
   '              [--scope S] [--refresh-token-env NAME | --refresh-token-file FILE] [--sign-in] [--no-browser]';

@@ -89,6 +89,8 @@ export function createApiHandlers(options: BackendOptions): {
   jobs: ImportJobs;
   mailboxes: MailboxManager;
   notifier: FindingNotifier | null;
+  /** The importer behind uploads and mailbox syncs, for what follows its batches (the PostgreSQL sink). */
+  importer: ReportImporter;
   /** Stops the export thread, if one was started. */
   close: () => Promise<void>;
 } {
@@ -229,6 +231,7 @@ export function createApiHandlers(options: BackendOptions): {
     jobs,
     mailboxes,
     notifier,
+    importer,
     close: async () => {
       await notifier?.idle();
       await exports?.close();

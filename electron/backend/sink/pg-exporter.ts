@@ -1,6 +1,7 @@
 // Writes what the SQLite database stores into PostgreSQL (the schema: pg-schema.ts), incrementally and
 // idempotently: each batch of reports, their policies and failure details, and the watermark that says
 // how far the export got, commit in one transaction.
+import { hostname } from 'node:os';
 import type { ClientBase } from 'pg';
 import { statementToIterate, prepared, type ReadableDatabase } from '../db/database.js';
 import { PG_SCHEMA, PG_SCHEMA_VERSION } from './pg-schema.js';
@@ -388,4 +389,9 @@ async function writeBatch(
     ]);
   }
   return { reports: fresh.size, policies: newPolicies.length, details: newDetails.length };
+}
+
+/** A database's source name unless one is given: this machine and the database's path on it. */
+export function defaultSinkSource(databasePath: string): string {
+  return `${hostname()}:${databasePath}`;
 }

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { openDatabaseToRead } from '../../backend/db/database.js';
 import { plural } from '../../backend/import/importer.js';
 import { resolveDatabasePath } from '../../backend/paths.js';
-import { exportToPostgres, type ExportProgress } from '../../backend/sink/pg-exporter.js';
+import { defaultSinkSource, exportToPostgres, type ExportProgress } from '../../backend/sink/pg-exporter.js';
 import { parseSinkUrl, redactSecret, redactSinkUrl, SinkUrlError } from '../../backend/sink/pg-url.js';
 import { connectSink } from '../../backend/sink/pg-connect.js';
 import { printable } from '../text.js';
@@ -53,7 +52,7 @@ export async function runExport(
   const path = resolveDatabasePath(stringOption(values, 'db'));
   if (!existsSync(path)) throw new UsageError(`no database at ${path}; import reports first with "tlsrpt import"`);
   // A database is its own source unless named: its path on this machine.
-  const source = stringOption(values, 'source') ?? `${hostname()}:${path}`;
+  const source = stringOption(values, 'source') ?? defaultSinkSource(path);
   const shown = redactSinkUrl(to);
 
   const db = openDatabaseToRead(path);

@@ -7,6 +7,7 @@ import { resolveDatabasePath } from '../../backend/paths.js';
 import { createHttpServer } from '../../backend/serve/http-server.js';
 import { mxCheckOptions } from '../../backend/policy/mx-hosts-check.js';
 import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
+import { SINK_OPTIONS, continuousSink, sinkUrlFromArgs } from '../sink-options.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 /** The renderer as built by `npm run build`, beside the compiled command line. */
@@ -35,6 +36,7 @@ export async function runServe(
     ca: { type: 'string' },
     'smtp-port': { type: 'string' },
     ...NOTIFY_OPTIONS,
+    ...SINK_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = stringOption(values, 'host') ?? '127.0.0.1';
@@ -54,6 +56,7 @@ export async function runServe(
   }
 
   const sinks = notifySinksFromArgs(values);
+  const sinkUrl = sinkUrlFromArgs(values);
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
   // A serve killed with uploads in its spool left them in the temporary folder: they are nobody's now.
@@ -63,6 +66,7 @@ export async function runServe(
     handlers,
     jobs,
     mailboxes,
+    importer,
     close: closeHandlers,
   } = createApiHandlers({
     db,
@@ -105,6 +109,10 @@ export async function runServe(
   const actualPort = address !== null && typeof address !== 'string' ? address.port : port;
   const shownHost = host.includes(':') ? `[${host}]` : host;
   out.write(`tlsrpt-viewer is serving http://${shownHost}:${actualPort}/ with ${databasePath} (Ctrl-C to stop)\n`);
+  // PostgreSQL follows every upload and sync batch; what an earlier run left unexported goes first.
+  const pgSink =
+    sinkUrl === null ? null : continuousSink(sinkUrl, db, databasePath, err, 'tlsrpt serve').follow(importer);
+  pgSink?.request();
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -118,6 +126,7 @@ export async function runServe(
   await Promise.all([jobs.idle(), mailboxes.stopAll()]);
   await uploads.close();
   await closeHandlers();
+  await pgSink?.close();
   db.close();
   return EXIT_OK;
 }
