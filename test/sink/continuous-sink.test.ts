@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -177,5 +177,38 @@ describe('tlsrpt sync --sink', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--sink: https://u:***@db.example/x is not a PostgreSQL URL');
     expect(result.stderr).not.toContain('bad-secret');
+  });
+});
+
+describe('tlsrpt serve --sink', () => {
+  it('exports what the database holds when it starts, and stops cleanly', async () => {
+    const reports = join(dir, 'serve-reports');
+    mkdirSync(reports);
+    writeFileSync(join(reports, 'a.json'), reportJson({ reportId: 'served-1' }));
+    const db = join(dir, 'serve.sqlite');
+    expect((await runCliAsync(['import', '--db', db, reports])).status).toBe(0);
+    await postgres.createDatabase('serve');
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'serve', '--db', db, '--port', '0', '--sink', postgres.url('serve')],
+      { env: { ...process.env, TLSRPT_DB: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    let found: string[] = [];
+    try {
+      const deadline = Date.now() + 60_000;
+      while (found.length === 0 && Date.now() < deadline && child.exitCode === null) {
+        found = await exportedReportIds('serve');
+        if (found.length === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(found).toEqual(['served-1']);
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/tlsrpt serve: exported 1 new reports to postgresql:\/\/postgres:\*\*\*@/);
+    expect(stderr).not.toContain(postgres.password);
   });
 });
