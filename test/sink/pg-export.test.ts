@@ -358,6 +358,21 @@ describe('tlsrpt export --to postgresql://', () => {
     expect(missing.stderr).toContain('--to postgresql://');
   });
 
+  it('refuses a schema written by a later release, and leaves it as it is', async () => {
+    await server.createDatabase('future');
+    await withClient('future', async (client) => {
+      await client.query('CREATE SCHEMA tlsrpt; CREATE TABLE tlsrpt.sink_schema (version integer NOT NULL)');
+      await client.query('INSERT INTO tlsrpt.sink_schema VALUES (99)');
+    });
+    const result = await runCliAsync(['export', '--db', sqliteFile, '--to', server.url('future')]);
+    expect(result.status).toBe(5);
+    expect(result.stderr).toContain('the PostgreSQL schema tlsrpt is version 99, written by a later release');
+    await withClient('future', async (client) => {
+      const tables = await client.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'tlsrpt'`);
+      expect(tables.rows).toEqual([{ tablename: 'sink_schema' }]);
+    });
+  });
+
   it('keeps the schema ready for Citus: distribution column in every key, no foreign keys, views over one table', async () => {
     await withClient('full', async (client) => {
       for (const [table, column] of Object.entries(DISTRIBUTION)) {

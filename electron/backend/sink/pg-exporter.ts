@@ -47,23 +47,35 @@ export class SinkSchemaFromFutureError extends Error {
 /** Any number for advisory locks, fixed: the schema is created by one exporter at a time. */
 const SCHEMA_LOCK = 0x7e5e_5e01;
 
-/** Creates (or completes) the schema; refuses one written by a later release. */
+/** The schema's version in PostgreSQL, or null where there is none yet. */
+async function storedSchemaVersion(client: ClientBase): Promise<number | null> {
+  const exists = await client.query<{ present: boolean }>(
+    `SELECT to_regclass('tlsrpt.sink_schema') IS NOT NULL AS present`,
+  );
+  if (exists.rows[0]?.present !== true) return null;
+  const found = await client.query<{ version: number | null }>(
+    'SELECT max(version) AS version FROM tlsrpt.sink_schema',
+  );
+  return found.rows[0]?.version ?? null;
+}
+
+/**
+ * Creates (or completes) the schema; refuses one written by a later release.
+ * A schema already at this version is left alone: replacing a view takes a
+ * lock that would wait for (and hold up) the dashboards reading it, on every
+ * batch of `--sink`.
+ */
 export async function ensureSchema(client: ClientBase): Promise<void> {
+  if ((await storedSchemaVersion(client)) === PG_SCHEMA_VERSION) return;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
-    const exists = await client.query<{ present: boolean }>(
-      `SELECT to_regclass('tlsrpt.sink_schema') IS NOT NULL AS present`,
-    );
-    if (exists.rows[0]?.present === true) {
-      const found = await client.query<{ version: number }>('SELECT max(version) AS version FROM tlsrpt.sink_schema');
-      const version = found.rows[0]?.version ?? null;
-      if (version !== null && version > PG_SCHEMA_VERSION) {
-        throw new SinkSchemaFromFutureError(
-          `the PostgreSQL schema tlsrpt is version ${version}, written by a later release (this one writes ` +
-            `version ${PG_SCHEMA_VERSION}); export with that release or a later one`,
-        );
-      }
+    const version = await storedSchemaVersion(client);
+    if (version !== null && version > PG_SCHEMA_VERSION) {
+      throw new SinkSchemaFromFutureError(
+        `the PostgreSQL schema tlsrpt is version ${version}, written by a later release (this one writes ` +
+          `version ${PG_SCHEMA_VERSION}); export with that release or a later one`,
+      );
     }
     await client.query(PG_SCHEMA);
     await client.query(
