@@ -19,13 +19,15 @@ export const serveUsage =
   `              ${notifyUsage}\n` +
   '              [--receive PATH [--receive-max-bytes N] [--receive-rate PER_MINUTE] [--receive-concurrency N]]\n' +
   '              [--remote-ui] [--trusted-user-header NAME --allow-user USER[,USER...]] [--public-url URL]\n' +
-  '              [--metrics] [--metrics-port N [--metrics-host 127.0.0.1]]';
+  '              [--metrics] [--metrics-port N [--metrics-host 127.0.0.1]]\n' +
+  '              [--sink postgresql://…]';
 
 export const syncUsage =
   'tlsrpt sync [--db FILE] (--account NAME | --host H [--port P] [--security tls|starttls|plain] [--ca FILE] --user U\n' +
   '              [--auth password|xoauth2|oauth2] [--mailbox NAME] [--after move:FOLDER|seen|none] [--poll SECONDS])\n' +
   '              [--password-env NAME | --password-file FILE] [--once] [--deadline SECONDS] [--json]\n' +
   '              [--metrics-port N [--metrics-host 127.0.0.1]]   (Prometheus metrics while watching)\n' +
+  '              [--sink postgresql://…]   (export to PostgreSQL after every batch)\n' +
   `              ${notifyUsage}\n` +
   '            --auth oauth2: --provider microsoft|google|ISSUER-URL --client-id ID [--tenant T] [--client-secret S]\n' +
   '              [--scope S] [--refresh-token-env NAME | --refresh-token-file FILE] [--sign-in] [--no-browser]';
@@ -39,3 +41,7 @@ export const lintUsage =
 export const backupUsage = 'tlsrpt backup [--db FILE] BACKUP_FILE';
 
 export const checkDbUsage = 'tlsrpt check-db [--db FILE] [--salvage NEW_FILE] [--json]';
+
+export const exportUsage =
+  'tlsrpt export --to postgresql://[USER@]HOST[:PORT]/DATABASE [--db FILE] [--source NAME] [--batch N] [--json]\n' +
+  '             (what is new since the last export; the password from $PGPASSWORD or ~/.pgpass)';

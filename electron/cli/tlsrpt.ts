@@ -7,6 +7,7 @@ import {
   checkDbUsage,
   checkUsage,
   explainUsage,
+  exportUsage,
   importUsage,
   lintUsage,
   serveUsage,
@@ -27,6 +28,7 @@ Usage:
   ${lintUsage}
   ${backupUsage}
   ${checkDbUsage}
+  ${exportUsage}
 
 The database is --db FILE, else $TLSRPT_DB, else the desktop app's own
 (tlsrpt-viewer/reports.sqlite in your user data folder).
@@ -49,6 +51,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   lint: async () => (await import('./commands/lint.js')).runLint,
   backup: async () => (await import('./commands/backup.js')).runBackup,
   'check-db': async () => (await import('./commands/check-db.js')).runCheckDb,
+  export: async () => (await import('./commands/export.js')).runExport,
 };
 
 export async function main(argv: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {

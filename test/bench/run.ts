@@ -30,6 +30,7 @@ import { storeReportDocuments } from '../helpers/store.js';
 import { measureServeLoad } from './serve-load-figure.js';
 import { measureDrop, measureImap, measureStartup } from './intake-figures.js';
 import { measureUi } from './ui-figure.js';
+import { measureSink } from './sink-figure.js';
 import { createApiHandlers } from '../../electron/backend/api/handlers.js';
 import { DomainHealthService, dayOfDate } from '../../electron/backend/health/domain-health.js';
 import { MxHostLists } from '../../electron/backend/api/mx-host-lists.js';
@@ -45,6 +46,8 @@ const { values } = parseArgs({
     'skip-serve-load': { type: 'boolean', default: false },
     // Leave out the start-up, drop and IMAP figures (issue 12).
     'skip-intake': { type: 'boolean', default: false },
+    // Leave out the PostgreSQL sink's figure (issue 27).
+    'skip-sink': { type: 'boolean', default: false },
   },
 });
 const size = Number(values.size);
@@ -91,6 +94,7 @@ const files = listFiles(corpus)
 // The floor: read, gunzip and JSON.parse each report, nothing else. The files are read once before, untimed: a
 // floor read from a cold page cache measured the disk (306 µs a report against 31, 2026-12-01), and the import
 // after it read them warm.
+let importReportsPerSecond: number | null = null;
 if (!values['skip-import']) {
   for (const file of files) readFileSync(file);
   const started = performance.now();
@@ -120,6 +124,8 @@ if (!values['skip-import']) {
   const importSeconds = (performance.now() - importStarted) / 1000;
   const peak = Number(/peak-rss-bytes (\d+)/.exec(result.stderr)?.[1] ?? 0);
   const summaryLine = result.stdout.trim().split('\n').at(-1) ?? '';
+  // Per report file of the corpus (one report each), which may be larger than --size when left by an earlier run.
+  importReportsPerSecond = Math.round(files.length / importSeconds);
   emit({
     figure: 'import',
     files: files.length,
@@ -138,6 +144,17 @@ if (!values['skip-import']) {
     ),
     result: summaryLine,
   });
+}
+
+// The PostgreSQL sink: the same reports exported from the database just imported, against the import's speed.
+if (!values['skip-sink']) {
+  emit(
+    await measureSink({
+      cli,
+      dbPath: join(root, 'bench.sqlite'),
+      importReportsPerSecond,
+    }),
+  );
 }
 
 // Where an import's time goes, per report, on a sample: what a worker thread does (read, classify,

@@ -21,6 +21,8 @@ needed=(
   "/usr/bin/promtool prometheus"
   # systemd-analyze verifies the service units (build/systemd/); no service is started.
   "/usr/bin/systemd-analyze systemd"
+  # The PostgreSQL server the sink's export is tested against (initdb and pg_ctl into a temp folder).
+  "/usr/lib/postgresql/15/bin/initdb postgresql"
 )
 
 missing=()

@@ -11,6 +11,7 @@ import { mxCheckOptions } from '../../backend/policy/mx-hosts-check.js';
 import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
 import { RECEIVE_OPTIONS, accessSettings, metricsListenFrom, receiveSettings } from '../team-options.js';
 import { startMetricsServer } from '../../backend/metrics/metrics-server.js';
+import { SINK_OPTIONS, continuousSink, sinkUrlFromArgs } from '../sink-options.js';
 import { EXIT_OK, EXIT_USAGE, UsageError, parseCommandArgs, stringOption } from '../usage.js';
 
 /** The renderer as built by `npm run build`, beside the compiled command line. */
@@ -40,6 +41,7 @@ export async function runServe(
     'smtp-port': { type: 'string' },
     ...NOTIFY_OPTIONS,
     ...RECEIVE_OPTIONS,
+    ...SINK_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const host = stringOption(values, 'host') ?? '127.0.0.1';
@@ -73,6 +75,7 @@ export async function runServe(
   }
 
   const sinks = notifySinksFromArgs(values);
+  const sinkUrl = sinkUrlFromArgs(values);
   const databasePath = resolveDatabasePath(stringOption(values, 'db'));
   const db = openDatabase(databasePath);
   // A serve killed with uploads in its spool left them in the temporary folder: they are nobody's now.
@@ -165,6 +168,10 @@ export async function runServe(
     const shown = metricsAddress.address.includes(':') ? `[${metricsAddress.address}]` : metricsAddress.address;
     out.write(`metrics at http://${shown}:${metricsAddress.port}/metrics\n`);
   }
+  // PostgreSQL follows every upload and sync batch; what an earlier run left unexported goes first.
+  const pgSink =
+    sinkUrl === null ? null : continuousSink(sinkUrl, db, databasePath, err, 'tlsrpt serve').follow(importer);
+  pgSink?.request();
 
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -181,6 +188,7 @@ export async function runServe(
   await uploads.close();
   await receiver?.close();
   await closeHandlers();
+  await pgSink?.close();
   db.close();
   return EXIT_OK;
 }

@@ -29,6 +29,7 @@ import { startMetricsServer } from '../../backend/metrics/metrics-server.js';
 import { TlsRptMetrics } from '../../backend/metrics/tlsrpt-metrics.js';
 import { NOTIFY_OPTIONS, notifySinksFromArgs } from '../notify-options.js';
 import { METRICS_LISTEN_OPTIONS, metricsListenFrom } from '../team-options.js';
+import { SINK_OPTIONS, continuousSink, sinkUrlFromArgs } from '../sink-options.js';
 import { printable } from '../text.js';
 import {
   EXIT_OK,
@@ -171,11 +172,13 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     once: { type: 'boolean' },
     json: { type: 'boolean' },
     ...NOTIFY_OPTIONS,
+    ...SINK_OPTIONS,
     deadline: { type: 'string' },
     ...METRICS_LISTEN_OPTIONS,
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const sinks = notifySinksFromArgs(values);
+  const sinkUrl = sinkUrlFromArgs(values);
   const deadlineText = stringOption(values, 'deadline');
   if (deadlineText !== undefined && !/^[1-9]\d{0,5}$/.test(deadlineText)) {
     throw new UsageError(`--deadline takes a number of seconds from 1 to 999999, got "${deadlineText}"`);
@@ -188,7 +191,8 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
     onMessage: (outcome: MessageOutcome): void => printOutcome(outcome),
     ...(deadlineText === undefined ? {} : { deadlineMs: Number(deadlineText) * 1000 }),
   };
-  const db = openDatabase(resolveDatabasePath(stringOption(values, 'db')));
+  const databasePath = resolveDatabasePath(stringOption(values, 'db'));
+  const db = openDatabase(databasePath);
   let account: MailboxAccount;
   let connect: () => Promise<ImapFlow>;
   let secret = '';
@@ -230,6 +234,10 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
           importer,
         )
       : null;
+  // PostgreSQL follows every batch; what an earlier run left unexported goes first.
+  const pgSink =
+    sinkUrl === null ? null : continuousSink(sinkUrl, db, databasePath, err, 'tlsrpt sync').follow(importer);
+  pgSink?.request();
   const target: SyncTarget = { server: account, mailbox: account.mailbox, after: account.after };
   const printOutcome = (outcome: MessageOutcome): void => {
     if (asJson) return;
@@ -330,6 +338,7 @@ export async function runSync(args: string[], out: NodeJS.WritableStream, err: N
   } finally {
     // What was found is sent before the command ends; each sink's tries are bounded.
     await notifier?.idle();
+    await pgSink?.close();
     db.close();
   }
 }
