@@ -40,8 +40,28 @@ fi
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "Installing the Debian packages the tests use: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The tests start their own servers on loopback and high ports. Debian starts a
+  # package's service as it installs it (unbound and nsd on port 53, PostgreSQL on
+  # 5432, Prometheus on 9090): policy-rc.d's 101 tells invoke-rc.d and
+  # deb-systemd-invoke to start none, unless the machine already has its own policy.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# tlsrpt-viewer test setup: start no service while installing.\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Nor at the next boot: only the services of the packages installed here.
+  if [ -d /run/systemd/system ]; then
+    for package in "${missing[@]}"; do
+      case "$package" in
+        dovecot-imapd) service=dovecot ;;
+        nsd | unbound | postgresql | prometheus) service=$package ;;
+        *) continue ;;
+      esac
+      systemctl disable --quiet "$service" 2>/dev/null || true
+    done
+  fi
   exit 0
 fi
 
