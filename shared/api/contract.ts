@@ -80,14 +80,7 @@ const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number
 // Serve mode's CSV download route, beside the contract's methods (see csv-export.ts).
 export { FAILURES_CSV_REQUEST_PARAMETER, FAILURES_CSV_ROUTE, failuresCsvFileName } from './csv-export.js';
 // Serve mode's upload route, beside the contract's methods (see upload.ts).
-export {
-  MAX_FILES_PER_UPLOAD,
-  MAX_UPLOAD_REQUEST_BYTES,
-  UPLOAD_NAME_HEADER,
-  UPLOAD_ROUTE,
-  type UploadManyResponse,
-  type UploadResponse,
-} from './upload.js';
+export { UPLOAD_NAME_HEADER, UPLOAD_ROUTE, type UploadManyResponse, type UploadResponse } from './upload.js';
 
 /** Files sent as base64 inside a JSON call (small imports, tests); uploads of any size use `POST /api/upload` (upload.ts). */
 const uploadedFileSchema = z.object({ name: text, base64: z.string().max(180 * 1024 * 1024) }).strict();
