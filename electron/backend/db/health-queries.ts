@@ -21,7 +21,7 @@ interface QuotedPolicyRow {
 }
 
 /** The policy domains with reports (a sender that named none is not a domain). */
-export function reportedDomains(db: ReadableDatabase): string[] {
+function reportedDomains(db: ReadableDatabase): string[] {
   return prepared(
     db,
     `SELECT DISTINCT policy_domain FROM rollup_domain_senders

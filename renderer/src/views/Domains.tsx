@@ -28,7 +28,7 @@ const VERDICT_LABEL: Record<Verdict, string> = {
   healthy: 'Healthy',
 };
 
-export function VerdictBadge({ verdict }: { verdict: Verdict }) {
+function VerdictBadge({ verdict }: { verdict: Verdict }) {
   return (
     <span className={`verdict ${verdict}`} data-testid="verdict" data-verdict={verdict}>
       {VERDICT_LABEL[verdict]}
