@@ -62,10 +62,9 @@ export const mailboxAccountSchema = z
   });
 
 // The schema and the plain types must describe the same thing: a mismatch fails to compile.
-// Exported only so the unused type is kept (a compile-time check, not an API).
-/** @public */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
+/** @public Exported only so the unused type is kept: a compile-time check, not an API. */
 export type SchemaMatchesTypes = [
   Assert<Same<z.infer<typeof mailboxAccountSchema>, MailboxAccount>>,
   Assert<Same<z.infer<typeof afterProcessingSchema>, AfterProcessing>>,
