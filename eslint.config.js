@@ -39,6 +39,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       'no-restricted-syntax': ['error', { selector: 'TSAsExpression > TSAnyKeyword', message: 'No `as any`.' }],
+      // A switch over a union (a finding code, a verdict) must name every member, so a new member is a compile-time
+      // question in each switch rather than a silent fall to the default.
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },
   },
   {
