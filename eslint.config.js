@@ -18,6 +18,9 @@ const nodeBuiltins = [
   'https',
 ];
 
+// The backend modules the Electron shell may import: plain helpers that open no database and run no handler.
+const SHELL_MAY_IMPORT_FROM_BACKEND = ['paths', 'database-files', 'serve/static-files'];
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'test/.artifacts/', 'test-results/'] },
   eslint.configs.recommended,
@@ -36,6 +39,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       'no-restricted-syntax': ['error', { selector: 'TSAsExpression > TSAnyKeyword', message: 'No `as any`.' }],
+      // A switch over a union (a finding code, a verdict) must name every member, so a new member is a compile-time
+      // question in each switch rather than a silent fall to the default.
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
     },
   },
   {
@@ -125,16 +131,14 @@ export default tseslint.config(
           paths: [{ name: 'better-sqlite3', message: 'The database lives in the backend process.' }],
           patterns: [
             {
-              group: [
-                '**/backend/db/**',
-                '**/backend/api/**',
-                '**/backend/import/**',
-                '**/backend/mailbox/**',
-                '**/cli/**',
-                '**/renderer/**',
-              ],
-              message:
-                'main talks to the backend process through backend-client.ts; only plain helpers (paths, static files) are shared.',
+              // An allow-list: of the backend, main may import only these plain helpers (VS Code's layering
+              // style). Anything else under backend/ is refused, so a new backend folder is refused too.
+              regex: String.raw`(^|/)backend/(?!(${SHELL_MAY_IMPORT_FROM_BACKEND.join('|')})\.js$)`,
+              message: `main talks to the backend process through backend-client.ts; of the backend it may import only ${SHELL_MAY_IMPORT_FROM_BACKEND.map((name) => `${name}.ts`).join(', ')}.`,
+            },
+            {
+              group: ['**/cli/**', '**/renderer/**'],
+              message: 'main talks to the backend process through backend-client.ts, and to the UI through IPC.',
             },
           ],
         },

@@ -14,16 +14,12 @@ export function userDataFolder(
   platform: NodeJS.Platform = process.platform,
   home: string = homedir(),
 ): string {
-  switch (platform) {
-    case 'win32':
-      return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
-    case 'darwin':
-      return join(home, 'Library', 'Application Support', APP_NAME);
-    default:
-      // The XDG spec treats an empty XDG_CONFIG_HOME as unset, hence || and not ??.
-      // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
-      return join(env.XDG_CONFIG_HOME || join(home, '.config'), APP_NAME);
-  }
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
+  // Linux and every other Unix: the XDG base directories. The spec treats an
+  // empty XDG_CONFIG_HOME as unset, hence || and not ??.
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), APP_NAME);
 }
 
 /** `--db` wins, then the TLSRPT_DB environment variable, then the app's own file. */

@@ -11,7 +11,7 @@ export function registerAppScheme(protocol: Protocol): void {
 }
 
 /** Answers one `app://` request from the built renderer, with the same security headers as serve mode. */
-export async function rendererResponse(rendererDir: string, url: string): Promise<Response> {
+async function rendererResponse(rendererDir: string, url: string): Promise<Response> {
   const parsed = new URL(url);
   if (parsed.host !== APP_HOST) return new Response('Not found', { status: 404 });
   const found = resolveStaticFile(rendererDir, parsed.pathname);

@@ -73,7 +73,7 @@ export type MainToBackend = BackendRequest | VaultReply | CsvExportRequest;
 export type BackendToMain = BackendResponse | VaultRequest | FindingsNoticeMessage | StartupProblem;
 
 /** What the page shows while the backend process is down. */
-export const BACKEND_STOPPED =
+const BACKEND_STOPPED =
   'The part of tlsrpt-viewer that reads and stores reports has stopped. Restart it from the dialog, then press Retry.';
 
 /**

@@ -203,7 +203,7 @@ export class BackendSupervisor {
 }
 
 /** The pre-migration backups beside a database file, oldest first (their names end in a sortable time stamp). */
-export function preMigrationBackups(file: string): string[] {
+function preMigrationBackups(file: string): string[] {
   try {
     return readdirSync(dirname(file))
       .filter((name) => isPreMigrationBackupOf(basename(file), name))

@@ -1,7 +1,7 @@
 import type * as Electron from 'electron';
 
 /** What of Electron's 'context-menu' parameters the menu depends on. */
-export type ContextMenuParams = Pick<
+type ContextMenuParams = Pick<
   Electron.ContextMenuParams,
   'isEditable' | 'selectionText' | 'linkURL' | 'editFlags' | 'frame'
 >;
@@ -13,7 +13,7 @@ export type ContextMenuParams = Pick<
  * field, as its context-menu guide does); a link's address is copied by
  * main. Empty where nothing applies, and then no menu opens.
  */
-export function contextMenuTemplate(
+function contextMenuTemplate(
   params: Omit<ContextMenuParams, 'frame'>,
   copyText: (text: string) => void,
 ): Electron.MenuItemConstructorOptions[] {

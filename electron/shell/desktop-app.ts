@@ -314,7 +314,7 @@ export function startDesktopApp(electron: ElectronModule, paths: DesktopPaths, o
 }
 
 /** The main window, where it was last closed, showing the app's own page. */
-export function createMainWindow(
+function createMainWindow(
   electron: ElectronModule,
   preload: string,
   stateFile: string,

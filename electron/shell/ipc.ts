@@ -30,7 +30,7 @@ export function registerApiHandlers(ipcMain: Pick<IpcMain, 'handle'>, router: Ap
   return channels;
 }
 
-export async function handleApiCall(
+async function handleApiCall(
   router: ApiRouter,
   method: ApiMethod,
   event: Pick<IpcMainInvokeEvent, 'senderFrame'>,

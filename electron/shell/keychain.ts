@@ -23,7 +23,7 @@ export interface Keychain {
  */
 const LINUX_FIXED_KEY_TAG = 'v10';
 
-export function isSealedWithFixedKey(sealed: Buffer, platform: NodeJS.Platform): boolean {
+function isSealedWithFixedKey(sealed: Buffer, platform: NodeJS.Platform): boolean {
   return platform === 'linux' && sealed.subarray(0, 3).toString('latin1') === LINUX_FIXED_KEY_TAG;
 }
 

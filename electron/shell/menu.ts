@@ -65,7 +65,7 @@ export function menuTemplate(actions: MenuActions, platform: NodeJS.Platform): M
   return template;
 }
 
-export const APP_COPYRIGHT = 'Copyright © tlsrpt-viewer developers';
+const APP_COPYRIGHT = 'Copyright © tlsrpt-viewer developers';
 /** package.json's homepage (a test keeps the two equal): electron-builder needs it for the deb. */
 export const APP_HOMEPAGE = 'https://github.com/tlsrpt-viewer/tlsrpt-viewer';
 

@@ -17,10 +17,10 @@ export interface AlertSettings {
   background: boolean;
 }
 
-export const DEFAULT_ALERT_SETTINGS: AlertSettings = { notify: true, background: false };
+const DEFAULT_ALERT_SETTINGS: AlertSettings = { notify: true, background: false };
 
 /** The settings file, or the defaults where it is missing or unreadable (a hand-edited file must not stop the app). */
-export function loadAlertSettings(file: string): AlertSettings {
+function loadAlertSettings(file: string): AlertSettings {
   try {
     const saved = JSON.parse(readFileSync(file, 'utf8')) as Partial<Record<keyof AlertSettings, unknown>>;
     return {
@@ -33,7 +33,7 @@ export function loadAlertSettings(file: string): AlertSettings {
 }
 
 /** Notifications shown for one notice at most: a first import may find dozens at once. */
-export const MAX_NOTIFICATIONS = 5;
+const MAX_NOTIFICATIONS = 5;
 
 export type AlertsElectron = Pick<typeof Electron, 'Notification' | 'Tray' | 'Menu'>;
 

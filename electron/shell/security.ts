@@ -20,7 +20,7 @@ export function isAppUrl(url: string | undefined | null): boolean {
  * Report fields are attacker-controlled: the page gets no Node, runs in the
  * OS sandbox, and sees only what the preload exposes.
  */
-export function secureWebPreferences(preload: string): WebPreferences {
+function secureWebPreferences(preload: string): WebPreferences {
   return {
     preload,
     contextIsolation: true,

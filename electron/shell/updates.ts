@@ -85,7 +85,7 @@ export interface UpdateSettings {
   checkAutomatically: boolean;
 }
 
-export const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { checkAutomatically: true };
+const DEFAULT_UPDATE_SETTINGS: UpdateSettings = { checkAutomatically: true };
 
 /** The settings file, or the defaults where it is missing or unreadable. */
 export function loadUpdateSettings(file: string): UpdateSettings {

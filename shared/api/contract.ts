@@ -36,7 +36,7 @@ const text = z.string().max(MAX_TEXT);
  */
 const hostName = text.transform(normalizeDomainName);
 
-export const reportFilterSchema = z
+const reportFilterSchema = z
   .object({
     fromTime: epochSeconds.nullable().optional(),
     toTime: epochSeconds.nullable().optional(),
@@ -50,7 +50,7 @@ export const reportFilterSchema = z
  * host exactly (a drill-down); `mxSearch` is what a person typed: any host
  * whose name contains it, in any case. `report` is one report's row id.
  */
-export const failureQuerySchema = z
+const failureQuerySchema = z
   .object({
     filter: reportFilterSchema,
     organization: text.optional(),
@@ -64,7 +64,7 @@ export const failureQuerySchema = z
   })
   .strict();
 
-export { FAILURE_SORT_COLUMNS, REPORT_SORT_COLUMNS };
+export { FAILURE_SORT_COLUMNS };
 
 /** A list's order: one column, one way (ties are broken by id, the same way). */
 export interface Sort<Column extends string> {
@@ -80,14 +80,7 @@ const page = { offset: z.number().int().min(0).max(100_000_000), limit: z.number
 // Serve mode's CSV download route, beside the contract's methods (see csv-export.ts).
 export { FAILURES_CSV_REQUEST_PARAMETER, FAILURES_CSV_ROUTE, failuresCsvFileName } from './csv-export.js';
 // Serve mode's upload route, beside the contract's methods (see upload.ts).
-export {
-  MAX_FILES_PER_UPLOAD,
-  MAX_UPLOAD_REQUEST_BYTES,
-  UPLOAD_NAME_HEADER,
-  UPLOAD_ROUTE,
-  type UploadManyResponse,
-  type UploadResponse,
-} from './upload.js';
+export { UPLOAD_NAME_HEADER, UPLOAD_ROUTE } from './upload.js';
 
 /** Files sent as base64 inside a JSON call (small imports, tests); uploads of any size use `POST /api/upload` (upload.ts). */
 const uploadedFileSchema = z.object({ name: text, base64: z.string().max(180 * 1024 * 1024) }).strict();

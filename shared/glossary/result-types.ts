@@ -28,7 +28,7 @@ export interface ResultTypeExplanation {
   liveCheck?: LiveCheck;
 }
 
-export interface LiveCheck {
+interface LiveCheck {
   text: string;
   codes: readonly MxFindingCode[];
 }

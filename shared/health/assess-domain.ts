@@ -631,11 +631,6 @@ function verdictOf(
   };
 }
 
-/** Every domain's health, worst first. */
-export function assessDomains(evidence: readonly DomainEvidence[], asOfDay: number): DomainHealth[] {
-  return rankDomains(evidence.map((domain) => assessDomain(domain, asOfDay)));
-}
-
 /**
  * Domains assessed one by one (assessDomain), worst first: by verdict
  * (attentionRank), then by failed sessions in the recent window, then by

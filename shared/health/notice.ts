@@ -19,7 +19,7 @@ export function noticeTitle(findings: readonly HealthFinding[]): string {
 }
 
 /** One finding as a paragraph: the domain, the summary (host, type, since when), what is wrong and what to do. */
-export function findingNotice(finding: HealthFinding): string {
+function findingNotice(finding: HealthFinding): string {
   return `${finding.domain}: ${findingSummary(finding)} ${finding.message} What to do: ${finding.fix}`;
 }
 

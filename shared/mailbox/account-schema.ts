@@ -3,7 +3,7 @@ import type { AfterProcessing, MailboxAccount } from './account.js';
 import type { OAuthSettings } from './oauth.js';
 
 /** Validation of mailbox settings where they cross a trust boundary (the API, the database). */
-export const afterProcessingSchema = z.discriminatedUnion('action', [
+const afterProcessingSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('none') }).strict(),
   z.object({ action: z.literal('seen') }).strict(),
   z.object({ action: z.literal('move'), folder: z.string().min(1).max(255) }).strict(),
@@ -64,6 +64,7 @@ export const mailboxAccountSchema = z
 // The schema and the plain types must describe the same thing: a mismatch fails to compile.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
+/** @public Exported only so the unused type is kept: a compile-time check, not an API. */
 export type SchemaMatchesTypes = [
   Assert<Same<z.infer<typeof mailboxAccountSchema>, MailboxAccount>>,
   Assert<Same<z.infer<typeof afterProcessingSchema>, AfterProcessing>>,

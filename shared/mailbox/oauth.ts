@@ -50,7 +50,7 @@ export const OAUTH_PRESETS: Record<Exclude<OAuthProviderKind, 'issuer'>, OAuthPr
 };
 
 /** For a provider found by discovery: the user's identity and a refresh token; the IMAP scope is the server's to name. */
-export const GENERIC_OAUTH_SCOPE = 'openid email offline_access';
+const GENERIC_OAUTH_SCOPE = 'openid email offline_access';
 
 export function oauthScope(settings: OAuthSettings): string {
   if (settings.scope !== null) return settings.scope;

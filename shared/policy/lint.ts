@@ -27,7 +27,7 @@ export interface PolicyContext {
 }
 
 /** What a syntactically valid policy means in practice (RFC 8461 §3.2, §4.1, §5). */
-export function lintPolicySemantics(policy: MtaStsPolicy, context: PolicyContext = {}): Finding[] {
+function lintPolicySemantics(policy: MtaStsPolicy, context: PolicyContext = {}): Finding[] {
   const findings: Finding[] = [];
   if (policy.maxAge < DAY) {
     findings.push({
@@ -106,7 +106,7 @@ export function lintPolicySemantics(policy: MtaStsPolicy, context: PolicyContext
 }
 
 /** A TLS-RPT record's destinations (RFC 8460 §3). */
-export function lintTlsRptSemantics(record: TlsRptRecord, domain: string | null): Finding[] {
+function lintTlsRptSemantics(record: TlsRptRecord, domain: string | null): Finding[] {
   const findings: Finding[] = [];
   const own = domain === null ? null : normalizeHost(domain);
   for (const uri of record.rua) {

@@ -88,7 +88,7 @@ export const MAX_CHAIN_CERTIFICATES = 10;
  * RFC 7672 §3.1.3: SMTP senders treat PKIX-TA(0) and PKIX-EE(1) as unusable,
  * like any usage, selector or matching type they do not know.
  */
-export function tlsaRecordUsable(record: TlsaRecord): boolean {
+function tlsaRecordUsable(record: TlsaRecord): boolean {
   return (
     (record.usage === 2 || record.usage === 3) &&
     (record.selector === 0 || record.selector === 1) &&
@@ -140,7 +140,7 @@ export function matchTlsa(
 }
 
 /** `3 1 1 ab12…`, the zone-file form, shortened for a message. */
-export function describeTlsa(record: TlsaRecord): string {
+function describeTlsa(record: TlsaRecord): string {
   const data = record.data.length > 16 ? `${record.data.slice(0, 16)}…` : record.data;
   return `${record.usage} ${record.selector} ${record.matchingType} ${data}`;
 }
@@ -171,7 +171,7 @@ export function certificateNamesCoverHost(sans: readonly string[], commonName: s
 
 const DAY_MS = 86_400_000;
 /** A certificate this close to its end is worth saying: renewal has failed somewhere. */
-export const EXPIRING_DAYS = 14;
+const EXPIRING_DAYS = 14;
 
 /** What a sender would do with the domain: an error where one that enforces MTA-STS or DANE would refuse. */
 export interface MxSenderContext {
@@ -203,7 +203,7 @@ export const MX_FINDING_CODES = [
 export type MxFindingCode = (typeof MX_FINDING_CODES)[number];
 
 /** DANE is in force for a host when its TLSA records and the MX records are both DNSSEC-secure and one is usable. */
-export function daneApplies(check: MxHostCheck, context: MxSenderContext): boolean {
+function daneApplies(check: MxHostCheck, context: MxSenderContext): boolean {
   const tlsa = check.tlsa;
   return (
     tlsa !== null &&

@@ -10,12 +10,12 @@ export interface RecordField {
   value: string;
 }
 
-export type FieldSplit = { ok: true; fields: RecordField[] } | { ok: false; problem: string };
+type FieldSplit = { ok: true; fields: RecordField[] } | { ok: false; problem: string };
 
 /** `ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")` */
-export const EXTENSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+const EXTENSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
 /** `ext-value = 1*(%x21-3A / %x3C / %x3E-7E)`: visible characters but ";" and "=". */
-export const EXTENSION_VALUE = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
+const EXTENSION_VALUE = /^[\x21-\x3a\x3c\x3e-\x7e]+$/;
 
 /**
  * From all TXT strings at a record's name, the one record of its kind: both
@@ -41,7 +41,7 @@ export function joinTxtStrings(strings: readonly string[]): string {
   return strings.join('');
 }
 
-export function splitRecordFields(text: string): FieldSplit {
+function splitRecordFields(text: string): FieldSplit {
   if (/^[ \t]/.test(text)) return { ok: false, problem: 'whitespace before "v=" (the version must come first)' };
   const parts = text.split(';');
   const last = parts.length - 1;

@@ -18,7 +18,7 @@ export interface PolicyVersionLint {
 }
 
 /** An MX host named in failure details, and the policy in force when it was last named. */
-export interface MxCoverage {
+interface MxCoverage {
   host: string;
   failedSessions: number;
   /** First and last report start (UTC seconds) that named the host in a failure detail. */
@@ -34,7 +34,7 @@ export interface MxCoverage {
  * Said once wherever reported policies are checked: why no `mx` line is
  * judged unused from reports (the online check's real MX records can).
  */
-export const REPORTED_MX_HOSTS_NOTE =
+const REPORTED_MX_HOSTS_NOTE =
   'Reports name only the MX hosts that failed (a successful session names no host), so an mx line that matches none of them is not judged unused here: it may be the one that works. Check online to compare the policy with the real MX records.';
 
 export interface StoredPolicyLint {

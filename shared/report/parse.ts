@@ -71,7 +71,7 @@ export function parseTlsRptReport(text: string): ReportParseResult {
 }
 
 /** Normalizes an already decoded JSON value; see {@link parseTlsRptReport}. */
-export function normalizeTlsRptReport(document: unknown, warnings: ReportWarning[] = []): ReportParseResult {
+function normalizeTlsRptReport(document: unknown, warnings: ReportWarning[] = []): ReportParseResult {
   const reader = new FieldReader(warnings);
   try {
     const report = readReport(reader, document);

@@ -72,7 +72,7 @@ export type ReportWarningCode =
   | 'too-many-warnings';
 
 /** Why a document cannot be read as a report at all. */
-export interface ReportError {
+interface ReportError {
   /** JSON path of the offending field, null when the document as a whole is unusable. */
   field: string | null;
   message: string;

@@ -3,7 +3,7 @@
 // flagged with a warning, never dropped.
 
 /** RFC 8460 §4.4 policy types. */
-export const POLICY_TYPES = ['sts', 'tlsa', 'no-policy-found'] as const;
+const POLICY_TYPES = ['sts', 'tlsa', 'no-policy-found'] as const;
 export type KnownPolicyType = (typeof POLICY_TYPES)[number];
 
 /**

@@ -88,7 +88,7 @@ export interface MxHostFailures extends MxBreakdown {
   lastSeen: string;
 }
 
-export interface DomainBreakdown {
+interface DomainBreakdown {
   /** policy-domain; null when the sender did not name one. */
   domain: string | null;
   successfulSessions: number;

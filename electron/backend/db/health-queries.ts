@@ -21,7 +21,7 @@ interface QuotedPolicyRow {
 }
 
 /** The policy domains with reports (a sender that named none is not a domain). */
-export function reportedDomains(db: ReadableDatabase): string[] {
+function reportedDomains(db: ReadableDatabase): string[] {
   return prepared(
     db,
     `SELECT DISTINCT policy_domain FROM rollup_domain_senders
@@ -33,7 +33,7 @@ export function reportedDomains(db: ReadableDatabase): string[] {
 
 /**
  * What the reports say about each domain in the lookback window ending on
- * `asOfDay` (a UTC day number), for `assessDomains`. `domains` limits it to
+ * `asOfDay` (a UTC day number), for `assessDomain`. `domains` limits it to
  * those (a domain's page, `tlsrpt check --domain`).
  */
 export function domainEvidence(db: ReadableDatabase, asOfDay: number, domains?: readonly string[]): DomainEvidence[] {

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 
 /** A path named by a request, a command line or a folder that cannot be read as an ordinary file. */
-export class UnreadableFileError extends Error {
+class UnreadableFileError extends Error {
   override name = 'UnreadableFileError';
 
   /** Callers that print `String(error)` show the reason alone. */

@@ -2,7 +2,7 @@ import type { Attachment } from 'postal-mime';
 import { MAX_EMAIL_NESTING } from './limits.js';
 
 /** One MIME part that carries (or claims to carry) a TLS-RPT report. */
-export interface ReportAttachment {
+interface ReportAttachment {
   filename: string | null;
   contentType: string;
   content: Uint8Array;

@@ -328,7 +328,7 @@ export function compareIntakeNames(a: string, b: string): number {
 }
 
 /** One thing a walk over the paths to import found: a file to read, or why a path gives none. */
-export type InputEntry = { kind: 'file'; path: string | Buffer } | { kind: 'outcome'; outcome: FileOutcome };
+type InputEntry = { kind: 'file'; path: string | Buffer } | { kind: 'outcome'; outcome: FileOutcome };
 
 /**
  * Walks files and folders (recursively, sorted, each real folder once) and
@@ -336,7 +336,7 @@ export type InputEntry = { kind: 'file'; path: string | Buffer } | { kind: 'outc
  * held at a time. A name that is not UTF-8 is kept as its bytes: decoded, it
  * would name no file.
  */
-export async function* walkInputFiles(paths: readonly string[]): AsyncGenerator<InputEntry> {
+async function* walkInputFiles(paths: readonly string[]): AsyncGenerator<InputEntry> {
   const seenFolders = new Set<string>();
   async function* visit(path: string | Buffer, known: 'file' | 'folder' | null): AsyncGenerator<InputEntry> {
     const shown = displayPath(path);

@@ -23,7 +23,7 @@ export interface ImportSource {
 const HEAD_BYTES = 4096;
 
 /** A report decoded and parsed, ready to store; or why it cannot be. */
-export type PreparedReport =
+type PreparedReport =
   | { kind: 'done'; outcome: ReportOutcome }
   | { kind: 'store'; item: ReportToStore; part: string | null; warnings: number; heldBytes: number };
 

@@ -37,7 +37,7 @@ const WORKER_FILE = fileURLToPath(new URL('./prepare-worker.js', import.meta.url
  * gunzip and JSON parsing are most of an import's work, and the database
  * has one writer anyway. Default: one thread per core but one, for the writer.
  */
-export function defaultPrepareThreads(): number {
+function defaultPrepareThreads(): number {
   const configured = Number(process.env['TLSRPT_IMPORT_THREADS']);
   if (Number.isInteger(configured) && configured >= 0) return configured;
   return Math.max(1, Math.min(4, availableParallelism() - 1));

@@ -66,7 +66,7 @@ function tlsOptions(server: ImapServer): ConnectionOptions {
  * to MAX_INPUT_FILE_BYTES; no line a sync reads (a FETCH of sizes, a LIST
  * entry) comes near 1 MiB.
  */
-export const IMAP_RESPONSE_LIMITS = {
+const IMAP_RESPONSE_LIMITS = {
   maxLiteralSize: MAX_INPUT_FILE_BYTES,
   maxResponseSize: MAX_INPUT_FILE_BYTES + 1024 * 1024,
   maxLineLength: 1024 * 1024,

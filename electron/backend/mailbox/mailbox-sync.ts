@@ -34,7 +34,7 @@ export interface SyncOptions {
 }
 
 /** A sync of a year's mailbox on a slow link takes minutes; one that takes half an hour is held. */
-export const DEFAULT_SYNC_DEADLINE_MS = 30 * 60_000;
+const DEFAULT_SYNC_DEADLINE_MS = 30 * 60_000;
 
 /**
  * New messages one sync lists at most: a listing holds a few dozen bytes a
@@ -47,7 +47,7 @@ const MAX_LISTED_MESSAGES = 1_000_000;
 const OVER_LIMIT = new Set(['LiteralTooLarge', 'ResponseTooLarge', 'LineTooLarge', 'TooManyTokens']);
 
 /** A sync that the server made stop: it lied about sizes, listed without end, or ran past the deadline. */
-export class SyncStopped extends ImapConnectionError {
+class SyncStopped extends ImapConnectionError {
   override name = 'SyncStopped';
 }
 

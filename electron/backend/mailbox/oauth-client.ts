@@ -64,7 +64,7 @@ export function parseOAuthSecret(text: string): StoredOAuthSecret {
 /** Every call to the provider ends within this; a provider that hangs must not hold a sync forever. */
 const PROVIDER_TIMEOUT_MS = 30_000;
 /** How long the loopback listener waits for the browser before giving up. */
-export const SIGN_IN_TIMEOUT_MS = 10 * 60_000;
+const SIGN_IN_TIMEOUT_MS = 10 * 60_000;
 
 /*
  * oauth4webapi marks its http switch deprecated only to make it stand out.
@@ -79,7 +79,7 @@ const ALLOW_HTTP = oauth.allowInsecureRequests;
  * configurations are 2–5 KiB, token answers under 10 KiB): more than this is
  * not a provider, and is not read into memory.
  */
-export const MAX_PROVIDER_ANSWER_BYTES = 1024 * 1024;
+const MAX_PROVIDER_ANSWER_BYTES = 1024 * 1024;
 
 async function boundedFetch(url: string, options: RequestInit): Promise<Response> {
   const response = await fetch(url, options);
@@ -126,7 +126,7 @@ const discovered = new Map<string, oauth.AuthorizationServer>();
  * `organizations` metadata names a templated issuer (`{tenantid}`) that no
  * strict client accepts, and neither endpoint set has changed in years.
  */
-export async function authorizationServer(settings: OAuthSettings): Promise<oauth.AuthorizationServer> {
+async function authorizationServer(settings: OAuthSettings): Promise<oauth.AuthorizationServer> {
   if (settings.provider === 'microsoft') {
     const tenant = encodeURIComponent(settings.tenant ?? 'organizations');
     const base = `https://login.microsoftonline.com/${tenant}`;

@@ -15,7 +15,7 @@ import { todayUtcDay, type DomainHealthService } from '../health/domain-health.j
  * Prometheus 10,000 series per metric, and every series costs it memory
  * for as long as it is kept.
  */
-export const DEFAULT_TOP_DOMAINS = 50;
+const DEFAULT_TOP_DOMAINS = 50;
 /** Result types named per domain; senders may invent any, so the rarest are summed under OTHER. */
 const TOP_RESULT_TYPES = 20;
 /** Mailboxes named; a service watches a handful. */

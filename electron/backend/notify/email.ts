@@ -20,7 +20,7 @@ export function parseSmtpUrl(text: string): URL {
 }
 
 /** The server as it may be shown: no user, no password. */
-export function redactedSmtp(url: URL): string {
+function redactedSmtp(url: URL): string {
   return `${url.protocol}//${url.host}`;
 }
 
@@ -34,7 +34,7 @@ export interface EmailOptions {
   timeoutMs?: number;
 }
 
-export function emailSubject(notice: FindingsNotice): string {
+function emailSubject(notice: FindingsNotice): string {
   const [first] = notice.findings;
   if (notice.findings.length === 1 && first) {
     const host = first.mx === null ? '' : `: ${first.mx}`;
@@ -44,7 +44,7 @@ export function emailSubject(notice: FindingsNotice): string {
   return noticeTitle(notice.findings);
 }
 
-export function emailBody(notice: FindingsNotice): string {
+function emailBody(notice: FindingsNotice): string {
   const domains = [...new Set(notice.findings.map((finding) => finding.domain))];
   return [
     noticeText(notice),

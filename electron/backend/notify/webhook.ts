@@ -4,14 +4,14 @@ import type { HealthFinding } from '../../../shared/health/findings.js';
 import { noticeText, type FindingsNotice } from '../../../shared/health/notice.js';
 import type { FindingSink } from './finding-notifier.js';
 
-export interface WebhookBody {
+interface WebhookBody {
   source: 'tlsrpt-viewer';
   text: string;
   asOf: string;
   findings: Omit<HealthFinding, 'policyLint'>[];
 }
 
-export function webhookBody(notice: FindingsNotice): WebhookBody {
+function webhookBody(notice: FindingsNotice): WebhookBody {
   return {
     source: 'tlsrpt-viewer',
     text: noticeText(notice),

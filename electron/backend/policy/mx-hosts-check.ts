@@ -197,11 +197,7 @@ async function lookupTlsa(
 }
 
 /** Checks one MX host: addresses, one SMTP session on the first address that answers, TLSA. */
-export async function checkOneMxHost(
-  host: string,
-  preference: number | null,
-  context: HostContext,
-): Promise<MxHostCheck> {
+async function checkOneMxHost(host: string, preference: number | null, context: HostContext): Promise<MxHostCheck> {
   const name = normalizeHost(host);
   const { options, signal } = context;
   const port = options.smtpPort ?? 25;

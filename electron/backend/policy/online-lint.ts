@@ -430,6 +430,7 @@ async function fetchPolicy(
           `${hostName} does not resolve; senders cannot fetch the policy`,
           `publish an address record for ${hostName}`,
         );
+      case undefined: // an error without a code: its message says what happened
       default:
         return fail(
           'policy-fetch-failed',

@@ -34,13 +34,13 @@ export function parseDnsServers(list: readonly string[] | undefined): DnsServer[
 const UDP_PAYLOAD = 1232;
 const MAX_TCP_MESSAGE = 65_535;
 
-export interface DnsAnswer {
+interface DnsAnswer {
   rcode: string;
   ad: boolean;
   packet: DecodedPacket;
 }
 
-export class DnsQueryError extends Error {
+class DnsQueryError extends Error {
   constructor(
     message: string,
     readonly code: 'ETIMEOUT' | 'ECONNREFUSED' | 'EBADRESP',

@@ -36,7 +36,7 @@ const MAX_LINE_BYTES = 4096;
 /** An EHLO answer lists a dozen extensions; 100 lines is a server trying to exhaust us. */
 const MAX_REPLY_LINES = 100;
 
-export class SmtpProbeError extends Error {}
+class SmtpProbeError extends Error {}
 
 /** Reads SMTP replies (RFC 5321 §4.2: `250-…` continues, `250 …` ends) from a plain socket, within the caps. */
 class ReplyReader {

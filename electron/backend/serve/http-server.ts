@@ -40,29 +40,29 @@ export interface HttpServerOptions {
 }
 
 /** What `GET /metrics` answers. */
-export interface MetricsSource {
+interface MetricsSource {
   render(): Promise<{ contentType: string; body: string }>;
 }
 
-export const METRICS_PATH = '/metrics';
+const METRICS_PATH = '/metrics';
 
 /**
  * CSV downloads at once: each holds a chunk (a few hundred KiB) and a read
  * of the database; past this they are refused with 503 rather than queued.
  */
-export const MAX_CSV_DOWNLOADS = 4;
+const MAX_CSV_DOWNLOADS = 4;
 /**
  * A CSV download whose client has taken nothing for this long is closed: an
  * open export holds a read snapshot, which keeps SQLite from recycling its
  * write-ahead log while imports run.
  */
-export const CSV_STALL_TIMEOUT_MS = 60_000;
+const CSV_STALL_TIMEOUT_MS = 60_000;
 
 /**
  * An API call's JSON body: filters, ids and settings are a few KiB; files
  * travel through the upload route, never inside a JSON body.
  */
-export const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
+const MAX_JSON_BODY_BYTES = 16 * 1024 * 1024;
 /** JSON bodies read at once, in bytes: four clients at the cap, not four at 256 MiB (2.08 GB measured). */
 const MAX_JSON_BODIES_BYTES = 64 * 1024 * 1024;
 /**
@@ -89,7 +89,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
  * 0.5 MiB/s, far below any network a browser of this app uses; a sender
  * slower than that holds a place and a reading buffer for nothing.
  */
-export const JSON_BODY_DEADLINE_MS = 30_000;
+const JSON_BODY_DEADLINE_MS = 30_000;
 
 /**
  * A call the backend answered with a failure of its own (no such report, a

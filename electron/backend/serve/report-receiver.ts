@@ -15,11 +15,11 @@ const REPORT_TYPES = new Set(['application/tlsrpt+gzip', 'application/tlsrpt+jso
  * ten megabytes" (RFC 8460 §5.1), and the largest real reports are a few
  * hundred KiB gzipped.
  */
-export const DEFAULT_RECEIVE_MAX_BYTES = 10 * 1024 * 1024;
+const DEFAULT_RECEIVE_MAX_BYTES = 10 * 1024 * 1024;
 /** Reports a minute from one address: a provider's end-of-day burst for hundreds of domains passes. */
-export const DEFAULT_RECEIVE_RATE = 600;
+const DEFAULT_RECEIVE_RATE = 600;
 /** Reports received at once; more wait for an answer of 503 and come again (senders retry, §5.4). */
-export const DEFAULT_RECEIVE_CONCURRENCY = 8;
+const DEFAULT_RECEIVE_CONCURRENCY = 8;
 /** A sender that is told to slow down, or that the receiver is busy, tries again after this long at the earliest. */
 const BUSY_RETRY_SECONDS = 5;
 

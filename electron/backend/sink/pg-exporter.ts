@@ -7,13 +7,13 @@ import { statementToIterate, prepared, type ReadableDatabase } from '../db/datab
 import { PG_SCHEMA, PG_SCHEMA_VERSION } from './pg-schema.js';
 
 /** How much one transaction carries at most: a report is never split, so one larger report is a batch alone. */
-export interface BatchLimits {
+interface BatchLimits {
   reports: number;
   failureDetails: number;
   rawBytes: number;
 }
 
-export const DEFAULT_BATCH_LIMITS: BatchLimits = { reports: 1000, failureDetails: 50_000, rawBytes: 32 * 1024 * 1024 };
+const DEFAULT_BATCH_LIMITS: BatchLimits = { reports: 1000, failureDetails: 50_000, rawBytes: 32 * 1024 * 1024 };
 
 export interface ExportOptions {
   /** Names the SQLite database in tlsrpt.sink_state: each source has its own watermark. */
@@ -35,12 +35,12 @@ export interface ExportProgress {
 }
 
 /** The watermark names a report that this database does not have there: another database under its name. */
-export class SinkSourceMismatchError extends Error {
+class SinkSourceMismatchError extends Error {
   override name = 'SinkSourceMismatchError';
 }
 
 /** PostgreSQL holds a schema of a later release than this one. */
-export class SinkSchemaFromFutureError extends Error {
+class SinkSchemaFromFutureError extends Error {
   override name = 'SinkSchemaFromFutureError';
 }
 
@@ -65,7 +65,7 @@ async function storedSchemaVersion(client: ClientBase): Promise<number | null> {
  * lock that would wait for (and hold up) the dashboards reading it, on every
  * batch of `--sink`.
  */
-export async function ensureSchema(client: ClientBase): Promise<void> {
+async function ensureSchema(client: ClientBase): Promise<void> {
   if ((await storedSchemaVersion(client)) === PG_SCHEMA_VERSION) return;
   await client.query('BEGIN');
   try {

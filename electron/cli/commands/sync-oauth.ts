@@ -53,7 +53,7 @@ export function defaultImapHost(settings: OAuthSettings): { host: string; port: 
 }
 
 /** Where `tlsrpt sync` keeps a refresh token by default: one file per account and client, readable by the user alone. */
-export function defaultTokenFile(account: MailboxAccount, settings: OAuthSettings): string {
+function defaultTokenFile(account: MailboxAccount, settings: OAuthSettings): string {
   const id = createHash('sha256')
     .update(
       `${accountKey(account)}\n${settings.provider}\n${settings.issuer ?? settings.tenant ?? ''}\n${settings.clientId}`,

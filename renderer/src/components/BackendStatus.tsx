@@ -8,7 +8,7 @@ import { useDataChanged } from '../state/filter.js';
  * window); the answer is one indexed read, so every few seconds costs
  * nothing, and the new reports show within that time.
  */
-export const DATA_VERSION_POLL_MS = 3000;
+const DATA_VERSION_POLL_MS = 3000;
 
 /**
  * Watches the backend: when the stored reports change, every view reloads;

@@ -19,7 +19,7 @@ import { AXIS_FONT_PX, axisWidth, countTicks } from './count-axis.js';
  */
 
 /** Ranges longer than this many days are drawn per week by default. */
-export const WEEKLY_AFTER_DAYS = 90;
+const WEEKLY_AFTER_DAYS = 90;
 const CHART_HEIGHT = 260;
 /**
  * Room for one `YYYY-MM-DD` label of the time axis (12 px) and a gap. The
@@ -37,7 +37,7 @@ const MARGIN = { top: 8, right: 40, bottom: 8, left: 8 };
 const TOOLTIP_STYLE = { background: 'var(--panel)', color: 'var(--text)' };
 
 /** Every how many bars the time axis is labelled, as the chart library's `interval` (labels skipped between two). */
-export function labelInterval(bars: number, chartWidth: number, yAxisWidth: number): number {
+function labelInterval(bars: number, chartWidth: number, yAxisWidth: number): number {
   const plotWidth = chartWidth - yAxisWidth - MARGIN.left - MARGIN.right;
   const labels = Math.max(2, Math.floor(plotWidth / AXIS_LABEL_SLOT_PX));
   return Math.max(0, Math.ceil(bars / labels) - 1);

@@ -63,7 +63,7 @@ export function NotFound({ what = 'page', message }: { what?: string; message?: 
  * the command line prints them after "error:" ("there is no report 7"); under
  * the heading they read "Not found there is no report 7" without this.
  */
-export function asSentence(message: string): string {
+function asSentence(message: string): string {
   const text = message.trim();
   const capitalized = text.charAt(0).toUpperCase() + text.slice(1);
   return /[.!?”"]$/.test(capitalized) ? capitalized : `${capitalized}.`;

@@ -6,7 +6,7 @@ import { formatCount, orUnnamed } from '../format.js';
 import { ExplainButtonOnly, ResultTypeName } from './ResultTypeName.js';
 
 /** `certificate-expired 200, starttls-not-supported 3`: most failures first. */
-export function formatResultTypeCounts(byResultType: Record<string, number>): string {
+function formatResultTypeCounts(byResultType: Record<string, number>): string {
   return sortedResultTypes(byResultType)
     .map(([type, count]) => `${type} ${formatCount(count)}`)
     .join(', ');
@@ -36,7 +36,7 @@ const TYPE_HUES: Record<string, number> = {
   'dane-required': 15,
 };
 
-export function resultTypeColor(type: string): string {
+function resultTypeColor(type: string): string {
   let hue = TYPE_HUES[type];
   if (hue === undefined) {
     hue = 0;
@@ -72,7 +72,7 @@ const keepToLink = {
  * hosts keeps a line a host at 1024 px; Escape folds it again and gives the
  * focus back to the button.
  */
-export function ResultTypeBar({
+function ResultTypeBar({
   mx,
   byResultType,
   failuresOf,

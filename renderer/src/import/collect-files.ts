@@ -25,7 +25,7 @@ export function readDrop(dataTransfer: DataTransfer, pathOf: (file: File) => str
  * directory entries: they are walked here, and their files named by their
  * path inside the drop.
  */
-export async function filesFromDrop(dataTransfer: DataTransfer): Promise<File[]> {
+async function filesFromDrop(dataTransfer: DataTransfer): Promise<File[]> {
   const entries = [...dataTransfer.items]
     .map((item) => (item.kind === 'file' ? item.webkitGetAsEntry() : null))
     .filter((entry): entry is FileSystemEntry => entry !== null);

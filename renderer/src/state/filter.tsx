@@ -47,7 +47,7 @@ const DEFAULT_STATE: FilterState = { preset: 'all', customFrom: '', customTo: ''
  * into its entry; an entry reached by back, forward or reload without them
  * was made under the default filter, and shows it.
  */
-export const FILTER_PARAMS = {
+const FILTER_PARAMS = {
   range: 'range',
   from: 'from',
   to: 'to',
@@ -76,7 +76,7 @@ export function customRangeProblem(from: string, to: string): string | null {
 }
 
 /** The filter a URL names, or null when it names none. A range it cannot show falls back to all time. */
-export function readFilterParams(params: URLSearchParams): FilterState | null {
+function readFilterParams(params: URLSearchParams): FilterState | null {
   if (!Object.values(FILTER_PARAMS).some((key) => params.has(key))) return null;
   const range = params.get(FILTER_PARAMS.range) ?? 'all';
   const preset = (PRESETS as readonly string[]).includes(range) ? (range as RangePreset) : 'all';
@@ -96,7 +96,7 @@ function readAsOf(params: URLSearchParams): string | null {
 }
 
 /** Why the URL's `asOf` was refused, in words, or null when there is none or it is used. */
-export function asOfRefusal(params: URLSearchParams): string | null {
+function asOfRefusal(params: URLSearchParams): string | null {
   const text = params.get(FILTER_PARAMS.asOf);
   if (text === null || text === '') return null;
   const problem = asOfProblem(text);
@@ -104,7 +104,7 @@ export function asOfRefusal(params: URLSearchParams): string | null {
 }
 
 /** Writes a filter into URL parameters, leaving the view's own parameters as they are. */
-export function writeFilterParams(params: URLSearchParams, state: FilterState): URLSearchParams {
+function writeFilterParams(params: URLSearchParams, state: FilterState): URLSearchParams {
   const next = new URLSearchParams(params);
   for (const [key, value] of [
     [FILTER_PARAMS.range, state.preset === DEFAULT_STATE.preset ? '' : state.preset],
@@ -124,7 +124,7 @@ export function writeFilterParams(params: URLSearchParams, state: FilterState): 
  * day, "last N days" end on it and no range reaches past it: the view of
  * that day, as it was.
  */
-export function toReportFilter(state: FilterState, now: number = Date.now() / 1000): ReportFilter {
+function toReportFilter(state: FilterState, now: number = Date.now() / 1000): ReportFilter {
   const policyDomain = state.domain;
   const asOf = state.asOf === null ? Number.NaN : Date.parse(`${state.asOf}T00:00:00Z`) / 1000;
   const end = Number.isNaN(asOf) ? null : asOf + DAY;

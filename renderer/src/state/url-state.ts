@@ -13,7 +13,7 @@ export interface UrlSort<Column extends string> {
 }
 
 /** `column:asc` or `column:desc`; anything else, or a column not offered, is the fallback. */
-export function readSort<Column extends string>(
+function readSort<Column extends string>(
   text: string | null,
   columns: readonly Column[] | null,
   fallback: UrlSort<Column> | null,
@@ -25,7 +25,7 @@ export function readSort<Column extends string>(
   return { column, direction: match[2] as 'asc' | 'desc' };
 }
 
-export function writeSort(sort: UrlSort<string> | null): string | null {
+function writeSort(sort: UrlSort<string> | null): string | null {
   return sort === null ? null : `${sort.column}:${sort.direction}`;
 }
 

@@ -18,10 +18,8 @@ import { DateText, mxBreakdownColumns, mxSinceColumns } from '../components/mx-c
 import { ErrorNote, Loaded, Loading, NotFound } from '../components/States.js';
 import { formatCount, formatDay, formatRate, orUnnamed } from '../format.js';
 import { useFilter } from '../state/filter.js';
-import { domainLink, policiesLink } from './domain-links.js';
-import { senderLink } from '../routes.js';
+import { domainLink, mxHostLink, policiesLink, senderLink } from '../routes.js';
 import { failuresLink, resultTypeFilter } from './failure-links.js';
-import { mxHostLink } from './MxHostPage.js';
 
 const VERDICT_LABEL: Record<Verdict, string> = {
   failing: 'Failing',
@@ -30,7 +28,7 @@ const VERDICT_LABEL: Record<Verdict, string> = {
   healthy: 'Healthy',
 };
 
-export function VerdictBadge({ verdict }: { verdict: Verdict }) {
+function VerdictBadge({ verdict }: { verdict: Verdict }) {
   return (
     <span className={`verdict ${verdict}`} data-testid="verdict" data-verdict={verdict}>
       {VERDICT_LABEL[verdict]}

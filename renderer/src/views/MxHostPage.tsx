@@ -13,9 +13,6 @@ import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
 import { AsOfTag } from '../components/AsOfTag.js';
 
-// Moved to the route table; re-exported for the views that import it from here.
-export { mxHostLink } from '../routes.js';
-
 type Sender = MxHostDetail['senders'][number];
 
 /** Columns of an IP list; an IP opens the host's failures from or to that IP. */

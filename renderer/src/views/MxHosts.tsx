@@ -10,7 +10,7 @@ import { mxBreakdownColumns, mxSinceColumns } from '../components/mx-columns.js'
 import { Loaded } from '../components/States.js';
 import { useFilter } from '../state/filter.js';
 import { failuresLink } from './failure-links.js';
-import { mxHostLink } from './MxHostPage.js';
+import { mxHostLink } from '../routes.js';
 import { AsOfTag } from '../components/AsOfTag.js';
 
 /** A row of the list: the host's failures, and its policy domains once they have come (null until then). */

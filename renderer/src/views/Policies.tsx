@@ -15,7 +15,7 @@ import { TextWithCode } from '../components/TextWithCode.js';
  * A domain in Unicode, with its A-label beside when it has one: reports and
  * DNS carry `xn--…`, people read and type `münchen.example`.
  */
-export function DomainName({ name }: { name: string }) {
+function DomainName({ name }: { name: string }) {
   const forms = domainForms(name);
   if (!forms.international) return <>{name}</>;
   return (

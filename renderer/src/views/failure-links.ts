@@ -24,7 +24,7 @@ export interface FailureLinkFilter {
   report?: number | undefined;
 }
 
-export const FAILURE_LINK_KEYS = [
+const FAILURE_LINK_KEYS = [
   'domain',
   'organization',
   'mx',
@@ -37,7 +37,7 @@ export const FAILURE_LINK_KEYS = [
 ] as const;
 
 /** The list's order when the URL names none: newest first. */
-export const DEFAULT_FAILURE_SORT: Sort<FailureSortColumn> = { column: 'startTime', direction: 'desc' };
+const DEFAULT_FAILURE_SORT: Sort<FailureSortColumn> = { column: 'startTime', direction: 'desc' };
 
 export function failuresLink(filter: FailureLinkFilter, sort?: Sort<FailureSortColumn>): string {
   const params = new URLSearchParams();
